@@ -1,0 +1,87 @@
+"""Room tokens as HS256 JWTs: pinned algorithm, required exp/iat/iss/aud, typed claims."""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+import jwt
+
+from domain.model.errors import ErrorCode, Unauthorized
+from domain.model.members import Role
+from domain.model.policies import RoomTokenClaims
+from ports.clock import Clock
+
+ALGORITHM = "HS256"
+_REQUIRED = ["exp", "iat", "iss", "aud", "sub", "jti"]
+
+
+class JwtTokenService:
+    def __init__(
+        self, secret: str, issuer: str, audience: str, clock: Clock, leeway_s: int = 0
+    ) -> None:
+        if len(secret.encode()) < 32:
+            raise ValueError("the JWT secret must be at least 32 bytes")
+        self._secret = secret
+        self._issuer = issuer
+        self._audience = audience
+        self._leeway = leeway_s
+        self._clock = clock
+
+    def issue_room_token(self, claims: RoomTokenClaims) -> str:
+        payload = {
+            "typ": "room",
+            "sub": claims.user_id,
+            "name": claims.username,
+            "room": claims.room_id,
+            "inc": claims.incarnation,
+            "pwv": claims.password_version,
+            "role": claims.role.value,
+            "exp": claims.expires_at,
+            "iat": self._clock.now_ms() // 1000,
+            "iss": self._issuer,
+            "aud": self._audience,
+            "jti": secrets.token_urlsafe(12),
+        }
+        return jwt.encode(payload, self._secret, algorithm=ALGORITHM)
+
+    def verify_room_token(self, token: str) -> RoomTokenClaims:
+        try:
+            data: dict[str, Any] = jwt.decode(
+                token,
+                self._secret,
+                algorithms=[ALGORITHM],
+                audience=self._audience,
+                issuer=self._issuer,
+                leeway=self._leeway,
+                options={"require": _REQUIRED},
+            )
+            if data.get("typ") != "room":
+                raise ValueError("not a room token")
+            return RoomTokenClaims(
+                user_id=_str(data, "sub"),
+                username=_str(data, "name"),
+                room_id=_str(data, "room"),
+                incarnation=_str(data, "inc"),
+                password_version=_int(data, "pwv"),
+                role=Role(_str(data, "role")),
+                expires_at=_int(data, "exp"),
+            )
+        except jwt.ExpiredSignatureError:
+            raise Unauthorized(ErrorCode.UNAUTHORIZED, "the token has expired") from None
+        except (jwt.PyJWTError, ValueError, TypeError):
+            raise Unauthorized(ErrorCode.UNAUTHORIZED, "the token is not valid") from None
+
+
+def _str(data: dict[str, Any], key: str) -> str:
+    value = data.get(key)
+    if not isinstance(value, str):
+        raise ValueError(key)
+    return value
+
+
+def _int(data: dict[str, Any], key: str) -> int:
+    value = data.get(key)
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise ValueError(key)
+    return value

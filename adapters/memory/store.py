@@ -1,0 +1,37 @@
+"""In-memory storage: a real backend (isolation, atomic commit, copies out), not a mock."""
+
+from __future__ import annotations
+
+import threading
+from bisect import bisect_left, insort
+from dataclasses import dataclass, field
+
+from domain.model.members import Membership, UserProfile
+from domain.model.messages import StoredMessage
+from domain.model.rooms import Room
+
+
+def _message_key(message: StoredMessage) -> str:
+    return message.id
+
+
+@dataclass
+class MemoryStore:
+    """Committed state shared by every unit of work of one process; guarded by `lock`."""
+
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    rooms: dict[str, Room] = field(default_factory=dict)
+    messages: dict[str, list[StoredMessage]] = field(default_factory=dict)  # sorted by id
+    profiles: dict[str, UserProfile] = field(default_factory=dict)
+    memberships: dict[tuple[str, str], Membership] = field(default_factory=dict)
+
+    def page(self, room_id: str, limit: int, before: str | None) -> list[StoredMessage]:
+        """Newest first. Caller holds the lock."""
+        rows = self.messages.get(room_id, [])
+        end = len(rows) if before is None else bisect_left(rows, before, key=_message_key)
+        start = max(0, end - limit)
+        return rows[start:end][::-1]
+
+    def insert_message(self, message: StoredMessage) -> None:
+        """Caller holds the lock."""
+        insort(self.messages.setdefault(message.room_id, []), message, key=_message_key)

@@ -1,0 +1,147 @@
+"""Repositories on SQLAlchemy Core: explicit rows in, domain objects out."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Connection, Row, insert, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError
+
+from adapters.sqlalchemy import tables as t
+from domain.model.errors import Conflict, ErrorCode
+from domain.model.members import Membership, Role, UserProfile
+from domain.model.messages import StoredMessage
+from domain.model.rooms import Room, RoomSettings
+
+
+def _upsert(conn: Connection, table: Any, values: dict[str, Any], keys: list[str]) -> None:
+    dialect = conn.dialect.name
+    module: Any = postgresql if dialect == "postgresql" else sqlite
+    statement = module.insert(table).values(**values)
+    changed = {k: v for k, v in values.items() if k not in keys}
+    conn.execute(statement.on_conflict_do_update(index_elements=keys, set_=changed))
+
+
+def _room(row: Row[Any]) -> Room:
+    return Room(
+        id=row.id,
+        incarnation=row.incarnation,
+        password_hash=row.password_hash,
+        created_by=row.created_by,
+        created_at_ms=row.created_at_ms,
+        password_version=row.password_version,
+        settings=RoomSettings(message_limit=row.message_limit),
+    )
+
+
+class SqlRoomRepository:
+    def __init__(self, conn: Connection) -> None:
+        self._conn = conn
+
+    def get(self, room_id: str) -> Room | None:
+        row = self._conn.execute(select(t.rooms).where(t.rooms.c.id == room_id)).first()
+        return _room(row) if row is not None else None
+
+    def add(self, room: Room) -> None:
+        try:
+            with self._conn.begin_nested():
+                self._conn.execute(
+                    insert(t.rooms).values(
+                        id=room.id,
+                        incarnation=room.incarnation,
+                        password_hash=room.password_hash,
+                        password_version=room.password_version,
+                        created_by=room.created_by,
+                        created_at_ms=room.created_at_ms,
+                        message_limit=room.settings.message_limit,
+                    )
+                )
+        except IntegrityError:
+            raise Conflict(ErrorCode.ROOM_EXISTS, "a room with this id already exists") from None
+
+
+class SqlMessageRepository:
+    def __init__(self, conn: Connection) -> None:
+        self._conn = conn
+
+    def add(self, message: StoredMessage) -> None:
+        self._conn.execute(
+            insert(t.messages).values(
+                id=message.id,
+                room_id=message.room_id,
+                user_id=message.user_id,
+                username=message.username,
+                ciphertext=message.ciphertext,
+                created_at_ms=message.created_at_ms,
+            )
+        )
+
+    def page(self, room_id: str, limit: int, before: str | None = None) -> list[StoredMessage]:
+        m = t.messages
+        query = select(m).where(m.c.room_id == room_id)
+        if before is not None:
+            query = query.where(m.c.id < before)
+        rows = self._conn.execute(query.order_by(m.c.id.desc()).limit(limit))
+        return [
+            StoredMessage(
+                id=row.id,
+                room_id=row.room_id,
+                user_id=row.user_id,
+                username=row.username,
+                ciphertext=bytes(row.ciphertext),
+                created_at_ms=row.created_at_ms,
+            )
+            for row in rows
+        ]
+
+
+class SqlProfileRepository:
+    def __init__(self, conn: Connection) -> None:
+        self._conn = conn
+
+    def get(self, user_id: str) -> UserProfile | None:
+        row = self._conn.execute(select(t.profiles).where(t.profiles.c.user_id == user_id)).first()
+        if row is None:
+            return None
+        return UserProfile(row.user_id, row.username, row.created_at_ms, row.avatar)
+
+    def put(self, profile: UserProfile) -> None:
+        _upsert(
+            self._conn,
+            t.profiles,
+            {
+                "user_id": profile.user_id,
+                "username": profile.username,
+                "avatar": profile.avatar,
+                "created_at_ms": profile.created_at_ms,
+            },
+            ["user_id"],
+        )
+
+
+class SqlMembershipRepository:
+    def __init__(self, conn: Connection) -> None:
+        self._conn = conn
+
+    def get(self, room_id: str, user_id: str) -> Membership | None:
+        ms = t.memberships
+        row = self._conn.execute(
+            select(ms).where(ms.c.room_id == room_id, ms.c.user_id == user_id)
+        ).first()
+        if row is None:
+            return None
+        return Membership(row.room_id, row.user_id, Role(row.role), row.created_at_ms)
+
+    def put(self, membership: Membership) -> None:
+        _upsert(
+            self._conn,
+            t.memberships,
+            {
+                "room_id": membership.room_id,
+                "user_id": membership.user_id,
+                "role": membership.role.value,
+                "created_at_ms": membership.created_at_ms,
+            },
+            ["room_id", "user_id"],
+        )

@@ -1,0 +1,92 @@
+"""Unit of work on one SQLAlchemy connection and transaction."""
+
+from __future__ import annotations
+
+import threading
+from contextlib import AbstractContextManager, nullcontext
+from types import TracebackType
+from typing import Self
+
+from sqlalchemy import Connection, Engine
+
+from adapters.sqlalchemy.repositories import (
+    SqlMembershipRepository,
+    SqlMessageRepository,
+    SqlProfileRepository,
+    SqlRoomRepository,
+)
+from domain.model.events import Event
+
+
+class SqlUnitOfWork:
+    def __init__(self, engine: Engine, write: bool, write_lock: threading.Lock | None) -> None:
+        self._engine = engine
+        self._write = write
+        # SQLite has one writer at a time: queue this process's writers here instead of
+        # spinning in the busy handler (which, under gevent, would stall the whole hub).
+        self._lock: AbstractContextManager[object] = (
+            write_lock if (write and write_lock is not None) else nullcontext()
+        )
+        self._conn: Connection | None = None
+        self._recorded: list[Event] = []
+        self._released: list[Event] = []
+        self._committed = False
+
+    def __enter__(self) -> Self:
+        self._lock.__enter__()
+        try:
+            conn = self._engine.connect()
+            if self._write:
+                conn.execution_options(sqlite_begin="IMMEDIATE")
+            conn.begin()
+        except BaseException:
+            self._lock.__exit__(None, None, None)
+            raise
+        self._conn = conn
+        self.rooms = SqlRoomRepository(conn)
+        self.messages = SqlMessageRepository(conn)
+        self.profiles = SqlProfileRepository(conn)
+        self.memberships = SqlMembershipRepository(conn)
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        try:
+            if not self._committed:
+                self.rollback()
+        finally:
+            if self._conn is not None:
+                self._conn.close()
+                self._conn = None
+            self._lock.__exit__(None, None, None)
+
+    def record(self, event: Event) -> None:
+        self._recorded.append(event)
+
+    def commit(self) -> None:
+        assert self._conn is not None, "commit outside the unit of work"
+        self._conn.commit()
+        self._released, self._recorded = self._recorded, []
+        self._committed = True
+
+    def rollback(self) -> None:
+        self._recorded = []
+        if self._conn is not None:
+            self._conn.rollback()
+
+    def collect_events(self) -> list[Event]:
+        released, self._released = self._released, []
+        return released
+
+
+class SqlUnitOfWorkFactory:
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self._write_lock = threading.Lock() if engine.dialect.name == "sqlite" else None
+
+    def __call__(self, *, write: bool = False) -> SqlUnitOfWork:
+        return SqlUnitOfWork(self.engine, write, self._write_lock)

@@ -1,0 +1,44 @@
+"""The system clock and id generation."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import threading
+import time
+import uuid
+
+
+class SystemClock:
+    def now_ms(self) -> int:
+        return time.time_ns() // 1_000_000
+
+
+class UuidV7Generator:
+    """RFC 9562 UUIDv7 with a 12-bit counter in rand_a, monotonic within the process."""
+
+    def __init__(self, clock: SystemClock | None = None) -> None:
+        self._clock = clock or SystemClock()
+        self._lock = threading.Lock()
+        self._last_ms = 0
+        self._counter = 0
+
+    def message_id(self) -> str:
+        with self._lock:
+            ms = self._clock.now_ms()
+            if ms > self._last_ms:
+                self._last_ms, self._counter = ms, int.from_bytes(os.urandom(1)) & 0x3F
+            else:
+                self._counter += 1
+                if self._counter > 0xFFF:  # counter exhausted: borrow the next millisecond
+                    self._last_ms, self._counter = self._last_ms + 1, 0
+            ms, counter = self._last_ms, self._counter
+        rand_b = int.from_bytes(os.urandom(8)) & ((1 << 62) - 1)
+        value = (ms & ((1 << 48) - 1)) << 80 | 0x7 << 76 | counter << 64 | 0b10 << 62 | rand_b
+        return str(uuid.UUID(int=value))
+
+    def incarnation(self) -> str:
+        return self.message_id()
+
+    def guest_id(self) -> str:
+        return "g_" + secrets.token_urlsafe(12)

@@ -1,0 +1,64 @@
+"""Messages: text rules and the stored (encrypted) form."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from domain.model.errors import ErrorCode, InvalidInput
+
+DEFAULT_MAX_MESSAGE_BYTES = 16 * 1024
+MAX_PAGE = 100
+DEFAULT_PAGE = 50
+
+_MESSAGE_ID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}")
+
+
+def check_text(text: str, max_bytes: int) -> str:
+    """Message text: not empty or blank, at most `max_bytes` of UTF-8."""
+    if not text.strip():
+        raise InvalidInput(ErrorCode.MESSAGE_EMPTY, "message must not be empty")
+    if len(text.encode("utf-8", "surrogatepass")) > max_bytes:
+        raise InvalidInput(
+            ErrorCode.MESSAGE_TOO_LONG, f"message must be at most {max_bytes} bytes of UTF-8"
+        )
+    if any(0xD800 <= ord(ch) <= 0xDFFF for ch in text):
+        raise InvalidInput(ErrorCode.INVALID_MESSAGE, "message must be valid Unicode text")
+    return text
+
+
+def check_page_limit(limit: int) -> int:
+    if not 1 <= limit <= MAX_PAGE:
+        raise InvalidInput(ErrorCode.INVALID_LIMIT, f"limit must be 1-{MAX_PAGE}")
+    return limit
+
+
+def check_message_id(message_id: str) -> str:
+    """A message id (a UUIDv7 string), as used for pagination cursors."""
+    if not _MESSAGE_ID.fullmatch(message_id):
+        raise InvalidInput(ErrorCode.INVALID_CURSOR, "before must be a message id")
+    return message_id
+
+
+@dataclass(frozen=True, slots=True)
+class StoredMessage:
+    """A message as persisted: the text only as ciphertext. Ids sort by time."""
+
+    id: str
+    room_id: str
+    user_id: str
+    username: str
+    ciphertext: bytes
+    created_at_ms: int
+
+
+@dataclass(frozen=True, slots=True)
+class Message:
+    """A message as shown to room members."""
+
+    id: str
+    room_id: str
+    user_id: str
+    username: str
+    text: str
+    created_at_ms: int

@@ -1,0 +1,61 @@
+"""Rooms: identity, settings and the credential material that guards them."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from domain.model.errors import ErrorCode, InvalidInput
+
+_ROOM_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
+
+PASSWORD_MIN_CHARS = 8
+PASSWORD_MAX_CHARS = 256
+
+
+@dataclass(frozen=True, slots=True)
+class RoomId:
+    """1-64 characters of A-Z, a-z, 0-9, '_' and '-'."""
+
+    value: str
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.value, str) or not _ROOM_ID.fullmatch(self.value):
+            raise InvalidInput(
+                ErrorCode.INVALID_ROOM_ID,
+                "room id must be 1-64 characters of letters, digits, '_' or '-'",
+            )
+
+    def __str__(self) -> str:
+        return self.value
+
+
+def check_new_password(password: str) -> str:
+    """A room password as a creator may set it."""
+    if not PASSWORD_MIN_CHARS <= len(password) <= PASSWORD_MAX_CHARS:
+        raise InvalidInput(
+            ErrorCode.INVALID_PASSWORD,
+            f"password must be {PASSWORD_MIN_CHARS}-{PASSWORD_MAX_CHARS} characters",
+        )
+    return password
+
+
+@dataclass(frozen=True, slots=True)
+class RoomSettings:
+    """Per-room settings; message_limit None keeps every message."""
+
+    message_limit: int | None = None
+
+
+@dataclass(slots=True)
+class Room:
+    """A chat room. `incarnation` changes whenever the id is reused, so old tokens die with it;
+    `password_version` changes with the password, so tokens bought with the old one die too."""
+
+    id: str
+    incarnation: str
+    password_hash: str
+    created_by: str
+    created_at_ms: int
+    password_version: int = 1
+    settings: RoomSettings = field(default_factory=RoomSettings)

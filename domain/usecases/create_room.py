@@ -1,0 +1,60 @@
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from domain.model.errors import Conflict, ErrorCode
+from domain.model.events import RoomCreated
+from domain.model.members import Membership, Role, UserProfile, default_username
+from domain.model.policies import RoomTokenClaims
+from domain.model.rooms import Room, RoomId, check_new_password
+from domain.usecases.deps import Deps, Outcome
+
+
+@dataclass(frozen=True, slots=True)
+class CreatedRoom:
+    room_id: str
+    user_id: str
+    admin_token: str
+    expires_in: int
+
+
+def create_room(deps: Deps, room_id: str, password: str) -> Outcome[CreatedRoom]:
+    """Create a room whose creator is its admin. An existing room is never overwritten."""
+    rid = RoomId(room_id).value
+    check_new_password(password)
+    with deps.uow() as uow:
+        # Cheap early answer; the insert below is what actually guards against a race.
+        if uow.rooms.get(rid) is not None:
+            raise Conflict(ErrorCode.ROOM_EXISTS, "a room with this id already exists")
+    # Hash outside any transaction: it is slow on purpose.
+    password_hash = deps.hasher.hash(password)
+    now = deps.clock.now_ms()
+    creator = deps.ids.guest_id()
+    username = default_username(creator)
+    room = Room(
+        id=rid,
+        incarnation=deps.ids.incarnation(),
+        password_hash=password_hash,
+        created_by=creator,
+        created_at_ms=now,
+    )
+    with deps.uow(write=True) as uow:
+        uow.rooms.add(room)
+        uow.profiles.put(UserProfile(creator, username, now))
+        uow.memberships.put(Membership(rid, creator, Role.ADMIN, now))
+        uow.record(RoomCreated(rid, creator))
+        uow.commit()
+        events = uow.collect_events()
+    ttl = deps.config.admin_token_ttl_s
+    token = deps.tokens.issue_room_token(
+        RoomTokenClaims(
+            user_id=creator,
+            username=username,
+            room_id=rid,
+            incarnation=room.incarnation,
+            password_version=room.password_version,
+            role=Role.ADMIN,
+            expires_at=now // 1000 + ttl,
+        )
+    )
+    return Outcome(CreatedRoom(rid, creator, token, ttl), events)

@@ -1,0 +1,46 @@
+"""What the use cases are given: ports and a few numbers, wired by a composition root."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Generic, TypeVar
+
+from domain.model.events import Event
+from domain.model.messages import DEFAULT_MAX_MESSAGE_BYTES
+from domain.model.policies import DEFAULT_POLICY, AccessPolicy
+from ports.cipher import Cipher
+from ports.clock import Clock, IdGenerator
+from ports.passwords import PasswordHasher
+from ports.presence import PresenceStore
+from ports.tokens import TokenService
+from ports.unit_of_work import UnitOfWorkFactory
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True)
+class CoreConfig:
+    max_message_bytes: int = DEFAULT_MAX_MESSAGE_BYTES
+    room_token_ttl_s: int = 3600
+    admin_token_ttl_s: int = 30 * 24 * 3600
+
+
+@dataclass(frozen=True, slots=True)
+class Deps:
+    uow: UnitOfWorkFactory
+    cipher: Cipher
+    hasher: PasswordHasher
+    tokens: TokenService
+    clock: Clock
+    ids: IdGenerator
+    presence: PresenceStore
+    config: CoreConfig = field(default_factory=CoreConfig)
+    policy: AccessPolicy = DEFAULT_POLICY
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome(Generic[T]):
+    """A use case's result and the events its commit released, for the entrypoint to emit."""
+
+    value: T
+    events: list[Event] = field(default_factory=list)

@@ -1,0 +1,27 @@
+from __future__ import annotations
+
+from domain.model.events import PresenceChanged
+from domain.model.policies import Grant, RoomTokenClaims
+from domain.usecases.access import open_room
+from domain.usecases.deps import Deps, Outcome
+
+
+def join_room(
+    deps: Deps, claims: RoomTokenClaims, room_id: str, connection_id: str
+) -> Outcome[Grant]:
+    """Let a live connection into a room its credential grants, and count it present."""
+    with deps.uow() as uow:
+        _, grant = open_room(deps, uow, claims, room_id)
+    online = deps.presence.enter(grant.room_id, connection_id, grant.user_id)
+    event = PresenceChanged(grant.room_id, grant.user_id, grant.username, True, online)
+    return Outcome(grant, [event])
+
+
+def leave_room(deps: Deps, grant: Grant, connection_id: str) -> Outcome[None]:
+    """Take a connection out of a room (on leave or disconnect)."""
+    online = deps.presence.leave(grant.room_id, connection_id)
+    if online is None:
+        return Outcome(None)
+    return Outcome(
+        None, [PresenceChanged(grant.room_id, grant.user_id, grant.username, False, online)]
+    )

@@ -1,0 +1,45 @@
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from domain.model.messages import DEFAULT_PAGE, Message, check_message_id, check_page_limit
+from domain.model.policies import RoomTokenClaims
+from domain.usecases.access import open_room
+from domain.usecases.deps import Deps, Outcome
+
+
+@dataclass(frozen=True, slots=True)
+class HistoryPage:
+    messages: list[Message]  # oldest first
+    next_before: str | None  # cursor for the next older page, None at the beginning
+
+
+def read_history(
+    deps: Deps,
+    claims: RoomTokenClaims,
+    room_id: str,
+    limit: int = DEFAULT_PAGE,
+    before: str | None = None,
+) -> Outcome[HistoryPage]:
+    """The newest `limit` messages before the cursor; cost independent of history length."""
+    check_page_limit(limit)
+    if before is not None:
+        check_message_id(before)
+    with deps.uow() as uow:
+        room, _ = open_room(deps, uow, claims, room_id)
+        # One row more than asked tells whether an older page exists.
+        rows = uow.messages.page(room.id, limit + 1, before)
+    more = len(rows) > limit
+    rows = rows[:limit]
+    messages = [
+        Message(
+            id=row.id,
+            room_id=row.room_id,
+            user_id=row.user_id,
+            username=row.username,
+            text=deps.cipher.decrypt(row.ciphertext).decode("utf-8"),
+            created_at_ms=row.created_at_ms,
+        )
+        for row in reversed(rows)
+    ]
+    return Outcome(HistoryPage(messages, rows[-1].id if more and rows else None))

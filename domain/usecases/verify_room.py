@@ -1,0 +1,56 @@
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from domain.model.errors import ErrorCode, NotFound, Unauthorized
+from domain.model.members import Membership, Role, UserProfile, check_username, default_username
+from domain.model.policies import RoomTokenClaims
+from domain.model.rooms import PASSWORD_MAX_CHARS, RoomId
+from domain.usecases.deps import Deps, Outcome
+
+
+@dataclass(frozen=True, slots=True)
+class RoomAccess:
+    token: str
+    expires_in: int
+    user_id: str
+    username: str
+
+
+def verify_room_password(
+    deps: Deps, room_id: str, password: str, username: str | None = None
+) -> Outcome[RoomAccess]:
+    """A correct password buys a short-lived room token for a new guest identity."""
+    rid = RoomId(room_id).value
+    if username is not None:
+        check_username(username)
+    with deps.uow() as uow:
+        room = uow.rooms.get(rid)
+    if room is None:
+        raise NotFound(ErrorCode.ROOM_NOT_FOUND, "no such room")
+    # Over-long guesses are refused without hashing them (no CPU amplification).
+    if len(password) > PASSWORD_MAX_CHARS or not deps.hasher.verify(room.password_hash, password):
+        raise Unauthorized(ErrorCode.BAD_PASSWORD, "wrong room password")
+    now = deps.clock.now_ms()
+    user_id = deps.ids.guest_id()
+    name = username if username is not None else default_username(user_id)
+    with deps.uow(write=True) as uow:
+        current = uow.rooms.get(rid)
+        if current is None or current.incarnation != room.incarnation:
+            raise NotFound(ErrorCode.ROOM_NOT_FOUND, "no such room")
+        uow.profiles.put(UserProfile(user_id, name, now))
+        uow.memberships.put(Membership(rid, user_id, Role.MEMBER, now))
+        uow.commit()
+    ttl = deps.config.room_token_ttl_s
+    token = deps.tokens.issue_room_token(
+        RoomTokenClaims(
+            user_id=user_id,
+            username=name,
+            room_id=rid,
+            incarnation=room.incarnation,
+            password_version=room.password_version,
+            role=Role.MEMBER,
+            expires_at=now // 1000 + ttl,
+        )
+    )
+    return Outcome(RoomAccess(token, ttl, user_id, name))

@@ -1,0 +1,133 @@
+"""`securechat`: serve either runtime, and manage the database schema.
+
+Only the standard library is imported at module level: the Flask runtime needs gevent to
+patch the standard library before anything else imports it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+
+RUNTIMES = ("flask", "quart")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="securechat", description="Secure Chat API server")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    serve = sub.add_parser("serve", help="run the server in its production server")
+    serve.add_argument("--runtime", choices=RUNTIMES, help="flask (gevent) or quart (uvicorn)")
+    serve.add_argument("--database", help="database URL, or 'memory' (default: SQLite file)")
+    serve.add_argument("--host", help="address to listen on (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, help="port (default 10000; 0 picks a free one)")
+    serve.add_argument("--data-dir", help="data directory for keys and the SQLite file")
+
+    db = sub.add_parser("db", help="database schema migrations")
+    db.add_argument("action", choices=("upgrade", "downgrade", "current"))
+    db.add_argument("revision", nargs="?", help="target revision (upgrade: head)")
+    db.add_argument("--database", help="database URL (default: SQLite file)")
+    db.add_argument("--data-dir", help="data directory")
+    return parser
+
+
+def _settings(args: argparse.Namespace, runtime: str | None = None) -> object:
+    from pathlib import Path
+
+    from entrypoints.common.settings import MEMORY_URL, Settings
+
+    database = getattr(args, "database", None)
+    if database in ("memory", MEMORY_URL):
+        database = MEMORY_URL
+    return Settings.from_env().with_overrides(
+        runtime=runtime,
+        database_url=database,
+        host=getattr(args, "host", None),
+        port=getattr(args, "port", None),
+        data_dir=Path(args.data_dir) if args.data_dir else None,
+    )
+
+
+def _serve(args: argparse.Namespace) -> int:
+    runtime = _runtime(args)
+    import socket
+
+    from entrypoints.common.bootstrap import build_core
+    from entrypoints.common.settings import Settings
+
+    settings = _settings(args, runtime)
+    assert isinstance(settings, Settings)
+    listener = socket.create_server((settings.host, settings.port), backlog=4096)
+    port = listener.getsockname()[1]
+    core = build_core(settings)
+
+    def ready() -> None:
+        print(
+            f"securechat: serving {settings.runtime} on http://{settings.host}:{port} "
+            f"(storage: {settings.storage})",
+            flush=True,
+        )
+
+    try:
+        if runtime == "flask":
+            from entrypoints.flask.server import serve
+        else:
+            from entrypoints.quart.server import serve  # type: ignore[assignment]
+        serve(settings, core, listener, ready)
+    finally:
+        core.close()
+    return 0
+
+
+def _runtime(args: argparse.Namespace) -> str:
+    return str(args.runtime or os.environ.get("SECURECHAT_RUNTIME") or "flask")
+
+
+def _db(args: argparse.Namespace) -> int:
+    from adapters.sqlalchemy import migrations
+    from entrypoints.common.settings import MEMORY_URL, Settings
+
+    settings = _settings(args)
+    assert isinstance(settings, Settings)
+    url = settings.resolved_database_url
+    if url == MEMORY_URL:
+        print("securechat: the memory store has no schema", file=sys.stderr)
+        return 2
+    if args.action == "upgrade":
+        migrations.upgrade(url, args.revision or "head")
+    elif args.action == "downgrade":
+        if not args.revision:
+            print("securechat: downgrade needs a target revision (e.g. base)", file=sys.stderr)
+            return 2
+        migrations.downgrade(url, args.revision)
+    print(f"securechat: schema at {migrations.current_revision(url) or 'nothing'}")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    if args.command == "serve" and _runtime(args) == "flask":
+        # Before anything imports socket, ssl or threading.
+        from gevent import monkey
+
+        monkey.patch_all()
+    logging.basicConfig(
+        level=os.environ.get("SECURECHAT_LOG_LEVEL", "INFO").upper(),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+    from adapters.crypto.key_files import InsecureKeyFile
+    from entrypoints.common.bootstrap import StartupError
+    from entrypoints.common.settings import SettingsError
+
+    try:
+        return _serve(args) if args.command == "serve" else _db(args)
+    except (SettingsError, StartupError, InsecureKeyFile, OSError) as error:
+        print(f"securechat: error: {error}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

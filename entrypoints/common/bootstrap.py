@@ -1,0 +1,95 @@
+"""The composition root: the one place outside adapters/ that knows which adapters exist."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from adapters.auth.jwt_tokens import JwtTokenService
+from adapters.crypto.argon2_hasher import Argon2Hasher
+from adapters.crypto.fernet_cipher import FernetCipher, check_key, generate_key
+from adapters.crypto.key_files import load_or_create
+from adapters.memory.presence import MemoryPresenceStore
+from adapters.memory.unit_of_work import MemoryUnitOfWorkFactory
+from adapters.system import SystemClock, UuidV7Generator
+from domain.usecases import CoreConfig, Deps
+from entrypoints.common.settings import MEMORY_URL, Settings, SettingsError
+from ports.unit_of_work import UnitOfWorkFactory
+
+
+class StartupError(RuntimeError):
+    """The server cannot start as configured; the message says what to do."""
+
+
+@dataclass
+class Core:
+    """Everything a runtime needs: the use-case dependencies and how to release them."""
+
+    settings: Settings
+    deps: Deps
+    closers: list[Callable[[], None]] = field(default_factory=list)
+
+    def close(self) -> None:
+        while self.closers:
+            self.closers.pop()()
+
+
+def _secrets(settings: Settings) -> tuple[str, list[str]]:
+    keys_dir = settings.data_dir / "keys"
+    jwt_secret = settings.jwt_secret or load_or_create(
+        keys_dir / "jwt.key", lambda: secrets.token_urlsafe(48)
+    )
+    keys = list(settings.encryption_keys) or [load_or_create(keys_dir / "fernet.key", generate_key)]
+    for index, key in enumerate(keys):
+        try:
+            check_key(key)
+        except (ValueError, TypeError):
+            raise SettingsError(
+                f"SECURECHAT_ENCRYPTION_KEYS: key #{index + 1} is not a Fernet key "
+                "(32 url-safe base64-encoded bytes)"
+            ) from None
+    return jwt_secret, keys
+
+
+def _storage(settings: Settings, closers: list[Callable[[], None]]) -> UnitOfWorkFactory:
+    url = settings.resolved_database_url
+    if url == MEMORY_URL:
+        return MemoryUnitOfWorkFactory()
+    from adapters.sqlalchemy import migrations
+    from adapters.sqlalchemy.engine import make_engine
+    from adapters.sqlalchemy.unit_of_work import SqlUnitOfWorkFactory
+
+    if settings.should_auto_migrate:
+        migrations.upgrade(url)
+    else:
+        current, head = migrations.current_revision(url), migrations.head_revision(url)
+        if current != head:
+            raise StartupError(
+                f"the database schema is at {current or 'nothing'}, this server needs {head}: "
+                "run `securechat db upgrade`"
+            )
+    engine = make_engine(url, pool_size=max(5, settings.worker_threads), max_overflow=0)
+    closers.append(engine.dispose)
+    return SqlUnitOfWorkFactory(engine)
+
+
+def build_core(settings: Settings) -> Core:
+    closers: list[Callable[[], None]] = []
+    jwt_secret, keys = _secrets(settings)
+    clock = SystemClock()
+    deps = Deps(
+        uow=_storage(settings, closers),
+        cipher=FernetCipher(keys),
+        hasher=Argon2Hasher(),
+        tokens=JwtTokenService(jwt_secret, settings.jwt_issuer, settings.jwt_audience, clock),
+        clock=clock,
+        ids=UuidV7Generator(clock),
+        presence=MemoryPresenceStore(),
+        config=CoreConfig(
+            max_message_bytes=settings.max_message_bytes,
+            room_token_ttl_s=settings.room_token_ttl_s,
+            admin_token_ttl_s=settings.admin_token_ttl_s,
+        ),
+    )
+    return Core(settings, deps, closers)

@@ -1,0 +1,104 @@
+"""The ONE table from error code to HTTP status; both runtimes render errors through it."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Any
+
+from domain.model.errors import ChatError, ErrorCode
+
+
+class TransportCode(StrEnum):
+    """Codes for problems found before a request reaches a use case."""
+
+    INVALID_JSON = "invalid_json"
+    INVALID_CONTENT_TYPE = "invalid_content_type"
+    MISSING_FIELD = "missing_field"
+    INVALID_FIELD = "invalid_field"
+    INVALID_QUERY = "invalid_query"
+    INVALID_EVENT = "invalid_event"
+    PAYLOAD_TOO_LARGE = "payload_too_large"
+    NOT_FOUND = "not_found"
+    METHOD_NOT_ALLOWED = "method_not_allowed"
+    BAD_REQUEST = "bad_request"
+    INTERNAL_ERROR = "internal_error"
+
+
+Code = ErrorCode | TransportCode
+
+STATUS: dict[Code, int] = {
+    ErrorCode.INVALID_ROOM_ID: 400,
+    ErrorCode.INVALID_PASSWORD: 400,
+    ErrorCode.INVALID_USERNAME: 400,
+    ErrorCode.MESSAGE_EMPTY: 400,
+    ErrorCode.MESSAGE_TOO_LONG: 400,
+    ErrorCode.INVALID_MESSAGE: 400,
+    ErrorCode.INVALID_LIMIT: 400,
+    ErrorCode.INVALID_CURSOR: 400,
+    ErrorCode.ROOM_NOT_FOUND: 404,
+    ErrorCode.ROOM_EXISTS: 409,
+    ErrorCode.BAD_PASSWORD: 401,
+    ErrorCode.UNAUTHORIZED: 401,
+    ErrorCode.FORBIDDEN: 403,
+    ErrorCode.NOT_JOINED: 403,
+    TransportCode.INVALID_JSON: 400,
+    TransportCode.INVALID_CONTENT_TYPE: 400,
+    TransportCode.MISSING_FIELD: 400,
+    TransportCode.INVALID_FIELD: 400,
+    TransportCode.INVALID_QUERY: 400,
+    TransportCode.INVALID_EVENT: 400,
+    TransportCode.PAYLOAD_TOO_LARGE: 413,
+    TransportCode.NOT_FOUND: 404,
+    TransportCode.METHOD_NOT_ALLOWED: 405,
+    TransportCode.BAD_REQUEST: 400,
+    TransportCode.INTERNAL_ERROR: 500,
+}
+
+# Framework HTTP errors (routing, body limits) mapped onto our codes.
+HTTP_STATUS_CODES: dict[int, TransportCode] = {
+    400: TransportCode.BAD_REQUEST,
+    404: TransportCode.NOT_FOUND,
+    405: TransportCode.METHOD_NOT_ALLOWED,
+    413: TransportCode.PAYLOAD_TOO_LARGE,
+}
+
+
+class RequestError(Exception):
+    """A request that is malformed before any use case sees it."""
+
+    def __init__(self, code: TransportCode, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+def error_body(code: Code, message: str) -> dict[str, Any]:
+    return {"error": message, "code": code.value}
+
+
+def render(error: ChatError | RequestError) -> tuple[int, dict[str, Any]]:
+    return STATUS[error.code], error_body(error.code, error.message)
+
+
+_HTTP_MESSAGES = {
+    TransportCode.NOT_FOUND: "no such endpoint",
+    TransportCode.METHOD_NOT_ALLOWED: "method not allowed on this endpoint",
+    TransportCode.PAYLOAD_TOO_LARGE: "request body too large",
+    TransportCode.BAD_REQUEST: "bad request",
+}
+
+
+def render_http_status(status: int) -> tuple[int, dict[str, Any]]:
+    """A framework-raised HTTP error (routing, body limit) in our error shape."""
+    if not 400 <= status < 500:
+        return 500, INTERNAL
+    code = HTTP_STATUS_CODES.get(status, TransportCode.BAD_REQUEST)
+    return status, error_body(code, _HTTP_MESSAGES[code])
+
+
+def socket_error(error: ChatError | RequestError) -> dict[str, Any]:
+    """The ack of a failed socket event."""
+    return {"ok": False, "status": "error", **error_body(error.code, error.message)}
+
+
+INTERNAL = error_body(TransportCode.INTERNAL_ERROR, "internal server error")

@@ -1,0 +1,128 @@
+"""Configuration from the environment (12-factor), parsed once into a frozen dataclass."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+PREFIX = "SECURECHAT_"
+RUNTIMES = ("flask", "quart")
+MEMORY_URL = "memory://"
+
+
+class SettingsError(ValueError):
+    """A configuration value is missing or malformed; the server refuses to start."""
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    runtime: str = "flask"
+    host: str = "127.0.0.1"
+    port: int = 10000
+    data_dir: Path = Path("data")
+    database_url: str = ""  # empty: SQLite file in the data directory
+    jwt_secret: str | None = field(default=None, repr=False)
+    jwt_issuer: str = "securechat"
+    jwt_audience: str = "securechat"
+    encryption_keys: tuple[str, ...] = field(default=(), repr=False)
+    max_message_bytes: int = 16 * 1024
+    max_request_bytes: int = 64 * 1024
+    cors_origins: tuple[str, ...] = ()
+    room_token_ttl_s: int = 3600
+    admin_token_ttl_s: int = 30 * 24 * 3600
+    auto_migrate: bool | None = None  # None: only for the embedded SQLite default
+    worker_threads: int = 32
+
+    @property
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'securechat.db').resolve()}"
+
+    @property
+    def storage(self) -> str:
+        url = self.resolved_database_url
+        if url == MEMORY_URL:
+            return "memory"
+        return url.split(":", 1)[0].split("+", 1)[0]
+
+    @property
+    def should_auto_migrate(self) -> bool:
+        if self.auto_migrate is not None:
+            return self.auto_migrate
+        return not self.database_url
+
+    def with_overrides(self, **changes: object) -> Settings:
+        clean = {k: v for k, v in changes.items() if v is not None}
+        merged = replace(self, **clean)  # type: ignore[arg-type]
+        merged.validate()
+        return merged
+
+    def validate(self) -> None:
+        if self.runtime not in RUNTIMES:
+            raise SettingsError(f"runtime must be one of {', '.join(RUNTIMES)}")
+        if not 0 <= self.port <= 65535:
+            raise SettingsError("port must be 0-65535")
+        if self.max_message_bytes > self.max_request_bytes:
+            raise SettingsError("SECURECHAT_MAX_MESSAGE_BYTES exceeds SECURECHAT_MAX_REQUEST_BYTES")
+        if "*" in self.cors_origins:
+            raise SettingsError("SECURECHAT_CORS_ORIGINS: list origins explicitly; '*' is refused")
+        if self.jwt_secret is not None and len(self.jwt_secret.encode()) < 32:
+            raise SettingsError("SECURECHAT_JWT_SECRET must be at least 32 bytes")
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        env = os.environ if environ is None else environ
+
+        def get(name: str) -> str | None:
+            value = env.get(PREFIX + name)
+            return value.strip() if value is not None and value.strip() else None
+
+        def integer(name: str, default: int, minimum: int = 1) -> int:
+            raw = get(name)
+            if raw is None:
+                return default
+            try:
+                value = int(raw)
+            except ValueError:
+                raise SettingsError(f"{PREFIX}{name} must be an integer") from None
+            if value < minimum:
+                raise SettingsError(f"{PREFIX}{name} must be at least {minimum}")
+            return value
+
+        def boolean(name: str) -> bool | None:
+            raw = get(name)
+            if raw is None:
+                return None
+            if raw.lower() in ("1", "true", "yes", "on"):
+                return True
+            if raw.lower() in ("0", "false", "no", "off"):
+                return False
+            raise SettingsError(f"{PREFIX}{name} must be true or false")
+
+        def listing(name: str) -> tuple[str, ...]:
+            raw = get(name)
+            return tuple(p.strip() for p in raw.split(",") if p.strip()) if raw else ()
+
+        settings = cls(
+            runtime=get("RUNTIME") or "flask",
+            host=get("HOST") or "127.0.0.1",
+            port=integer("PORT", 10000, minimum=0),
+            data_dir=Path(get("DATA_DIR") or "data"),
+            database_url=get("DATABASE_URL") or "",
+            jwt_secret=get("JWT_SECRET"),
+            jwt_issuer=get("JWT_ISSUER") or "securechat",
+            jwt_audience=get("JWT_AUDIENCE") or "securechat",
+            encryption_keys=listing("ENCRYPTION_KEYS"),
+            max_message_bytes=integer("MAX_MESSAGE_BYTES", 16 * 1024),
+            max_request_bytes=integer("MAX_REQUEST_BYTES", 64 * 1024),
+            cors_origins=listing("CORS_ORIGINS"),
+            room_token_ttl_s=integer("ROOM_TOKEN_TTL", 3600),
+            admin_token_ttl_s=integer("ADMIN_TOKEN_TTL", 30 * 24 * 3600),
+            auto_migrate=boolean("AUTO_MIGRATE"),
+            worker_threads=integer("WORKER_THREADS", 32),
+        )
+        settings.validate()
+        return settings

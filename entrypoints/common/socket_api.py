@@ -1,0 +1,134 @@
+"""The Socket.IO protocol, runtime-neutral: each event in, an ack and emits out.
+
+Every event is authorized on its own: a connection carries the claims it proved at connect,
+and may act only in rooms it joined with them. The runtimes call these methods (Quart from a
+worker thread), enter/leave the Socket.IO room they name, then emit.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from domain.model.errors import ChatError, ErrorCode
+from domain.model.policies import Grant, RoomTokenClaims
+from domain.model.rooms import RoomId
+from domain.usecases.access import authenticate
+from domain.usecases.deps import Deps
+from domain.usecases.join_room import join_room, leave_room
+from domain.usecases.send_message import send_message
+from entrypoints.common.errors import INTERNAL, RequestError, TransportCode, error_body, socket_error
+from entrypoints.common.payloads import expect_object, required_string
+from entrypoints.common.socket_events import Emit, channel, emits_for
+
+log = logging.getLogger("securechat.socket")
+
+OK: dict[str, Any] = {"ok": True, "status": "success"}
+
+
+@dataclass(slots=True)
+class Connection:
+    claims: RoomTokenClaims
+    rooms: dict[str, Grant] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class SocketResult:
+    ack: dict[str, Any]
+    emits: list[Emit] = field(default_factory=list)
+    enter: str | None = None  # Socket.IO room to enter before emitting
+    exit: str | None = None  # Socket.IO room to leave before emitting
+
+
+class Refused(Exception):
+    """A connection attempt is refused; `body` is the error for the client's connect_error."""
+
+    def __init__(self, body: dict[str, Any]) -> None:
+        super().__init__(body["error"])
+        self.body = body
+
+
+class SocketProtocol:
+    def __init__(self, deps: Deps) -> None:
+        self._deps = deps
+        self._lock = threading.Lock()
+        self._connections: dict[str, Connection] = {}
+
+    def connect(self, sid: str, auth: object) -> None:
+        """Admit a connection with a valid token in its auth payload, else raise Refused."""
+        token = auth.get("token") if isinstance(auth, dict) else None
+        try:
+            claims = authenticate(self._deps, token if isinstance(token, str) else None)
+        except ChatError as error:
+            raise Refused(error_body(error.code, error.message)) from None
+        with self._lock:
+            self._connections[sid] = Connection(claims)
+
+    def join(self, sid: str, data: object) -> SocketResult:
+        return self._guard(self._join, sid, data)
+
+    def message(self, sid: str, data: object) -> SocketResult:
+        return self._guard(self._message, sid, data)
+
+    def leave(self, sid: str, data: object) -> SocketResult:
+        return self._guard(self._leave, sid, data)
+
+    def disconnect(self, sid: str) -> list[Emit]:
+        with self._lock:
+            connection = self._connections.pop(sid, None)
+        if connection is None:
+            return []
+        emits: list[Emit] = []
+        for grant in connection.rooms.values():
+            emits += emits_for(leave_room(self._deps, grant, sid).events)
+        return emits
+
+    def _join(self, connection: Connection, sid: str, data: dict[str, Any]) -> SocketResult:
+        room_id = _room(data)
+        if room_id in connection.rooms:
+            return SocketResult(dict(OK))
+        out = join_room(self._deps, connection.claims, room_id, sid)
+        connection.rooms[room_id] = out.value
+        return SocketResult(dict(OK), emits_for(out.events), enter=channel(room_id))
+
+    def _message(self, connection: Connection, sid: str, data: dict[str, Any]) -> SocketResult:
+        room_id = _room(data)
+        text = required_string(data, "message")
+        if room_id not in connection.rooms:
+            raise ChatError(ErrorCode.NOT_JOINED, "join the room before sending to it")
+        out = send_message(self._deps, connection.claims, room_id, text)
+        return SocketResult({**OK, "message_id": out.value.id}, emits_for(out.events))
+
+    def _leave(self, connection: Connection, sid: str, data: dict[str, Any]) -> SocketResult:
+        room_id = _room(data)
+        grant = connection.rooms.pop(room_id, None)
+        if grant is None:
+            raise ChatError(ErrorCode.NOT_JOINED, "this connection is not in that room")
+        out = leave_room(self._deps, grant, sid)
+        return SocketResult(dict(OK), emits_for(out.events), exit=channel(room_id))
+
+    def _guard(
+        self,
+        handler: Callable[[Connection, str, dict[str, Any]], SocketResult],
+        sid: str,
+        data: object,
+    ) -> SocketResult:
+        try:
+            with self._lock:
+                connection = self._connections.get(sid)
+            if connection is None:
+                raise ChatError(ErrorCode.UNAUTHORIZED, "this connection is not authenticated")
+            payload = expect_object(data, TransportCode.INVALID_EVENT, "event data must be an object")
+            return handler(connection, sid, payload)
+        except (ChatError, RequestError) as error:
+            return SocketResult(socket_error(error))
+        except Exception:
+            log.exception("unhandled error in socket event %s", handler.__name__)
+            return SocketResult({"ok": False, "status": "error", **INTERNAL})
+
+
+def _room(data: dict[str, Any]) -> str:
+    return RoomId(required_string(data, "room")).value

@@ -1,0 +1,52 @@
+"""From committed domain events to Socket.IO emits: the one home of what clients receive."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from domain.model.events import Event, MessagePosted, PresenceChanged, RoomCreated
+from entrypoints.common.http_api import message_json
+
+
+@dataclass(frozen=True, slots=True)
+class Emit:
+    event: str
+    data: dict[str, Any]
+    to: str  # Socket.IO room name
+
+
+def channel(room_id: str) -> str:
+    """The Socket.IO room of a chat room."""
+    return f"room:{room_id}"
+
+
+def emits_for(events: Iterable[Event]) -> list[Emit]:
+    out: list[Emit] = []
+    for event in events:
+        match event:
+            case MessagePosted(message=message):
+                out.append(Emit("message", message_json(message), channel(message.room_id)))
+            case PresenceChanged():
+                verb = "entered" if event.joined else "left"
+                out.append(
+                    Emit(
+                        "status",
+                        {
+                            "room": event.room_id,
+                            "user_id": event.user_id,
+                            "username": event.username,
+                            "event": "join" if event.joined else "leave",
+                            "msg": f"{event.username} has {verb} the room.",
+                        },
+                        channel(event.room_id),
+                    )
+                )
+                out.append(
+                    Emit("online_count", {"room": event.room_id, "count": event.online},
+                         channel(event.room_id))
+                )
+            case RoomCreated():
+                pass
+    return out

@@ -1,0 +1,130 @@
+"""The sync runtime: Flask + Flask-SocketIO (gevent). Thin: parse, call common, emit."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask import Flask, Response, request
+from flask_socketio import ConnectionRefusedError, SocketIO, join_room, leave_room
+from werkzeug.exceptions import HTTPException
+
+from entrypoints.common.bootstrap import Core, build_core
+from entrypoints.common.cors import cors_headers, socket_origin_check
+from entrypoints.common.errors import INTERNAL, render_http_status
+from entrypoints.common.http_api import (
+    JSON_HEADERS,
+    ROUTES,
+    HttpRequest,
+    HttpResponse,
+    Route,
+    encode_json,
+    handle,
+)
+from entrypoints.common.settings import Settings
+from entrypoints.common.socket_api import Refused, SocketProtocol, SocketResult
+from entrypoints.common.socket_events import Emit, emits_for
+
+log = logging.getLogger("securechat.flask")
+
+
+def _json(status: int, body: dict[str, Any], headers: dict[str, str] | None = None) -> Response:
+    return Response(encode_json(body), status=status, headers={**JSON_HEADERS, **(headers or {})})
+
+
+def create_app(settings: Settings | None = None, core: Core | None = None) -> tuple[Flask, SocketIO]:
+    settings = settings or Settings.from_env()
+    core = core or build_core(settings)
+    app = Flask(__name__)
+    app.config["MAX_CONTENT_LENGTH"] = settings.max_request_bytes
+    app.extensions["securechat.core"] = core
+    socketio = SocketIO(
+        app,
+        async_mode="gevent",
+        cors_allowed_origins=socket_origin_check(settings.cors_origins),
+        max_http_buffer_size=settings.max_request_bytes,
+        logger=False,
+        engineio_logger=False,
+    )
+    protocol = SocketProtocol(core.deps)
+
+    def emit_all(emits: list[Emit]) -> None:
+        for item in emits:
+            socketio.emit(item.event, item.data, to=item.to)
+
+    def make_view(route: Route) -> Any:
+        def view(**params: str) -> Response:
+            http_request = HttpRequest(
+                method=request.method,
+                path_params=params,
+                query={k: request.args[k] for k in request.args},
+                headers=request.headers,
+                body=request.get_data(cache=False) if request.method == "POST" else b"",
+            )
+            response: HttpResponse = handle(core.deps, route.view, http_request)
+            emit_all(emits_for(response.events))
+            return _json(response.status, response.body, response.headers)
+
+        view.__name__ = route.endpoint
+        return view
+
+    for route in ROUTES:
+        app.add_url_rule(route.rule, route.endpoint, make_view(route), methods=[route.method])
+
+    @app.before_request
+    def preflight() -> Response | None:
+        if request.method == "OPTIONS":
+            headers = cors_headers(settings.cors_origins, request.headers.get("Origin"), True)
+            return Response(status=204, headers=headers)
+        return None
+
+    @app.after_request
+    def add_cors(response: Response) -> Response:
+        if request.method != "OPTIONS":
+            response.headers.update(
+                cors_headers(settings.cors_origins, request.headers.get("Origin"), False)
+            )
+        return response
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException) -> Response:
+        status, body = render_http_status(error.code or 500)
+        return _json(status, body)
+
+    @app.errorhandler(Exception)
+    def unhandled(error: Exception) -> Response:
+        log.exception("unhandled error")
+        return _json(500, dict(INTERNAL))
+
+    def apply(result: SocketResult) -> dict[str, Any]:
+        if result.enter:
+            join_room(result.enter)
+        if result.exit:
+            leave_room(result.exit)
+        emit_all(result.emits)
+        return result.ack
+
+    @socketio.on("connect")
+    def on_connect(auth: object = None) -> None:
+        try:
+            protocol.connect(request.sid, auth)  # type: ignore[attr-defined]
+        except Refused as refused:
+            raise ConnectionRefusedError(refused.body["error"], refused.body) from None
+
+    @socketio.on("disconnect")
+    def on_disconnect(*_args: object) -> None:
+        emit_all(protocol.disconnect(request.sid))  # type: ignore[attr-defined]
+
+    @socketio.on("join")
+    def on_join(data: object = None) -> dict[str, Any]:
+        return apply(protocol.join(request.sid, data))  # type: ignore[attr-defined]
+
+    @socketio.on("message")
+    def on_message(data: object = None) -> dict[str, Any]:
+        return apply(protocol.message(request.sid, data))  # type: ignore[attr-defined]
+
+    @socketio.on("leave")
+    def on_leave(data: object = None) -> dict[str, Any]:
+        return apply(protocol.leave(request.sid, data))  # type: ignore[attr-defined]
+
+    return app, socketio

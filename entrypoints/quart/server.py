@@ -1,0 +1,46 @@
+"""Serve the Quart runtime with uvicorn on an already-bound socket."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+
+import uvicorn
+
+from entrypoints.common.bootstrap import Core
+from entrypoints.common.settings import Settings
+from entrypoints.quart.app import create_app
+
+
+class _Server(uvicorn.Server):
+    def __init__(self, config: uvicorn.Config, ready: Callable[[], None], threads: int) -> None:
+        super().__init__(config)
+        self._ready = ready
+        self._threads = threads
+
+    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+        # asyncio.to_thread uses the default executor: size it for the core's blocking calls.
+        asyncio.get_running_loop().set_default_executor(
+            ThreadPoolExecutor(max_workers=self._threads, thread_name_prefix="securechat-core")
+        )
+        await super().startup(sockets=sockets)
+        if self.started:
+            self._ready()
+
+
+def serve(settings: Settings, core: Core, listener: socket.socket, ready: Callable[[], None]) -> None:
+    config = uvicorn.Config(
+        create_app(settings, core),
+        log_level="warning",
+        access_log=False,
+        lifespan="off",
+        # Never trust X-Forwarded-*: client addresses come from trusted proxies only.
+        proxy_headers=False,
+        server_header=False,
+        ws_max_size=settings.max_request_bytes,
+        h11_max_incomplete_event_size=settings.max_request_bytes,
+        timeout_graceful_shutdown=5,
+    )
+    _Server(config, ready, settings.worker_threads).run(sockets=[listener])

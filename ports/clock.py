@@ -1,0 +1,21 @@
+from __future__ import annotations
+
+from typing import Protocol
+
+
+class Clock(Protocol):
+    def now_ms(self) -> int:
+        """Milliseconds since the Unix epoch."""
+        ...
+
+
+class IdGenerator(Protocol):
+    def message_id(self) -> str:
+        """A time-sortable, unique id (UUIDv7 string); later calls sort after earlier ones."""
+        ...
+
+    def incarnation(self) -> str: ...
+
+    def guest_id(self) -> str:
+        """A new guest identity, `g_<random>`."""
+        ...

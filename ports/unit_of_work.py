@@ -1,0 +1,50 @@
+"""Unit of work: one transaction over every repository; events leave only through commit."""
+
+from __future__ import annotations
+
+from types import TracebackType
+from typing import Protocol, Self
+
+from domain.model.events import Event
+from ports.repositories import (
+    MembershipRepository,
+    MessageRepository,
+    ProfileRepository,
+    RoomRepository,
+)
+
+
+class UnitOfWork(Protocol):
+    rooms: RoomRepository
+    messages: MessageRepository
+    profiles: ProfileRepository
+    memberships: MembershipRepository
+
+    def __enter__(self) -> Self: ...
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        """Roll back unless commit() was called."""
+        ...
+
+    def record(self, event: Event) -> None:
+        """Queue an event; it is released only if this unit of work commits."""
+        ...
+
+    def commit(self) -> None: ...
+
+    def rollback(self) -> None: ...
+
+    def collect_events(self) -> list[Event]:
+        """The events of a successful commit (empty after a rollback)."""
+        ...
+
+
+class UnitOfWorkFactory(Protocol):
+    def __call__(self, *, write: bool = False) -> UnitOfWork:
+        """A fresh unit of work; `write=True` declares the intent to write up front."""
+        ...
