@@ -6,23 +6,49 @@ import signal
 import socket
 from collections.abc import Callable
 
-from gevent.pywsgi import WSGIServer
+import gevent
+from gevent.pywsgi import WSGIHandler, WSGIServer
 
 from entrypoints.common.bootstrap import Core
 from entrypoints.common.settings import Settings
 from entrypoints.flask.app import create_app
 
 
+class _Handler(WSGIHandler):
+    """pywsgi handler that lets simple-websocket own an upgraded connection to its end.
+
+    The WebSocket runs on a dup of the socket; once the application returns, the connection
+    must close rather than be read as the next keep-alive request (which would swallow the
+    client's close frame and leave it waiting).
+    """
+
+    def __init__(self, sock: socket.socket, address: object, server: WSGIServer) -> None:
+        # Small frames (acks, broadcasts) must not wait for Nagle + delayed ACK (~40 ms).
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        super().__init__(sock, address, server)
+
+    def run_application(self) -> None:
+        if self.environ.get("HTTP_UPGRADE", "").lower() != "websocket":
+            super().run_application()
+            return
+        self.close_connection = True
+        result = self.application(self.environ, self.start_response)
+        if self.status is not None:  # refused before the upgrade: an ordinary response
+            self.result = result
+            try:
+                self.process_result()
+            finally:
+                self.result = None
+
+
 def serve(settings: Settings, core: Core, listener: socket.socket, ready: Callable[[], None]) -> None:
     app, _socketio = create_app(settings, core)
-    server = WSGIServer(listener, app, log=None, error_log="default")
+    server = WSGIServer(listener, app, handler_class=_Handler, log=None, error_log="default")
     server.start()
     ready()
 
     def stop(*_args: object) -> None:
         server.stop(timeout=5)
-
-    import gevent
 
     gevent.signal_handler(signal.SIGTERM, stop)
     gevent.signal_handler(signal.SIGINT, stop)

@@ -6,6 +6,7 @@ import asyncio
 import socket
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from types import FrameType
 
 import uvicorn
 
@@ -19,6 +20,12 @@ class _Server(uvicorn.Server):
         super().__init__(config)
         self._ready = ready
         self._threads = threads
+
+    def handle_exit(self, sig: int, frame: FrameType | None) -> None:
+        super().handle_exit(sig, frame)
+        # uvicorn re-raises the signal after shutdown; a requested, completed shutdown exits
+        # 0 here, as the Flask runtime does.
+        self._captured_signals.clear()
 
     async def startup(self, sockets: list[socket.socket] | None = None) -> None:
         # asyncio.to_thread uses the default executor: size it for the core's blocking calls.

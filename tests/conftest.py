@@ -1,0 +1,70 @@
+"""Shared fixtures: real Postgres schemas, throwaway data directories."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Iterator
+
+import pytest
+
+POSTGRES_URL = os.environ.get(
+    "SECURECHAT_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
+REQUIRE_SERVICES = os.environ.get("SECURECHAT_REQUIRE_SERVICES") == "1"
+
+
+def _postgres_unavailable() -> str | None:
+    try:
+        import psycopg
+    except ImportError:
+        return "psycopg is not installed (pip install -e '.[postgres]')"
+    from sqlalchemy.engine import make_url
+
+    url = make_url(POSTGRES_URL)
+    try:
+        psycopg.connect(
+            host=url.host, port=url.port or 5432, user=url.username, password=url.password,
+            dbname=url.database, connect_timeout=3,
+        ).close()
+    except psycopg.Error as error:
+        return f"Postgres at {url.host}:{url.port} is unreachable: {error}".strip()
+    return None
+
+
+@pytest.fixture(scope="session")
+def postgres_available() -> None:
+    reason = _postgres_unavailable()
+    if reason is None:
+        return
+    if REQUIRE_SERVICES:
+        pytest.fail(f"SECURECHAT_REQUIRE_SERVICES=1 but {reason}")
+    pytest.skip(reason)
+
+
+@pytest.fixture
+def postgres_url(postgres_available: None) -> Iterator[str]:
+    """A URL whose search_path is a fresh, empty schema, dropped afterwards."""
+    yield from fresh_postgres_schema()
+
+
+def fresh_postgres_schema() -> Iterator[str]:
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    schema = "t_" + secrets.token_hex(6)
+    admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    url = make_url(POSTGRES_URL).update_query_dict({"options": f"-csearch_path={schema}"})
+    try:
+        yield url.render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+@pytest.fixture
+def sqlite_url(tmp_path: object) -> str:
+    return f"sqlite:///{tmp_path}/chat.db"

@@ -1,0 +1,124 @@
+"""Run the real `securechat serve` in a subprocess on a free loopback port."""
+
+from __future__ import annotations
+
+import os
+import re
+import secrets
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Mapping
+from pathlib import Path
+
+READY = re.compile(r"serving (\w+) on (http://[\d.]+:\d+)")
+START_DEADLINE_S = 60.0
+
+
+class ServerFailed(RuntimeError):
+    pass
+
+
+class ServerProcess:
+    """One server; `stderr_text()` lets tests assert it never printed a traceback."""
+
+    def __init__(
+        self,
+        runtime: str,
+        data_dir: Path,
+        database: str | None,
+        env: Mapping[str, str] | None = None,
+    ) -> None:
+        self.runtime = runtime
+        self.data_dir = data_dir
+        self.database = database
+        self.env = dict(env or {})
+        self.url = ""
+        self._proc: subprocess.Popen[str] | None = None
+        self._stderr_path = data_dir / f"stderr-{secrets.token_hex(4)}.log"
+
+    def command(self) -> list[str]:
+        cmd = [sys.executable, "-m", "entrypoints.cli", "serve", "--runtime", self.runtime]
+        cmd += ["--host", "127.0.0.1", "--port", "0", "--data-dir", str(self.data_dir)]
+        if self.database:
+            cmd += ["--database", self.database]
+        return cmd
+
+    def start(self) -> ServerProcess:
+        env = {k: v for k, v in os.environ.items() if not k.startswith("SECURECHAT_")}
+        env.update({"SECURECHAT_LOG_LEVEL": "WARNING", "PYTHONUNBUFFERED": "1"}, **self.env)
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        stderr = self._stderr_path.open("a")
+        self._proc = subprocess.Popen(  # noqa: S603 - our own CLI
+            self.command(), stdout=subprocess.PIPE, stderr=stderr, text=True, env=env
+        )
+        stderr.close()
+        line = self._read_ready_line()
+        match = READY.search(line)
+        if match is None:
+            self.stop()
+            raise ServerFailed(f"server did not start: {line!r}\n{self.stderr_text()}")
+        self.url = match.group(2)
+        # Keep draining stdout so the server never blocks on a full pipe.
+        threading.Thread(target=self._drain, daemon=True).start()
+        return self
+
+    def _read_ready_line(self) -> str:
+        assert self._proc is not None and self._proc.stdout is not None
+        result: list[str] = []
+        reader = threading.Thread(
+            target=lambda: result.append(self._proc.stdout.readline()),  # type: ignore[union-attr]
+            daemon=True,
+        )
+        reader.start()
+        reader.join(START_DEADLINE_S)
+        return result[0] if result else ""
+
+    def _drain(self) -> None:
+        proc = self._proc
+        if proc is not None and proc.stdout is not None:
+            for _ in proc.stdout:
+                pass
+
+    def stop(self) -> int | None:
+        proc, self._proc = self._proc, None
+        if proc is None:
+            return None
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGTERM)
+            try:
+                proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait(timeout=5)
+        return proc.returncode
+
+    def stderr_text(self) -> str:
+        return self._stderr_path.read_text() if self._stderr_path.exists() else ""
+
+
+def run_cli(
+    args: list[str], env: Mapping[str, str] | None = None, timeout: float = 60
+) -> tuple[int, str]:
+    """Run `securechat ARGS` to completion; exit code and combined output."""
+    full_env = {k: v for k, v in os.environ.items() if not k.startswith("SECURECHAT_")}
+    full_env.update(env or {})
+    done = subprocess.run(  # noqa: S603 - our own CLI
+        [sys.executable, "-m", "entrypoints.cli", *args],
+        capture_output=True,
+        text=True,
+        env=full_env,
+        timeout=timeout,
+    )
+    return done.returncode, done.stdout + done.stderr
+
+
+def wait_until(predicate: object, timeout: float = 5.0, interval: float = 0.02) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():  # type: ignore[operator]
+            return True
+        time.sleep(interval)
+    return False
