@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from alembic import context
-
 from adapters.sqlalchemy.engine import make_engine
 from adapters.sqlalchemy.tables import metadata
+from alembic import context
 
 config = context.config
 target_metadata = metadata

@@ -24,8 +24,12 @@ def _postgres_unavailable() -> str | None:
     url = make_url(POSTGRES_URL)
     try:
         psycopg.connect(
-            host=url.host, port=url.port or 5432, user=url.username, password=url.password,
-            dbname=url.database, connect_timeout=3,
+            host=url.host,
+            port=url.port or 5432,
+            user=url.username,
+            password=url.password,
+            dbname=url.database,
+            connect_timeout=3,
         ).close()
     except psycopg.Error as error:
         return f"Postgres at {url.host}:{url.port} is unreachable: {error}".strip()

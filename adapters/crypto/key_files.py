@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import stat
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -18,21 +20,33 @@ def load_or_create(path: Path, generate: Callable[[], str]) -> str:
     folder.mkdir(mode=0o700, parents=True, exist_ok=True)
     if folder.stat().st_mode & (stat.S_IWGRP | stat.S_IWOTH):
         raise InsecureKeyFile(f"{folder} is writable by others; run: chmod 700 {folder}")
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        mode = path.stat().st_mode
-        if mode & 0o077:
-            raise InsecureKeyFile(
-                f"{path} is accessible by others (mode {stat.filemode(mode)}); run: chmod 600 {path}"
-            ) from None
-        value = path.read_text(encoding="ascii").strip()
-        if not value:
-            raise InsecureKeyFile(f"{path} is empty; remove it to generate a new key") from None
-        return value
-    value = generate()
-    with os.fdopen(fd, "w", encoding="ascii") as handle:
-        handle.write(value + "\n")
-        handle.flush()
-        os.fsync(handle.fileno())
+    if not path.exists():
+        _publish(path, generate())
+    mode = path.stat().st_mode
+    if mode & 0o077:
+        raise InsecureKeyFile(
+            f"{path} is accessible by others (mode {stat.filemode(mode)}); run: chmod 600 {path}"
+        )
+    value = path.read_text(encoding="ascii").strip()
+    if not value:
+        raise InsecureKeyFile(f"{path} is empty; remove it to generate a new key")
     return value
+
+
+def _publish(path: Path, value: str) -> None:
+    """Write the key whole to a private temp file, then link it into place atomically.
+
+    A crash leaves at worst a stray temp file, never an empty key; when two processes race,
+    the first link wins and both read the same key.
+    """
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="ascii") as handle:
+            os.fchmod(handle.fileno(), 0o600)
+            handle.write(value + "\n")
+            handle.flush()
+            os.fsync(handle.fileno())
+        with contextlib.suppress(FileExistsError):
+            os.link(tmp, path)
+    finally:
+        os.unlink(tmp)

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 
 from adapters.sqlalchemy.engine import make_engine, normalize_url
+from alembic import command
 
 SCRIPT_LOCATION = Path(__file__).resolve().parents[2] / "alembic"
 

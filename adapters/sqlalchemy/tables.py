@@ -39,9 +39,7 @@ messages = Table(
     "messages",
     metadata,
     Column("id", String(36), primary_key=True),
-    Column(
-        "room_id", String(64), ForeignKey("rooms.id", ondelete="CASCADE"), nullable=False
-    ),
+    Column("room_id", String(64), ForeignKey("rooms.id", ondelete="CASCADE"), nullable=False),
     Column("user_id", String(64), nullable=False),
     Column("username", String(128), nullable=False),
     # Only ciphertext is ever stored here (Fernet tokens).

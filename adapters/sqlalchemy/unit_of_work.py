@@ -34,12 +34,15 @@ class SqlUnitOfWork:
 
     def __enter__(self) -> Self:
         self._lock.__enter__()
+        conn: Connection | None = None
         try:
             conn = self._engine.connect()
             if self._write:
                 conn.execution_options(sqlite_begin="IMMEDIATE")
             conn.begin()
         except BaseException:
+            if conn is not None:
+                conn.close()
             self._lock.__exit__(None, None, None)
             raise
         self._conn = conn

@@ -18,7 +18,7 @@ from enum import StrEnum
 class ErrorCode(StrEnum):
     # Input
     INVALID_ROOM_ID = "invalid_room_id"
-    INVALID_PASSWORD = "invalid_password"
+    INVALID_PASSWORD = "invalid_password"  # noqa: S105 - an error code, not a secret
     INVALID_USERNAME = "invalid_username"
     MESSAGE_EMPTY = "message_empty"
     MESSAGE_TOO_LONG = "message_too_long"

@@ -23,7 +23,9 @@ def check_username(name: str) -> str:
             ErrorCode.INVALID_USERNAME, f"username must be 1-{USERNAME_MAX_CHARS} characters"
         )
     if any(unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Zl", "Zp") for ch in name):
-        raise InvalidInput(ErrorCode.INVALID_USERNAME, "username must not contain control characters")
+        raise InvalidInput(
+            ErrorCode.INVALID_USERNAME, "username must not contain control characters"
+        )
     return name
 
 

@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 
 from domain.model.errors import ErrorCode, InvalidInput
+from domain.model.rooms import is_text
 
 DEFAULT_MAX_MESSAGE_BYTES = 16 * 1024
 MAX_PAGE = 100
@@ -22,7 +23,7 @@ def check_text(text: str, max_bytes: int) -> str:
         raise InvalidInput(
             ErrorCode.MESSAGE_TOO_LONG, f"message must be at most {max_bytes} bytes of UTF-8"
         )
-    if any(0xD800 <= ord(ch) <= 0xDFFF for ch in text):
+    if not is_text(text):
         raise InvalidInput(ErrorCode.INVALID_MESSAGE, "message must be valid Unicode text")
     return text
 

@@ -49,7 +49,10 @@ class RoomTokenPolicy:
     def grant(self, room: Room, claims: RoomTokenClaims) -> Grant | None:
         if claims.room_id != room.id:
             raise Forbidden(ErrorCode.FORBIDDEN, "this token does not grant access to this room")
-        if claims.incarnation != room.incarnation or claims.password_version != room.password_version:
+        if (
+            claims.incarnation != room.incarnation
+            or claims.password_version != room.password_version
+        ):
             raise Unauthorized(ErrorCode.UNAUTHORIZED, "this token has been revoked")
         return Grant(room.id, claims.user_id, claims.username, claims.role)
 

@@ -37,7 +37,14 @@ def check_new_password(password: str) -> str:
             ErrorCode.INVALID_PASSWORD,
             f"password must be {PASSWORD_MIN_CHARS}-{PASSWORD_MAX_CHARS} characters",
         )
+    if not is_text(password):
+        raise InvalidInput(ErrorCode.INVALID_PASSWORD, "password must be valid Unicode text")
     return password
+
+
+def is_text(value: str) -> bool:
+    """True unless the string holds lone surrogates (JSON allows them; UTF-8 cannot encode them)."""
+    return not any(0xD800 <= ord(ch) <= 0xDFFF for ch in value)
 
 
 @dataclass(frozen=True, slots=True)

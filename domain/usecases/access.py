@@ -19,7 +19,9 @@ def authenticate(deps: Deps, token: str | None) -> RoomTokenClaims:
     return claims
 
 
-def open_room(deps: Deps, uow: UnitOfWork, claims: RoomTokenClaims, room_id: str) -> tuple[Room, Grant]:
+def open_room(
+    deps: Deps, uow: UnitOfWork, claims: RoomTokenClaims, room_id: str
+) -> tuple[Room, Grant]:
     """Load the room and check the claims against it, inside the caller's unit of work."""
     rid = RoomId(room_id).value
     if claims.room_id != rid:

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from domain.model.errors import ErrorCode, NotFound, Unauthorized
 from domain.model.members import Membership, Role, UserProfile, check_username, default_username
 from domain.model.policies import RoomTokenClaims
-from domain.model.rooms import PASSWORD_MAX_CHARS, RoomId
+from domain.model.rooms import PASSWORD_MAX_CHARS, RoomId, is_text
 from domain.usecases.deps import Deps, Outcome
 
 
@@ -28,8 +28,12 @@ def verify_room_password(
         room = uow.rooms.get(rid)
     if room is None:
         raise NotFound(ErrorCode.ROOM_NOT_FOUND, "no such room")
-    # Over-long guesses are refused without hashing them (no CPU amplification).
-    if len(password) > PASSWORD_MAX_CHARS or not deps.hasher.verify(room.password_hash, password):
+    # Guesses that no password could equal are refused without hashing (no CPU amplification).
+    if (
+        len(password) > PASSWORD_MAX_CHARS
+        or not is_text(password)
+        or not deps.hasher.verify(room.password_hash, password)
+    ):
         raise Unauthorized(ErrorCode.BAD_PASSWORD, "wrong room password")
     now = deps.clock.now_ms()
     user_id = deps.ids.guest_id()

@@ -78,8 +78,10 @@ def message_json(message: Message) -> dict[str, Any]:
 def iso_ms(epoch_ms: int) -> str:
     from datetime import UTC, datetime
 
-    return datetime.fromtimestamp(epoch_ms / 1000, UTC).isoformat(timespec="milliseconds").replace(
-        "+00:00", "Z"
+    return (
+        datetime.fromtimestamp(epoch_ms / 1000, UTC)
+        .isoformat(timespec="milliseconds")
+        .replace("+00:00", "Z")
     )
 
 
@@ -115,7 +117,9 @@ def verify_room_view(deps: Deps, request: HttpRequest) -> HttpResponse:
 def post_message_view(deps: Deps, request: HttpRequest) -> HttpResponse:
     claims = authenticate(deps, bearer_token(request.headers.get("Authorization")))
     data = _body(request)
-    out = send_message(deps, claims, request.path_params["room_id"], required_string(data, "message"))
+    out = send_message(
+        deps, claims, request.path_params["room_id"], required_string(data, "message")
+    )
     return HttpResponse(201, {"message_id": out.value.id}, out.events)
 
 

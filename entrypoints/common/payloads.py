@@ -23,7 +23,9 @@ def parse_json_object(content_type: str | None, body: bytes) -> dict[str, Any]:
     try:
         data = json.loads(body.decode("utf-8"), parse_constant=_reject_constant)
     except (UnicodeDecodeError, ValueError, RecursionError):
-        raise RequestError(TransportCode.INVALID_JSON, "the request body is not valid JSON") from None
+        raise RequestError(
+            TransportCode.INVALID_JSON, "the request body is not valid JSON"
+        ) from None
     return expect_object(data, TransportCode.INVALID_JSON, "the request body must be a JSON object")
 
 

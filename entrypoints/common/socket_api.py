@@ -20,7 +20,13 @@ from domain.usecases.access import authenticate
 from domain.usecases.deps import Deps
 from domain.usecases.join_room import join_room, leave_room
 from domain.usecases.send_message import send_message
-from entrypoints.common.errors import INTERNAL, RequestError, TransportCode, error_body, socket_error
+from entrypoints.common.errors import (
+    INTERNAL,
+    RequestError,
+    TransportCode,
+    error_body,
+    socket_error,
+)
 from entrypoints.common.payloads import expect_object, required_string
 from entrypoints.common.socket_events import Emit, channel, emits_for
 
@@ -121,7 +127,9 @@ class SocketProtocol:
                 connection = self._connections.get(sid)
             if connection is None:
                 raise ChatError(ErrorCode.UNAUTHORIZED, "this connection is not authenticated")
-            payload = expect_object(data, TransportCode.INVALID_EVENT, "event data must be an object")
+            payload = expect_object(
+                data, TransportCode.INVALID_EVENT, "event data must be an object"
+            )
             return handler(connection, sid, payload)
         except (ChatError, RequestError) as error:
             return SocketResult(socket_error(error))

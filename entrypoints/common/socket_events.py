@@ -44,8 +44,11 @@ def emits_for(events: Iterable[Event]) -> list[Emit]:
                     )
                 )
                 out.append(
-                    Emit("online_count", {"room": event.room_id, "count": event.online},
-                         channel(event.room_id))
+                    Emit(
+                        "online_count",
+                        {"room": event.room_id, "count": event.online},
+                        channel(event.room_id),
+                    )
                 )
             case RoomCreated():
                 pass

@@ -32,7 +32,9 @@ def _json(status: int, body: dict[str, Any], headers: dict[str, str] | None = No
     return Response(encode_json(body), status=status, headers={**JSON_HEADERS, **(headers or {})})
 
 
-def create_app(settings: Settings | None = None, core: Core | None = None) -> tuple[Flask, SocketIO]:
+def create_app(
+    settings: Settings | None = None, core: Core | None = None
+) -> tuple[Flask, SocketIO]:
     settings = settings or Settings.from_env()
     core = core or build_core(settings)
     app = Flask(__name__)

@@ -41,7 +41,9 @@ class _Handler(WSGIHandler):
                 self.result = None
 
 
-def serve(settings: Settings, core: Core, listener: socket.socket, ready: Callable[[], None]) -> None:
+def serve(
+    settings: Settings, core: Core, listener: socket.socket, ready: Callable[[], None]
+) -> None:
     app, _socketio = create_app(settings, core)
     server = WSGIServer(listener, app, handler_class=_Handler, log=None, error_log="default")
     server.start()

@@ -17,7 +17,14 @@ from werkzeug.exceptions import HTTPException
 from entrypoints.common.bootstrap import Core, build_core
 from entrypoints.common.cors import cors_headers, socket_origin_check
 from entrypoints.common.errors import INTERNAL, render_http_status
-from entrypoints.common.http_api import JSON_HEADERS, ROUTES, HttpRequest, Route, encode_json, handle
+from entrypoints.common.http_api import (
+    JSON_HEADERS,
+    ROUTES,
+    HttpRequest,
+    Route,
+    encode_json,
+    handle,
+)
 from entrypoints.common.settings import Settings
 from entrypoints.common.socket_api import Refused, SocketProtocol, SocketResult
 from entrypoints.common.socket_events import Emit, emits_for

@@ -37,7 +37,9 @@ class _Server(uvicorn.Server):
             self._ready()
 
 
-def serve(settings: Settings, core: Core, listener: socket.socket, ready: Callable[[], None]) -> None:
+def serve(
+    settings: Settings, core: Core, listener: socket.socket, ready: Callable[[], None]
+) -> None:
     config = uvicorn.Config(
         create_app(settings, core),
         log_level="warning",

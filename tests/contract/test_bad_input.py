@@ -55,6 +55,7 @@ def test_create_room_rejects_malformed_bodies(
         ({"room_id": "r\u00e9", "password": "long enough pw"}, "invalid_room_id"),
         ({"room_id": "{rid}", "password": "short"}, "invalid_password"),
         ({"room_id": "{rid}", "password": "p" * 257}, "invalid_password"),
+        ({"room_id": "{rid}", "password": "\ud800" * 8}, "invalid_password"),
     ],
 )
 def test_create_room_rejects_bad_fields_and_stores_nothing(
@@ -62,7 +63,7 @@ def test_create_room_rejects_bad_fields_and_stores_nothing(
 ) -> None:
     rid = new_room_id()
     body = {k: (rid if v == "{rid}" else v) for k, v in fields.items()}
-    assert_error(api.http.post("/room/create", json=body), 400, code)
+    assert_error(_raw(api, "/room/create", json.dumps(body).encode("ascii")), 400, code)
     probe = api.http.post(f"/chat/{rid}/verify", json={"password": "long enough pw"})
     assert_error(probe, 404, "room_not_found")
 
@@ -83,6 +84,8 @@ def test_verify_rejects_bad_input(api: Api) -> None:
     assert_error(bad_room, 400, "invalid_room_id")
     huge_guess = api.http.post(path, json={"password": "p" * 10_000})
     assert_error(huge_guess, 401, "bad_password")
+    surrogate = _raw(api, path, b'{"password": "pass\\udc00word"}')
+    assert_error(surrogate, 401, "bad_password")
 
 
 MESSAGE_CASES = [

@@ -103,12 +103,20 @@ def test_the_server_refuses_to_start_with_an_exposed_key_file(runtime: str, tmp_
     assert "Traceback" not in output
 
 
-def test_a_server_on_an_unmigrated_database_refuses_to_start(
-    runtime: str, tmp_path: Path
-) -> None:
+def test_a_server_on_an_unmigrated_database_refuses_to_start(runtime: str, tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'empty.db'}"
     code, output = run_cli(
-        ["serve", "--runtime", runtime, "--port", "0", "--data-dir", str(tmp_path), "--database", url]
+        [
+            "serve",
+            "--runtime",
+            runtime,
+            "--port",
+            "0",
+            "--data-dir",
+            str(tmp_path),
+            "--database",
+            url,
+        ]
     )
     assert code == 2
     assert "securechat db upgrade" in output

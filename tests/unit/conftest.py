@@ -1,0 +1,50 @@
+"""Unit-test wiring: the real in-memory adapters, a real cipher and token service, a fake clock."""
+
+from __future__ import annotations
+
+import pytest
+
+from adapters.auth.jwt_tokens import JwtTokenService
+from adapters.crypto.fernet_cipher import FernetCipher, generate_key
+from adapters.memory.presence import MemoryPresenceStore
+from adapters.memory.unit_of_work import MemoryUnitOfWorkFactory
+from adapters.system import UuidV7Generator
+from domain.usecases import CoreConfig, Deps
+from tests.unit.support import (
+    AUDIENCE,
+    ISSUER,
+    JWT_SECRET,
+    CountingHasher,
+    FakeClock,
+    World,
+    fast_hasher,
+)
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+def tokens(clock: FakeClock) -> JwtTokenService:
+    return JwtTokenService(JWT_SECRET, ISSUER, AUDIENCE, clock)
+
+
+@pytest.fixture
+def world(clock: FakeClock, tokens: JwtTokenService) -> World:
+    factory = MemoryUnitOfWorkFactory()
+    cipher = FernetCipher([generate_key()])
+    hasher = CountingHasher(fast_hasher())
+    presence = MemoryPresenceStore()
+    deps = Deps(
+        uow=factory,
+        cipher=cipher,
+        hasher=hasher,
+        tokens=tokens,
+        clock=clock,
+        ids=UuidV7Generator(),
+        presence=presence,
+        config=CoreConfig(),
+    )
+    return World(deps, clock, factory, cipher, hasher, tokens, presence)

@@ -1,0 +1,70 @@
+"""Unit-test helpers: a settable clock, a counting wrapper of the real hasher, wiring."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+from adapters.auth.jwt_tokens import JwtTokenService
+from adapters.crypto.argon2_hasher import Argon2Hasher
+from adapters.crypto.fernet_cipher import FernetCipher
+from adapters.memory.presence import MemoryPresenceStore
+from adapters.memory.unit_of_work import MemoryUnitOfWorkFactory
+from domain.usecases import Deps
+
+JWT_SECRET = "unit-test-secret-that-is-long-enough-for-hs256"
+ISSUER = "securechat-test"
+AUDIENCE = "securechat-test-clients"
+
+
+class FakeClock:
+    """A Clock whose time only moves when a test says so.
+
+    It starts at the real time, because PyJWT checks `exp`/`iat` against the system clock.
+    """
+
+    def __init__(self, now_ms: int | None = None) -> None:
+        self.current_ms = time.time_ns() // 1_000_000 if now_ms is None else now_ms
+
+    def now_ms(self) -> int:
+        return self.current_ms
+
+    def set(self, now_ms: int) -> None:
+        self.current_ms = now_ms
+
+    def advance(self, *, seconds: float = 0, ms: int = 0) -> None:
+        self.current_ms += int(seconds * 1000) + ms
+
+
+class CountingHasher:
+    """The real Argon2 hasher, counting how often it is asked to do work."""
+
+    def __init__(self, inner: Argon2Hasher) -> None:
+        self.inner = inner
+        self.hash_calls = 0
+        self.verify_calls = 0
+
+    def hash(self, password: str) -> str:
+        self.hash_calls += 1
+        return self.inner.hash(password)
+
+    def verify(self, password_hash: str, password: str) -> bool:
+        self.verify_calls += 1
+        return self.inner.verify(password_hash, password)
+
+
+def fast_hasher() -> Argon2Hasher:
+    return Argon2Hasher(time_cost=1, memory_cost_kib=8, parallelism=1)
+
+
+@dataclass
+class World:
+    """Deps plus handles on the concrete adapters behind them, for assertions."""
+
+    deps: Deps
+    clock: FakeClock
+    store_factory: MemoryUnitOfWorkFactory
+    cipher: FernetCipher
+    hasher: CountingHasher
+    tokens: JwtTokenService
+    presence: MemoryPresenceStore

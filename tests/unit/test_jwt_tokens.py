@@ -1,0 +1,210 @@
+"""Room tokens: HS256 pinned, issuer/audience/expiry enforced, typed claims."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import replace
+from typing import Any
+
+import jwt
+import pytest
+
+from adapters.auth.jwt_tokens import JwtTokenService
+from domain.model.errors import ErrorCode, Unauthorized
+from domain.model.members import Role
+from domain.model.policies import RoomTokenClaims
+from tests.unit.support import AUDIENCE, ISSUER, JWT_SECRET, FakeClock
+
+
+def _claims(expires_at: int | None = None) -> RoomTokenClaims:
+    return RoomTokenClaims(
+        user_id="g_abcdef123456",
+        username="Zoë",
+        room_id="lobby",
+        incarnation="0190a5d0-0000-7000-8000-000000000001",
+        password_version=3,
+        role=Role.MEMBER,
+        expires_at=expires_at if expires_at is not None else int(time.time()) + 600,
+    )
+
+
+def _payload(**changes: Any) -> dict[str, Any]:
+    now = int(time.time())
+    payload: dict[str, Any] = {
+        "typ": "room",
+        "sub": "g_abcdef123456",
+        "name": "Zoë",
+        "room": "lobby",
+        "inc": "0190a5d0-0000-7000-8000-000000000001",
+        "pwv": 3,
+        "role": "member",
+        "exp": now + 600,
+        "iat": now,
+        "iss": ISSUER,
+        "aud": AUDIENCE,
+        "jti": "unique-id",
+    }
+    for key, value in changes.items():
+        if value is _DROP:
+            del payload[key]
+        else:
+            payload[key] = value
+    return payload
+
+
+_DROP = object()
+
+
+def _assert_refused(tokens: JwtTokenService, token: str) -> Unauthorized:
+    with pytest.raises(Unauthorized) as caught:
+        tokens.verify_room_token(token)
+    assert caught.value.code is ErrorCode.UNAUTHORIZED
+    return caught.value
+
+
+def test_round_trip(tokens: JwtTokenService) -> None:
+    for role in Role:
+        claims = replace(_claims(), role=role)
+        token = tokens.issue_room_token(claims)
+        assert tokens.verify_room_token(token) == claims
+
+
+def test_issued_token_shape(tokens: JwtTokenService, clock: FakeClock) -> None:
+    token = tokens.issue_room_token(_claims())
+    assert jwt.get_unverified_header(token)["alg"] == "HS256"
+    data = jwt.decode(token, JWT_SECRET, algorithms=["HS256"], audience=AUDIENCE, issuer=ISSUER)
+    assert data["typ"] == "room"
+    assert data["iat"] == clock.now_ms() // 1000
+    assert {"exp", "iat", "iss", "aud", "sub", "jti"} <= set(data)
+    other = jwt.decode(
+        tokens.issue_room_token(_claims()),
+        JWT_SECRET,
+        algorithms=["HS256"],
+        audience=AUDIENCE,
+    )
+    assert other["jti"] != data["jti"]
+
+
+def test_a_hand_built_valid_token_is_accepted(tokens: JwtTokenService) -> None:
+    token = jwt.encode(_payload(), JWT_SECRET, algorithm="HS256")
+    assert tokens.verify_room_token(token).username == "Zoë"
+
+
+def test_token_signed_with_another_secret_is_refused(tokens: JwtTokenService) -> None:
+    token = jwt.encode(_payload(), "another-secret-that-is-also-32-bytes-long", algorithm="HS256")
+    _assert_refused(tokens, token)
+
+
+def test_token_from_another_service_instance_is_refused(clock: FakeClock) -> None:
+    mine = JwtTokenService(JWT_SECRET, ISSUER, AUDIENCE, clock)
+    theirs = JwtTokenService("z" * 40, ISSUER, AUDIENCE, clock)
+    _assert_refused(mine, theirs.issue_room_token(_claims()))
+
+
+def test_alg_none_is_refused(tokens: JwtTokenService) -> None:
+    token = jwt.encode(_payload(), None, algorithm="none")
+    assert jwt.get_unverified_header(token)["alg"] == "none"
+    _assert_refused(tokens, token)
+    # Also with the original signature stripped off a genuine token.
+    genuine = tokens.issue_room_token(_claims())
+    header, body, _signature = genuine.split(".")
+    _assert_refused(tokens, f"{header}.{body}.")
+    none_header = token.split(".")[0]
+    _assert_refused(tokens, f"{none_header}.{body}.")
+
+
+@pytest.mark.filterwarnings("ignore::jwt.warnings.InsecureKeyLengthWarning")
+@pytest.mark.parametrize("algorithm", ["HS512", "HS384"])
+def test_other_hmac_algorithms_are_refused(tokens: JwtTokenService, algorithm: str) -> None:
+    token = jwt.encode(_payload(), JWT_SECRET, algorithm=algorithm)
+    _assert_refused(tokens, token)
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"iss": "someone-else"},
+        {"aud": "another-app"},
+        {"aud": ["another-app"]},
+        {"typ": "admin"},
+        {"typ": "refresh"},
+        {"typ": None},
+        {"typ": _DROP},
+    ],
+    ids=["issuer", "audience", "audience-list", "typ-admin", "typ-refresh", "typ-null", "no-typ"],
+)
+def test_wrong_issuer_audience_or_type_is_refused(
+    tokens: JwtTokenService, changes: dict[str, Any]
+) -> None:
+    _assert_refused(tokens, jwt.encode(_payload(**changes), JWT_SECRET, algorithm="HS256"))
+
+
+def test_expired_token_is_refused(tokens: JwtTokenService) -> None:
+    now = int(time.time())
+    token = jwt.encode(_payload(exp=now - 1, iat=now - 600), JWT_SECRET, algorithm="HS256")
+    error = _assert_refused(tokens, token)
+    assert "expired" in error.message
+
+
+@pytest.mark.parametrize(
+    "claim", ["exp", "iat", "iss", "aud", "sub", "jti", "name", "room", "inc", "pwv", "role"]
+)
+def test_missing_claims_are_refused(tokens: JwtTokenService, claim: str) -> None:
+    _assert_refused(tokens, jwt.encode(_payload(**{claim: _DROP}), JWT_SECRET, algorithm="HS256"))
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"pwv": "3"},
+        {"pwv": True},
+        {"pwv": 3.0},
+        {"role": "owner"},
+        {"role": 1},
+        {"name": 5},
+        {"room": None},
+        {"inc": ["x"]},
+        {"sub": 12},
+        {"exp": "tomorrow"},
+    ],
+)
+def test_mistyped_claims_are_refused(tokens: JwtTokenService, changes: dict[str, Any]) -> None:
+    _assert_refused(tokens, jwt.encode(_payload(**changes), JWT_SECRET, algorithm="HS256"))
+
+
+@pytest.mark.parametrize("token", ["", "garbage", "a.b.c", "a.b", "....."])
+def test_malformed_tokens_are_refused(tokens: JwtTokenService, token: str) -> None:
+    _assert_refused(tokens, token)
+
+
+def test_tampered_payload_is_refused(tokens: JwtTokenService) -> None:
+    genuine = tokens.issue_room_token(_claims())
+    header, _body, signature = genuine.split(".")
+    forged_body = jwt.encode(_payload(role="admin"), "x" * 32, algorithm="HS256").split(".")[1]
+    _assert_refused(tokens, f"{header}.{forged_body}.{signature}")
+
+
+@pytest.mark.parametrize("secret", ["", "short", "x" * 31])
+def test_short_secret_is_refused(clock: FakeClock, secret: str) -> None:
+    with pytest.raises(ValueError, match="32 bytes"):
+        JwtTokenService(secret, ISSUER, AUDIENCE, clock)
+
+
+def test_expiry_is_judged_by_the_injected_clock_not_the_system_clock() -> None:
+    two_hours = 2 * 3600 * 1000
+    behind = FakeClock(time.time_ns() // 1_000_000 - two_hours)
+    tokens = JwtTokenService(JWT_SECRET, ISSUER, AUDIENCE, behind)
+    # Valid by the service's clock although the system clock says it expired an hour ago.
+    token = tokens.issue_room_token(_claims(expires_at=behind.now_ms() // 1000 + 3600))
+    assert tokens.verify_room_token(token).room_id == "lobby"
+    behind.advance(seconds=3600)
+    _assert_refused(tokens, token)
+
+
+def test_a_token_issued_in_the_future_is_refused_beyond_the_leeway(clock: FakeClock) -> None:
+    tokens = JwtTokenService(JWT_SECRET, ISSUER, AUDIENCE, clock, leeway_s=30)
+    now = clock.now_ms() // 1000
+    slightly_ahead = jwt.encode(_payload(iat=now + 20, exp=now + 600), JWT_SECRET, "HS256")
+    assert tokens.verify_room_token(slightly_ahead).user_id == "g_abcdef123456"
+    far_ahead = jwt.encode(_payload(iat=now + 300, exp=now + 900), JWT_SECRET, "HS256")
+    _assert_refused(tokens, far_ahead)

@@ -1,0 +1,67 @@
+"""Display names."""
+
+from __future__ import annotations
+
+import pytest
+
+from domain.model.errors import ErrorCode, InvalidInput
+from domain.model.members import USERNAME_MAX_CHARS, check_username, default_username
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["a", "Alice", "alice bob", "Zoë", "李小龍", "😀", "x" * USERNAME_MAX_CHARS, " padded "],
+)
+def test_valid_usernames(name: str) -> None:
+    assert check_username(name) == name
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "",
+        " ",
+        "    ",
+        "\u3000",  # ideographic space only
+        "x" * (USERNAME_MAX_CHARS + 1),
+    ],
+)
+def test_length_and_blank_names_are_refused(name: str) -> None:
+    with pytest.raises(InvalidInput) as caught:
+        check_username(name)
+    assert caught.value.code is ErrorCode.INVALID_USERNAME
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "a\x00b",  # NUL
+        "bell\x07",
+        "new\nline",
+        "tab\tbed",
+        "del\x7f",
+        "c1\x85control",
+        "zero\u200bwidth",  # ZERO WIDTH SPACE (Cf)
+        "zw\u200djoiner",  # ZERO WIDTH JOINER (Cf)
+        "\ufeffbom",  # BYTE ORDER MARK (Cf)
+        "rtl\u202eoverride",  # RIGHT-TO-LEFT OVERRIDE (Cf)
+        "soft\u00adhyphen",  # SOFT HYPHEN (Cf)
+        "line\u2028sep",  # LINE SEPARATOR (Zl)
+        "para\u2029sep",  # PARAGRAPH SEPARATOR (Zp)
+        "lone\ud800",  # surrogate (Cs)
+    ],
+)
+def test_control_and_format_characters_are_refused(name: str) -> None:
+    with pytest.raises(InvalidInput) as caught:
+        check_username(name)
+    assert caught.value.code is ErrorCode.INVALID_USERNAME
+
+
+def test_length_counts_characters() -> None:
+    assert check_username("é" * USERNAME_MAX_CHARS) == "é" * USERNAME_MAX_CHARS
+    assert USERNAME_MAX_CHARS == 32
+
+
+def test_default_username_uses_the_guest_id() -> None:
+    assert default_username("g_abcdefghij") == "guest-abcdef"
+    assert check_username(default_username("g_abcdefghij"))

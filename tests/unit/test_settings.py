@@ -1,0 +1,144 @@
+"""Configuration from the environment."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from entrypoints.common.settings import MEMORY_URL, Settings, SettingsError
+
+SECRET_32 = "s" * 32
+
+
+def test_defaults() -> None:
+    settings = Settings.from_env({})
+    assert settings == Settings()
+    assert settings.runtime == "flask"
+    assert settings.host == "127.0.0.1"
+    assert settings.port == 10000
+    assert settings.data_dir == Path("data")
+    assert settings.database_url == ""
+    assert settings.jwt_secret is None
+    assert (settings.jwt_issuer, settings.jwt_audience) == ("securechat", "securechat")
+    assert settings.encryption_keys == ()
+    assert settings.max_message_bytes == 16 * 1024
+    assert settings.max_request_bytes == 64 * 1024
+    assert settings.cors_origins == ()
+    assert settings.room_token_ttl_s == 3600
+    assert settings.admin_token_ttl_s == 30 * 24 * 3600
+    assert settings.auto_migrate is None
+    assert settings.worker_threads == 32
+    # The default storage is an SQLite file in the data directory, migrated on start.
+    assert settings.storage == "sqlite"
+    assert settings.resolved_database_url == f"sqlite:///{Path('data').resolve()}/securechat.db"
+    assert settings.should_auto_migrate is True
+
+
+def test_unrelated_and_blank_variables_are_ignored() -> None:
+    env = {"PORT": "1", "SECURECHAT_HOST": "   ", "SECURECHAT_PORT": ""}
+    assert Settings.from_env(env) == Settings()
+
+
+def test_values_are_read() -> None:
+    env = {
+        "SECURECHAT_RUNTIME": "quart",
+        "SECURECHAT_HOST": "0.0.0.0",
+        "SECURECHAT_PORT": " 0 ",
+        "SECURECHAT_DATA_DIR": "/var/lib/securechat",
+        "SECURECHAT_DATABASE_URL": "postgresql://db/chat",
+        "SECURECHAT_JWT_SECRET": SECRET_32,
+        "SECURECHAT_ENCRYPTION_KEYS": " k1 , k2 ,, ",
+        "SECURECHAT_CORS_ORIGINS": "https://a.example,https://b.example",
+        "SECURECHAT_ROOM_TOKEN_TTL": "60",
+        "SECURECHAT_AUTO_MIGRATE": "yes",
+        "SECURECHAT_WORKER_THREADS": "4",
+    }
+    settings = Settings.from_env(env)
+    assert settings.runtime == "quart"
+    assert settings.host == "0.0.0.0"
+    assert settings.port == 0
+    assert settings.data_dir == Path("/var/lib/securechat")
+    assert settings.storage == "postgresql"
+    assert settings.jwt_secret == SECRET_32
+    assert settings.encryption_keys == ("k1", "k2")
+    assert settings.cors_origins == ("https://a.example", "https://b.example")
+    assert settings.room_token_ttl_s == 60
+    assert settings.auto_migrate is True
+    assert settings.should_auto_migrate is True
+    assert settings.worker_threads == 4
+
+
+def test_explicit_database_is_not_auto_migrated_by_default() -> None:
+    settings = Settings.from_env({"SECURECHAT_DATABASE_URL": "sqlite:///x.db"})
+    assert settings.should_auto_migrate is False
+    assert Settings.from_env({"SECURECHAT_DATABASE_URL": MEMORY_URL}).storage == "memory"
+
+
+def test_secret_is_not_in_repr() -> None:
+    settings = Settings.from_env({"SECURECHAT_JWT_SECRET": SECRET_32})
+    assert SECRET_32 not in repr(settings)
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("PORT", "abc"),
+        ("PORT", "80.5"),
+        ("PORT", "-1"),
+        ("PORT", "65536"),
+        ("MAX_MESSAGE_BYTES", "0"),
+        ("MAX_MESSAGE_BYTES", "16k"),
+        ("MAX_REQUEST_BYTES", "lots"),
+        ("ROOM_TOKEN_TTL", "0"),
+        ("ROOM_TOKEN_TTL", "-60"),
+        ("ADMIN_TOKEN_TTL", "1h"),
+        ("WORKER_THREADS", "0"),
+        ("WORKER_THREADS", "many"),
+    ],
+)
+def test_bad_integers_are_refused(name: str, value: str) -> None:
+    with pytest.raises(SettingsError) as caught:
+        Settings.from_env({f"SECURECHAT_{name}": value})
+    assert name in str(caught.value) or "port" in str(caught.value)
+
+
+@pytest.mark.parametrize("origins", ["*", "https://a.example,*", " * "])
+def test_wildcard_cors_origin_is_refused(origins: str) -> None:
+    with pytest.raises(SettingsError, match="CORS"):
+        Settings.from_env({"SECURECHAT_CORS_ORIGINS": origins})
+
+
+@pytest.mark.parametrize("secret", ["short", "x" * 31, "é" * 15 + "x"])
+def test_short_jwt_secret_is_refused(secret: str) -> None:
+    with pytest.raises(SettingsError, match="JWT_SECRET"):
+        Settings.from_env({"SECURECHAT_JWT_SECRET": secret})
+
+
+def test_jwt_secret_length_is_counted_in_bytes() -> None:
+    assert Settings.from_env({"SECURECHAT_JWT_SECRET": "é" * 16}).jwt_secret == "é" * 16
+
+
+def test_message_limit_must_fit_in_a_request() -> None:
+    with pytest.raises(SettingsError, match="MAX_MESSAGE_BYTES"):
+        Settings.from_env(
+            {"SECURECHAT_MAX_MESSAGE_BYTES": "2048", "SECURECHAT_MAX_REQUEST_BYTES": "1024"}
+        )
+
+
+def test_unknown_runtime_and_bad_boolean_are_refused() -> None:
+    with pytest.raises(SettingsError, match="runtime"):
+        Settings.from_env({"SECURECHAT_RUNTIME": "django"})
+    with pytest.raises(SettingsError, match="AUTO_MIGRATE"):
+        Settings.from_env({"SECURECHAT_AUTO_MIGRATE": "maybe"})
+    assert Settings.from_env({"SECURECHAT_AUTO_MIGRATE": "OFF"}).auto_migrate is False
+
+
+def test_overrides_are_validated_and_none_keeps_the_value() -> None:
+    base = Settings.from_env({})
+    assert base.with_overrides(port=None, host="::1").host == "::1"
+    assert base.with_overrides(port=None).port == 10000
+    with pytest.raises(SettingsError):
+        base.with_overrides(runtime="django")
+    with pytest.raises(SettingsError):
+        base.with_overrides(port=70000)
