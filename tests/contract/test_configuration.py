@@ -1,0 +1,122 @@
+"""Configuration that changes behaviour on the wire: origins, key rotation, size bounds.
+
+Each test starts its own servers with the environment under test.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import socketio
+from cryptography.fernet import Fernet
+from sqlalchemy import create_engine, text
+
+from tests.contract.client import Api, assert_error
+from tests.contract.harness import ServerProcess
+
+APP_ORIGIN = "http://app.example"
+
+
+def test_configured_origins_are_granted_and_others_are_not(runtime: str, tmp_path: Path) -> None:
+    env = {"SECURECHAT_CORS_ORIGINS": f"{APP_ORIGIN}, http://other.example"}
+    server = ServerProcess(runtime, tmp_path, "memory", env).start()
+    try:
+        api = Api(server.url)
+        preflight = api.http.options(
+            "/room/create",
+            headers={"Origin": APP_ORIGIN, "Access-Control-Request-Method": "POST"},
+        )
+        assert preflight.headers["access-control-allow-origin"] == APP_ORIGIN
+        assert "POST" in preflight.headers["access-control-allow-methods"]
+        assert "Authorization" in preflight.headers["access-control-allow-headers"]
+        room = api.create_room()
+        response = api.http.get(
+            f"/chat/{room.room_id}/messages",
+            headers={"Origin": APP_ORIGIN, "Authorization": f"Bearer {room.admin_token}"},
+        )
+        assert response.headers["access-control-allow-origin"] == APP_ORIGIN
+        evil = api.http.options("/room/create", headers={"Origin": "http://evil.example"})
+        assert "access-control-allow-origin" not in evil.headers
+
+        client = socketio.SimpleClient()
+        client.connect(
+            server.url,
+            auth={"token": room.admin_token},
+            headers={"Origin": APP_ORIGIN},
+            transports=["polling"],  # websocket-client would add a second Origin header
+            wait_timeout=5,
+        )
+        assert client.call("join", {"room": room.room_id}, timeout=5)["ok"] is True
+        client.disconnect()
+        api.close()
+    finally:
+        server.stop()
+
+
+def test_message_bound_follows_configuration(runtime: str, tmp_path: Path) -> None:
+    env = {"SECURECHAT_MAX_MESSAGE_BYTES": "100"}
+    server = ServerProcess(runtime, tmp_path, "memory", env).start()
+    try:
+        api = Api(server.url)
+        room = api.create_room()
+        assert api.post(room.room_id, room.admin_token, "x" * 100).status_code == 201
+        assert_error(api.post(room.room_id, room.admin_token, "x" * 101), 400, "message_too_long")
+        assert api.texts(room.room_id, room.admin_token) == ["x" * 100]
+        api.close()
+    finally:
+        server.stop()
+
+
+def test_encryption_keys_rotate_by_prepending(runtime: str, tmp_path: Path) -> None:
+    old_key, new_key = Fernet.generate_key().decode(), Fernet.generate_key().decode()
+    database = f"sqlite:///{tmp_path / 'chat.db'}"
+    base_env = {"SECURECHAT_AUTO_MIGRATE": "true"}
+
+    first = ServerProcess(
+        runtime, tmp_path, database, {**base_env, "SECURECHAT_ENCRYPTION_KEYS": old_key}
+    ).start()
+    try:
+        api = Api(first.url)
+        room = api.create_room()
+        api.post(room.room_id, room.admin_token, "under the old key")
+        api.close()
+    finally:
+        first.stop()
+
+    rotated = f"{new_key},{old_key}"
+    second = ServerProcess(
+        runtime, tmp_path, database, {**base_env, "SECURECHAT_ENCRYPTION_KEYS": rotated}
+    ).start()
+    try:
+        api = Api(second.url)
+        api.post(room.room_id, room.admin_token, "under the new key")
+        assert api.texts(room.room_id, room.admin_token) == [
+            "under the old key",
+            "under the new key",
+        ]
+        api.close()
+    finally:
+        second.stop()
+
+    engine = create_engine(database)
+    with engine.connect() as conn:
+        rows = [
+            bytes(r[0]) for r in conn.execute(text("SELECT ciphertext FROM messages ORDER BY id"))
+        ]
+    engine.dispose()
+    assert Fernet(old_key.encode()).decrypt(rows[0]) == b"under the old key"
+    assert Fernet(new_key.encode()).decrypt(rows[1]) == b"under the new key"
+
+
+def test_a_malformed_encryption_key_stops_the_server_with_a_clear_error(
+    runtime: str, tmp_path: Path
+) -> None:
+    from tests.contract.harness import run_cli
+
+    code, output = run_cli(
+        ["serve", "--runtime", runtime, "--port", "0", "--data-dir", str(tmp_path)],
+        env={"SECURECHAT_ENCRYPTION_KEYS": "not-a-fernet-key"},
+    )
+    assert code == 2
+    assert "SECURECHAT_ENCRYPTION_KEYS" in output and "Traceback" not in output
+    assert "not-a-fernet-key" not in output  # secrets never echoed
