@@ -61,7 +61,7 @@ def _serve(args: argparse.Namespace) -> int:
     assert isinstance(settings, Settings)
     listener = socket.create_server((settings.host, settings.port), backlog=4096)
     port = listener.getsockname()[1]
-    core = build_core(settings)
+    core = build_core(settings, "gevent" if runtime == "flask" else "threads")
 
     def ready() -> None:
         print(

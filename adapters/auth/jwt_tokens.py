@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import secrets
+import threading
+from collections import OrderedDict
 from typing import Any
 
 import jwt
@@ -18,7 +20,13 @@ _REQUIRED = ["exp", "iat", "iss", "aud", "sub", "jti"]
 
 class JwtTokenService:
     def __init__(
-        self, secret: str, issuer: str, audience: str, clock: Clock, leeway_s: int = 30
+        self,
+        secret: str,
+        issuer: str,
+        audience: str,
+        clock: Clock,
+        leeway_s: int = 30,
+        cache_size: int = 4096,
     ) -> None:
         if len(secret.encode()) < 32:
             raise ValueError("the JWT secret must be at least 32 bytes")
@@ -27,6 +35,9 @@ class JwtTokenService:
         self._audience = audience
         self._leeway = leeway_s
         self._clock = clock
+        self._cache_size = cache_size
+        self._verified: OrderedDict[str, RoomTokenClaims] = OrderedDict()
+        self._lock = threading.Lock()
 
     def issue_room_token(self, claims: RoomTokenClaims) -> str:
         payload = {
@@ -46,6 +57,21 @@ class JwtTokenService:
         return jwt.encode(payload, self._secret, algorithm=ALGORITHM)
 
     def verify_room_token(self, token: str) -> RoomTokenClaims:
+        # Only tokens whose signature and claims already verified are cached, keyed by the
+        # whole token (signature included); expiry is still checked on every use.
+        cached = self._verified.get(token)
+        if cached is not None:
+            if cached.expires_at <= self._clock.now_ms() // 1000:
+                raise Unauthorized(ErrorCode.UNAUTHORIZED, "the token has expired")
+            return cached
+        claims = self._decode(token)
+        with self._lock:
+            self._verified[token] = claims
+            if len(self._verified) > self._cache_size:
+                self._verified.popitem(last=False)
+        return claims
+
+    def _decode(self, token: str) -> RoomTokenClaims:
         try:
             data: dict[str, Any] = jwt.decode(
                 token,

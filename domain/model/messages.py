@@ -6,7 +6,6 @@ import re
 from dataclasses import dataclass
 
 from domain.model.errors import ErrorCode, InvalidInput
-from domain.model.rooms import is_text
 
 DEFAULT_MAX_MESSAGE_BYTES = 16 * 1024
 MAX_PAGE = 100
@@ -19,12 +18,16 @@ def check_text(text: str, max_bytes: int) -> str:
     """Message text: not empty or blank, at most `max_bytes` of UTF-8."""
     if not text.strip():
         raise InvalidInput(ErrorCode.MESSAGE_EMPTY, "message must not be empty")
-    if len(text.encode("utf-8", "surrogatepass")) > max_bytes:
+    try:
+        size = len(text.encode("utf-8"))
+    except UnicodeEncodeError:  # lone surrogates: JSON allows them, UTF-8 does not
+        raise InvalidInput(
+            ErrorCode.INVALID_MESSAGE, "message must be valid Unicode text"
+        ) from None
+    if size > max_bytes:
         raise InvalidInput(
             ErrorCode.MESSAGE_TOO_LONG, f"message must be at most {max_bytes} bytes of UTF-8"
         )
-    if not is_text(text):
-        raise InvalidInput(ErrorCode.INVALID_MESSAGE, "message must be valid Unicode text")
     return text
 
 

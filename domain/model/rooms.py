@@ -44,7 +44,11 @@ def check_new_password(password: str) -> str:
 
 def is_text(value: str) -> bool:
     """True unless the string holds lone surrogates (JSON allows them; UTF-8 cannot encode them)."""
-    return not any(0xD800 <= ord(ch) <= 0xDFFF for ch in value)
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 @dataclass(frozen=True, slots=True)

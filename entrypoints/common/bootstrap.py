@@ -10,6 +10,7 @@ from adapters.auth.jwt_tokens import JwtTokenService
 from adapters.crypto.argon2_hasher import Argon2Hasher
 from adapters.crypto.fernet_cipher import FernetCipher, check_key, generate_key
 from adapters.crypto.key_files import load_or_create
+from adapters.crypto.offload import GeventRunner, OffloadedHasher, ThreadRunner
 from adapters.memory.presence import MemoryPresenceStore
 from adapters.memory.unit_of_work import MemoryUnitOfWorkFactory
 from adapters.system import SystemClock, UuidV7Generator
@@ -74,14 +75,31 @@ def _storage(settings: Settings, closers: list[Callable[[], None]]) -> UnitOfWor
     return SqlUnitOfWorkFactory(engine)
 
 
-def build_core(settings: Settings) -> Core:
+def _hasher(settings: Settings, concurrency: str, closers: list[Callable[[], None]]) -> object:
+    """argon2id on low-priority real threads: `concurrency` is how the caller waits."""
+    runner: ThreadRunner | GeventRunner = (
+        GeventRunner(settings.hash_threads)
+        if concurrency == "gevent"
+        else ThreadRunner(settings.hash_threads)
+    )
+    closers.append(runner.close)
+    inner = Argon2Hasher(
+        time_cost=settings.argon2_time_cost,
+        memory_cost_kib=settings.argon2_memory_kib,
+        parallelism=settings.argon2_parallelism,
+    )
+    return OffloadedHasher(inner, runner)
+
+
+def build_core(settings: Settings, concurrency: str = "threads") -> Core:
+    """Wire the core. `concurrency` is "threads" (Quart, tests) or "gevent" (Flask)."""
     closers: list[Callable[[], None]] = []
     jwt_secret, keys = _secrets(settings)
     clock = SystemClock()
     deps = Deps(
         uow=_storage(settings, closers),
         cipher=FernetCipher(keys),
-        hasher=Argon2Hasher(),
+        hasher=_hasher(settings, concurrency, closers),  # type: ignore[arg-type]
         tokens=JwtTokenService(jwt_secret, settings.jwt_issuer, settings.jwt_audience, clock),
         clock=clock,
         ids=UuidV7Generator(clock),

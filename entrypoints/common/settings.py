@@ -33,7 +33,11 @@ class Settings:
     room_token_ttl_s: int = 3600
     admin_token_ttl_s: int = 30 * 24 * 3600
     auto_migrate: bool | None = None  # None: only for the embedded SQLite default
-    worker_threads: int = 32
+    worker_threads: int = 4
+    hash_threads: int = 2
+    argon2_time_cost: int = 2
+    argon2_memory_kib: int = 19 * 1024
+    argon2_parallelism: int = 1
 
     @property
     def resolved_database_url(self) -> str:
@@ -122,7 +126,11 @@ class Settings:
             room_token_ttl_s=integer("ROOM_TOKEN_TTL", 3600),
             admin_token_ttl_s=integer("ADMIN_TOKEN_TTL", 30 * 24 * 3600),
             auto_migrate=boolean("AUTO_MIGRATE"),
-            worker_threads=integer("WORKER_THREADS", 32),
+            worker_threads=integer("WORKER_THREADS", 4),
+            hash_threads=integer("HASH_THREADS", 2),
+            argon2_time_cost=integer("ARGON2_TIME_COST", 2),
+            argon2_memory_kib=integer("ARGON2_MEMORY_KIB", 19 * 1024, minimum=8),
+            argon2_parallelism=integer("ARGON2_PARALLELISM", 1),
         )
         settings.validate()
         return settings

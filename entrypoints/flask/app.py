@@ -36,7 +36,7 @@ def create_app(
     settings: Settings | None = None, core: Core | None = None
 ) -> tuple[Flask, SocketIO]:
     settings = settings or Settings.from_env()
-    core = core or build_core(settings)
+    core = core or build_core(settings, "gevent")
     app = Flask(__name__)
     app.config["MAX_CONTENT_LENGTH"] = settings.max_request_bytes
     app.extensions["securechat.core"] = core

@@ -14,7 +14,7 @@ from entrypoints.common.settings import Settings
 from entrypoints.flask.app import create_app
 
 
-class _Handler(WSGIHandler):
+class WebSocketAwareHandler(WSGIHandler):
     """pywsgi handler that lets simple-websocket own an upgraded connection to its end.
 
     The WebSocket runs on a dup of the socket; once the application returns, the connection
@@ -45,7 +45,9 @@ def serve(
     settings: Settings, core: Core, listener: socket.socket, ready: Callable[[], None]
 ) -> None:
     app, _socketio = create_app(settings, core)
-    server = WSGIServer(listener, app, handler_class=_Handler, log=None, error_log="default")
+    server = WSGIServer(
+        listener, app, handler_class=WebSocketAwareHandler, log=None, error_log="default"
+    )
     server.start()
     ready()
 

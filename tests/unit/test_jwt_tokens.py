@@ -208,3 +208,31 @@ def test_a_token_issued_in_the_future_is_refused_beyond_the_leeway(clock: FakeCl
     assert tokens.verify_room_token(slightly_ahead).user_id == "g_abcdef123456"
     far_ahead = jwt.encode(_payload(iat=now + 300, exp=now + 900), JWT_SECRET, "HS256")
     _assert_refused(tokens, far_ahead)
+
+
+def test_a_cached_token_still_expires_on_time(clock: FakeClock) -> None:
+    tokens = JwtTokenService(JWT_SECRET, ISSUER, AUDIENCE, clock)
+    token = tokens.issue_room_token(_claims(expires_at=clock.now_ms() // 1000 + 60))
+    assert tokens.verify_room_token(token).room_id == "lobby"
+    assert tokens.verify_room_token(token).room_id == "lobby"  # now from the cache
+    clock.advance(seconds=61)
+    _assert_refused(tokens, token)
+
+
+def test_the_cache_never_vouches_for_a_tampered_token(clock: FakeClock) -> None:
+    tokens = JwtTokenService(JWT_SECRET, ISSUER, AUDIENCE, clock)
+    token = tokens.issue_room_token(_claims())
+    tokens.verify_room_token(token)
+    header, payload, signature = token.split(".")
+    _assert_refused(tokens, f"{header}.{payload}.{signature[:-2]}AA")
+    _assert_refused(tokens, f"{header}.{payload}x.{signature}")
+
+
+def test_the_cache_is_bounded(clock: FakeClock) -> None:
+    tokens = JwtTokenService(JWT_SECRET, ISSUER, AUDIENCE, clock, cache_size=3)
+    issued = [tokens.issue_room_token(_claims()) for _ in range(10)]
+    for token in issued:
+        tokens.verify_room_token(token)
+    assert len(tokens._verified) == 3
+    # Evicted tokens are simply verified again.
+    assert tokens.verify_room_token(issued[0]).user_id == "g_abcdef123456"

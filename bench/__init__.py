@@ -1,0 +1,1 @@
+"""Benchmarks for Secure Chat API: `python -m bench --help`."""

@@ -1,0 +1,198 @@
+"""`python -m bench`: benchmark both runtimes against their bare ceilings.
+
+The server under test is pinned to one core (taskset), this load generator to another.
+Prints a table and JSON lines (also written to bench/results/). Exits 1 if any scenario
+saw an error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import platform
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from bench import scenarios as sc
+from bench.servers import bare, cpu_sets, securechat
+
+ALL = ("fanout", "rest_post", "history", "connections", "crypto", "bare")
+
+
+def _loop() -> None:
+    try:
+        import uvloop
+
+        uvloop.install()
+    except ImportError:
+        pass
+
+
+async def _measure(coro: Any) -> dict[str, Any]:
+    """Run a scenario and add the load generator's CPU use over it."""
+    cpu0, wall0 = time.process_time(), time.monotonic()
+    result = await coro
+    wall = time.monotonic() - wall0
+    result["loadgen_cpu_pct"] = round(100 * (time.process_time() - cpu0) / wall, 1)
+    result["seconds"] = round(wall, 1)
+    return result
+
+
+async def settle(server: Any, timeout: float = 30.0) -> None:
+    """Wait until the server is idle (under 10% CPU over half a second)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        before = server.cpu_seconds()
+        await asyncio.sleep(0.5)
+        if server.cpu_seconds() - before < 0.05:
+            return
+
+
+async def run_runtime(runtime: str, profile: sc.Profile, only: set[str]) -> list[dict[str, Any]]:
+    out: list[dict[str, Any]] = []
+
+    def emit(scenario: str, result: dict[str, Any]) -> None:
+        row = {"scenario": scenario, "runtime": runtime, **result}
+        out.append(row)
+        print(json.dumps(row), flush=True)
+
+    with tempfile.TemporaryDirectory(prefix=f"bench-{runtime}-") as tmp:
+        data_dir = Path(tmp)
+        server = securechat(runtime, data_dir)
+        try:
+            target = sc.Target(server, secured=True)
+            warm_room, warm_token = await target.room()
+            empty_rss = server.rss_kib()
+            history_rooms: dict[int, tuple[str, str]] = {}
+            if "history" in only:
+                for size in profile.history_sizes:
+                    history_rooms[size] = await target.room()
+            base_1x50: dict[str, Any] = {}
+            if "fanout" in only or "crypto" in only:
+                await settle(server)
+                base_1x50 = await _measure(sc.fanout(target, 1, 50, profile))
+                emit("fanout_1x50", base_1x50)
+            if "fanout" in only:
+                await settle(server)
+                emit("fanout_10x10", await _measure(sc.fanout(target, 10, 10, profile)))
+            if "crypto" in only:
+                await settle(server)
+                room_id, _ = await target.room()
+                pressured = await _measure(
+                    sc.fanout(
+                        target,
+                        1,
+                        50,
+                        profile,
+                        pressure=lambda: sc.password_pressure(target, room_id, 20.0),
+                        at_rate=base_1x50["latency_rate_msgs_per_s"],
+                    )
+                )
+                pressured["p99_ms_without"] = base_1x50["p99_ms"]
+                pressured["p99_ratio"] = round(pressured["p99_ms"] / base_1x50["p99_ms"], 2)
+                emit("fanout_1x50_password_pressure", pressured)
+            if "rest_post" in only:
+                await settle(server)
+                emit("rest_post", await _measure(sc.rest_post(target, profile)))
+            if "connections" in only:
+                await settle(server)
+                emit("connections", await _measure(sc.connections(target, profile)))
+        finally:
+            server.stop()
+        if server.tracebacks():
+            emit(
+                "server_log",
+                {"errors": server.tracebacks(), "tail": "".join(server.stderr_lines[-20:])},
+            )
+
+        if history_rooms:
+            from bench.prefill import prefill
+
+            t0 = time.monotonic()
+            middles = prefill(data_dir, {size: room for size, (room, _) in history_rooms.items()})
+            prefill_s = round(time.monotonic() - t0, 1)
+            server = securechat(runtime, data_dir)
+            try:
+                target = sc.Target(server, secured=True)
+                rooms = {
+                    size: (room, token, middles[size])
+                    for size, (room, token) in history_rooms.items()
+                }
+                result = await _measure(sc.history(target, rooms, profile))
+                result["prefill_s"] = prefill_s
+                result["rss_empty_server_mib"] = round(empty_rss / 1024, 1)
+                result["rss_with_history_mib"] = round(server.rss_kib() / 1024, 1)
+                result["rss_growth_mib"] = round((server.rss_kib() - empty_rss) / 1024, 1)
+                emit("history", result)
+            finally:
+                server.stop()
+
+    if "bare" in only:
+        for rooms, per_room in ((1, 50), (10, 10)):
+            ceiling = bare(runtime)
+            try:
+                result = await _measure(
+                    sc.fanout(sc.Target(ceiling, secured=False), rooms, per_room, profile)
+                )
+            finally:
+                ceiling.stop()
+            ours = next((r for r in out if r["scenario"] == f"fanout_{rooms}x{per_room}"), None)
+            if ours and result.get("saturation_deliveries_per_s"):
+                result["ratio_ours_to_bare"] = round(
+                    ours["saturation_deliveries_per_s"] / result["saturation_deliveries_per_s"], 2
+                )
+            emit(f"bare_fanout_{rooms}x{per_room}", result)
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument("--runtime", choices=("flask", "quart", "both"), default="both")
+    parser.add_argument("--quick", action="store_true", help="every scenario, small (< 2 min)")
+    parser.add_argument("--only", help=f"comma-separated subset of {','.join(ALL)}")
+    args = parser.parse_args(argv)
+    only = set(args.only.split(",")) if args.only else set(ALL)
+    profile = sc.QUICK if args.quick else sc.FULL
+    _, load_cpus = cpu_sets()
+    os.sched_setaffinity(0, load_cpus)
+    _loop()
+    header = {
+        "scenario": "machine",
+        "python": platform.python_version(),
+        "cpus": os.cpu_count(),
+        "quick": args.quick,
+        "when": time.strftime("%Y-%m-%dT%H:%M:%S"),
+    }
+    print(json.dumps(header), flush=True)
+    rows: list[dict[str, Any]] = [header]
+    runtimes = ("flask", "quart") if args.runtime == "both" else (args.runtime,)
+    for runtime in runtimes:
+        rows += asyncio.run(run_runtime(runtime, profile, only))
+    results = Path(__file__).parent / "results"
+    results.mkdir(exist_ok=True)
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    (results / f"{stamp}{'-quick' if args.quick else ''}.jsonl").write_text(
+        "".join(json.dumps(r) + "\n" for r in rows)
+    )
+    print("\n" + table(rows))
+    failed = [r for r in rows if r.get("errors")]
+    for row in failed:
+        print(f"ERRORS in {row['scenario']} ({row['runtime']}): {row['errors']}", file=sys.stderr)
+    return 1 if failed else 0
+
+
+def table(rows: list[dict[str, Any]]) -> str:
+    lines = [f"{'scenario':<32} {'runtime':<7} figures"]
+    for row in rows[1:]:
+        figures = ", ".join(f"{k}={v}" for k, v in row.items() if k not in ("scenario", "runtime"))
+        lines.append(f"{row['scenario']:<32} {row['runtime']:<7} {figures}")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

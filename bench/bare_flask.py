@@ -1,0 +1,54 @@
+"""The ceiling of the Flask stack: a bare join-and-broadcast Flask-SocketIO server.
+
+Same server setup as ours (gevent pywsgi, simple-websocket, TCP_NODELAY), no auth, no
+storage, no encryption. Prints the same ready line as `securechat serve`.
+"""
+
+from gevent import monkey
+
+monkey.patch_all()
+
+import socket  # noqa: E402
+import sys  # noqa: E402
+
+from flask import Flask  # noqa: E402
+from flask_socketio import SocketIO, join_room  # noqa: E402
+from gevent.pywsgi import WSGIServer  # noqa: E402
+
+from entrypoints.flask.server import WebSocketAwareHandler  # noqa: E402
+
+app = Flask(__name__)
+sio = SocketIO(app, async_mode="gevent", cors_allowed_origins=None)
+
+
+@sio.on("join")
+def on_join(data):
+    join_room(data["room"])
+    return {"ok": True, "status": "success"}
+
+
+@sio.on("message")
+def on_message(data):
+    event = {
+        "id": "0",
+        "room_id": data["room"],
+        "user_id": "u",
+        "username": "u",
+        "message": data["message"],
+        "timestamp": "0",
+    }
+    sio.emit("message", event, to=data["room"])
+    return {"ok": True, "status": "success", "message_id": "0"}
+
+
+if __name__ == "__main__":
+    listener = socket.create_server(
+        ("127.0.0.1", int(sys.argv[1]) if len(sys.argv) > 1 else 0), backlog=4096
+    )
+    server = WSGIServer(listener, app, handler_class=WebSocketAwareHandler, log=None)
+    server.start()
+    print(
+        f"securechat: serving bare-flask on http://127.0.0.1:{listener.getsockname()[1]}",
+        flush=True,
+    )
+    server.serve_forever()

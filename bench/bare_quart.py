@@ -1,0 +1,58 @@
+"""The ceiling of the Quart stack: a bare join-and-broadcast python-socketio ASGI server.
+
+Same server setup as ours (uvicorn, Quart behind socketio.ASGIApp), no auth, no storage,
+no encryption. Prints the same ready line as `securechat serve`.
+"""
+
+import asyncio
+import socket
+import sys
+
+import socketio
+import uvicorn
+from quart import Quart
+
+sio = socketio.AsyncServer(async_mode="asgi", cors_allowed_origins=None)
+app = socketio.ASGIApp(sio, other_asgi_app=Quart(__name__))
+
+
+@sio.on("join")
+async def on_join(sid, data):
+    await sio.enter_room(sid, data["room"])
+    return {"ok": True, "status": "success"}
+
+
+@sio.on("message")
+async def on_message(sid, data):
+    event = {
+        "id": "0",
+        "room_id": data["room"],
+        "user_id": "u",
+        "username": "u",
+        "message": data["message"],
+        "timestamp": "0",
+    }
+    await sio.emit("message", event, to=data["room"])
+    return {"ok": True, "status": "success", "message_id": "0"}
+
+
+class _Server(uvicorn.Server):
+    async def startup(self, sockets=None):
+        await super().startup(sockets=sockets)
+        port = sockets[0].getsockname()[1]
+        print(f"securechat: serving bare-quart on http://127.0.0.1:{port}", flush=True)
+
+
+if __name__ == "__main__":
+    listener = socket.create_server(
+        ("127.0.0.1", int(sys.argv[1]) if len(sys.argv) > 1 else 0), backlog=4096
+    )
+    config = uvicorn.Config(
+        app,
+        log_level="warning",
+        access_log=False,
+        lifespan="off",
+        proxy_headers=False,
+        server_header=False,
+    )
+    asyncio.run(_Server(config).serve(sockets=[listener]))

@@ -1,0 +1,338 @@
+"""The benchmark scenarios. Each returns a flat dict of figures (JSON-ready)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import secrets
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from bench.httpload import HttpConnection, closed_loop, request_bytes
+from bench.servers import Server
+from bench.sioclient import SioConnection, Stats, connect, stamped
+
+PASSWORD = "bench password 1"  # noqa: S105
+
+
+@dataclass
+class Profile:
+    """How big and long each scenario runs."""
+
+    step_s: float
+    latency_s: float
+    max_steps: int
+    start_rate: float  # messages/s offered in the first step of the search
+    rest_s: float
+    history_sizes: tuple[int, ...]
+    history_requests: int
+    connections: int
+    connection_step: int
+
+
+FULL = Profile(3.0, 6.0, 12, 200.0, 10.0, (1_000, 10_000, 100_000, 1_000_000), 400, 10_000, 1_000)
+QUICK = Profile(1.0, 1.5, 3, 100.0, 2.0, (1_000, 10_000), 40, 200, 100)
+
+
+def percentile(values: list[int], q: float) -> float:
+    """The q-quantile in milliseconds (nearest rank)."""
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    index = min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))
+    return ordered[index] / 1e6
+
+
+class Target:
+    """A server under test and how to make rooms on it."""
+
+    def __init__(self, server: Server, secured: bool) -> None:
+        self.server = server
+        self.secured = secured
+        self.host, self.port = server.host, server.port
+
+    async def room(self) -> tuple[str, str]:
+        room_id = "b_" + secrets.token_hex(6)
+        if not self.secured:
+            return room_id, "none"
+        conn = await HttpConnection.open(self.host, self.port)
+        try:
+            raw = request_bytes(
+                "POST", "/room/create", self.host, {"room_id": room_id, "password": PASSWORD}
+            )
+            status, body = await conn.roundtrip(raw)
+            if status != 201:
+                raise RuntimeError(f"room create failed: {status} {body[:200]!r}")
+            return room_id, json.loads(body)["admin_token"]
+        finally:
+            conn.close()
+
+
+async def _clients(
+    target: Target, rooms: int, per_room: int, stats: Stats
+) -> list[tuple[str, list[SioConnection]]]:
+    out = []
+    for _ in range(rooms):
+        room_id, token = await target.room()
+        conns = await asyncio.gather(
+            *(connect(target.host, target.port, token, stats) for _ in range(per_room))
+        )
+        for conn in conns:
+            ack = await conn.call("join", {"room": room_id})
+            if not ack.get("ok"):
+                raise RuntimeError(f"join refused: {ack}")
+        out.append((room_id, list(conns)))
+    return out
+
+
+async def _offer(
+    groups: list[tuple[str, list[SioConnection]]], rate: float, seconds: float, text_bytes: int
+) -> int:
+    """Send `rate` messages/s for `seconds`, round-robin over every client. Open loop."""
+    senders = [(room_id, conn) for room_id, conns in groups for conn in conns]
+    total = max(1, int(rate * seconds))
+    sent = 0
+    start = time.monotonic()
+    while sent < total:
+        due = min(total, int((time.monotonic() - start) * rate) + 1)
+        while sent < due:
+            room_id, conn = senders[sent % len(senders)]
+            conn.emit("message", {"room": room_id, "message": stamped(text_bytes)})
+            sent += 1
+        await asyncio.sleep(0.002)  # a tick: everything due is sent in one batch
+    return sent
+
+
+async def _drain(stats: Stats, expected: int, timeout: float = 5.0) -> None:
+    deadline = time.monotonic() + timeout
+    last, still = stats.received, time.monotonic()
+    while stats.received < expected and time.monotonic() < deadline:
+        await asyncio.sleep(0.05)
+        if stats.received != last:
+            last, still = stats.received, time.monotonic()
+        elif time.monotonic() - still > 1.5:
+            break
+
+
+async def fanout(
+    target: Target,
+    rooms: int,
+    per_room: int,
+    profile: Profile,
+    text_bytes: int = 64,
+    pressure: Any = None,
+    at_rate: float | None = None,
+) -> dict[str, Any]:
+    """Deliveries/s at saturation (open-loop rate steps), then latency at half that rate."""
+    stats = Stats()
+    groups = await _clients(target, rooms, per_room, stats)
+    result: dict[str, Any] = {"rooms": rooms, "clients_per_room": per_room}
+    errors = 0
+    try:
+        saturation = 0.0
+        if at_rate is None:
+            rate = profile.start_rate
+            for _ in range(profile.max_steps):
+                stats.reset()
+                stats.record = False
+                t0 = time.monotonic()
+                sent = await _offer(groups, rate, profile.step_s, text_bytes)
+                window = time.monotonic() - t0
+                delivered = stats.received / window
+                saturation = max(saturation, delivered)
+                await _drain(stats, sent * per_room)
+                errors += stats.acks_error
+                if delivered < 0.9 * rate * per_room:
+                    break
+                rate *= 1.6
+            result["saturation_deliveries_per_s"] = round(saturation)
+            at_rate = saturation / per_room / 2
+        # Latency at half the saturation rate (or the given rate).
+        stats.reset()
+        stats.record = True
+        pressure_task = asyncio.create_task(pressure()) if pressure else None
+        seconds = max(profile.latency_s, 4.0) if pressure else profile.latency_s
+        sent = await _offer(groups, at_rate, seconds, text_bytes)
+        await _drain(stats, sent * per_room)
+        if pressure_task:
+            pressure_task.cancel()
+            [pressure_result] = await asyncio.gather(pressure_task, return_exceptions=True)
+            if isinstance(pressure_result, BaseException):
+                raise pressure_result
+            result.update(pressure_result)
+            errors += pressure_result["password_check_failures"]
+        lost = sent * per_room - stats.received
+        errors += stats.acks_error + max(0, lost)
+        lat = stats.latencies_ns
+        result.update(
+            {
+                "latency_rate_msgs_per_s": round(at_rate, 1),
+                "latency_deliveries": len(lat),
+                "p50_ms": round(percentile(lat, 0.50), 2),
+                "p95_ms": round(percentile(lat, 0.95), 2),
+                "p99_ms": round(percentile(lat, 0.99), 2),
+            }
+        )
+    finally:
+        for _, conns in groups:
+            for conn in conns:
+                conn.close()
+    result["errors"] = errors
+    return result
+
+
+async def rest_post(target: Target, profile: Profile, connections: int = 32) -> dict[str, Any]:
+    room_id, token = await target.room()
+    raw = request_bytes("POST", f"/chat/{room_id}", target.host, {"message": "x" * 64}, token)
+    out = await closed_loop(target.host, target.port, raw, connections, profile.rest_s, 201)
+    lat = out["latencies"]
+    return {
+        "connections": connections,
+        "req_per_s": round(out["requests"] / out["elapsed"]),
+        "p50_ms": round(percentile(lat, 0.5), 2),
+        "p99_ms": round(percentile(lat, 0.99), 2),
+        "errors": out["errors"],
+    }
+
+
+async def history(
+    target: Target, rooms: dict[int, tuple[str, str, str]], profile: Profile
+) -> dict[str, Any]:
+    """p50/p99 of the newest page and of a deep page, per stored history size."""
+    result: dict[str, Any] = {}
+    errors = 0
+    conn = await HttpConnection.open(target.host, target.port)
+    try:
+        for size, (room_id, token, middle_id) in sorted(rooms.items()):
+            for label, query in (("newest", "limit=50"), ("deep", f"limit=50&before={middle_id}")):
+                raw = request_bytes(
+                    "GET", f"/chat/{room_id}/messages?{query}", target.host, token=token
+                )
+                for _ in range(5):  # warm-up
+                    await conn.roundtrip(raw)
+                lat = []
+                for _ in range(profile.history_requests):
+                    start = time.monotonic_ns()
+                    status, body = await conn.roundtrip(raw)
+                    lat.append(time.monotonic_ns() - start)
+                    if status != 200 or body.count(b'"id"') != 50:
+                        errors += 1
+                result[f"{label}_{size}_p50_ms"] = round(percentile(lat, 0.5), 3)
+                result[f"{label}_{size}_p99_ms"] = round(percentile(lat, 0.99), 3)
+    finally:
+        conn.close()
+    sizes = sorted(rooms)
+    result["newest_p99_ratio_largest_to_smallest"] = round(
+        result[f"newest_{sizes[-1]}_p99_ms"] / result[f"newest_{sizes[0]}_p99_ms"], 2
+    )
+    result["errors"] = errors
+    return result
+
+
+async def connections(target: Target, profile: Profile) -> dict[str, Any]:
+    """Ramp joined sockets; RSS per connection; every one still receives a broadcast."""
+    stats = Stats()
+    stats.record = False
+    room_id, token = await target.room()
+    conns: list[SioConnection] = []
+    base_rss = target.server.rss_kib()
+    steps = []
+    errors = 0
+    limit = asyncio.Semaphore(100)
+
+    async def one() -> SioConnection | None:
+        nonlocal errors
+        async with limit:
+            try:
+                conn = await connect(target.host, target.port, token, stats, timeout=60)
+                ack = await conn.call("join", {"room": room_id}, timeout=60)
+                if not ack.get("ok"):
+                    errors += 1
+                return conn
+            except (TimeoutError, OSError):
+                errors += 1
+                return None
+
+    try:
+        while len(conns) < profile.connections:
+            batch = await asyncio.gather(*(one() for _ in range(profile.connection_step)))
+            conns += [c for c in batch if c is not None]
+            await asyncio.sleep(0.5)
+            steps.append((len(conns), target.server.rss_kib()))
+        # One broadcast must reach them all.
+        stats.reset()
+        http = await HttpConnection.open(target.host, target.port)
+        status, _ = await http.roundtrip(
+            request_bytes(
+                "POST", f"/chat/{room_id}", target.host, {"message": "to everyone"}, token
+            )
+        )
+        http.close()
+        if status != 201:
+            errors += 1
+        deadline = time.monotonic() + 60
+        while stats.received < len(conns) and time.monotonic() < deadline:
+            await asyncio.sleep(0.05)
+        received = stats.received
+    finally:
+        for conn in conns:
+            conn.close()
+    final_n, final_rss = steps[-1]
+    return {
+        "connections": final_n,
+        "received_broadcast": received,
+        "rss_base_mib": round(base_rss / 1024, 1),
+        "rss_final_mib": round(final_rss / 1024, 1),
+        "kib_per_connection": round((final_rss - base_rss) / max(1, final_n), 1),
+        "errors": errors + (final_n - received),
+    }
+
+
+async def password_pressure(
+    target: Target, room_id: str, per_second: float, connections: int = 4
+) -> dict[str, Any]:
+    """Correct password checks offered at a steady rate (open loop, up to `connections`
+    in flight) until cancelled; returns how many completed and their latency."""
+    raw = request_bytes("POST", f"/chat/{room_id}/verify", target.host, {"password": PASSWORD})
+    idle = asyncio.Queue[HttpConnection]()
+    for _ in range(connections):
+        idle.put_nowait(await HttpConnection.open(target.host, target.port))
+    latencies: list[int] = []
+    failures = 0
+    skipped = 0
+    tasks: set[asyncio.Task[None]] = set()
+
+    async def check(conn: HttpConnection) -> None:
+        nonlocal failures
+        start = time.monotonic_ns()
+        status, _ = await conn.roundtrip(raw)
+        latencies.append(time.monotonic_ns() - start)
+        failures += status != 200
+        idle.put_nowait(conn)
+
+    started = time.monotonic()
+    offered = 0
+    try:
+        while True:
+            due = int((time.monotonic() - started) * per_second) + 1
+            while offered < due:
+                offered += 1
+                if idle.empty():
+                    skipped += 1  # every connection busy: the server is not keeping up
+                    continue
+                task = asyncio.create_task(check(idle.get_nowait()))
+                tasks.add(task)
+                task.add_done_callback(tasks.discard)
+            await asyncio.sleep(0.005)
+    except asyncio.CancelledError:
+        for task in tasks:
+            task.cancel()
+        elapsed = time.monotonic() - started
+        return {
+            "password_checks_per_s": round(len(latencies) / elapsed, 1),
+            "password_check_p50_ms": round(percentile(latencies, 0.5), 1),
+            "password_check_p99_ms": round(percentile(latencies, 0.99), 1),
+            "password_checks_skipped": skipped,
+            "password_check_failures": failures,
+        }
