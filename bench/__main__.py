@@ -158,6 +158,10 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     only = set(args.only.split(",")) if args.only else set(ALL)
     profile = sc.QUICK if args.quick else sc.FULL
+    import resource
+
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))  # 10,000 client sockets
     _, load_cpus = cpu_sets()
     os.sched_setaffinity(0, load_cpus)
     _loop()

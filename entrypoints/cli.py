@@ -50,8 +50,24 @@ def _settings(args: argparse.Namespace, runtime: str | None = None) -> object:
     )
 
 
+def _raise_fd_limit(wanted: int = 65536) -> None:
+    """Every connection holds a descriptor (two on gevent, where the WebSocket dups it):
+    raise the soft limit as far as allowed (the hard limit too, where privileged)."""
+    import contextlib
+    import resource
+
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    for limits in ((wanted, max(hard, wanted)), (hard, hard)):
+        if soft >= limits[0]:
+            return
+        with contextlib.suppress(ValueError, OSError):
+            resource.setrlimit(resource.RLIMIT_NOFILE, limits)
+            return
+
+
 def _serve(args: argparse.Namespace) -> int:
     runtime = _runtime(args)
+    _raise_fd_limit()
     import socket
 
     from entrypoints.common.bootstrap import build_core

@@ -17,9 +17,10 @@ from entrypoints.flask.app import create_app
 class WebSocketAwareHandler(WSGIHandler):
     """pywsgi handler that lets simple-websocket own an upgraded connection to its end.
 
-    The WebSocket runs on a dup of the socket; once the application returns, the connection
-    must close rather than be read as the next keep-alive request (which would swallow the
-    client's close frame and leave it waiting).
+    simple-websocket is handed this connection's own socket (its "gunicorn" mode) rather
+    than duplicating it, so a WebSocket costs one file descriptor, not two. When the
+    application returns, the connection closes instead of being read as the next
+    keep-alive request (which would swallow the client's close frame).
     """
 
     def __init__(self, sock: socket.socket, address: object, server: WSGIServer) -> None:
@@ -32,7 +33,11 @@ class WebSocketAwareHandler(WSGIHandler):
             super().run_application()
             return
         self.close_connection = True
-        result = self.application(self.environ, self.start_response)
+        self.environ["gunicorn.socket"] = self.socket
+        try:
+            result = self.application(self.environ, self.start_response)
+        except StopIteration:  # engine.io's signal that the WebSocket ran to its end
+            return
         if self.status is not None:  # refused before the upgrade: an ordinary response
             self.result = result
             try:
