@@ -20,15 +20,27 @@ def authenticate(deps: Deps, token: str | None) -> RoomTokenClaims:
 
 
 def open_room(
-    deps: Deps, uow: UnitOfWork, claims: RoomTokenClaims, room_id: str
+    deps: Deps,
+    uow: UnitOfWork,
+    claims: RoomTokenClaims,
+    room_id: str,
+    known: dict[str, Room | None] | None = None,
 ) -> tuple[Room, Grant]:
-    """Load the room and check the claims against it, inside the caller's unit of work."""
+    """Load the room and check the claims against it, inside the caller's unit of work.
+
+    `known` memoizes room loads within that unit of work (a batch touching one room reads
+    it once)."""
     rid = RoomId(room_id).value
     if claims.room_id != rid:
         raise Forbidden(ErrorCode.FORBIDDEN, "this token does not grant access to this room")
     if claims.expires_at * 1000 <= deps.clock.now_ms():
         raise Unauthorized(ErrorCode.UNAUTHORIZED, "the token has expired")
-    room = uow.rooms.get(rid)
+    if known is not None and rid in known:
+        room = known[rid]
+    else:
+        room = uow.rooms.get(rid)
+        if known is not None:
+            known[rid] = room
     if room is None:
         # The room this token was bought for is gone: the token is dead, not misdirected.
         raise Unauthorized(ErrorCode.UNAUTHORIZED, "this token has been revoked")

@@ -1,35 +1,88 @@
+"""Sending messages: one at a time, or a batch in one transaction (group commit)."""
+
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from domain.model.errors import ChatError
 from domain.model.events import MessagePosted
 from domain.model.messages import Message, StoredMessage, check_text
 from domain.model.policies import RoomTokenClaims
+from domain.model.rooms import Room
 from domain.usecases.access import open_room
 from domain.usecases.deps import Deps, Outcome
 
 
+@dataclass(frozen=True, slots=True)
+class SendCommand:
+    claims: RoomTokenClaims
+    room_id: str
+    text: str
+
+
 def send_message(deps: Deps, claims: RoomTokenClaims, room_id: str, text: str) -> Outcome[Message]:
     """Store a message (encrypted) and release MessagePosted once it is committed."""
-    check_text(text, deps.config.max_message_bytes)
-    with deps.uow(write=True) as uow:
-        room, grant = open_room(deps, uow, claims, room_id)
-        message = Message(
-            id=deps.ids.message_id(),
-            room_id=room.id,
-            user_id=grant.user_id,
-            username=grant.username,
-            text=text,
-            created_at_ms=deps.clock.now_ms(),
-        )
-        uow.messages.add(
-            StoredMessage(
-                id=message.id,
-                room_id=message.room_id,
-                user_id=message.user_id,
-                username=message.username,
-                ciphertext=deps.cipher.encrypt(text.encode("utf-8")),
-                created_at_ms=message.created_at_ms,
-            )
-        )
-        uow.record(MessagePosted(message))
-        uow.commit()
-        return Outcome(message, uow.collect_events())
+    [result] = send_messages(deps, [SendCommand(claims, room_id, text)])
+    if isinstance(result, ChatError):
+        raise result
+    return result
+
+
+def send_messages(
+    deps: Deps, commands: Sequence[SendCommand]
+) -> list[Outcome[Message] | ChatError]:
+    """Store many messages in one transaction: one commit, one room lookup per room.
+
+    Each command succeeds or fails on its own (a refused one stores nothing); the commit
+    releases the events of those that succeeded. If the commit itself fails, the
+    exception propagates and nothing of the batch is stored.
+    """
+    results: list[Outcome[Message] | ChatError | None] = [None] * len(commands)
+    pending: list[int] = []
+    for index, command in enumerate(commands):
+        try:
+            check_text(command.text, deps.config.max_message_bytes)
+            pending.append(index)
+        except ChatError as error:
+            results[index] = error
+    if pending:
+        with deps.uow(write=True) as uow:
+            rooms: dict[str, Room | None] = {}
+            messages: dict[int, Message] = {}
+            for index in pending:
+                command = commands[index]
+                try:
+                    room, grant = open_room(deps, uow, command.claims, command.room_id, rooms)
+                except ChatError as error:
+                    results[index] = error
+                    continue
+                message = Message(
+                    id=deps.ids.message_id(),
+                    room_id=room.id,
+                    user_id=grant.user_id,
+                    username=grant.username,
+                    text=command.text,
+                    created_at_ms=deps.clock.now_ms(),
+                )
+                uow.messages.add(
+                    StoredMessage(
+                        id=message.id,
+                        room_id=message.room_id,
+                        user_id=message.user_id,
+                        username=message.username,
+                        ciphertext=deps.cipher.encrypt(message.text.encode("utf-8")),
+                        created_at_ms=message.created_at_ms,
+                    )
+                )
+                uow.record(MessagePosted(message))
+                messages[index] = message
+            uow.commit()
+            released = {
+                event.message.id: event
+                for event in uow.collect_events()
+                if isinstance(event, MessagePosted)
+            }
+        for index, message in messages.items():
+            results[index] = Outcome(message, [released[message.id]])
+    return [result for result in results if result is not None]

@@ -19,7 +19,7 @@ from domain.model.rooms import RoomId
 from domain.usecases.access import authenticate
 from domain.usecases.deps import Deps
 from domain.usecases.join_room import join_room, leave_room
-from domain.usecases.send_message import send_message
+from domain.usecases.send_message import SendCommand, send_messages
 from entrypoints.common.errors import (
     INTERNAL,
     RequestError,
@@ -77,7 +77,43 @@ class SocketProtocol:
         return self._guard(self._join, sid, data)
 
     def message(self, sid: str, data: object) -> SocketResult:
-        return self._guard(self._message, sid, data)
+        """Parse and send one message (the unbatched path)."""
+        command = self.parse_message(sid, data)
+        if isinstance(command, SocketResult):
+            return command
+        return self.send_batch([command])[0]
+
+    def parse_message(self, sid: str, data: object) -> SendCommand | SocketResult:
+        """Validate a `message` event (cheap, no I/O): a command to send, or the error ack."""
+        parsed: list[SendCommand] = []
+
+        def parse(connection: Connection, _sid: str, payload: dict[str, Any]) -> SocketResult:
+            room_id = _room(payload)
+            text = required_string(payload, "message")
+            if room_id not in connection.rooms:
+                raise ChatError(ErrorCode.NOT_JOINED, "join the room before sending to it")
+            parsed.append(SendCommand(connection.claims, room_id, text))
+            return SocketResult(dict(OK))
+
+        result = self._guard(parse, sid, data)
+        return parsed[0] if parsed else result
+
+    def send_batch(self, commands: list[SendCommand]) -> list[SocketResult]:
+        """Send parsed messages in one transaction (group commit); one result per command."""
+        try:
+            outcomes = send_messages(self._deps, commands)
+        except Exception:
+            log.exception("a batch of %d messages failed", len(commands))
+            return [SocketResult({"ok": False, "status": "error", **INTERNAL}) for _ in commands]
+        results = []
+        for outcome in outcomes:
+            if isinstance(outcome, ChatError):
+                results.append(SocketResult(socket_error(outcome)))
+            else:
+                results.append(
+                    SocketResult({**OK, "message_id": outcome.value.id}, emits_for(outcome.events))
+                )
+        return results
 
     def leave(self, sid: str, data: object) -> SocketResult:
         return self._guard(self._leave, sid, data)
@@ -99,14 +135,6 @@ class SocketProtocol:
         out = join_room(self._deps, connection.claims, room_id, sid)
         connection.rooms[room_id] = out.value
         return SocketResult(dict(OK), emits_for(out.events), enter=channel(room_id))
-
-    def _message(self, connection: Connection, sid: str, data: dict[str, Any]) -> SocketResult:
-        room_id = _room(data)
-        text = required_string(data, "message")
-        if room_id not in connection.rooms:
-            raise ChatError(ErrorCode.NOT_JOINED, "join the room before sending to it")
-        out = send_message(self._deps, connection.claims, room_id, text)
-        return SocketResult({**OK, "message_id": out.value.id}, emits_for(out.events))
 
     def _leave(self, connection: Connection, sid: str, data: dict[str, Any]) -> SocketResult:
         room_id = _room(data)

@@ -9,6 +9,8 @@ from flask import Flask, Response, request
 from flask_socketio import ConnectionRefusedError, SocketIO, join_room, leave_room
 from werkzeug.exceptions import HTTPException
 
+from domain.usecases.send_message import SendCommand
+from entrypoints.common.batching import GeventBatcher
 from entrypoints.common.bootstrap import Core, build_core
 from entrypoints.common.cors import cors_headers, socket_origin_check
 from entrypoints.common.errors import INTERNAL, render_http_status
@@ -121,9 +123,14 @@ def create_app(
     def on_join(data: object = None) -> dict[str, Any]:
         return apply(protocol.join(request.sid, data))  # type: ignore[attr-defined]
 
+    batcher: GeventBatcher[SendCommand, SocketResult] = GeventBatcher(protocol.send_batch)
+
     @socketio.on("message")
     def on_message(data: object = None) -> dict[str, Any]:
-        return apply(protocol.message(request.sid, data))  # type: ignore[attr-defined]
+        command = protocol.parse_message(request.sid, data)  # type: ignore[attr-defined]
+        if isinstance(command, SocketResult):
+            return command.ack
+        return apply(batcher.submit(command))
 
     @socketio.on("leave")
     def on_leave(data: object = None) -> dict[str, Any]:

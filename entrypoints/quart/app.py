@@ -14,6 +14,8 @@ import socketio
 from quart import Quart, Response, request
 from werkzeug.exceptions import HTTPException
 
+from domain.usecases.send_message import SendCommand
+from entrypoints.common.batching import AsyncBatcher
 from entrypoints.common.bootstrap import Core, build_core
 from entrypoints.common.cors import cors_headers, socket_origin_check
 from entrypoints.common.errors import INTERNAL, render_http_status
@@ -126,9 +128,15 @@ def create_app(settings: Settings | None = None, core: Core | None = None) -> so
     async def on_join(sid: str, data: object = None) -> dict[str, Any]:
         return await apply(sid, await asyncio.to_thread(protocol.join, sid, data))
 
+    batcher: AsyncBatcher[SendCommand, SocketResult] = AsyncBatcher(protocol.send_batch)
+
     @sio.on("message")
     async def on_message(sid: str, data: object = None) -> dict[str, Any]:
-        return await apply(sid, await asyncio.to_thread(protocol.message, sid, data))
+        # Parsing is a few dict lookups on the loop; the send runs in a worker thread.
+        command = protocol.parse_message(sid, data)
+        if isinstance(command, SocketResult):
+            return command.ack
+        return await apply(sid, await batcher.submit(command))
 
     @sio.on("leave")
     async def on_leave(sid: str, data: object = None) -> dict[str, Any]:

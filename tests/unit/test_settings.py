@@ -28,7 +28,7 @@ def test_defaults() -> None:
     assert settings.room_token_ttl_s == 3600
     assert settings.admin_token_ttl_s == 30 * 24 * 3600
     assert settings.auto_migrate is None
-    assert settings.worker_threads == 32
+    assert settings.worker_threads == 4
     # The default storage is an SQLite file in the data directory, migrated on start.
     assert settings.storage == "sqlite"
     assert settings.resolved_database_url == f"sqlite:///{Path('data').resolve()}/securechat.db"
