@@ -10,13 +10,34 @@ Only one batch runs at a time, which is also what SQLite's single writer wants.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+import logging
+from collections.abc import Callable, Sequence
 from typing import Any, Generic, TypeVar
+
+from domain.model.errors import ChatError
+from domain.model.messages import Message
+from domain.usecases.deps import Deps, Outcome
+from domain.usecases.send_message import SendCommand, send_messages
+
+log = logging.getLogger("securechat.batching")
 
 T = TypeVar("T")
 R = TypeVar("R")
 
 MAX_BATCH = 256
+
+# A send's result: the committed message, the domain error that refused it, or None when
+# the batch failed unexpectedly (logged; the caller answers with an internal error).
+SendResult = Outcome[Message] | ChatError | None
+
+
+def send_batch(deps: Deps, commands: Sequence[SendCommand]) -> list[SendResult]:
+    """One batch of sends, socket or REST alike, in one transaction."""
+    try:
+        return list(send_messages(deps, commands))
+    except Exception:
+        log.exception("a batch of %d messages failed", len(commands))
+        return [None] * len(commands)
 
 
 class GeventBatcher(Generic[T, R]):

@@ -19,8 +19,9 @@ from domain.usecases.access import authenticate
 from domain.usecases.create_room import create_room
 from domain.usecases.deps import Deps
 from domain.usecases.read_history import read_history
-from domain.usecases.send_message import send_message
+from domain.usecases.send_message import SendCommand
 from domain.usecases.verify_room import verify_room_password
+from entrypoints.common.batching import SendResult
 from entrypoints.common.errors import INTERNAL, RequestError, render
 from entrypoints.common.payloads import (
     bearer_token,
@@ -114,13 +115,19 @@ def verify_room_view(deps: Deps, request: HttpRequest) -> HttpResponse:
     return HttpResponse(200, body, out.events)
 
 
-def post_message_view(deps: Deps, request: HttpRequest) -> HttpResponse:
+def post_message_command(deps: Deps, request: HttpRequest) -> SendCommand:
+    """Authenticate and parse a post; the send itself goes through the runtime's batcher."""
     claims = authenticate(deps, bearer_token(request.headers.get("Authorization")))
     data = _body(request)
-    out = send_message(
-        deps, claims, request.path_params["room_id"], required_string(data, "message")
-    )
-    return HttpResponse(201, {"message_id": out.value.id}, out.events)
+    return SendCommand(claims, request.path_params["room_id"], required_string(data, "message"))
+
+
+def post_message_response(result: SendResult) -> HttpResponse:
+    if isinstance(result, ChatError):
+        return error_response(result)
+    if result is None:
+        return HttpResponse(500, dict(INTERNAL))
+    return HttpResponse(201, {"message_id": result.value.id}, result.events)
 
 
 def list_messages_view(deps: Deps, request: HttpRequest) -> HttpResponse:
@@ -134,22 +141,41 @@ def list_messages_view(deps: Deps, request: HttpRequest) -> HttpResponse:
 
 
 View = Callable[[Deps, HttpRequest], HttpResponse]
+Command = Callable[[Deps, HttpRequest], SendCommand]
 
 
 @dataclass(frozen=True, slots=True)
 class Route:
+    """A view, or for sends a command parser plus a responder (the send is batched)."""
+
     method: str
     rule: str  # werkzeug syntax, understood by Flask and Quart alike
     endpoint: str
-    view: View
+    view: View | None = None
+    command: Command | None = None
+    respond: Callable[[SendResult], HttpResponse] | None = None
 
 
 ROUTES: tuple[Route, ...] = (
-    Route("POST", "/room/create", "create_room", create_room_view),
-    Route("POST", "/chat/<room_id>/verify", "verify_room", verify_room_view),
-    Route("POST", "/chat/<room_id>", "post_message", post_message_view),
-    Route("GET", "/chat/<room_id>/messages", "list_messages", list_messages_view),
+    Route("POST", "/room/create", "create_room", view=create_room_view),
+    Route("POST", "/chat/<room_id>/verify", "verify_room", view=verify_room_view),
+    Route(
+        "POST",
+        "/chat/<room_id>",
+        "post_message",
+        command=post_message_command,
+        respond=post_message_response,
+    ),
+    Route("GET", "/chat/<room_id>/messages", "list_messages", view=list_messages_view),
 )
+
+
+def error_response(error: ChatError | RequestError) -> HttpResponse:
+    status, body = render(error)
+    response = HttpResponse(status, body)
+    if status == 401:
+        response.headers["WWW-Authenticate"] = 'Bearer realm="securechat"'
+    return response
 
 
 def handle(deps: Deps, view: View, request: HttpRequest) -> HttpResponse:
@@ -157,11 +183,18 @@ def handle(deps: Deps, view: View, request: HttpRequest) -> HttpResponse:
     try:
         return view(deps, request)
     except (ChatError, RequestError) as error:
-        status, body = render(error)
-        response = HttpResponse(status, body)
-        if status == 401:
-            response.headers["WWW-Authenticate"] = 'Bearer realm="securechat"'
-        return response
+        return error_response(error)
     except Exception:
         log.exception("unhandled error in %s", getattr(view, "__name__", view))
+        return HttpResponse(500, dict(INTERNAL))
+
+
+def prepare(deps: Deps, command: Command, request: HttpRequest) -> SendCommand | HttpResponse:
+    """Parse a send request: the command to batch, or the error response."""
+    try:
+        return command(deps, request)
+    except (ChatError, RequestError) as error:
+        return error_response(error)
+    except Exception:
+        log.exception("unhandled error parsing %s", getattr(command, "__name__", command))
         return HttpResponse(500, dict(INTERNAL))

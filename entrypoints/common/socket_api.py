@@ -19,7 +19,8 @@ from domain.model.rooms import RoomId
 from domain.usecases.access import authenticate
 from domain.usecases.deps import Deps
 from domain.usecases.join_room import join_room, leave_room
-from domain.usecases.send_message import SendCommand, send_messages
+from domain.usecases.send_message import SendCommand
+from entrypoints.common.batching import SendResult
 from entrypoints.common.errors import (
     INTERNAL,
     RequestError,
@@ -76,13 +77,6 @@ class SocketProtocol:
     def join(self, sid: str, data: object) -> SocketResult:
         return self._guard(self._join, sid, data)
 
-    def message(self, sid: str, data: object) -> SocketResult:
-        """Parse and send one message (the unbatched path)."""
-        command = self.parse_message(sid, data)
-        if isinstance(command, SocketResult):
-            return command
-        return self.send_batch([command])[0]
-
     def parse_message(self, sid: str, data: object) -> SendCommand | SocketResult:
         """Validate a `message` event (cheap, no I/O): a command to send, or the error ack."""
         parsed: list[SendCommand] = []
@@ -98,22 +92,14 @@ class SocketProtocol:
         result = self._guard(parse, sid, data)
         return parsed[0] if parsed else result
 
-    def send_batch(self, commands: list[SendCommand]) -> list[SocketResult]:
-        """Send parsed messages in one transaction (group commit); one result per command."""
-        try:
-            outcomes = send_messages(self._deps, commands)
-        except Exception:
-            log.exception("a batch of %d messages failed", len(commands))
-            return [SocketResult({"ok": False, "status": "error", **INTERNAL}) for _ in commands]
-        results = []
-        for outcome in outcomes:
-            if isinstance(outcome, ChatError):
-                results.append(SocketResult(socket_error(outcome)))
-            else:
-                results.append(
-                    SocketResult({**OK, "message_id": outcome.value.id}, emits_for(outcome.events))
-                )
-        return results
+    @staticmethod
+    def result_for(result: SendResult) -> SocketResult:
+        """The ack (and emits) of a sent message."""
+        if isinstance(result, ChatError):
+            return SocketResult(socket_error(result))
+        if result is None:
+            return SocketResult({"ok": False, "status": "error", **INTERNAL})
+        return SocketResult({**OK, "message_id": result.value.id}, emits_for(result.events))
 
     def leave(self, sid: str, data: object) -> SocketResult:
         return self._guard(self._leave, sid, data)

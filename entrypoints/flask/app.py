@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 from typing import Any
 
@@ -10,7 +11,7 @@ from flask_socketio import ConnectionRefusedError, SocketIO, join_room, leave_ro
 from werkzeug.exceptions import HTTPException
 
 from domain.usecases.send_message import SendCommand
-from entrypoints.common.batching import GeventBatcher
+from entrypoints.common.batching import GeventBatcher, SendResult, send_batch
 from entrypoints.common.bootstrap import Core, build_core
 from entrypoints.common.cors import cors_headers, socket_origin_check
 from entrypoints.common.errors import INTERNAL, render_http_status
@@ -22,6 +23,7 @@ from entrypoints.common.http_api import (
     Route,
     encode_json,
     handle,
+    prepare,
 )
 from entrypoints.common.settings import Settings
 from entrypoints.common.socket_api import Refused, SocketProtocol, SocketResult
@@ -56,6 +58,19 @@ def create_app(
         for item in emits:
             socketio.emit(item.event, item.data, to=item.to)
 
+    batcher: GeventBatcher[SendCommand, SendResult] = GeventBatcher(
+        functools.partial(send_batch, core.deps)
+    )
+
+    def respond(route: Route, http_request: HttpRequest) -> HttpResponse:
+        if route.view is not None:
+            return handle(core.deps, route.view, http_request)
+        assert route.command is not None and route.respond is not None
+        prepared = prepare(core.deps, route.command, http_request)
+        if isinstance(prepared, HttpResponse):
+            return prepared
+        return route.respond(batcher.submit(prepared))
+
     def make_view(route: Route) -> Any:
         def view(**params: str) -> Response:
             http_request = HttpRequest(
@@ -65,7 +80,7 @@ def create_app(
                 headers=request.headers,
                 body=request.get_data(cache=False) if request.method == "POST" else b"",
             )
-            response: HttpResponse = handle(core.deps, route.view, http_request)
+            response = respond(route, http_request)
             emit_all(emits_for(response.events))
             return _json(response.status, response.body, response.headers)
 
@@ -123,14 +138,12 @@ def create_app(
     def on_join(data: object = None) -> dict[str, Any]:
         return apply(protocol.join(request.sid, data))  # type: ignore[attr-defined]
 
-    batcher: GeventBatcher[SendCommand, SocketResult] = GeventBatcher(protocol.send_batch)
-
     @socketio.on("message")
     def on_message(data: object = None) -> dict[str, Any]:
         command = protocol.parse_message(request.sid, data)  # type: ignore[attr-defined]
         if isinstance(command, SocketResult):
             return command.ack
-        return apply(batcher.submit(command))
+        return apply(protocol.result_for(batcher.submit(command)))
 
     @socketio.on("leave")
     def on_leave(data: object = None) -> dict[str, Any]:

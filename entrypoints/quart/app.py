@@ -7,6 +7,7 @@ event loop never blocks; emits happen back on the loop, after the commit.
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 from typing import Any
 
@@ -15,7 +16,7 @@ from quart import Quart, Response, request
 from werkzeug.exceptions import HTTPException
 
 from domain.usecases.send_message import SendCommand
-from entrypoints.common.batching import AsyncBatcher
+from entrypoints.common.batching import AsyncBatcher, SendResult, send_batch
 from entrypoints.common.bootstrap import Core, build_core
 from entrypoints.common.cors import cors_headers, socket_origin_check
 from entrypoints.common.errors import INTERNAL, render_http_status
@@ -23,9 +24,11 @@ from entrypoints.common.http_api import (
     JSON_HEADERS,
     ROUTES,
     HttpRequest,
+    HttpResponse,
     Route,
     encode_json,
     handle,
+    prepare,
 )
 from entrypoints.common.settings import Settings
 from entrypoints.common.socket_api import Refused, SocketProtocol, SocketResult
@@ -58,6 +61,20 @@ def create_app(settings: Settings | None = None, core: Core | None = None) -> so
         for item in emits:
             await sio.emit(item.event, item.data, to=item.to)
 
+    batcher: AsyncBatcher[SendCommand, SendResult] = AsyncBatcher(
+        functools.partial(send_batch, core.deps)
+    )
+
+    async def respond(route: Route, http_request: HttpRequest) -> HttpResponse:
+        if route.view is not None:
+            return await asyncio.to_thread(handle, core.deps, route.view, http_request)
+        assert route.command is not None and route.respond is not None
+        # Parsing is bounded (body limit) and in memory; the send runs in a worker thread.
+        prepared = prepare(core.deps, route.command, http_request)
+        if isinstance(prepared, HttpResponse):
+            return prepared
+        return route.respond(await batcher.submit(prepared))
+
     def make_view(route: Route) -> Any:
         async def view(**params: str) -> Response:
             body = await request.get_data(cache=False) if request.method == "POST" else b""
@@ -68,7 +85,7 @@ def create_app(settings: Settings | None = None, core: Core | None = None) -> so
                 headers=request.headers,
                 body=body,  # type: ignore[arg-type]
             )
-            response = await asyncio.to_thread(handle, core.deps, route.view, http_request)
+            response = await respond(route, http_request)
             await emit_all(emits_for(response.events))
             return _json(response.status, response.body, response.headers)
 
@@ -128,15 +145,13 @@ def create_app(settings: Settings | None = None, core: Core | None = None) -> so
     async def on_join(sid: str, data: object = None) -> dict[str, Any]:
         return await apply(sid, await asyncio.to_thread(protocol.join, sid, data))
 
-    batcher: AsyncBatcher[SendCommand, SocketResult] = AsyncBatcher(protocol.send_batch)
-
     @sio.on("message")
     async def on_message(sid: str, data: object = None) -> dict[str, Any]:
         # Parsing is a few dict lookups on the loop; the send runs in a worker thread.
         command = protocol.parse_message(sid, data)
         if isinstance(command, SocketResult):
             return command.ack
-        return await apply(sid, await batcher.submit(command))
+        return await apply(sid, protocol.result_for(await batcher.submit(command)))
 
     @sio.on("leave")
     async def on_leave(sid: str, data: object = None) -> dict[str, Any]:
