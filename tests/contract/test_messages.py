@@ -57,3 +57,25 @@ def test_page_limits_and_cursors_are_validated(api: Api) -> None:
     for before in ("abc", "' OR 1=1 --", "01a212a0-f955-4017-95e1-50b38d298d13"):
         assert_error(api.messages(room.room_id, token, before=before), 400, "invalid_cursor")
     assert api.messages(room.room_id, token, limit=100).status_code == 200
+
+
+def test_concurrent_posts_are_all_stored_in_order_and_broadcast(api: Api) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    from tests.contract.client import receive_until
+
+    room = api.create_room()
+    token = api.token(room)
+    with api.socket(token) as listener:
+        listener.call("join", {"room": room.room_id}, timeout=5)
+        with ThreadPoolExecutor(max_workers=16) as pool:
+            responses = list(pool.map(lambda i: api.post(room.room_id, token, f"c{i}"), range(40)))
+        assert [r.status_code for r in responses] == [201] * 40
+        posted = {r.json()["message_id"] for r in responses}
+        assert len(posted) == 40
+        heard = {receive_until(listener, "message")["id"] for _ in range(40)}
+    assert heard == posted
+    history = api.messages(room.room_id, token, limit=100).json()["messages"]
+    assert {m["id"] for m in history} == posted
+    assert [m["id"] for m in history] == sorted(posted)
+    assert sorted(m["message"] for m in history) == sorted(f"c{i}" for i in range(40))

@@ -1,0 +1,129 @@
+"""Render a results file as the Markdown tables of docs/performance.md.
+
+python -m bench.report bench/results/<run>.jsonl
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+
+def _rows(path: Path) -> dict[tuple[str, str], dict[str, Any]]:
+    rows = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+    return {(r["scenario"], r.get("runtime", "")): r for r in rows}
+
+
+def _fmt(value: float, digits: int = 0) -> str:
+    return f"{value:,.{digits}f}"
+
+
+def figures(rows: dict[tuple[str, str], dict[str, Any]], runtime: str) -> dict[str, Any]:
+    def get(scenario: str) -> dict[str, Any]:
+        return rows[(scenario, runtime)]
+
+    f1, f10 = get("fanout_1x50"), get("fanout_10x10")
+    b1, b10 = get("bare_fanout_1x50"), get("bare_fanout_10x10")
+    pressure, rest = get("fanout_1x50_password_pressure"), get("rest_post")
+    conn, hist = get("connections"), get("history")
+    sizes = sorted(
+        int(k.split("_")[1]) for k in hist if k.startswith("newest_") and k.endswith("_p99_ms")
+    )
+    return {
+        "fanout_1x50": f1["saturation_deliveries_per_s"],
+        "bare_1x50": b1["saturation_deliveries_per_s"],
+        "ratio_1x50": f1["saturation_deliveries_per_s"] / b1["saturation_deliveries_per_s"],
+        "p50_1x50": f1["p50_ms"],
+        "p99_1x50": f1["p99_ms"],
+        "fanout_10x10": f10["saturation_deliveries_per_s"],
+        "bare_10x10": b10["saturation_deliveries_per_s"],
+        "ratio_10x10": f10["saturation_deliveries_per_s"] / b10["saturation_deliveries_per_s"],
+        "p99_10x10": f10["p99_ms"],
+        "rest": rest["req_per_s"],
+        "rest_p50": rest["p50_ms"],
+        "rest_p99": rest["p99_ms"],
+        "history_sizes": sizes,
+        "history_newest_p99": {s: hist[f"newest_{s}_p99_ms"] for s in sizes},
+        "history_deep_p99": {s: hist[f"deep_{s}_p99_ms"] for s in sizes},
+        "history_ratio": hist[f"newest_{sizes[-1]}_p99_ms"] / hist[f"newest_{sizes[0]}_p99_ms"],
+        "rss_growth": hist["rss_growth_mib"],
+        "connections": conn["connections"],
+        "received": conn["received_broadcast"],
+        "kib_per_conn": conn["kib_per_connection"],
+        "pressure_p99": pressure["p99_ms"],
+        "pressure_ratio": pressure["p99_ratio"],
+        "pressure_rate": pressure["password_checks_per_s"],
+        "pressure_check_p50": pressure["password_check_p50_ms"],
+    }
+
+
+def markdown(path: Path) -> str:
+    rows = _rows(path)
+    fl, qu = figures(rows, "flask"), figures(rows, "quart")
+    mark = {True: "met", False: "**not met**"}
+    largest = fl["history_sizes"][-1]
+    lines = [
+        "| scenario | Flask | Quart |",
+        "| --- | --- | --- |",
+        f"| fanout 1 x 50, deliveries/s (bare ceiling; ratio) | {_fmt(fl['fanout_1x50'])} "
+        f"({_fmt(fl['bare_1x50'])}; {fl['ratio_1x50']:.2f}) | {_fmt(qu['fanout_1x50'])} "
+        f"({_fmt(qu['bare_1x50'])}; {qu['ratio_1x50']:.2f}) |",
+        f"| fanout 1 x 50, p50 / p99 at 50% of saturation | {fl['p50_1x50']} / {fl['p99_1x50']} ms "
+        f"| {qu['p50_1x50']} / {qu['p99_1x50']} ms |",
+        f"| fanout 10 x 10, deliveries/s (bare ceiling; ratio) | {_fmt(fl['fanout_10x10'])} "
+        f"({_fmt(fl['bare_10x10'])}; {fl['ratio_10x10']:.2f}) | {_fmt(qu['fanout_10x10'])} "
+        f"({_fmt(qu['bare_10x10'])}; {qu['ratio_10x10']:.2f}) |",
+        f"| rest_post, 32 connections, durable: req/s (p50 / p99) | {_fmt(fl['rest'])} "
+        f"({fl['rest_p50']} / {fl['rest_p99']} ms) | {_fmt(qu['rest'])} "
+        f"({qu['rest_p50']} / {qu['rest_p99']} ms) |",
+    ]
+    for size in fl["history_sizes"]:
+        lines.append(
+            f"| history p99, newest / deep page, {_fmt(size)} stored | "
+            f"{fl['history_newest_p99'][size]} / {fl['history_deep_p99'][size]} ms | "
+            f"{qu['history_newest_p99'][size]} / {qu['history_deep_p99'][size]} ms |"
+        )
+    lines += [
+        f"| history newest p99, {_fmt(largest)} / {_fmt(fl['history_sizes'][0])} | "
+        f"{fl['history_ratio']:.2f} | {qu['history_ratio']:.2f} |",
+        f"| server RSS growth with {_fmt(largest)} stored | {fl['rss_growth']} MiB "
+        f"| {qu['rss_growth']} MiB |",
+        f"| joined connections (all received the broadcast) | {_fmt(fl['connections'])} "
+        f"({_fmt(fl['received'])}) | {_fmt(qu['connections'])} ({_fmt(qu['received'])}) |",
+        f"| RSS per connection | {fl['kib_per_conn']} KiB | {qu['kib_per_conn']} KiB |",
+        f"| fanout 1 x 50 p99 under password checks (ratio to without) | {fl['pressure_p99']} ms "
+        f"({fl['pressure_ratio']}) | {qu['pressure_p99']} ms ({qu['pressure_ratio']}) |",
+        f"| password checks completed during that (p50 check time) | {fl['pressure_rate']}/s "
+        f"({fl['pressure_check_p50']} ms) | {qu['pressure_rate']}/s "
+        f"({qu['pressure_check_p50']} ms) |",
+        "",
+        "| target | Flask | Quart |",
+        "| --- | --- | --- |",
+        f"| fanout 1 x 50: >= 117,000 (Flask) and >= 0.8 x bare ceiling | "
+        f"{mark[fl['fanout_1x50'] >= 117_000]} (117k); {mark[fl['ratio_1x50'] >= 0.8]} (0.8x) | "
+        f"{mark[qu['ratio_1x50'] >= 0.8]} (0.8x) |",
+        f"| fanout 1 x 50 p99 at 50%: < 20 ms (Flask), < 10 ms (Quart) | "
+        f"{mark[fl['p99_1x50'] < 20]} | {mark[qu['p99_1x50'] < 10]} |",
+        f"| fanout 10 x 10 >= 39,000 deliveries/s | {mark[fl['fanout_10x10'] >= 39_000]} | "
+        f"{mark[qu['fanout_10x10'] >= 39_000]} |",
+        f"| rest_post >= 3,900 (Flask) / 6,000 (Quart) req/s | {mark[fl['rest'] >= 3900]} | "
+        f"{mark[qu['rest'] >= 6000]} |",
+        f"| history newest p99 < 5 ms at {_fmt(largest)} and ratio <= 1.3 | "
+        f"{mark[fl['history_newest_p99'][largest] < 5 and fl['history_ratio'] <= 1.3]} | "
+        f"{mark[qu['history_newest_p99'][largest] < 5 and qu['history_ratio'] <= 1.3]} |",
+        f"| >= 10,000 joined connections, <= 40 / 35 KiB each | "
+        f"{mark[fl['received'] >= 10_000 and fl['kib_per_conn'] <= 40]} | "
+        f"{mark[qu['received'] >= 10_000 and qu['kib_per_conn'] <= 35]} |",
+        f"| fanout p99 under 20 password checks/s <= 1.5 x without | "
+        f"{mark[fl['pressure_ratio'] <= 1.5 and fl['pressure_rate'] >= 19]} | "
+        f"{mark[qu['pressure_ratio'] <= 1.5 and qu['pressure_rate'] >= 19]} |",
+        f"| RSS after 1M stored < 30 MB above an empty server | "
+        f"{mark[fl['rss_growth'] < 28.6]} | {mark[qu['rss_growth'] < 28.6]} |",
+    ]
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    print(markdown(Path(sys.argv[1])))
