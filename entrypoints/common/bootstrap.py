@@ -37,6 +37,9 @@ class Core:
 
 
 def _secrets(settings: Settings) -> tuple[str, list[str]]:
+    # Owner-only when we create it: it holds the keys and the SQLite file (password hashes,
+    # ciphertext). An existing directory is the operator's to set.
+    settings.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
     keys_dir = settings.data_dir / "keys"
     jwt_secret = settings.jwt_secret or load_or_create(
         keys_dir / "jwt.key", lambda: secrets.token_urlsafe(48)

@@ -37,7 +37,8 @@ class ServerProcess:
         self.env = dict(env or {})
         self.url = ""
         self._proc: subprocess.Popen[str] | None = None
-        self._stderr_path = data_dir / f"stderr-{secrets.token_hex(4)}.log"
+        # Beside the data directory, not in it: the server creates that one itself.
+        self._stderr_path = data_dir.parent / f"{data_dir.name}-stderr-{secrets.token_hex(4)}.log"
 
     def command(self) -> list[str]:
         cmd = [sys.executable, "-m", "entrypoints.cli", "serve", "--runtime", self.runtime]
@@ -49,7 +50,7 @@ class ServerProcess:
     def start(self) -> ServerProcess:
         env = {k: v for k, v in os.environ.items() if not k.startswith("SECURECHAT_")}
         env.update({"SECURECHAT_LOG_LEVEL": "WARNING", "PYTHONUNBUFFERED": "1"}, **self.env)
-        self.data_dir.mkdir(parents=True, exist_ok=True)
+        self.data_dir.parent.mkdir(parents=True, exist_ok=True)
         stderr = self._stderr_path.open("a")
         self._proc = subprocess.Popen(  # noqa: S603 - our own CLI
             self.command(), stdout=subprocess.PIPE, stderr=stderr, text=True, env=env

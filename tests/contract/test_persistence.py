@@ -77,6 +77,8 @@ def test_only_ciphertext_is_stored_and_survives_a_restart(
         mode = stat.S_IMODE((data_dir / "keys" / name).stat().st_mode)
         assert mode == 0o600, (name, oct(mode))
     assert stat.S_IMODE((data_dir / "keys").stat().st_mode) == 0o700
+    # The data directory itself (SQLite file, password hashes) is owner-only too.
+    assert stat.S_IMODE(data_dir.stat().st_mode) == 0o700
 
     second = ServerProcess(runtime, data_dir, url).start()
     try:
