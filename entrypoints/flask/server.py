@@ -12,14 +12,16 @@ from gevent.pywsgi import WSGIHandler, WSGIServer
 from entrypoints.common.bootstrap import Core
 from entrypoints.common.settings import Settings
 from entrypoints.flask.app import create_app
+from entrypoints.flask.outbox import Outbox
 
 
 class WebSocketAwareHandler(WSGIHandler):
     """pywsgi handler that lets simple-websocket own an upgraded connection to its end.
 
     simple-websocket is handed this connection's own socket (its "gunicorn" mode) rather
-    than duplicating it, so a WebSocket costs one file descriptor, not two. When the
-    application returns, the connection closes instead of being read as the next
+    than duplicating it, so a WebSocket costs one file descriptor, not two, wrapped in an
+    ``Outbox`` so that the frames of one turn of the loop go out in one system call. When
+    the application returns, the connection closes instead of being read as the next
     keep-alive request (which would swallow the client's close frame).
     """
 
@@ -33,11 +35,14 @@ class WebSocketAwareHandler(WSGIHandler):
             super().run_application()
             return
         self.close_connection = True
-        self.environ["gunicorn.socket"] = self.socket
+        outbox = Outbox(self.socket)
+        self.environ["gunicorn.socket"] = outbox
         try:
             result = self.application(self.environ, self.start_response)
         except StopIteration:  # engine.io's signal that the WebSocket ran to its end
             return
+        finally:
+            outbox.finish()  # the close frame, before pywsgi closes the socket
         if self.status is not None:  # refused before the upgrade: an ordinary response
             self.result = result
             try:
