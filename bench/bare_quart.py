@@ -1,7 +1,8 @@
 """The ceiling of the Quart stack: a bare join-and-broadcast python-socketio ASGI server.
 
-Same server setup as ours (uvicorn, Quart behind socketio.ASGIApp), no auth, no storage,
-no encryption. Prints the same ready line as `securechat serve`.
+Same server setup as ours (uvicorn with our coalescing WebSocket protocol, Quart behind
+socketio.ASGIApp), no auth, no storage, no encryption. Prints the same ready line as
+`securechat serve`.
 """
 
 import asyncio
@@ -11,6 +12,8 @@ import sys
 import socketio
 import uvicorn
 from quart import Quart
+
+from entrypoints.quart.outbox import CoalescingWebSocketProtocol
 
 sio = socketio.AsyncServer(async_mode="asgi", cors_allowed_origins=None)
 app = socketio.ASGIApp(sio, other_asgi_app=Quart(__name__))
@@ -54,5 +57,6 @@ if __name__ == "__main__":
         lifespan="off",
         proxy_headers=False,
         server_header=False,
+        ws=CoalescingWebSocketProtocol,
     )
     asyncio.run(_Server(config).serve(sockets=[listener]))

@@ -1,0 +1,74 @@
+"""One coalescing writer per WebSocket connection (uvicorn, asyncio).
+
+uvicorn writes each WebSocket frame to its transport as it is sent, one system call per
+frame. A broadcast to a room hands one frame to every recipient's engine.io writer task,
+and under load each writer has several frames ready at once (one per message committed in
+the same batch). ``CoalescingWebSocketProtocol`` gives uvicorn's WebSocket protocol a
+transport whose writes queue up and go out together once per turn of the event loop.
+
+Every write of the connection passes through it (data, pings, pongs, the close frame), so
+order holds; asyncio's own transport still does the buffering and flow control.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
+
+
+class CoalescingTransport:
+    """Stands in for a transport: ``write`` queues, one ``write`` per loop turn flushes."""
+
+    __slots__ = ("_transport", "_loop", "_out", "_scheduled")
+
+    def __init__(self, transport: asyncio.Transport, loop: asyncio.AbstractEventLoop) -> None:
+        self._transport = transport
+        self._loop = loop
+        self._out: list[bytes] = []
+        self._scheduled = False
+
+    def write(self, data: bytes) -> None:
+        if not data:
+            return
+        self._out.append(data)
+        if not self._scheduled:
+            self._scheduled = True
+            self._loop.call_soon(self.flush)
+
+    def pending(self) -> int:
+        """Bytes queued and not yet handed to the transport."""
+        return sum(map(len, self._out))
+
+    def flush(self) -> None:
+        self._scheduled = False
+        if not self._out:
+            return
+        out, self._out = self._out, []
+        if self._transport.is_closing():
+            return
+        self._transport.write(out[0] if len(out) == 1 else b"".join(out))
+
+    def close(self) -> None:
+        self.flush()  # the close frame goes out before the transport closes
+        self._transport.close()
+
+    def abort(self) -> None:
+        self._out = []
+        self._transport.abort()
+
+    def __getattr__(self, name: str) -> Any:
+        # is_closing, pause_reading, resume_reading, get_extra_info, ...
+        return getattr(self._transport, name)
+
+
+class CoalescingWebSocketProtocol(WebSocketsSansIOProtocol):
+    """uvicorn's sans-I/O websockets protocol, writing through a ``CoalescingTransport``."""
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        super().connection_made(transport)
+        self.transport = CoalescingTransport(  # type: ignore[assignment]
+            transport,  # type: ignore[arg-type]
+            asyncio.get_running_loop(),
+        )
