@@ -1,8 +1,8 @@
 """The ceiling of the Flask stack: a bare join-and-broadcast Flask-SocketIO server.
 
 Same server setup as ours (gevent pywsgi, simple-websocket, TCP_NODELAY, the coalescing
-Outbox), no auth, no
-storage, no encryption. Prints the same ready line as `securechat serve`.
+Outbox), no auth, no storage, no encryption. Prints the same ready line as
+`securechat serve`.
 """
 
 from gevent import monkey
