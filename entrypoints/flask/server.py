@@ -14,6 +14,8 @@ from entrypoints.common.settings import Settings
 from entrypoints.flask.app import create_app
 from entrypoints.flask.outbox import Outbox
 
+_JOIN_BODY_MAX = 64 * 1024
+
 
 class WebSocketAwareHandler(WSGIHandler):
     """pywsgi handler that lets simple-websocket own an upgraded connection to its end.
@@ -29,6 +31,27 @@ class WebSocketAwareHandler(WSGIHandler):
         # Small frames (acks, broadcasts) must not wait for Nagle + delayed ACK (~40 ms).
         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         super().__init__(sock, address, server)
+
+    def _write_with_headers(self, data: bytes) -> None:
+        # pywsgi's own version sends the status line and headers, then the body: two system
+        # calls and, with TCP_NODELAY, two packets. Our JSON bodies are small: one write.
+        self.headers_sent = True
+        self.finalize_headers()
+        out = bytearray(b"HTTP/1.1 ")
+        out += self.status
+        out += b"\r\n"
+        for header, value in self.response_headers:
+            out += b"%s: %s\r\n" % (header, value)
+        out += b"\r\n"
+        if len(data) > _JOIN_BODY_MAX:
+            self._sendall(out)
+            self._write(data)
+            return
+        if data and self.response_use_chunked:
+            out += b"%x\r\n%s\r\n" % (len(data), data)
+        else:
+            out += data
+        self._sendall(out)
 
     def run_application(self) -> None:
         if self.environ.get("HTTP_UPGRADE", "").lower() != "websocket":
