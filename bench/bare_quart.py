@@ -1,8 +1,8 @@
 """The ceiling of the Quart stack: a bare join-and-broadcast python-socketio ASGI server.
 
-Same server setup as ours (uvicorn with our coalescing WebSocket protocol, Quart behind
-socketio.ASGIApp), no auth, no storage, no encryption. Prints the same ready line as
-`securechat serve`.
+Same server and delivery path as ours (uvicorn with our coalescing WebSocket protocol, our
+inline broadcast manager, Quart behind socketio.ASGIApp), no auth, no storage, no
+encryption. Prints the same ready line as `securechat serve`.
 """
 
 import asyncio
@@ -13,9 +13,12 @@ import socketio
 import uvicorn
 from quart import Quart
 
+from entrypoints.quart.manager import InlineAsyncManager
 from entrypoints.quart.outbox import CoalescingWebSocketProtocol
 
-sio = socketio.AsyncServer(async_mode="asgi", cors_allowed_origins=None)
+sio = socketio.AsyncServer(
+    async_mode="asgi", cors_allowed_origins=None, client_manager=InlineAsyncManager()
+)
 app = socketio.ASGIApp(sio, other_asgi_app=Quart(__name__))
 
 

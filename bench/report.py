@@ -56,6 +56,8 @@ def figures(rows: dict[tuple[str, str], dict[str, Any]], runtime: str) -> dict[s
         "pressure_ratio": pressure["p99_ratio"],
         "pressure_rate": pressure["password_checks_per_s"],
         "pressure_check_p50": pressure["password_check_p50_ms"],
+        # The load generator's busiest fanout step, ours or the bare ceiling's.
+        "loadgen_peak": max(r.get("loadgen_peak_cpu_pct", 0.0) for r in (f1, f10, b1, b10)),
     }
 
 
@@ -98,6 +100,8 @@ def markdown(path: Path) -> str:
         f"| password checks completed during that (p50 check time) | {fl['pressure_rate']}/s "
         f"({fl['pressure_check_p50']} ms) | {qu['pressure_rate']}/s "
         f"({qu['pressure_check_p50']} ms) |",
+        f"| load generator CPU, busiest fanout step (% of its core) | {fl['loadgen_peak']} % "
+        f"| {qu['loadgen_peak']} % |",
         "",
         "| target | Flask | Quart |",
         "| --- | --- | --- |",

@@ -131,22 +131,26 @@ async def fanout(
     errors = 0
     try:
         saturation = 0.0
+        peak_cpu = 0.0  # the load generator's own CPU over its busiest step, in % of a core
         if at_rate is None:
             rate = profile.start_rate
             for _ in range(profile.max_steps):
                 stats.reset()
                 stats.record = False
-                t0 = time.monotonic()
+                t0, cpu0 = time.monotonic(), time.process_time()
                 sent = await _offer(groups, rate, profile.step_s, text_bytes)
                 window = time.monotonic() - t0
                 delivered = stats.received / window
                 saturation = max(saturation, delivered)
                 await _drain(stats, sent * per_room)
+                busy = time.monotonic() - t0
+                peak_cpu = max(peak_cpu, 100 * (time.process_time() - cpu0) / busy)
                 errors += stats.acks_error
                 if delivered < 0.9 * rate * per_room:
                     break
                 rate *= 1.6
             result["saturation_deliveries_per_s"] = round(saturation)
+            result["loadgen_peak_cpu_pct"] = round(peak_cpu, 1)
             at_rate = saturation / per_room / 2
         # Latency at half the saturation rate (or the given rate).
         stats.reset()

@@ -33,6 +33,7 @@ from entrypoints.common.http_api import (
 from entrypoints.common.settings import Settings
 from entrypoints.common.socket_api import Refused, SocketProtocol, SocketResult
 from entrypoints.common.socket_events import Emit, emits_for
+from entrypoints.quart.manager import InlineAsyncManager
 
 log = logging.getLogger("securechat.quart")
 
@@ -50,6 +51,7 @@ def create_app(settings: Settings | None = None, core: Core | None = None) -> so
     app.extensions["securechat.core"] = core
     sio = socketio.AsyncServer(
         async_mode="asgi",
+        client_manager=InlineAsyncManager(),
         cors_allowed_origins=socket_origin_check(settings.cors_origins),
         max_http_buffer_size=settings.max_request_bytes,
         logger=False,

@@ -1,0 +1,59 @@
+"""Room broadcasts for the Quart runtime without one asyncio task per recipient.
+
+python-socketio's AsyncManager encodes a broadcast once, then wraps the hand-off to every
+recipient in its own task and waits for them all: 50 tasks for one message to a room of 50.
+Handing a packet to a connection only puts it on that connection's queue, so here it is
+done inline, recipient by recipient, with the same encoded packet. Emits that need acks
+(callbacks) keep python-socketio's own path.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import socketio
+from engineio import packet as eio_packet
+from socketio import packet as sio_packet
+
+
+class InlineAsyncManager(socketio.AsyncManager):  # type: ignore[misc]
+    async def emit(
+        self,
+        event: str,
+        data: Any,
+        namespace: str,
+        room: Any = None,
+        skip_sid: Any = None,
+        callback: Any = None,
+        to: Any = None,
+        **kwargs: Any,
+    ) -> None:
+        if callback is not None:
+            await super().emit(
+                event,
+                data,
+                namespace,
+                room=room,
+                skip_sid=skip_sid,
+                callback=callback,
+                to=to,
+                **kwargs,
+            )
+            return
+        room = to or room
+        if namespace not in self.rooms:
+            return
+        args = list(data) if isinstance(data, tuple) else [] if data is None else [data]
+        skip = skip_sid if isinstance(skip_sid, list) else [skip_sid]
+        encoded = self.server.packet_class(
+            sio_packet.EVENT, namespace=namespace, data=[event, *args]
+        ).encode()
+        packets = [
+            eio_packet.Packet(eio_packet.MESSAGE, part)
+            for part in (encoded if isinstance(encoded, list) else [encoded])
+        ]
+        send = self.server.eio.send_packet
+        for sid, eio_sid in self.get_participants(namespace, room):
+            if sid not in skip:
+                for pkt in packets:
+                    await send(eio_sid, pkt)
