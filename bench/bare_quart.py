@@ -14,7 +14,7 @@ import uvicorn
 from quart import Quart
 
 from entrypoints.quart.manager import InlineAsyncManager
-from entrypoints.quart.outbox import CoalescingWebSocketProtocol
+from entrypoints.quart.outbox import CoalescingHttpProtocol, CoalescingWebSocketProtocol
 
 sio = socketio.AsyncServer(
     async_mode="asgi", cors_allowed_origins=None, client_manager=InlineAsyncManager()
@@ -60,6 +60,7 @@ if __name__ == "__main__":
         lifespan="off",
         proxy_headers=False,
         server_header=False,
+        http=CoalescingHttpProtocol,
         ws=CoalescingWebSocketProtocol,
     )
     asyncio.run(_Server(config).serve(sockets=[listener]))

@@ -1,10 +1,12 @@
-"""One coalescing writer per WebSocket connection (uvicorn, asyncio).
+"""One coalescing writer per connection (uvicorn, asyncio).
 
 uvicorn writes each WebSocket frame to its transport as it is sent, one system call per
-frame. A broadcast to a room hands one frame to every recipient's engine.io writer task,
-and under load each writer has several frames ready at once (one per message committed in
-the same batch). ``CoalescingWebSocketProtocol`` gives uvicorn's WebSocket protocol a
-transport whose writes queue up and go out together once per turn of the event loop.
+frame, and an HTTP response's head and body in two. A broadcast to a room hands one frame
+to every recipient's engine.io writer task, and under load each writer has several frames
+ready at once (one per message committed in the same batch). The protocols here give
+uvicorn's HTTP and WebSocket protocols a transport whose writes queue up and go out
+together once per turn of the event loop; a connection upgraded to a WebSocket keeps the
+one it had.
 
 Every write of the connection passes through it (data, pings, pongs, the close frame), so
 order holds; asyncio's own transport still does the buffering and flow control.
@@ -15,6 +17,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
 
 
@@ -63,12 +66,23 @@ class CoalescingTransport:
         return getattr(self._transport, name)
 
 
+def _coalescing(transport: asyncio.BaseTransport) -> CoalescingTransport:
+    if isinstance(transport, CoalescingTransport):  # an upgraded HTTP connection's own
+        return transport
+    return CoalescingTransport(transport, asyncio.get_running_loop())  # type: ignore[arg-type]
+
+
+class CoalescingHttpProtocol(HttpToolsProtocol):
+    """uvicorn's httptools protocol: a response's head and body leave in one write."""
+
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        super().connection_made(transport)  # flow control stays on the real transport
+        self.transport = _coalescing(transport)  # type: ignore[assignment]
+
+
 class CoalescingWebSocketProtocol(WebSocketsSansIOProtocol):
     """uvicorn's sans-I/O websockets protocol, writing through a ``CoalescingTransport``."""
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         super().connection_made(transport)
-        self.transport = CoalescingTransport(  # type: ignore[assignment]
-            transport,  # type: ignore[arg-type]
-            asyncio.get_running_loop(),
-        )
+        self.transport = _coalescing(transport)  # type: ignore[assignment]

@@ -13,7 +13,7 @@ import uvicorn
 from entrypoints.common.bootstrap import Core
 from entrypoints.common.settings import Settings
 from entrypoints.quart.app import create_app
-from entrypoints.quart.outbox import CoalescingWebSocketProtocol
+from entrypoints.quart.outbox import CoalescingHttpProtocol, CoalescingWebSocketProtocol
 
 
 class _Server(uvicorn.Server):
@@ -52,7 +52,8 @@ def serve(
         ws_max_size=settings.max_request_bytes,
         h11_max_incomplete_event_size=settings.max_request_bytes,
         timeout_graceful_shutdown=5,
-        # The frames of one loop turn go out in one write (see outbox.py).
+        # What a connection writes in one loop turn goes out in one write (see outbox.py).
+        http=CoalescingHttpProtocol,
         ws=CoalescingWebSocketProtocol,
     )
     _Server(config, ready, settings.worker_threads).run(sockets=[listener])

@@ -1,11 +1,15 @@
-"""The Quart runtime's coalescing WebSocket transport, on a real asyncio transport."""
+"""The Quart runtime's coalescing transport, on real asyncio transports."""
 
 from __future__ import annotations
 
 import asyncio
 import socket
+from typing import Any
 
-from entrypoints.quart.outbox import CoalescingTransport
+import uvicorn
+from uvicorn.server import ServerState
+
+from entrypoints.quart.outbox import CoalescingHttpProtocol, CoalescingTransport, _coalescing
 
 
 async def _transport() -> tuple[asyncio.Transport, CoalescingTransport, socket.socket]:
@@ -71,6 +75,53 @@ def test_a_closed_transport_drops_the_queue_without_raising() -> None:
         await asyncio.sleep(0)
         assert coalescing.pending() == 0
         assert coalescing.is_closing()  # everything else is the real transport's
+        peer.close()
+
+    asyncio.run(scenario())
+
+
+def test_an_upgraded_connection_keeps_its_coalescing_transport() -> None:
+    async def scenario() -> None:
+        real, coalescing, peer = await _transport()
+        assert _coalescing(coalescing) is coalescing  # never two queues, two loop turns
+        assert isinstance(_coalescing(real), CoalescingTransport)
+        real.close()
+        peer.close()
+
+    asyncio.run(scenario())
+
+
+def test_an_http_response_leaves_in_one_write() -> None:
+    async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
+        await receive()
+        headers = [(b"content-length", b"19")]
+        await send({"type": "http.response.start", "status": 201, "headers": headers})
+        await send({"type": "http.response.body", "body": b'{"message_id": "x"}'})
+
+    async def scenario() -> None:
+        config = uvicorn.Config(app, http=CoalescingHttpProtocol, lifespan="off", ws="none")
+        config.load()
+        protocol = CoalescingHttpProtocol(config=config, server_state=ServerState(), app_state={})
+        ours, peer = socket.socketpair()
+        peer.setblocking(False)
+        real, _ = await asyncio.get_running_loop().connect_accepted_socket(lambda: protocol, ours)
+        writes: list[bytes] = []
+        write = real.write
+
+        def spy(data: bytes) -> None:  # the real transport, watched
+            writes.append(bytes(data))
+            write(data)
+
+        real.write = spy  # type: ignore[method-assign]
+        peer.send(b"POST /chat/r HTTP/1.1\r\nHost: t\r\nContent-Length: 0\r\n\r\n")
+        received = b""
+        async with asyncio.timeout(10):
+            while not received.endswith(b'{"message_id": "x"}'):
+                received += _waiting(peer)
+                await asyncio.sleep(0.001)
+        assert received.startswith(b"HTTP/1.1 201 ")
+        assert writes == [received]
+        real.close()
         peer.close()
 
     asyncio.run(scenario())
