@@ -5,8 +5,10 @@ Outbox), no auth, no storage, no encryption. Prints the same ready line as
 `securechat serve`.
 """
 
+import gevent
 from gevent import monkey
 
+gevent.config.track_greenlet_tree = False  # as `securechat serve` sets it
 monkey.patch_all()
 
 import socket  # noqa: E402

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Protocol
 
 from domain.model.members import Membership, UserProfile
@@ -19,6 +20,10 @@ class RoomRepository(Protocol):
 
 class MessageRepository(Protocol):
     def add(self, message: StoredMessage) -> None: ...
+
+    def add_many(self, messages: Sequence[StoredMessage]) -> None:
+        """Insert several messages at once (one statement where the store allows)."""
+        ...
 
     def page(self, room_id: str, limit: int, before: str | None = None) -> list[StoredMessage]:
         """Up to `limit` newest messages with id < before (all when None), newest first."""

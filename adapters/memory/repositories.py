@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import heapq
+from collections.abc import Sequence
 
 from adapters.memory.store import MemoryStore
 from domain.model.errors import Conflict, ErrorCode
@@ -37,6 +38,9 @@ class MemoryMessageRepository:
 
     def add(self, message: StoredMessage) -> None:
         self.pending.append(message)
+
+    def add_many(self, messages: Sequence[StoredMessage]) -> None:
+        self.pending.extend(messages)
 
     def page(self, room_id: str, limit: int, before: str | None = None) -> list[StoredMessage]:
         with self._store.lock:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import Connection, Row, bindparam, insert, select
@@ -80,22 +81,27 @@ class SqlRoomRepository:
             raise Conflict(ErrorCode.ROOM_EXISTS, "a room with this id already exists") from None
 
 
+def _message_row(message: StoredMessage) -> dict[str, object]:
+    return {
+        "id": message.id,
+        "room_id": message.room_id,
+        "user_id": message.user_id,
+        "username": message.username,
+        "ciphertext": message.ciphertext,
+        "created_at_ms": message.created_at_ms,
+    }
+
+
 class SqlMessageRepository:
     def __init__(self, conn: Connection) -> None:
         self._conn = conn
 
     def add(self, message: StoredMessage) -> None:
-        self._conn.execute(
-            _INSERT_MESSAGE,
-            {
-                "id": message.id,
-                "room_id": message.room_id,
-                "user_id": message.user_id,
-                "username": message.username,
-                "ciphertext": message.ciphertext,
-                "created_at_ms": message.created_at_ms,
-            },
-        )
+        self._conn.execute(_INSERT_MESSAGE, _message_row(message))
+
+    def add_many(self, messages: Sequence[StoredMessage]) -> None:
+        if messages:  # one executemany: the driver loops, not SQLAlchemy
+            self._conn.execute(_INSERT_MESSAGE, [_message_row(m) for m in messages])
 
     def page(self, room_id: str, limit: int, before: str | None = None) -> list[StoredMessage]:
         if before is None:

@@ -50,6 +50,7 @@ def send_messages(
         with deps.uow(write=True) as uow:
             rooms: dict[str, Room | None] = {}
             messages: dict[int, Message] = {}
+            stored: list[StoredMessage] = []
             for index in pending:
                 command = commands[index]
                 try:
@@ -65,7 +66,7 @@ def send_messages(
                     text=command.text,
                     created_at_ms=deps.clock.now_ms(),
                 )
-                uow.messages.add(
+                stored.append(
                     StoredMessage(
                         id=message.id,
                         room_id=message.room_id,
@@ -77,6 +78,7 @@ def send_messages(
                 )
                 uow.record(MessagePosted(message))
                 messages[index] = message
+            uow.messages.add_many(stored)
             uow.commit()
             released = {
                 event.message.id: event

@@ -295,6 +295,29 @@ def test_message_pages_are_newest_first_per_room(uow_factory: UnitOfWorkFactory)
         assert uow.messages.page("missing", 10) == []
 
 
+def test_add_many_stores_a_batch_across_rooms_in_one_unit(
+    uow_factory: UnitOfWorkFactory,
+) -> None:
+    add_rooms(uow_factory, "a", "b")
+    batch = [make_message(room_id, f"{room_id}{i}") for i in range(5) for room_id in ("a", "b")]
+    with uow_factory(write=True) as uow:
+        uow.messages.add_many([])  # nothing to do is not an error
+        uow.messages.add_many(batch)
+        assert len(uow.messages.page("a", 100)) == 5  # own writes are visible before commit
+        uow.commit()
+    with uow_factory() as uow:
+        assert uow.messages.page("a", 100) == [m for m in batch if m.room_id == "a"][::-1]
+        assert uow.messages.page("b", 100) == [m for m in batch if m.room_id == "b"][::-1]
+
+
+def test_add_many_is_rolled_back_whole(uow_factory: UnitOfWorkFactory) -> None:
+    add_rooms(uow_factory, "a")
+    with uow_factory(write=True) as uow:
+        uow.messages.add_many([make_message("a", "lost 1"), make_message("a", "lost 2")])
+    with uow_factory() as uow:
+        assert uow.messages.page("a", 10) == []
+
+
 def test_binary_ciphertext_round_trips(uow_factory: UnitOfWorkFactory) -> None:
     add_rooms(uow_factory, "lobby")
     blob = bytes(range(256)) * 64
