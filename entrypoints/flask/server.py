@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import io
 import signal
 import socket
 from collections.abc import Callable
 
 import gevent
-from gevent.pywsgi import WSGIHandler, WSGIServer
+from gevent.pywsgi import Input, WSGIHandler, WSGIServer
 
 from entrypoints.common.bootstrap import Core
 from entrypoints.common.settings import Settings
@@ -58,6 +59,12 @@ class WebSocketAwareHandler(WSGIHandler):
             super().run_application()
             return
         self.close_connection = True
+        # An upgrade request has no body, and from here on simple-websocket reads the socket
+        # itself: let go of the request's buffered reader (an 8 KiB buffer per connection,
+        # kept for the WebSocket's whole life otherwise).
+        rfile, self.rfile = self.rfile, io.BytesIO()
+        self.wsgi_input = self.environ["wsgi.input"] = Input(self.rfile, 0)
+        rfile.close()
         outbox = Outbox(self.socket)
         self.environ["gunicorn.socket"] = outbox
         try:

@@ -1,7 +1,8 @@
-"""The Flask runtime's pywsgi handler: a small response leaves in one write."""
+"""The Flask runtime's pywsgi handler: one write per small response, lean WebSockets."""
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -10,6 +11,7 @@ import gevent.socket
 import pytest
 from gevent.pywsgi import WSGIServer
 
+from entrypoints.flask.outbox import Outbox
 from entrypoints.flask.server import WebSocketAwareHandler
 
 
@@ -73,3 +75,30 @@ def test_a_large_body_still_arrives_whole() -> None:
     writes, received = _exchange(_app(body, True), lambda got: got.endswith(body))
     assert received.partition(b"\r\n\r\n")[2] == body
     assert len(writes) == 2  # not copied into the head
+
+
+def test_a_websocket_does_not_keep_the_requests_read_buffer() -> None:
+    seen: list[object] = []
+
+    def app(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        # What the WebSocket lives with: no buffered reader over the socket any more.
+        seen.append(environ["wsgi.input"].rfile)
+        seen.append(environ["gunicorn.socket"])
+        raise StopIteration  # engine.io's way of saying the WebSocket has ended
+
+    server = WSGIServer(("127.0.0.1", 0), app, handler_class=WebSocketAwareHandler, log=None)
+    server.start()
+    try:
+        client = gevent.socket.create_connection(("127.0.0.1", server.server_port))
+        client.sendall(
+            b"GET /socket.io/ HTTP/1.1\r\nHost: t\r\nUpgrade: websocket\r\n"
+            b"Connection: Upgrade\r\n\r\n"
+        )
+        with gevent.Timeout(10):
+            assert client.recv(1) == b""  # the server ends the connection with the app
+        client.close()
+    finally:
+        server.stop()
+    rfile, sock = seen
+    assert isinstance(rfile, io.BytesIO) and rfile.read() == b""
+    assert isinstance(sock, Outbox)
