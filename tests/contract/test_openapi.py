@@ -1,0 +1,94 @@
+"""What the server answers is what docs/openapi.json says, success and error alike."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from tests.contract.client import Api
+
+SPEC: dict[str, Any] = json.loads(
+    (Path(__file__).resolve().parents[2] / "docs" / "openapi.json").read_text()
+)
+TYPES = {"object": dict, "array": list, "string": str, "integer": int, "null": type(None)}
+
+
+def _check(value: Any, schema: dict[str, Any], where: str = "$") -> None:
+    """The part of JSON Schema the description uses: enough to catch drift."""
+    if "$ref" in schema:
+        name = schema["$ref"].rsplit("/", 1)[-1]
+        _check(value, SPEC["components"]["schemas"][name], where)
+        return
+    types = schema.get("type")
+    if types is not None:
+        allowed = tuple(TYPES[t] for t in ([types] if isinstance(types, str) else types))
+        assert isinstance(value, allowed) and not isinstance(value, bool), (where, value)
+    if "enum" in schema:
+        assert value in schema["enum"], (where, value)
+    if "pattern" in schema:
+        assert re.search(schema["pattern"], value), (where, value)
+    if isinstance(value, dict):
+        assert set(schema.get("required", ())) <= value.keys(), (where, value)
+        properties = schema.get("properties", {})
+        if schema.get("additionalProperties") is False:
+            assert value.keys() <= properties.keys(), (where, value)
+        for key, item in value.items():
+            if key in properties:
+                _check(item, properties[key], f"{where}.{key}")
+    if isinstance(value, list) and "items" in schema:
+        for index, item in enumerate(value):
+            _check(item, schema["items"], f"{where}[{index}]")
+
+
+def _conforms(response: httpx.Response, path: str, method: str) -> None:
+    operation = SPEC["paths"][path][method]
+    status = str(response.status_code)
+    assert status in operation["responses"], (path, method, status, response.text)
+    content = operation["responses"][status]["content"]["application/json"]
+    assert response.headers["content-type"].startswith("application/json")
+    _check(response.json(), content["schema"])
+
+
+def test_responses_match_the_openapi_description(api: Api) -> None:
+    room_id = "oa_" + api.create_room().room_id
+    created = api.http.post("/room/create", json={"room_id": room_id, "password": "p" * 8})
+    _conforms(created, "/room/create", "post")
+    again = api.http.post("/room/create", json={"room_id": room_id, "password": "p" * 8})
+    _conforms(again, "/room/create", "post")  # 409
+
+    verify = f"/chat/{room_id}/verify"
+    _conforms(
+        api.http.post(verify, json={"password": "p" * 8, "username": "Ann"}),
+        "/chat/{room_id}/verify",
+        "post",
+    )
+    _conforms(
+        api.http.post(verify, json={"password": "wrong!!!"}), "/chat/{room_id}/verify", "post"
+    )
+    _conforms(
+        api.http.post("/chat/nope_x/verify", json={"password": "p" * 8}),
+        "/chat/{room_id}/verify",
+        "post",
+    )
+    _conforms(
+        api.http.post(verify, content=b"{", headers={"Content-Type": "application/json"}),
+        "/chat/{room_id}/verify",
+        "post",
+    )
+
+    token = api.http.post(verify, json={"password": "p" * 8}).json()["token"]
+    _conforms(api.post(room_id, token, "hello"), "/chat/{room_id}", "post")
+    _conforms(api.post(room_id, token, "   "), "/chat/{room_id}", "post")  # 400
+    _conforms(api.post(room_id, None, "hello"), "/chat/{room_id}", "post")  # 401
+    other = api.token(api.create_room())
+    _conforms(api.post(room_id, other, "hello"), "/chat/{room_id}", "post")  # 403
+
+    listing = "/chat/{room_id}/messages"
+    _conforms(api.messages(room_id, token, limit=10), listing, "get")
+    _conforms(api.messages(room_id, token, limit=0), listing, "get")
+    _conforms(api.messages(room_id, "forged"), listing, "get")
+    _conforms(api.messages(room_id, other), listing, "get")
