@@ -6,7 +6,6 @@ import os
 import secrets
 import threading
 import time
-import uuid
 
 
 class SystemClock:
@@ -35,7 +34,9 @@ class UuidV7Generator:
             ms, counter = self._last_ms, self._counter
         rand_b = int.from_bytes(os.urandom(8)) & ((1 << 62) - 1)
         value = (ms & ((1 << 48) - 1)) << 80 | 0x7 << 76 | counter << 64 | 0b10 << 62 | rand_b
-        return str(uuid.UUID(int=value))
+        # The canonical 8-4-4-4-12 form, without building a uuid.UUID (a hot path: every message).
+        h = f"{value:032x}"
+        return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
     def incarnation(self) -> str:
         return self.message_id()
