@@ -58,6 +58,11 @@ class Refused(Exception):
         self.body = body
 
 
+# How often each runtime looks for connections whose token has expired (an O(connections)
+# scan of an in-memory dict: about a millisecond for 10,000).
+EXPIRY_SWEEP_S = 1.0
+
+
 class SocketProtocol:
     def __init__(self, deps: Deps) -> None:
         self._deps = deps
@@ -103,6 +108,15 @@ class SocketProtocol:
 
     def leave(self, sid: str, data: object) -> SocketResult:
         return self._guard(self._leave, sid, data)
+
+    def expired(self) -> list[str]:
+        """Connections whose token has expired. The runtime disconnects them (every
+        `EXPIRY_SWEEP_S`), so that a socket does not go on receiving a room's broadcasts
+        on a token that no longer grants it; its events are refused from the moment of
+        expiry anyway, as each send re-checks the claims."""
+        now_s = self._deps.clock.now_ms() / 1000
+        with self._lock:
+            return [sid for sid, c in self._connections.items() if c.claims.expires_at <= now_s]
 
     def disconnect(self, sid: str) -> list[Emit]:
         with self._lock:

@@ -27,7 +27,12 @@ from entrypoints.common.http_api import (
     prepare,
 )
 from entrypoints.common.settings import Settings
-from entrypoints.common.socket_api import Refused, SocketProtocol, SocketResult
+from entrypoints.common.socket_api import (
+    EXPIRY_SWEEP_S,
+    Refused,
+    SocketProtocol,
+    SocketResult,
+)
 from entrypoints.common.socket_events import Emit, emits_for
 
 log = logging.getLogger("securechat.flask")
@@ -129,12 +134,25 @@ def create_app(
         emit_all(result.emits)
         return result.ack
 
+    def sweep_expired() -> None:
+        while True:
+            sio.sleep(EXPIRY_SWEEP_S)
+            for sid in protocol.expired():
+                try:
+                    sio.disconnect(sid)  # runs on_disconnect: presence is updated
+                except Exception:
+                    log.exception("could not disconnect an expired socket")
+
+    sweeper: list[object] = []  # started with the first connection, on the server's hub
+
     @sio.on("connect")
     def on_connect(sid: str, _environ: object, auth: object = None) -> None:
         try:
             protocol.connect(sid, auth)
         except Refused as refused:
             raise ConnectionRefusedError(refused.body["error"], refused.body) from None
+        if not sweeper:
+            sweeper.append(sio.start_background_task(sweep_expired))
 
     @sio.on("disconnect")
     def on_disconnect(sid: str, *_reason: object) -> None:

@@ -31,7 +31,12 @@ from entrypoints.common.http_api import (
     prepare,
 )
 from entrypoints.common.settings import Settings
-from entrypoints.common.socket_api import Refused, SocketProtocol, SocketResult
+from entrypoints.common.socket_api import (
+    EXPIRY_SWEEP_S,
+    Refused,
+    SocketProtocol,
+    SocketResult,
+)
 from entrypoints.common.socket_events import Emit, emits_for
 from entrypoints.quart.manager import InlineAsyncManager
 
@@ -130,6 +135,17 @@ def create_app(settings: Settings | None = None, core: Core | None = None) -> so
         await emit_all(result.emits)
         return result.ack
 
+    async def sweep_expired() -> None:
+        while True:
+            await sio.sleep(EXPIRY_SWEEP_S)
+            for sid in protocol.expired():  # in memory: cheap enough for the loop
+                try:
+                    await sio.disconnect(sid)  # runs disconnect: presence is updated
+                except Exception:
+                    log.exception("could not disconnect an expired socket")
+
+    sweeper: list[object] = []  # started with the first connection, on the server's loop
+
     @sio.event
     async def connect(sid: str, environ: dict[str, Any], auth: object = None) -> None:
         try:
@@ -138,6 +154,8 @@ def create_app(settings: Settings | None = None, core: Core | None = None) -> so
             raise socketio.exceptions.ConnectionRefusedError(
                 refused.body["error"], refused.body
             ) from None
+        if not sweeper:
+            sweeper.append(sio.start_background_task(sweep_expired))
 
     @sio.event
     async def disconnect(sid: str, *_args: object) -> None:

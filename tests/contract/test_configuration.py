@@ -5,6 +5,7 @@ Each test starts its own servers with the environment under test.
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import socketio
@@ -120,3 +121,36 @@ def test_a_malformed_encryption_key_stops_the_server_with_a_clear_error(
     assert code == 2
     assert "SECURECHAT_ENCRYPTION_KEYS" in output and "Traceback" not in output
     assert "not-a-fernet-key" not in output  # secrets never echoed
+
+
+def test_a_socket_is_dropped_when_its_token_expires(runtime: str, tmp_path: Path) -> None:
+    server = ServerProcess(runtime, tmp_path, "memory", {"SECURECHAT_ROOM_TOKEN_TTL": "2"}).start()
+    try:
+        api = Api(server.url)
+        room = api.create_room()
+        watcher = api.socket(room.admin_token)  # 30 days: stays
+        assert watcher.call("join", {"room": room.room_id}, timeout=5)["ok"] is True
+        access = api.verify(room, username="brief")
+        assert access["expires_in"] == 2
+        brief = api.socket(access["token"])
+        assert brief.call("join", {"room": room.room_id}, timeout=5)["ok"] is True
+
+        deadline = time.monotonic() + 10
+        while brief.connected and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not brief.connected  # the server ended it; nothing more reaches it
+
+        # The room saw it leave, as on any disconnect.
+        seen = []
+        while not any(e[0] == "status" and e[1]["event"] == "leave" for e in seen):
+            seen.append(watcher.receive(timeout=5))
+        leave = next(e[1] for e in seen if e[0] == "status" and e[1]["event"] == "leave")
+        assert leave["user_id"] == access["user_id"]
+        # A fresh token still connects: expiry is per token, not per room or address.
+        fresh = api.socket(api.token(room))
+        assert fresh.call("join", {"room": room.room_id}, timeout=5)["ok"] is True
+        for client in (watcher, fresh):
+            client.disconnect()
+        api.close()
+    finally:
+        server.stop()
