@@ -142,6 +142,9 @@ def create_app(
                     sio.disconnect(sid)  # runs on_disconnect: presence is updated
                 except Exception:
                     log.exception("could not disconnect an expired socket")
+                # Whatever became of the socket, the connection's access ends here (a no-op
+                # when on_disconnect has already run).
+                emit_all(protocol.disconnect(sid))
 
     sweeper: list[object] = []  # started with the first connection, on the server's hub
 

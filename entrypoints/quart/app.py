@@ -143,6 +143,9 @@ def create_app(settings: Settings | None = None, core: Core | None = None) -> so
                     await sio.disconnect(sid)  # runs disconnect: presence is updated
                 except Exception:
                     log.exception("could not disconnect an expired socket")
+                # Whatever became of the socket, the connection's access ends here (a no-op
+                # when disconnect has already run).
+                await emit_all(await asyncio.to_thread(protocol.disconnect, sid))
 
     sweeper: list[object] = []  # started with the first connection, on the server's loop
 
