@@ -38,6 +38,7 @@ class Settings:
     argon2_time_cost: int = 2
     argon2_memory_kib: int = 19 * 1024
     argon2_parallelism: int = 1
+    slow_client_timeout_s: int = 10
 
     @property
     def resolved_database_url(self) -> str:
@@ -131,6 +132,7 @@ class Settings:
             argon2_time_cost=integer("ARGON2_TIME_COST", 2),
             argon2_memory_kib=integer("ARGON2_MEMORY_KIB", 19 * 1024, minimum=8),
             argon2_parallelism=integer("ARGON2_PARALLELISM", 1),
+            slow_client_timeout_s=integer("SLOW_CLIENT_TIMEOUT", 10),
         )
         settings.validate()
         return settings

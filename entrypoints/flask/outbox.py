@@ -9,13 +9,18 @@ the connection's socket: frames are appended in order and go out together in one
 
 All writes to the connection pass through here (data, pings, pongs, the close frame), so
 they keep their order; while a slow peer's kernel buffer is full, a greenlet finishes the
-write with ``sendall`` and later frames wait behind it.
+write with ``sendall`` and later frames wait behind it. A peer that has not taken what was
+queued for it within ``stall_limit_s`` while more keeps coming is cut off
+(SECURECHAT_SLOW_CLIENT_TIMEOUT): one client that stops reading must not make the server
+hold every later broadcast for it.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
+import time
 
 import gevent
 
@@ -27,14 +32,16 @@ _FINISH_TIMEOUT_S = 5.0
 class Outbox:
     """The socket simple-websocket sees: ``send`` queues, the hub flushes once per turn."""
 
-    __slots__ = ("_sock", "_out", "_scheduled", "_drainer", "_loop")
+    __slots__ = ("_sock", "_out", "_scheduled", "_drainer", "_loop", "_stall_limit_s", "_since")
 
-    def __init__(self, sock: socket.socket) -> None:
+    def __init__(self, sock: socket.socket, stall_limit_s: float = 10.0) -> None:
         self._sock = sock
         self._out: list[bytes] = []
         self._scheduled = False
         self._drainer: gevent.Greenlet | None = None
         self._loop = gevent.get_hub().loop
+        self._stall_limit_s = stall_limit_s
+        self._since = 0.0  # when the kernel last refused part of a write
 
     # -- the socket API simple-websocket uses ------------------------------------------
 
@@ -47,7 +54,10 @@ class Outbox:
     def send(self, data: bytes) -> int:
         if data:
             self._out.append(data)
-            if not self._scheduled and self._drainer is None:
+            if self._drainer is not None:
+                if time.monotonic() - self._since > self._stall_limit_s:
+                    self._cut_off()
+            elif not self._scheduled:
                 self._scheduled = True
                 self._loop.run_callback(self._flush)
         return len(data)
@@ -84,6 +94,7 @@ class Outbox:
             return
         self._out = _drop_front(out, sent)
         if self._out:
+            self._since = time.monotonic()
             self._drainer = gevent.spawn(self._drain)
 
     def _drain(self) -> None:
@@ -92,10 +103,17 @@ class Outbox:
                 data = b"".join(self._out)
                 self._out = []
                 self._sock.sendall(data)
+                self._since = time.monotonic()
         except OSError:
             self._out = []
         finally:
             self._drainer = None
+
+    def _cut_off(self) -> None:
+        """Drop what is queued and end the connection: the reader sees it and disconnects."""
+        self._out = []
+        with contextlib.suppress(OSError):
+            self._sock.shutdown(socket.SHUT_RDWR)
 
     def finish(self) -> None:
         """Write out everything queued (bounded wait), e.g. the close frame before closing."""

@@ -28,6 +28,8 @@ class WebSocketAwareHandler(WSGIHandler):
     keep-alive request (which would swallow the client's close frame).
     """
 
+    slow_client_timeout_s: float = 10.0  # serve() sets SECURECHAT_SLOW_CLIENT_TIMEOUT
+
     def __init__(self, sock: socket.socket, address: object, server: WSGIServer) -> None:
         # Small frames (acks, broadcasts) must not wait for Nagle + delayed ACK (~40 ms).
         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
@@ -65,7 +67,7 @@ class WebSocketAwareHandler(WSGIHandler):
         rfile, self.rfile = self.rfile, io.BytesIO()
         self.wsgi_input = self.environ["wsgi.input"] = Input(self.rfile, 0)
         rfile.close()
-        outbox = Outbox(self.socket)
+        outbox = Outbox(self.socket, self.slow_client_timeout_s)
         self.environ["gunicorn.socket"] = outbox
         try:
             result = self.application(self.environ, self.start_response)
@@ -85,9 +87,12 @@ def serve(
     settings: Settings, core: Core, listener: socket.socket, ready: Callable[[], None]
 ) -> None:
     app, _socketio = create_app(settings, core)
-    server = WSGIServer(
-        listener, app, handler_class=WebSocketAwareHandler, log=None, error_log="default"
+    handler = type(
+        "Handler",
+        (WebSocketAwareHandler,),
+        {"slow_client_timeout_s": float(settings.slow_client_timeout_s)},
     )
+    server = WSGIServer(listener, app, handler_class=handler, log=None, error_log="default")
     server.start()
     ready()
 

@@ -9,7 +9,10 @@ together once per turn of the event loop; a connection upgraded to a WebSocket k
 one it had.
 
 Every write of the connection passes through it (data, pings, pongs, the close frame), so
-order holds; asyncio's own transport still does the buffering and flow control.
+order holds; asyncio's own transport still does the buffering and flow control. A WebSocket
+whose peer keeps the transport paused (its buffer over the high-water mark) for
+``slow_client_timeout_s`` is aborted (SECURECHAT_SLOW_CLIENT_TIMEOUT): while it is paused,
+engine.io queues every broadcast for it.
 """
 
 from __future__ import annotations
@@ -83,6 +86,41 @@ class CoalescingHttpProtocol(HttpToolsProtocol):
 class CoalescingWebSocketProtocol(WebSocketsSansIOProtocol):
     """uvicorn's sans-I/O websockets protocol, writing through a ``CoalescingTransport``."""
 
+    slow_client_timeout_s: float = 10.0
+    _stalled: asyncio.TimerHandle | None = None
+
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         super().connection_made(transport)
         self.transport = _coalescing(transport)  # type: ignore[assignment]
+
+    def pause_writing(self) -> None:
+        super().pause_writing()
+        if self._stalled is None:
+            self._stalled = asyncio.get_running_loop().call_later(
+                self.slow_client_timeout_s, self._cut_off
+            )
+
+    def resume_writing(self) -> None:
+        super().resume_writing()
+        if self._stalled is not None:
+            self._stalled.cancel()
+            self._stalled = None
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        if self._stalled is not None:
+            self._stalled.cancel()
+            self._stalled = None
+        super().connection_lost(exc)
+
+    def _cut_off(self) -> None:
+        self._stalled = None
+        self.transport.abort()  # connection_lost follows: engine.io sees the disconnect
+
+
+def websocket_protocol(slow_client_timeout_s: float) -> type[CoalescingWebSocketProtocol]:
+    """The WebSocket protocol class uvicorn should build, with this server's settings."""
+    return type(
+        "WebSocketProtocol",
+        (CoalescingWebSocketProtocol,),
+        {"slow_client_timeout_s": slow_client_timeout_s},
+    )

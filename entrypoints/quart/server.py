@@ -13,7 +13,7 @@ import uvicorn
 from entrypoints.common.bootstrap import Core
 from entrypoints.common.settings import Settings
 from entrypoints.quart.app import create_app
-from entrypoints.quart.outbox import CoalescingHttpProtocol, CoalescingWebSocketProtocol
+from entrypoints.quart.outbox import CoalescingHttpProtocol, websocket_protocol
 
 
 class _Server(uvicorn.Server):
@@ -54,6 +54,6 @@ def serve(
         timeout_graceful_shutdown=5,
         # What a connection writes in one loop turn goes out in one write (see outbox.py).
         http=CoalescingHttpProtocol,
-        ws=CoalescingWebSocketProtocol,
+        ws=websocket_protocol(float(settings.slow_client_timeout_s)),
     )
     _Server(config, ready, settings.worker_threads).run(sockets=[listener])

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import base64
 import json
+import os
 import secrets
+import socket
 from dataclasses import dataclass
 from typing import Any
 
@@ -95,3 +98,59 @@ def receive_until(client: socketio.SimpleClient, event: str, timeout: float = 5.
         name, *args = client.receive(timeout=remaining)
         if name == event:
             return args[0] if args else None
+
+
+class StalledReader:
+    """A raw Socket.IO-over-WebSocket client that joins a room and then stops reading.
+
+    A tiny receive buffer makes the server's side of the connection fill up soon."""
+
+    def __init__(self, base_url: str, token: str, room_id: str) -> None:
+        host, port = base_url.removeprefix("http://").split(":")
+        self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+        self.sock.settimeout(10)
+        self.sock.connect((host, int(port)))
+        key = base64.b64encode(os.urandom(16)).decode()
+        self.sock.sendall(
+            f"GET /socket.io/?EIO=4&transport=websocket HTTP/1.1\r\nHost: {host}:{port}\r\n"
+            f"Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: {key}\r\n"
+            "Sec-WebSocket-Version: 13\r\n\r\n".encode()
+        )
+        self._buf = b""
+        while b"\r\n\r\n" not in self._buf:
+            self._buf += self.sock.recv(4096)
+        head, _, self._buf = self._buf.partition(b"\r\n\r\n")
+        assert head.startswith(b"HTTP/1.1 101"), head
+        assert self._text().startswith("0{")  # engine.io open
+        self._send("40" + json.dumps({"token": token}))
+        assert self._text().startswith("40{")  # socket.io connected
+        self._send("420" + json.dumps(["join", {"room": room_id}]))
+        while not (ack := self._text()).startswith("430"):
+            pass  # presence events may come first
+        assert json.loads(ack[3:])[0]["ok"] is True
+
+    def _send(self, text: str) -> None:
+        payload = text.encode()  # masked with a zero key, as a client must mask
+        size = len(payload)
+        head = bytes([0x81, 0x80 | size]) if size < 126 else bytes([0x81, 0xFE]) + size.to_bytes(2)
+        self.sock.sendall(head + b"\0\0\0\0" + payload)
+
+    def _text(self) -> str:
+        while True:
+            while len(self._buf) < 2:
+                self._buf += self.sock.recv(4096)
+            size, start = self._buf[1] & 0x7F, 2
+            if size == 126:
+                size, start = int.from_bytes(self._buf[2:4], "big"), 4
+            elif size == 127:
+                size, start = int.from_bytes(self._buf[2:10], "big"), 10
+            while len(self._buf) < start + size:
+                self._buf += self.sock.recv(65536)
+            opcode = self._buf[0] & 0x0F
+            payload, self._buf = self._buf[start : start + size], self._buf[start + size :]
+            if opcode == 0x1:
+                return payload.decode()
+
+    def close(self) -> None:
+        self.sock.close()

@@ -12,7 +12,7 @@ import socketio
 from cryptography.fernet import Fernet
 from sqlalchemy import create_engine, text
 
-from tests.contract.client import Api, assert_error
+from tests.contract.client import Api, StalledReader, assert_error
 from tests.contract.harness import ServerProcess
 
 APP_ORIGIN = "http://app.example"
@@ -151,6 +151,43 @@ def test_a_socket_is_dropped_when_its_token_expires(runtime: str, tmp_path: Path
         assert fresh.call("join", {"room": room.room_id}, timeout=5)["ok"] is True
         for client in (watcher, fresh):
             client.disconnect()
+        api.close()
+    finally:
+        server.stop()
+
+
+def test_a_client_that_stops_reading_is_cut_off(runtime: str, tmp_path: Path) -> None:
+    env = {"SECURECHAT_SLOW_CLIENT_TIMEOUT": "1"}
+    server = ServerProcess(runtime, tmp_path, "memory", env).start()
+    try:
+        api = Api(server.url)
+        room = api.create_room()
+        watcher = api.socket(room.admin_token)
+        assert watcher.call("join", {"room": room.room_id}, timeout=5)["ok"] is True
+        access = api.verify(room, username="stuck")
+        stuck = StalledReader(server.url, access["token"], room.room_id)
+        token, text = api.token(room), "x" * 8000
+
+        # Broadcast until the server gives up on the reader that takes nothing: the room
+        # sees it leave. Everyone else is served all along. (Within 20 s: engine.io's own
+        # ping timeout would only drop it after 45 s.)
+        deadline, left = time.monotonic() + 20, False
+        while not left and time.monotonic() < deadline:
+            for _ in range(100):
+                assert api.post(room.room_id, token, text).status_code == 201
+            while True:
+                try:
+                    event = watcher.receive(timeout=0.05)
+                except socketio.exceptions.TimeoutError:
+                    break
+                if event[0] == "status" and event[1]["event"] == "leave":
+                    assert event[1]["user_id"] == access["user_id"]
+                    left = True
+            time.sleep(0.2)
+        assert left, "the stalled client was never cut off"
+        assert api.post(room.room_id, token, "still fine").status_code == 201
+        stuck.close()
+        watcher.disconnect()
         api.close()
     finally:
         server.stop()

@@ -124,3 +124,22 @@ def test_a_peer_that_went_away_drops_the_queue_without_raising() -> None:
 )
 def test_drop_front(chunks: list[bytes], sent: int, rest: list[bytes]) -> None:
     assert _drop_front(chunks, sent) == rest
+
+
+def test_a_peer_that_stops_reading_is_cut_off_once_more_comes() -> None:
+    ours, peer = _pair()
+    ours.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 4096)
+    outbox = Outbox(ours, stall_limit_s=0.05)
+    outbox.send(b"x" * (1 << 20))
+    gevent.sleep(0)
+    assert outbox.pending() > 0  # the kernel is full; a greenlet waits to write the rest
+    outbox.send(b"within the limit")
+    assert outbox.pending() > 0  # still queued: a short stall is normal
+    gevent.sleep(0.1)
+    outbox.send(b"past the limit")
+    assert outbox.pending() == 0  # everything dropped...
+    gevent.sleep(0)
+    with pytest.raises(OSError):  # ...and the connection shut down both ways
+        ours.send(b"more")
+    ours.close()
+    peer.close()

@@ -29,6 +29,7 @@ def test_defaults() -> None:
     assert settings.admin_token_ttl_s == 30 * 24 * 3600
     assert settings.auto_migrate is None
     assert settings.worker_threads == 4
+    assert settings.slow_client_timeout_s == 10
     # The default storage is an SQLite file in the data directory, migrated on start.
     assert settings.storage == "sqlite"
     assert settings.resolved_database_url == f"sqlite:///{Path('data').resolve()}/securechat.db"
@@ -53,6 +54,7 @@ def test_values_are_read() -> None:
         "SECURECHAT_ROOM_TOKEN_TTL": "60",
         "SECURECHAT_AUTO_MIGRATE": "yes",
         "SECURECHAT_WORKER_THREADS": "4",
+        "SECURECHAT_SLOW_CLIENT_TIMEOUT": "3",
     }
     settings = Settings.from_env(env)
     assert settings.runtime == "quart"
@@ -67,6 +69,7 @@ def test_values_are_read() -> None:
     assert settings.auto_migrate is True
     assert settings.should_auto_migrate is True
     assert settings.worker_threads == 4
+    assert settings.slow_client_timeout_s == 3
 
 
 def test_explicit_database_is_not_auto_migrated_by_default() -> None:
