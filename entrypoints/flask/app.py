@@ -134,17 +134,22 @@ def create_app(
         emit_all(result.emits)
         return result.ack
 
+    def end_expired(sid: str) -> None:
+        try:
+            sio.disconnect(sid)  # runs on_disconnect: presence is updated
+        finally:
+            # Whatever became of the socket, its access ends here (a no-op when
+            # on_disconnect has already run).
+            emit_all(protocol.disconnect(sid))
+
     def sweep_expired() -> None:
-        while True:
+        while True:  # never ends: one failure must not stop the sweeping
             sio.sleep(EXPIRY_SWEEP_S)
             for sid in protocol.expired():
                 try:
-                    sio.disconnect(sid)  # runs on_disconnect: presence is updated
+                    end_expired(sid)
                 except Exception:
-                    log.exception("could not disconnect an expired socket")
-                # Whatever became of the socket, the connection's access ends here (a no-op
-                # when on_disconnect has already run).
-                emit_all(protocol.disconnect(sid))
+                    log.exception("could not end an expired connection")
 
     sweeper: list[object] = []  # started with the first connection, on the server's hub
 

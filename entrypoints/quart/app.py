@@ -135,17 +135,22 @@ def create_app(settings: Settings | None = None, core: Core | None = None) -> so
         await emit_all(result.emits)
         return result.ack
 
+    async def end_expired(sid: str) -> None:
+        try:
+            await sio.disconnect(sid)  # runs disconnect: presence is updated
+        finally:
+            # Whatever became of the socket, its access ends here (a no-op when
+            # disconnect has already run).
+            await emit_all(await asyncio.to_thread(protocol.disconnect, sid))
+
     async def sweep_expired() -> None:
-        while True:
+        while True:  # never ends: one failure must not stop the sweeping
             await sio.sleep(EXPIRY_SWEEP_S)
             for sid in protocol.expired():  # in memory: cheap enough for the loop
                 try:
-                    await sio.disconnect(sid)  # runs disconnect: presence is updated
+                    await end_expired(sid)
                 except Exception:
-                    log.exception("could not disconnect an expired socket")
-                # Whatever became of the socket, the connection's access ends here (a no-op
-                # when disconnect has already run).
-                await emit_all(await asyncio.to_thread(protocol.disconnect, sid))
+                    log.exception("could not end an expired connection")
 
     sweeper: list[object] = []  # started with the first connection, on the server's loop
 
