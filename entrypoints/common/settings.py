@@ -39,6 +39,7 @@ class Settings:
     argon2_memory_kib: int = 19 * 1024
     argon2_parallelism: int = 1
     slow_client_timeout_s: int = 10
+    max_queued_bytes: int = 1024 * 1024
 
     @property
     def resolved_database_url(self) -> str:
@@ -133,6 +134,7 @@ class Settings:
             argon2_memory_kib=integer("ARGON2_MEMORY_KIB", 19 * 1024, minimum=8),
             argon2_parallelism=integer("ARGON2_PARALLELISM", 1),
             slow_client_timeout_s=integer("SLOW_CLIENT_TIMEOUT", 10),
+            max_queued_bytes=integer("MAX_QUEUED_BYTES", 1024 * 1024),
         )
         settings.validate()
         return settings

@@ -38,8 +38,13 @@ OK: dict[str, Any] = {"ok": True, "status": "success"}
 
 @dataclass(slots=True)
 class Connection:
+    """One live connection. Its lock orders its own events against its disconnect, so a
+    join that finishes after the disconnect began can never leave a ghost in presence."""
+
     claims: RoomTokenClaims
     rooms: dict[str, Grant] = field(default_factory=dict)
+    closed: bool = False
+    lock: threading.Lock = field(default_factory=threading.Lock)
 
 
 @dataclass(slots=True)
@@ -57,6 +62,10 @@ class Refused(Exception):
         super().__init__(body["error"])
         self.body = body
 
+
+# The events a client may send; anything else (reserved names included) is refused before it
+# reaches a handler (socket_wire.screen).
+EVENTS = frozenset({"join", "message", "leave"})
 
 # How often each runtime looks for connections whose token has expired (an O(connections)
 # scan of an in-memory dict: about a millisecond for 10,000).
@@ -77,12 +86,23 @@ class SocketProtocol:
         except ChatError as error:
             raise Refused(error_body(error.code, error.message)) from None
         with self._lock:
+            if sid in self._connections:  # only the transport's own connect comes here
+                raise Refused(error_body(ErrorCode.UNAUTHORIZED, "already connected"))
             self._connections[sid] = Connection(claims)
 
-    def join(self, sid: str, data: object) -> SocketResult:
-        return self._guard(self._join, sid, data)
+    def join(self, sid: str, *args: object) -> SocketResult:
+        return self._guard(self._join, sid, args)
 
-    def parse_message(self, sid: str, data: object) -> SendCommand | SocketResult:
+    def in_channel(self, sid: str, name: str) -> bool:
+        """Whether the connection is live and joined to the chat room of Socket.IO room
+        `name`: a runtime asks right before entering it, so that the two always agree."""
+        with self._lock:
+            connection = self._connections.get(sid)
+        if connection is None or connection.closed:
+            return False
+        return any(channel(room_id) == name for room_id in connection.rooms)
+
+    def parse_message(self, sid: str, *args: object) -> SendCommand | SocketResult:
         """Validate a `message` event (cheap, no I/O): a command to send, or the error ack."""
         parsed: list[SendCommand] = []
 
@@ -94,7 +114,7 @@ class SocketProtocol:
             parsed.append(SendCommand(connection.claims, room_id, text))
             return SocketResult(dict(OK))
 
-        result = self._guard(parse, sid, data)
+        result = self._guard(parse, sid, args)
         return parsed[0] if parsed else result
 
     @staticmethod
@@ -106,8 +126,8 @@ class SocketProtocol:
             return SocketResult({"ok": False, "status": "error", **INTERNAL})
         return SocketResult({**OK, "message_id": result.value.id}, emits_for(result.events))
 
-    def leave(self, sid: str, data: object) -> SocketResult:
-        return self._guard(self._leave, sid, data)
+    def leave(self, sid: str, *args: object) -> SocketResult:
+        return self._guard(self._leave, sid, args)
 
     def expired(self) -> list[str]:
         """Connections whose token has expired. The runtime disconnects them (every
@@ -123,8 +143,11 @@ class SocketProtocol:
             connection = self._connections.pop(sid, None)
         if connection is None:
             return []
+        with connection.lock:  # waits for an event of this connection still running
+            connection.closed = True
+            grants, connection.rooms = list(connection.rooms.values()), {}
         emits: list[Emit] = []
-        for grant in connection.rooms.values():
+        for grant in grants:
             emits += emits_for(leave_room(self._deps, grant, sid).events)
         return emits
 
@@ -148,17 +171,24 @@ class SocketProtocol:
         self,
         handler: Callable[[Connection, str, dict[str, Any]], SocketResult],
         sid: str,
-        data: object,
+        args: tuple[object, ...],
     ) -> SocketResult:
         try:
             with self._lock:
                 connection = self._connections.get(sid)
             if connection is None:
                 raise ChatError(ErrorCode.UNAUTHORIZED, "this connection is not authenticated")
+            if len(args) != 1:
+                raise RequestError(
+                    TransportCode.INVALID_EVENT, "an event takes exactly one object argument"
+                )
             payload = expect_object(
-                data, TransportCode.INVALID_EVENT, "event data must be an object"
+                args[0], TransportCode.INVALID_EVENT, "event data must be an object"
             )
-            return handler(connection, sid, payload)
+            with connection.lock:
+                if connection.closed:
+                    raise ChatError(ErrorCode.UNAUTHORIZED, "this connection has ended")
+                return handler(connection, sid, payload)
         except (ChatError, RequestError) as error:
             return SocketResult(socket_error(error))
         except Exception:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import time
 from typing import Any
 
 from flask import Flask, Response, request
@@ -26,14 +27,18 @@ from entrypoints.common.http_api import (
     handle,
     prepare,
 )
+from entrypoints.common.quiet_log import transport_logger
 from entrypoints.common.settings import Settings
 from entrypoints.common.socket_api import (
+    EVENTS,
     EXPIRY_SWEEP_S,
     Refused,
     SocketProtocol,
     SocketResult,
 )
 from entrypoints.common.socket_events import Emit, emits_for
+from entrypoints.common.socket_wire import PollingBacklog
+from entrypoints.flask.transport import install, sweep_polling
 
 log = logging.getLogger("securechat.flask")
 
@@ -55,10 +60,14 @@ def create_app(
         async_mode="gevent",
         cors_allowed_origins=socket_origin_check(settings.cors_origins),
         max_http_buffer_size=settings.max_request_bytes,
-        logger=False,
-        engineio_logger=False,
+        logger=transport_logger(),
+        engineio_logger=transport_logger(),
     )
     protocol = SocketProtocol(core.deps)
+    backlog = PollingBacklog(
+        settings.slow_client_timeout_s, settings.max_queued_bytes, time.monotonic
+    )
+    install(socketio.server, EVENTS, backlog)
 
     def emit_all(emits: list[Emit]) -> None:
         for item in emits:
@@ -127,7 +136,7 @@ def create_app(
     sio = socketio.server
 
     def apply(sid: str, result: SocketResult) -> dict[str, Any]:
-        if result.enter:
+        if result.enter and protocol.in_channel(sid, result.enter):
             sio.enter_room(sid, result.enter)
         if result.exit:
             sio.leave_room(sid, result.exit)
@@ -145,6 +154,7 @@ def create_app(
     def sweep_expired() -> None:
         while True:  # never ends: one failure must not stop the sweeping
             sio.sleep(EXPIRY_SWEEP_S)
+            sweep_polling(sio, backlog)
             for sid in protocol.expired():
                 try:
                     end_expired(sid)
@@ -167,18 +177,18 @@ def create_app(
         emit_all(protocol.disconnect(sid))
 
     @sio.on("join")
-    def on_join(sid: str, data: object = None) -> dict[str, Any]:
-        return apply(sid, protocol.join(sid, data))
+    def on_join(sid: str, *args: object) -> dict[str, Any]:
+        return apply(sid, protocol.join(sid, *args))
 
     @sio.on("message")
-    def on_message(sid: str, data: object = None) -> dict[str, Any]:
-        command = protocol.parse_message(sid, data)
+    def on_message(sid: str, *args: object) -> dict[str, Any]:
+        command = protocol.parse_message(sid, *args)
         if isinstance(command, SocketResult):
             return command.ack
         return apply(sid, protocol.result_for(batcher.submit(command)))
 
     @sio.on("leave")
-    def on_leave(sid: str, data: object = None) -> dict[str, Any]:
-        return apply(sid, protocol.leave(sid, data))
+    def on_leave(sid: str, *args: object) -> dict[str, Any]:
+        return apply(sid, protocol.leave(sid, *args))
 
     return app, socketio

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
+import time
 from typing import Any
 
 import socketio
@@ -30,15 +31,19 @@ from entrypoints.common.http_api import (
     handle,
     prepare,
 )
+from entrypoints.common.quiet_log import transport_logger
 from entrypoints.common.settings import Settings
 from entrypoints.common.socket_api import (
+    EVENTS,
     EXPIRY_SWEEP_S,
     Refused,
     SocketProtocol,
     SocketResult,
 )
 from entrypoints.common.socket_events import Emit, emits_for
+from entrypoints.common.socket_wire import PollingBacklog
 from entrypoints.quart.manager import InlineAsyncManager
+from entrypoints.quart.transport import install, sweep_polling
 
 log = logging.getLogger("securechat.quart")
 
@@ -59,10 +64,14 @@ def create_app(settings: Settings | None = None, core: Core | None = None) -> so
         client_manager=InlineAsyncManager(),
         cors_allowed_origins=socket_origin_check(settings.cors_origins),
         max_http_buffer_size=settings.max_request_bytes,
-        logger=False,
-        engineio_logger=False,
+        logger=transport_logger(),
+        engineio_logger=transport_logger(),
     )
     protocol = SocketProtocol(core.deps)
+    backlog = PollingBacklog(
+        settings.slow_client_timeout_s, settings.max_queued_bytes, time.monotonic
+    )
+    install(sio, EVENTS, backlog)
 
     async def emit_all(emits: list[Emit]) -> None:
         for item in emits:
@@ -128,7 +137,9 @@ def create_app(settings: Settings | None = None, core: Core | None = None) -> so
         return _json(500, dict(INTERNAL))
 
     async def apply(sid: str, result: SocketResult) -> dict[str, Any]:
-        if result.enter:
+        # The disconnect may have run while the join was in its thread: enter only a live
+        # connection (protocol.disconnect runs before python-socketio forgets the sid).
+        if result.enter and protocol.in_channel(sid, result.enter):
             await sio.enter_room(sid, result.enter)
         if result.exit:
             await sio.leave_room(sid, result.exit)
@@ -146,6 +157,7 @@ def create_app(settings: Settings | None = None, core: Core | None = None) -> so
     async def sweep_expired() -> None:
         while True:  # never ends: one failure must not stop the sweeping
             await sio.sleep(EXPIRY_SWEEP_S)
+            await sweep_polling(sio, backlog)
             for sid in protocol.expired():  # in memory: cheap enough for the loop
                 try:
                     await end_expired(sid)
@@ -170,19 +182,19 @@ def create_app(settings: Settings | None = None, core: Core | None = None) -> so
         await emit_all(await asyncio.to_thread(protocol.disconnect, sid))
 
     @sio.on("join")
-    async def on_join(sid: str, data: object = None) -> dict[str, Any]:
-        return await apply(sid, await asyncio.to_thread(protocol.join, sid, data))
+    async def on_join(sid: str, *args: object) -> dict[str, Any]:
+        return await apply(sid, await asyncio.to_thread(protocol.join, sid, *args))
 
     @sio.on("message")
-    async def on_message(sid: str, data: object = None) -> dict[str, Any]:
+    async def on_message(sid: str, *args: object) -> dict[str, Any]:
         # Parsing is a few dict lookups on the loop; the send runs in a worker thread.
-        command = protocol.parse_message(sid, data)
+        command = protocol.parse_message(sid, *args)
         if isinstance(command, SocketResult):
             return command.ack
         return await apply(sid, protocol.result_for(await batcher.submit(command)))
 
     @sio.on("leave")
-    async def on_leave(sid: str, data: object = None) -> dict[str, Any]:
-        return await apply(sid, await asyncio.to_thread(protocol.leave, sid, data))
+    async def on_leave(sid: str, *args: object) -> dict[str, Any]:
+        return await apply(sid, await asyncio.to_thread(protocol.leave, sid, *args))
 
     return socketio.ASGIApp(sio, other_asgi_app=app)

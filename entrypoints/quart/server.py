@@ -50,6 +50,9 @@ def serve(
         proxy_headers=False,
         server_header=False,
         ws_max_size=settings.max_request_bytes,
+        # No permessage-deflate: chat frames are small, and inflating what a client sends
+        # is work (and memory) spent before any token is checked.
+        ws_per_message_deflate=False,
         h11_max_incomplete_event_size=settings.max_request_bytes,
         timeout_graceful_shutdown=5,
         # What a connection writes in one loop turn goes out in one write (see outbox.py).

@@ -96,6 +96,11 @@ class ServerProcess:
                 proc.wait(timeout=5)
         return proc.returncode
 
+    @property
+    def pid(self) -> int:
+        assert self._proc is not None, "the server is not running"
+        return self._proc.pid
+
     def stderr_text(self) -> str:
         return self._stderr_path.read_text() if self._stderr_path.exists() else ""
 

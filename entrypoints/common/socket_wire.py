@@ -1,0 +1,212 @@
+"""What may reach the Socket.IO server at all: a screen in front of its packet dispatch.
+
+python-socketio dispatches an EVENT by its name, reserved names included: an event named
+``disconnect`` ran our disconnect handler on a live connection, one named ``connect``
+swapped its claims. It also buffers binary attachments a packet announces, and a packet it
+cannot decode ends in a logged traceback. Every Engine.IO message therefore passes
+``screen`` first, which reads only the packet's head (type, namespace, ack id, event name)
+and decides: pass it on, answer it with an error ack, drop it, or close the connection.
+No I/O here; each runtime applies the verdict with its own send and disconnect.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from enum import Enum
+
+from entrypoints.common.errors import TransportCode, error_body
+from entrypoints.common.http_api import JSON_HEADERS
+
+# Socket.IO v5 packet types.
+CONNECT, DISCONNECT, EVENT, ACK, CONNECT_ERROR, BINARY_EVENT, BINARY_ACK = "0123456"
+
+# Names the Socket.IO protocol itself uses; a client may never send them as events.
+RESERVED_EVENTS = frozenset(
+    {"connect", "connect_error", "disconnect", "disconnecting", "newListener", "removeListener"}
+)
+
+_MAX_ACK_ID_DIGITS = 15
+
+# An EVENT's head: "2", an optional "/namespace,", an optional ack id, then the array whose
+# first element must be the event name as a JSON string.
+_EVENT_HEAD = re.compile(r'2(?:(/[^,\[]*),)?([0-9]*)\["((?:[^"\\]|\\.)*)"([,\]])')
+
+
+class Action(Enum):
+    PASS = "pass"  # noqa: S105 - hand the packet to python-socketio
+    DROP = "drop"  # ignore it
+    CLOSE = "close"  # end the connection: the client does not speak our protocol
+
+
+@dataclass(frozen=True, slots=True)
+class Screened:
+    action: Action
+    reply: str | None = None  # a Socket.IO packet to send back first (an error ack)
+    reason: str | None = None  # for the log: what was wrong (never the packet itself)
+
+
+PASSED = Screened(Action.PASS)
+
+
+def ack_packet(ack_id: int, namespace: str | None, body: dict[str, object]) -> str:
+    """The text of a Socket.IO ACK carrying one argument."""
+    prefix = f"{namespace}," if namespace and namespace != "/" else ""
+    return f"{ACK}{prefix}{ack_id}{json.dumps([body], separators=(',', ':'))}"
+
+
+def refusal(code: TransportCode, message: str) -> dict[str, object]:
+    """An error ack's body, the shape every refused socket event answers with."""
+    return {"ok": False, "status": "error", **error_body(code, message)}
+
+
+def screen(data: str | bytes, events: frozenset[str]) -> Screened:
+    """The verdict on one Engine.IO message for a server whose events are `events`."""
+    if not isinstance(data, str):
+        return Screened(Action.CLOSE, reason="binary message")
+    kind = data[:1]
+    if kind == EVENT:
+        return _screen_event(data, events)
+    if kind == CONNECT:
+        return _screen_connect(data)
+    if kind == DISCONNECT:
+        return PASSED
+    if kind == ACK:
+        # The server never asks clients for acks; an ACK answers nothing.
+        return Screened(Action.DROP, reason="unsolicited ack")
+    if kind in (BINARY_EVENT, BINARY_ACK):
+        return Screened(Action.CLOSE, reason="binary attachments are not supported")
+    return Screened(Action.CLOSE, reason="unknown packet type")
+
+
+def _screen_connect(data: str) -> Screened:
+    rest = data[1:]
+    if rest.startswith("/"):
+        _, comma, rest = rest.partition(",")
+        if not comma:
+            return PASSED  # a namespace without payload
+    if not rest:
+        return PASSED
+    try:
+        json.loads(rest)
+    except (ValueError, RecursionError):
+        return Screened(Action.CLOSE, reason="malformed CONNECT payload")
+    return PASSED  # any JSON: the connect handler refuses what is not a token object
+
+
+def _screen_event(data: str, events: frozenset[str]) -> Screened:
+    head = _EVENT_HEAD.match(data)
+    if head is None:
+        ack_id, namespace = _ack_id_of(data)
+        return _refuse(ack_id, namespace, "malformed event", "the event must be [name, ...]")
+    namespace, digits, raw_name, _ = head.groups()
+    if len(digits) > _MAX_ACK_ID_DIGITS:
+        return Screened(Action.CLOSE, reason="ack id too long")
+    ack_id = int(digits) if digits else None
+    if namespace not in (None, "/"):
+        return Screened(Action.DROP, reason="event for another namespace")
+    name = raw_name if "\\" not in raw_name else _unescape(raw_name)
+    if name is None:
+        return _refuse(ack_id, namespace, "malformed event name", "the event name is not valid")
+    if name in events and name not in RESERVED_EVENTS:
+        return PASSED
+    return _refuse(ack_id, namespace, "unknown event", "there is no such event")
+
+
+def _refuse(ack_id: int | None, namespace: str | None, reason: str, message: str) -> Screened:
+    if ack_id is None:
+        return Screened(Action.DROP, reason=reason)
+    body = refusal(TransportCode.INVALID_EVENT, message)
+    return Screened(Action.DROP, reply=ack_packet(ack_id, namespace, body), reason=reason)
+
+
+def _ack_id_of(data: str) -> tuple[int | None, str | None]:
+    """The ack id (and namespace) of an EVENT too malformed to read further, if any."""
+    rest, namespace = data[1:], None
+    if rest.startswith("/"):
+        namespace, _, rest = rest.partition(",")
+    digits = 0
+    while digits < len(rest) and digits <= _MAX_ACK_ID_DIGITS and rest[digits] in "0123456789":
+        digits += 1
+    if not digits or digits > _MAX_ACK_ID_DIGITS:
+        return None, namespace
+    return int(rest[:digits]), namespace
+
+
+def _unescape(raw: str) -> str | None:
+    try:
+        name = json.loads(f'"{raw}"')
+    except ValueError:
+        return None
+    return name if isinstance(name, str) else None
+
+
+def engineio_message_ok(data: str | bytes) -> bool:
+    """Whether a WebSocket message is an Engine.IO packet we take: text, of a client's
+    packet type (close, ping, pong, message, upgrade, noop). Binary is refused."""
+    return isinstance(data, str) and data[:1] in _CLIENT_EIO_TYPES
+
+
+_CLIENT_EIO_TYPES = frozenset("123456")
+
+
+class PollingBacklog:
+    """Long-polling clients that stop fetching what is queued for them.
+
+    A WebSocket client that stops reading is cut off by its writer (outbox.py); a polling
+    client's packets wait in engine.io's queue until it polls. A runtime reports each
+    packet queued for a polling session (``admit``) and, once a second, how many packets
+    each one still holds (``overdue``): a session whose queue has not been emptied for
+    ``timeout_s``, or holds more than ``max_bytes``, is named for disconnection, and what
+    is sent to it meanwhile is dropped.
+    """
+
+    def __init__(self, timeout_s: float, max_bytes: int, clock: Callable[[], float]) -> None:
+        self._timeout_s = timeout_s
+        self._max_bytes = max_bytes
+        self._clock = clock
+        self._pending: dict[str, list[float]] = {}  # session -> [since, bytes queued]
+        self._cut: set[str] = set()
+
+    def admit(self, session: str, size: int, queue_empty: bool) -> bool:
+        """Whether to queue a packet of `size` bytes for `session` (False: drop it)."""
+        if session in self._cut:
+            return False
+        entry = self._pending.get(session)
+        if entry is None or queue_empty:
+            entry = self._pending[session] = [self._clock(), 0]
+        entry[1] += size
+        if entry[1] > self._max_bytes:
+            self._cut.add(session)
+            return False
+        return True
+
+    def overdue(self, queued: Iterable[tuple[str, int]]) -> list[str]:
+        """Sessions to disconnect, given (session, packets queued) for every polling
+        session; forgets every other one (gone, or upgraded to a WebSocket)."""
+        now = self._clock()
+        live: dict[str, list[float]] = {}
+        out = []
+        for session, count in queued:
+            entry = self._pending.get(session)
+            if session in self._cut:
+                out.append(session)
+            elif entry is not None and count > 0:
+                if now - entry[0] > self._timeout_s:
+                    out.append(session)
+                else:
+                    live[session] = entry
+        self._pending = live
+        self._cut.clear()  # named once; the runtime disconnects them now
+        return out
+
+
+# engine.io lets some requests for a session it is closing end in an exception (a 500 and
+# a traceback); the runtimes answer those with this instead.
+SESSION_ERROR_STATUS = 400
+SESSION_ERROR_BODY = json.dumps(
+    error_body(TransportCode.BAD_REQUEST, "this Engine.IO session cannot take that request")
+).encode()
+SESSION_ERROR_HEADERS = tuple(JSON_HEADERS.items())

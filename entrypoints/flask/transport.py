@@ -1,0 +1,142 @@
+"""The Flask runtime's guards on engine.io and python-socketio (see common/socket_wire.py).
+
+Installed on the server's own objects, never on the libraries' classes: a bounded WebSocket
+without compression, a screen in front of Socket.IO's packet dispatch, and the polling
+backlog's accounting on every packet queued for a client. The seams they rely on are
+checked by tests/unit/test_library_seams.py.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import socketio
+from engineio.async_drivers._websocket_wsgi import SimpleWebSocketWSGI
+
+from entrypoints.common.socket_wire import (
+    SESSION_ERROR_BODY,
+    SESSION_ERROR_HEADERS,
+    SESSION_ERROR_STATUS,
+    Action,
+    PollingBacklog,
+    engineio_message_ok,
+    screen,
+)
+
+log = logging.getLogger("securechat.transport")
+
+
+class BoundedWebSocket(SimpleWebSocketWSGI):  # type: ignore[misc]  # untyped library
+    """engine.io's simple-websocket wrapper with a message bound and no permessage-deflate.
+
+    simple-websocket always offers to compress when the client asks, and inflates without
+    bound; without the client's offer in the request, nothing is negotiated, and a
+    compressed frame is a protocol error that closes the connection."""
+
+    max_message_bytes = 64 * 1024
+
+    def __init__(self, handler: Any, server: Any, **kwargs: Any) -> None:
+        super().__init__(handler, server, max_message_size=self.max_message_bytes, **kwargs)
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
+        environ.pop("HTTP_SEC_WEBSOCKET_EXTENSIONS", None)
+        return super().__call__(environ, start_response)
+
+    def wait(self) -> Any:
+        data = super().wait()
+        if data is not None and not engineio_message_ok(data):
+            log.warning("closing a WebSocket that sent a message engine.io does not take")
+            return None  # engine.io reads this as the client going away
+        return data
+
+
+def install(sio: socketio.Server, events: frozenset[str], backlog: PollingBacklog) -> None:
+    eio = sio.eio
+    eio._async = {
+        **eio._async,
+        "websocket": type(
+            "BoundedWebSocket", (BoundedWebSocket,), {"max_message_bytes": eio.max_http_buffer_size}
+        ),
+    }
+    dispatch = eio.handlers["message"]
+
+    def on_message(eio_sid: str, data: str | bytes) -> None:
+        verdict = screen(data, events)
+        if verdict.reply is not None:
+            eio.send(eio_sid, verdict.reply)
+        if verdict.reason is not None:
+            log.warning("refused a Socket.IO packet: %s", verdict.reason)
+        if verdict.action is Action.CLOSE:
+            end_session(sio, eio_sid)
+        if verdict.action is not Action.PASS:
+            return
+        try:
+            dispatch(eio_sid, data)
+        except Exception as error:  # a packet python-socketio could not decode
+            log.warning("closing a connection after a malformed packet (%s)", type(error).__name__)
+            end_session(sio, eio_sid)
+
+    eio.on("message", on_message)
+    send_packet = eio.send_packet
+
+    def queue_packet(eio_sid: str, pkt: Any) -> None:
+        sock = eio.sockets.get(eio_sid)
+        if sock is not None and not sock.upgraded:
+            size = len(pkt.data) if isinstance(pkt.data, str | bytes) else 64
+            if not backlog.admit(eio_sid, size, sock.queue.empty()):
+                return  # this session is over its backlog: the sweep ends it
+        send_packet(eio_sid, pkt)
+
+    eio.send_packet = queue_packet
+    close_all = eio.disconnect
+
+    def disconnect(sid: str | None = None) -> None:
+        # engine.io's own waits until the client has fetched its queue: a polling client
+        # that sent a bad packet and never polls again would hold that request forever.
+        if sid is None:
+            close_all()
+        else:
+            end_session(sio, sid)
+
+    eio.disconnect = disconnect
+    handle_request = eio.handle_request
+
+    def guarded_request(environ: dict[str, Any], start_response: Any) -> Any:
+        started: list[bool] = []
+
+        def start(status: str, headers: Any, exc_info: Any = None) -> Any:
+            started.append(True)
+            return start_response(status, headers, exc_info)
+
+        try:
+            return handle_request(environ, start)
+        except StopIteration:  # how a WebSocket ends in gunicorn mode: server.py's to handle
+            raise
+        except Exception as error:  # engine.io tripping over a session it is closing
+            log.warning("engine.io could not handle a request (%s)", type(error).__name__)
+            if started:
+                return []
+            start_response(f"{SESSION_ERROR_STATUS} Bad Request", list(SESSION_ERROR_HEADERS))
+            return [SESSION_ERROR_BODY]
+
+    eio.handle_request = guarded_request
+
+
+def sweep_polling(sio: socketio.Server, backlog: PollingBacklog) -> None:
+    """Disconnect polling sessions that stopped fetching (once a second, from the sweep)."""
+    eio = sio.eio
+    sockets = list(eio.sockets.items())
+    polling = [(s, sock.queue.qsize()) for s, sock in sockets if not (sock.upgraded or sock.closed)]
+    for eio_sid in backlog.overdue(polling):
+        log.warning("cut off a long-polling client that stopped fetching")
+        end_session(sio, eio_sid)
+
+
+def end_session(sio: socketio.Server, eio_sid: str) -> None:
+    """End an Engine.IO session now, without waiting for its client to fetch anything
+    (engine.io's own ``disconnect`` waits for a polling client's queue to drain). engine.io
+    forgets a closed session itself (its next request, or its service task)."""
+    sock = sio.eio.sockets.get(eio_sid)
+    if sock is not None:
+        sock.close(wait=False)  # runs the disconnect handlers; queues a CLOSE packet
