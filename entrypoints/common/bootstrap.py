@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import logging
 import secrets
+import stat
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from adapters.auth.jwt_tokens import JwtTokenService
 from adapters.crypto.argon2_hasher import Argon2Hasher
@@ -17,6 +20,8 @@ from adapters.system import SystemClock, UuidV7Generator
 from domain.usecases import CoreConfig, Deps
 from entrypoints.common.settings import MEMORY_URL, Settings, SettingsError
 from ports.unit_of_work import UnitOfWorkFactory
+
+log = logging.getLogger("securechat.startup")
 
 
 class StartupError(RuntimeError):
@@ -38,8 +43,9 @@ class Core:
 
 def _secrets(settings: Settings) -> tuple[str, list[str]]:
     # Owner-only when we create it: it holds the keys and the SQLite file (password hashes,
-    # ciphertext). An existing directory is the operator's to set.
+    # ciphertext). An existing directory is the operator's to set: we only warn if it is open.
     settings.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+    _warn_if_open(settings.data_dir, "data directory", "chmod 700")
     keys_dir = settings.data_dir / "keys"
     jwt_secret = settings.jwt_secret or load_or_create(
         keys_dir / "jwt.key", lambda: secrets.token_urlsafe(48)
@@ -56,13 +62,33 @@ def _secrets(settings: Settings) -> tuple[str, list[str]]:
     return jwt_secret, keys
 
 
+def _warn_if_open(path: Path, what: str, fix: str) -> None:
+    """Warn (never refuse: it is the operator's) when others may read or write `path`."""
+    mode = path.stat().st_mode
+    if mode & (stat.S_IRGRP | stat.S_IROTH | stat.S_IWGRP | stat.S_IWOTH):
+        log.warning(
+            "the %s %s is open to other users (mode %s); run: %s %s",
+            what,
+            path,
+            stat.filemode(mode),
+            fix,
+            path,
+        )
+
+
 def _storage(settings: Settings, closers: list[Callable[[], None]]) -> UnitOfWorkFactory:
     url = settings.resolved_database_url
     if url == MEMORY_URL:
         return MemoryUnitOfWorkFactory()
     from adapters.sqlalchemy import migrations
-    from adapters.sqlalchemy.engine import make_engine
+    from adapters.sqlalchemy.engine import make_engine, sqlite_file
     from adapters.sqlalchemy.unit_of_work import SqlUnitOfWorkFactory
+
+    # New SQLite files are created 0600 (make_engine); one that already exists is the
+    # operator's: say so if it is open, with its -wal/-shm files, which share its mode.
+    path = sqlite_file(url)
+    if path is not None and path.exists():
+        _warn_if_open(path, "database file", "chmod 600")
 
     if settings.should_auto_migrate:
         migrations.upgrade(url)

@@ -1,0 +1,59 @@
+"""What the server leaves on disk and reads back: file modes, key files, stored messages.
+
+These start their own servers, with a data directory or database prepared by the test.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+from pathlib import Path
+
+from tests.contract.client import Api
+from tests.contract.harness import ServerProcess
+
+
+def _mode(path: Path) -> int:
+    return stat.S_IMODE(path.stat().st_mode)
+
+
+def test_the_sqlite_file_is_owner_only_in_a_data_directory_others_can_read(
+    runtime: str, tmp_path: Path
+) -> None:
+    data_dir = tmp_path / "data"
+    data_dir.mkdir()
+    os.chmod(data_dir, 0o755)  # an operator's existing directory, readable by everyone
+    server = ServerProcess(runtime, data_dir, None).start()  # the embedded SQLite default
+    try:
+        api = Api(server.url)
+        room = api.create_room()
+        assert api.post(room.room_id, api.token(room), "on disk").status_code == 201
+        api.close()
+        files = sorted(data_dir.glob("securechat.db*"))
+        assert data_dir / "securechat.db" in files
+        # The write-ahead log and shared-memory index exist while the server runs.
+        assert {f.name for f in files} >= {"securechat.db-wal", "securechat.db-shm"}
+        for path in files:
+            assert _mode(path) == 0o600, (path.name, oct(_mode(path)))
+    finally:
+        assert server.stop() == 0
+    stderr = server.stderr_text()
+    assert "WARNING" in stderr and str(data_dir) in stderr and "chmod 700" in stderr, stderr
+    assert "Traceback" not in stderr
+    assert _mode(data_dir) == 0o755  # the operator's directory is warned about, not changed
+
+
+def test_an_existing_database_file_open_to_others_is_warned_about(
+    runtime: str, tmp_path: Path
+) -> None:
+    data_dir = tmp_path / "data"
+    first = ServerProcess(runtime, data_dir, None).start()
+    assert first.stop() == 0
+    database = data_dir / "securechat.db"
+    os.chmod(database, 0o644)  # e.g. restored from a backup
+    second = ServerProcess(runtime, data_dir, None).start()
+    assert second.stop() == 0
+    stderr = second.stderr_text()
+    assert f"chmod 600 {database}" in stderr, stderr
+    assert "data directory" not in stderr  # the directory the server made is owner-only
+    assert _mode(database) == 0o644  # warned about, not changed
