@@ -15,6 +15,7 @@ from domain.model.policies import RoomTokenClaims
 from ports.clock import Clock
 
 ALGORITHM = "HS256"
+MIN_SECRET_BYTES = 32  # RFC 7518 3.2: an HS256 key at least as long as the hash
 _REQUIRED = ["exp", "iat", "iss", "aud", "sub", "jti"]
 
 
@@ -28,8 +29,8 @@ class JwtTokenService:
         leeway_s: int = 30,
         cache_size: int = 4096,
     ) -> None:
-        if len(secret.encode()) < 32:
-            raise ValueError("the JWT secret must be at least 32 bytes")
+        if len(secret.encode()) < MIN_SECRET_BYTES:
+            raise ValueError(f"the JWT secret must be at least {MIN_SECRET_BYTES} bytes")
         self._secret = secret
         self._issuer = issuer
         self._audience = audience

@@ -9,10 +9,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from adapters.auth.jwt_tokens import JwtTokenService
+from adapters.auth.jwt_tokens import MIN_SECRET_BYTES, JwtTokenService
 from adapters.crypto.argon2_hasher import Argon2Hasher
 from adapters.crypto.fernet_cipher import FernetCipher, check_key, generate_key
-from adapters.crypto.key_files import load_or_create
+from adapters.crypto.key_files import KeyFileError, load_or_create
 from adapters.crypto.offload import GeventRunner, OffloadedHasher, ThreadRunner
 from adapters.memory.presence import MemoryPresenceStore
 from adapters.memory.unit_of_work import MemoryUnitOfWorkFactory
@@ -47,19 +47,32 @@ def _secrets(settings: Settings) -> tuple[str, list[str]]:
     settings.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
     _warn_if_open(settings.data_dir, "data directory", "chmod 700")
     keys_dir = settings.data_dir / "keys"
-    jwt_secret = settings.jwt_secret or load_or_create(
-        keys_dir / "jwt.key", lambda: secrets.token_urlsafe(48)
-    )
-    keys = list(settings.encryption_keys) or [load_or_create(keys_dir / "fernet.key", generate_key)]
+    # SECURECHAT_JWT_SECRET's length is checked with the other settings; a file's, here.
+    jwt_secret = settings.jwt_secret or _jwt_key_file(keys_dir / "jwt.key")
+    if settings.encryption_keys:
+        keys = list(settings.encryption_keys)
+        source = "SECURECHAT_ENCRYPTION_KEYS"
+    else:
+        keys = [load_or_create(keys_dir / "fernet.key", generate_key)]
+        source = str(keys_dir / "fernet.key")
     for index, key in enumerate(keys):
         try:
             check_key(key)
         except (ValueError, TypeError):
             raise SettingsError(
-                f"SECURECHAT_ENCRYPTION_KEYS: key #{index + 1} is not a Fernet key "
-                "(32 url-safe base64-encoded bytes)"
+                f"{source}: key #{index + 1} is not a Fernet key (32 url-safe base64-encoded bytes)"
             ) from None
     return jwt_secret, keys
+
+
+def _jwt_key_file(path: Path) -> str:
+    secret = load_or_create(path, lambda: secrets.token_urlsafe(48))
+    if len(secret.encode()) < MIN_SECRET_BYTES:
+        raise KeyFileError(
+            f"{path} holds fewer than {MIN_SECRET_BYTES} bytes: put a longer secret in it, "
+            "or remove it to generate a new one (tokens already issued then stop working)"
+        )
+    return secret
 
 
 def _warn_if_open(path: Path, what: str, fix: str) -> None:

@@ -9,8 +9,10 @@ import os
 import stat
 from pathlib import Path
 
+import pytest
+
 from tests.contract.client import Api
-from tests.contract.harness import ServerProcess
+from tests.contract.harness import ServerProcess, run_cli
 
 
 def _mode(path: Path) -> int:
@@ -57,3 +59,48 @@ def test_an_existing_database_file_open_to_others_is_warned_about(
     assert f"chmod 600 {database}" in stderr, stderr
     assert "data directory" not in stderr  # the directory the server made is owner-only
     assert _mode(database) == 0o644  # warned about, not changed
+
+
+def _key_file(data_dir: Path, name: str, content: bytes) -> Path:
+    keys = data_dir / "keys"
+    data_dir.mkdir(mode=0o700)
+    keys.mkdir(mode=0o700)
+    path = keys / name
+    path.write_bytes(content)
+    os.chmod(path, 0o600)
+    return path
+
+
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [
+        ("jwt.key", b"too-short-secret\n"),
+        ("jwt.key", b"\xff\xfe not ascii at all, but long enough to pass 32\n"),
+        ("fernet.key", b"too-short-secret\n"),
+    ],
+    ids=["short-jwt-key", "binary-jwt-key", "bad-fernet-key"],
+)
+def test_an_unusable_key_file_stops_the_server_with_a_clear_error(
+    runtime: str, tmp_path: Path, name: str, content: bytes
+) -> None:
+    path = _key_file(tmp_path / "data", name, content)
+    code, output = run_cli(
+        ["serve", "--runtime", runtime, "--port", "0", "--data-dir", str(tmp_path / "data")]
+    )
+    assert code == 2, output
+    assert "securechat: error:" in output and str(path) in output, output
+    assert "Traceback" not in output
+    assert "too-short-secret" not in output  # secrets never echoed
+
+
+def test_a_short_jwt_secret_in_the_environment_stops_the_server_with_a_clear_error(
+    runtime: str, tmp_path: Path
+) -> None:
+    code, output = run_cli(
+        ["serve", "--runtime", runtime, "--port", "0", "--data-dir", str(tmp_path / "data")],
+        env={"SECURECHAT_JWT_SECRET": "short-secret-value"},
+    )
+    assert code == 2, output
+    assert "securechat: error:" in output and "SECURECHAT_JWT_SECRET" in output, output
+    assert "32 bytes" in output and "Traceback" not in output
+    assert "short-secret-value" not in output
