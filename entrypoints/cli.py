@@ -146,13 +146,13 @@ def main(argv: list[str] | None = None) -> int:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
     logging.getLogger("alembic").setLevel(logging.WARNING)
-    from adapters.crypto.key_files import InsecureKeyFile
+    from adapters.crypto.key_files import KeyFileError
     from entrypoints.common.bootstrap import StartupError
     from entrypoints.common.settings import SettingsError
 
     try:
         return _serve(args) if args.command == "serve" else _db(args)
-    except (SettingsError, StartupError, InsecureKeyFile, OSError) as error:
+    except (SettingsError, StartupError, KeyFileError, OSError) as error:
         print(f"securechat: error: {error}", file=sys.stderr)
         return 2
 

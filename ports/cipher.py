@@ -3,9 +3,15 @@ from __future__ import annotations
 from typing import Protocol
 
 
+class UndecryptableError(Exception):
+    """No configured key opens this ciphertext: written under a key since removed, or altered."""
+
+
 class Cipher(Protocol):
     """Authenticated symmetric encryption of data at rest."""
 
     def encrypt(self, plaintext: bytes) -> bytes: ...
 
-    def decrypt(self, ciphertext: bytes) -> bytes: ...
+    def decrypt(self, ciphertext: bytes) -> bytes:
+        """The plaintext; raises UndecryptableError when no key opens `ciphertext`."""
+        ...

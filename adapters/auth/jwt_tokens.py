@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import secrets
 import threading
 from collections import OrderedDict
@@ -15,7 +16,13 @@ from domain.model.policies import RoomTokenClaims
 from ports.clock import Clock
 
 ALGORITHM = "HS256"
+MIN_SECRET_BYTES = 32  # RFC 7518 3.2: an HS256 key at least as long as the hash
 _REQUIRED = ["exp", "iat", "iss", "aud", "sub", "jti"]
+
+_B64URL = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+_SEGMENT = re.compile(r"[A-Za-z0-9_-]*")
+# Bits of the last character that carry no data, by segment length mod 4 (RFC 4648 3.5).
+_UNUSED_BITS = {2: 0b1111, 3: 0b11}
 
 
 class JwtTokenService:
@@ -28,8 +35,8 @@ class JwtTokenService:
         leeway_s: int = 30,
         cache_size: int = 4096,
     ) -> None:
-        if len(secret.encode()) < 32:
-            raise ValueError("the JWT secret must be at least 32 bytes")
+        if len(secret.encode()) < MIN_SECRET_BYTES:
+            raise ValueError(f"the JWT secret must be at least {MIN_SECRET_BYTES} bytes")
         self._secret = secret
         self._issuer = issuer
         self._audience = audience
@@ -58,12 +65,15 @@ class JwtTokenService:
 
     def verify_room_token(self, token: str) -> RoomTokenClaims:
         # Only tokens whose signature and claims already verified are cached, keyed by the
-        # whole token (signature included); expiry is still checked on every use.
+        # whole token (signature included); expiry is still checked on every use. Only the
+        # canonical spelling is ever verified, so a token has one cache key, not several.
         cached = self._verified.get(token)
         if cached is not None:
             if cached.expires_at <= self._clock.now_ms() // 1000:
                 raise Unauthorized(ErrorCode.UNAUTHORIZED, "the token has expired")
             return cached
+        if not is_canonical(token):
+            raise Unauthorized(ErrorCode.UNAUTHORIZED, "the token is not valid")
         claims = self._decode(token)
         with self._lock:
             self._verified[token] = claims
@@ -103,6 +113,24 @@ class JwtTokenService:
             raise Unauthorized(ErrorCode.UNAUTHORIZED, "the token has expired") from None
         except (jwt.PyJWTError, ValueError, TypeError):
             raise Unauthorized(ErrorCode.UNAUTHORIZED, "the token is not valid") from None
+
+
+def is_canonical(token: str) -> bool:
+    """Three segments of unpadded base64url, each the one spelling of its bytes.
+
+    PyJWT accepts '=' padding (2.15) and, before 2.14, stray characters and set unused bits,
+    so several strings could verify as one signed token (an HS256 signature alone has four).
+    """
+    segments = token.split(".")
+    if len(segments) != 3:
+        return False
+    for segment in segments:
+        if not _SEGMENT.fullmatch(segment) or len(segment) % 4 == 1:
+            return False
+        unused = _UNUSED_BITS.get(len(segment) % 4, 0)
+        if unused and _B64URL.index(segment[-1]) & unused:
+            return False
+    return True
 
 
 def _str(data: dict[str, Any], key: str) -> str:

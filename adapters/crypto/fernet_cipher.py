@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from cryptography.fernet import Fernet, MultiFernet
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+
+from ports.cipher import UndecryptableError
 
 
 class FernetCipher:
@@ -17,7 +19,10 @@ class FernetCipher:
         return self._fernet.encrypt(plaintext)
 
     def decrypt(self, ciphertext: bytes) -> bytes:
-        return self._fernet.decrypt(ciphertext)
+        try:
+            return self._fernet.decrypt(ciphertext)
+        except InvalidToken:
+            raise UndecryptableError("no configured key opens this ciphertext") from None
 
 
 def generate_key() -> str:

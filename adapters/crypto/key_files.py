@@ -10,7 +10,11 @@ from collections.abc import Callable
 from pathlib import Path
 
 
-class InsecureKeyFile(RuntimeError):
+class KeyFileError(RuntimeError):
+    """A key file cannot be used as it is; the message says what to do."""
+
+
+class InsecureKeyFile(KeyFileError):
     """A key file (or its folder) can be read or written by others."""
 
 
@@ -27,7 +31,12 @@ def load_or_create(path: Path, generate: Callable[[], str]) -> str:
         raise InsecureKeyFile(
             f"{path} is accessible by others (mode {stat.filemode(mode)}); run: chmod 600 {path}"
         )
-    value = path.read_text(encoding="ascii").strip()
+    try:
+        value = path.read_text(encoding="ascii").strip()
+    except UnicodeDecodeError:
+        raise KeyFileError(
+            f"{path} is not a text key; restore it, or remove it to generate a new key"
+        ) from None
     if not value:
         raise InsecureKeyFile(f"{path} is empty; remove it to generate a new key")
     return value

@@ -16,8 +16,21 @@ class Role(StrEnum):
     MEMBER = "member"
 
 
+# Characters that draw nothing: marks with no base, format characters, separators and
+# controls by category; a few letters and symbols that are blank by design, listed here.
+_INVISIBLE_CATEGORIES = frozenset({"Mn", "Me", "Cf", "Cc", "Cs", "Zs", "Zl", "Zp"})
+_BLANK_CHARACTERS = frozenset(
+    "\u115f\u1160"  # HANGUL CHOSEONG / JUNGSEONG FILLER (U+3164 and U+FFA0 normalize to U+1160)
+    "\u3164\uffa0"  # HANGUL FILLER, HALFWIDTH HANGUL FILLER
+    "\u2800"  # BRAILLE PATTERN BLANK
+)
+
+
 def check_username(name: str) -> str:
-    """A display name: 1-32 characters, no control or format characters, not only spaces."""
+    """A display name in NFKC form (the form stored and shown): 1-32 characters after
+    normalization, no control or format characters, at least one visible character."""
+    # One spelling per name: fullwidth letters, ligatures and decomposed accents fold here.
+    name = unicodedata.normalize("NFKC", name)
     if not 1 <= len(name) <= USERNAME_MAX_CHARS or not name.strip():
         raise InvalidInput(
             ErrorCode.INVALID_USERNAME, f"username must be 1-{USERNAME_MAX_CHARS} characters"
@@ -26,7 +39,13 @@ def check_username(name: str) -> str:
         raise InvalidInput(
             ErrorCode.INVALID_USERNAME, "username must not contain control characters"
         )
+    if not any(_is_visible(ch) for ch in name):
+        raise InvalidInput(ErrorCode.INVALID_USERNAME, "username must contain a visible character")
     return name
+
+
+def _is_visible(ch: str) -> bool:
+    return unicodedata.category(ch) not in _INVISIBLE_CATEGORIES and ch not in _BLANK_CHARACTERS
 
 
 def default_username(user_id: str) -> str:

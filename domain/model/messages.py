@@ -58,7 +58,8 @@ class StoredMessage:
 
 @dataclass(frozen=True, slots=True)
 class Message:
-    """A message as shown to room members."""
+    """A message as shown to room members. `unreadable`: stored, but no key opens it (its text
+    is then empty); the rest of the row is shown, so one bad row never hides a page."""
 
     id: str
     room_id: str
@@ -66,3 +67,4 @@ class Message:
     username: str
     text: str
     created_at_ms: int
+    unreadable: bool = False

@@ -23,7 +23,7 @@ def verify_room_password(
     """A correct password buys a short-lived room token for a new guest identity."""
     rid = RoomId(room_id).value
     if username is not None:
-        check_username(username)
+        username = check_username(username)  # the normalized form is the one kept
     with deps.uow() as uow:
         room = uow.rooms.get(rid)
     if room is None:

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import logging
 import secrets
+import stat
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 
-from adapters.auth.jwt_tokens import JwtTokenService
+from adapters.auth.jwt_tokens import MIN_SECRET_BYTES, JwtTokenService
 from adapters.crypto.argon2_hasher import Argon2Hasher
 from adapters.crypto.fernet_cipher import FernetCipher, check_key, generate_key
-from adapters.crypto.key_files import load_or_create
+from adapters.crypto.key_files import KeyFileError, load_or_create
 from adapters.crypto.offload import GeventRunner, OffloadedHasher, ThreadRunner
 from adapters.memory.presence import MemoryPresenceStore
 from adapters.memory.unit_of_work import MemoryUnitOfWorkFactory
@@ -17,6 +20,8 @@ from adapters.system import SystemClock, UuidV7Generator
 from domain.usecases import CoreConfig, Deps
 from entrypoints.common.settings import MEMORY_URL, Settings, SettingsError
 from ports.unit_of_work import UnitOfWorkFactory
+
+log = logging.getLogger("securechat.startup")
 
 
 class StartupError(RuntimeError):
@@ -38,22 +43,50 @@ class Core:
 
 def _secrets(settings: Settings) -> tuple[str, list[str]]:
     # Owner-only when we create it: it holds the keys and the SQLite file (password hashes,
-    # ciphertext). An existing directory is the operator's to set.
+    # ciphertext). An existing directory is the operator's to set: we only warn if it is open.
     settings.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+    _warn_if_open(settings.data_dir, "data directory", "chmod 700")
     keys_dir = settings.data_dir / "keys"
-    jwt_secret = settings.jwt_secret or load_or_create(
-        keys_dir / "jwt.key", lambda: secrets.token_urlsafe(48)
-    )
-    keys = list(settings.encryption_keys) or [load_or_create(keys_dir / "fernet.key", generate_key)]
+    # SECURECHAT_JWT_SECRET's length is checked with the other settings; a file's, here.
+    jwt_secret = settings.jwt_secret or _jwt_key_file(keys_dir / "jwt.key")
+    if settings.encryption_keys:
+        keys = list(settings.encryption_keys)
+        source = "SECURECHAT_ENCRYPTION_KEYS"
+    else:
+        keys = [load_or_create(keys_dir / "fernet.key", generate_key)]
+        source = str(keys_dir / "fernet.key")
     for index, key in enumerate(keys):
         try:
             check_key(key)
         except (ValueError, TypeError):
             raise SettingsError(
-                f"SECURECHAT_ENCRYPTION_KEYS: key #{index + 1} is not a Fernet key "
-                "(32 url-safe base64-encoded bytes)"
+                f"{source}: key #{index + 1} is not a Fernet key (32 url-safe base64-encoded bytes)"
             ) from None
     return jwt_secret, keys
+
+
+def _jwt_key_file(path: Path) -> str:
+    secret = load_or_create(path, lambda: secrets.token_urlsafe(48))
+    if len(secret.encode()) < MIN_SECRET_BYTES:
+        raise KeyFileError(
+            f"{path} holds fewer than {MIN_SECRET_BYTES} bytes: put a longer secret in it, "
+            "or remove it to generate a new one (tokens already issued then stop working)"
+        )
+    return secret
+
+
+def _warn_if_open(path: Path, what: str, fix: str) -> None:
+    """Warn (never refuse: it is the operator's) when others may read or write `path`."""
+    mode = path.stat().st_mode
+    if mode & (stat.S_IRGRP | stat.S_IROTH | stat.S_IWGRP | stat.S_IWOTH):
+        log.warning(
+            "the %s %s is open to other users (mode %s); run: %s %s",
+            what,
+            path,
+            stat.filemode(mode),
+            fix,
+            path,
+        )
 
 
 def _storage(settings: Settings, closers: list[Callable[[], None]]) -> UnitOfWorkFactory:
@@ -61,8 +94,14 @@ def _storage(settings: Settings, closers: list[Callable[[], None]]) -> UnitOfWor
     if url == MEMORY_URL:
         return MemoryUnitOfWorkFactory()
     from adapters.sqlalchemy import migrations
-    from adapters.sqlalchemy.engine import make_engine
+    from adapters.sqlalchemy.engine import make_engine, sqlite_file
     from adapters.sqlalchemy.unit_of_work import SqlUnitOfWorkFactory
+
+    # New SQLite files are created 0600 (make_engine); one that already exists is the
+    # operator's: say so if it is open, with its -wal/-shm files, which share its mode.
+    path = sqlite_file(url)
+    if path is not None and path.exists():
+        _warn_if_open(path, "database file", "chmod 600")
 
     if settings.should_auto_migrate:
         migrations.upgrade(url)

@@ -65,15 +65,21 @@ def encode_json(body: Any) -> bytes:
 
 
 def message_json(message: Message) -> dict[str, Any]:
-    """A message as both history and the `message` socket event show it."""
-    return {
+    """A message as both history and the `message` socket event show it.
+
+    One that no key opens has `"message": null, "unreadable": true`; others have no
+    `unreadable` key, so a readable message's shape never changed."""
+    body: dict[str, Any] = {
         "id": message.id,
         "room_id": message.room_id,
         "user_id": message.user_id,
         "username": message.username,
-        "message": message.text,
+        "message": None if message.unreadable else message.text,
         "timestamp": iso_ms(message.created_at_ms),
     }
+    if message.unreadable:
+        body["unreadable"] = True
+    return body
 
 
 def iso_ms(epoch_ms: int) -> str:

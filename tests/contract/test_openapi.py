@@ -14,7 +14,14 @@ from tests.contract.client import Api
 SPEC: dict[str, Any] = json.loads(
     (Path(__file__).resolve().parents[2] / "docs" / "openapi.json").read_text()
 )
-TYPES = {"object": dict, "array": list, "string": str, "integer": int, "null": type(None)}
+TYPES = {
+    "object": dict,
+    "array": list,
+    "string": str,
+    "integer": int,
+    "boolean": bool,
+    "null": type(None),
+}
 
 
 def _check(value: Any, schema: dict[str, Any], where: str = "$") -> None:
@@ -26,7 +33,8 @@ def _check(value: Any, schema: dict[str, Any], where: str = "$") -> None:
     types = schema.get("type")
     if types is not None:
         allowed = tuple(TYPES[t] for t in ([types] if isinstance(types, str) else types))
-        assert isinstance(value, allowed) and not isinstance(value, bool), (where, value)
+        assert isinstance(value, allowed), (where, value)
+        assert bool in allowed or not isinstance(value, bool), (where, value)
     if "enum" in schema:
         assert value in schema["enum"], (where, value)
     if "pattern" in schema:

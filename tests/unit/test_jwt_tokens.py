@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import string
 import time
 from dataclasses import replace
 from typing import Any
@@ -236,3 +237,84 @@ def test_the_cache_is_bounded(clock: FakeClock) -> None:
     assert len(tokens._verified) == 3
     # Evicted tokens are simply verified again.
     assert tokens.verify_room_token(issued[0]).user_id == "g_abcdef123456"
+
+
+# --- one spelling per token ------------------------------------------------------------
+
+_B64URL = string.ascii_uppercase + string.ascii_lowercase + string.digits + "-_"
+
+
+def _padded(segment: str) -> str | None:
+    """The segment with the '=' padding base64 would add, if it needs any."""
+    return segment + "=" * (-len(segment) % 4) if len(segment) % 4 else None
+
+
+def _same_bytes(segment: str) -> list[str]:
+    """The other spellings of `segment` that a lenient decoder reads as the same bytes: the
+    last character's unused low bits set (2 bits when len % 4 == 3, 4 when it is 2)."""
+    unused = {2: 4, 3: 2}.get(len(segment) % 4, 0)
+    last = _B64URL.index(segment[-1])
+    return [segment[:-1] + _B64URL[last | bits] for bits in range(1, 2**unused)]
+
+
+def _variants(token: str) -> list[str]:
+    """Every padded or altered-trailing-bits spelling of `token`, segment by segment."""
+    segments = token.split(".")
+    out = []
+    for index, segment in enumerate(segments):
+        spellings = [*_same_bytes(segment), *filter(None, [_padded(segment)])]
+        for spelling in spellings:
+            out.append(".".join(segments[:index] + [spelling] + segments[index + 1 :]))
+    return out
+
+
+def test_an_hs256_signature_has_three_other_spellings() -> None:
+    signature = jwt.encode(_payload(), JWT_SECRET, algorithm="HS256").split(".")[2]
+    assert len(signature) == 43  # 32 bytes: the last character carries 2 unused bits
+    spellings = _same_bytes(signature)
+    assert len(spellings) == 3 and signature not in spellings
+
+
+def test_a_padded_token_is_refused(tokens: JwtTokenService) -> None:
+    token = tokens.issue_room_token(_claims())
+    header, payload, signature = token.split(".")
+    assert len(signature) % 4  # so that it can be padded
+    _assert_refused(tokens, f"{header}.{payload}.{signature}=")
+    for padded in (f"{header}.{payload}.{signature}==", f"{token}=="):
+        _assert_refused(tokens, padded)
+
+
+def test_a_token_with_altered_trailing_bits_is_refused(tokens: JwtTokenService) -> None:
+    token = tokens.issue_room_token(_claims())
+    header, payload, signature = token.split(".")
+    for spelling in _same_bytes(signature):
+        _assert_refused(tokens, f"{header}.{payload}.{spelling}")
+
+
+@pytest.mark.parametrize(
+    "segment_change",
+    [
+        lambda s: s + "!!!!",  # junk a lenient decoder skips (PyJWT < 2.14 accepted it)
+        lambda s: s[:5] + "  " + s[5:] + "  ",  # whitespace, likewise
+        lambda s: s[:10] + "+" + s[11:],  # the base64 (not base64url) alphabet
+        lambda s: s[:10] + "/" + s[11:],
+        lambda s: s[:20] + "=" + s[20:],
+    ],
+    ids=["junk", "whitespace", "plus", "slash", "inner-padding"],
+)
+def test_characters_outside_base64url_are_refused(
+    tokens: JwtTokenService, segment_change: Any
+) -> None:
+    header, payload, signature = tokens.issue_room_token(_claims()).split(".")
+    _assert_refused(tokens, f"{header}.{payload}.{segment_change(signature)}")
+
+
+def test_the_cache_never_holds_two_entries_for_one_token(clock: FakeClock) -> None:
+    tokens = JwtTokenService(JWT_SECRET, ISSUER, AUDIENCE, clock)
+    token = tokens.issue_room_token(_claims())
+    tokens.verify_room_token(token)
+    variants = _variants(token)
+    assert len(variants) >= 4  # the signature alone has three same-bytes spellings and one pad
+    for variant in variants:
+        _assert_refused(tokens, variant)
+    assert list(tokens._verified) == [token]

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from adapters.crypto.key_files import InsecureKeyFile, load_or_create
+from adapters.crypto.key_files import InsecureKeyFile, KeyFileError, load_or_create
 
 
 class Generator:
@@ -132,3 +132,15 @@ def test_racing_creators_all_end_up_with_the_first_published_key(tmp_path: Path)
     assert len(results) == 8 and len(set(results)) == 1
     assert path.read_text().strip() == results[0]
     assert sorted(p.name for p in path.parent.iterdir()) == ["k.key"]
+
+
+def test_a_key_file_that_is_not_text_is_refused_without_echoing_it(tmp_path: Path) -> None:
+    path = tmp_path / "keys" / "jwt.key"
+    path.parent.mkdir(mode=0o700)
+    path.write_bytes(b"\xff\xfe secret bytes")
+    path.chmod(0o600)
+    with pytest.raises(KeyFileError) as caught:
+        load_or_create(path, Generator())
+    assert str(path) in str(caught.value) and "secret" not in str(caught.value).replace(
+        str(path), ""
+    )

@@ -65,3 +65,48 @@ def test_length_counts_characters() -> None:
 def test_default_username_uses_the_guest_id() -> None:
     assert default_username("g_abcdefghij") == "guest-abcdef"
     assert check_username(default_username("g_abcdefghij"))
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "\u0301",  # a combining mark with no base (Mn)
+        "\u0301\u0302\u0303",
+        "\u20dd",  # COMBINING ENCLOSING CIRCLE (Me)
+        "\u3164",  # HANGUL FILLER
+        "\uffa0",  # HALFWIDTH HANGUL FILLER
+        "\u115f",  # HANGUL CHOSEONG FILLER
+        "\u1160",  # HANGUL JUNGSEONG FILLER
+        "\u2800",  # BRAILLE PATTERN BLANK
+        "\u2800 \u3164",
+        " \u0301 ",
+        "\u2003\u0301",  # EM SPACE (NFKC: a space) and a mark
+    ],
+)
+def test_names_with_nothing_visible_are_refused(name: str) -> None:
+    with pytest.raises(InvalidInput) as caught:
+        check_username(name)
+    assert caught.value.code is ErrorCode.INVALID_USERNAME
+
+
+@pytest.mark.parametrize(
+    ("typed", "stored"),
+    [
+        ("Zoe\u0301", "Zo\u00e9"),  # decomposed accent composes
+        ("\uff21\uff4c\uff49\uff43\uff45", "Alice"),  # fullwidth letters
+        ("\u2163", "IV"),  # ROMAN NUMERAL FOUR
+        ("\ufb01ne", "fine"),  # the fi ligature
+        ("a\u3164b", "a\u1160b"),  # a filler beside visible letters is left alone
+    ],
+)
+def test_names_are_stored_nfkc_normalized(typed: str, stored: str) -> None:
+    assert check_username(typed) == stored
+
+
+def test_length_bounds_apply_after_normalization() -> None:
+    # U+FDFA is one character that NFKC expands to eighteen.
+    assert len(check_username("\ufdfa")) == 18
+    with pytest.raises(InvalidInput):
+        check_username("\ufdfa" * 2)
+    # 33 typed characters that compose to 32 are accepted.
+    assert check_username("e" * 31 + "e\u0301") == "e" * 31 + "\u00e9"

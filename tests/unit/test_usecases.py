@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
+from cryptography.fernet import Fernet
 
 from domain.model.errors import (
     Conflict,
@@ -489,3 +492,28 @@ def test_passwords_with_lone_surrogates_are_refused_cleanly(world: World) -> Non
         verify_room_password(world.deps, "lobby", "pass\udc00word")
     assert refused.value.code is ErrorCode.BAD_PASSWORD
     assert world.hasher.verify_calls == 0
+
+
+def test_history_marks_a_message_no_key_opens_and_serves_the_rest(
+    world: World, caplog: pytest.LogCaptureFixture
+) -> None:
+    create_room(world.deps, "lobby", PASSWORD)
+    claims = member_claims(world, "lobby", "dana")
+    sent = []
+    for text in ("first", "lost", "last"):
+        world.clock.advance(ms=1)
+        sent.append(send_message(world.deps, claims, "lobby", text).value)
+    rows = world.store_factory.store.messages["lobby"]
+    foreign = Fernet(Fernet.generate_key()).encrypt(b"lost")
+    rows[1] = replace(rows[1], ciphertext=foreign)
+
+    with caplog.at_level("WARNING", logger="securechat.history"):
+        page = read_history(world.deps, claims, "lobby").value
+
+    assert [m.text for m in page.messages] == ["first", "", "last"]
+    assert [m.unreadable for m in page.messages] == [False, True, False]
+    assert page.messages[1] == replace(sent[1], text="", unreadable=True)
+    assert [r.getMessage() for r in caplog.records] == [
+        f"message {sent[1].id} in room lobby cannot be decrypted with the configured keys; "
+        "shown as unreadable"
+    ]
