@@ -96,6 +96,25 @@ async def run_runtime(runtime: str, profile: sc.Profile, only: set[str]) -> list
                 pressured["p99_ms_without"] = base_1x50["p99_ms"]
                 pressured["p99_ratio"] = round(pressured["p99_ms"] / base_1x50["p99_ms"], 2)
                 emit("fanout_1x50_password_pressure", pressured)
+                await settle(server)
+                guessed_room, _ = await target.room()
+                guessed = await _measure(
+                    sc.fanout(
+                        target,
+                        1,
+                        50,
+                        profile,
+                        pressure=lambda: sc.password_guessers(target, guessed_room),
+                        at_rate=base_1x50["latency_rate_msgs_per_s"],
+                    )
+                )
+                guessed["p99_ms_without"] = base_1x50["p99_ms"]
+                guessed["p99_ratio"] = round(guessed["p99_ms"] / base_1x50["p99_ms"], 2)
+                emit("fanout_1x50_8_guessers", guessed)
+                await settle(server)
+                emit(
+                    "history_8_guessers", await _measure(sc.history_under_guessing(target, profile))
+                )
             if "rest_post" in only:
                 await settle(server)
                 emit("rest_post", await _measure(sc.rest_post(target, profile)))

@@ -344,3 +344,92 @@ async def password_pressure(
             "password_checks_skipped": skipped,
             "password_check_failures": failures,
         }
+
+
+async def password_guessers(target: Target, room_id: str, guessers: int = 8) -> dict[str, Any]:
+    """`guessers` clients each sending wrong passwords back to back until cancelled (each
+    expects 401); returns how many guesses the server answered."""
+    raw = request_bytes(
+        "POST", f"/chat/{room_id}/verify", target.host, {"password": "not the password"}
+    )
+    answered = 0
+    failures = 0
+
+    async def guess() -> None:
+        nonlocal answered, failures
+        conn = await HttpConnection.open(target.host, target.port)
+        try:
+            while True:
+                status, _ = await conn.roundtrip(raw)
+                answered += 1
+                failures += status != 401
+        finally:
+            conn.close()
+
+    started = time.monotonic()
+    tasks = [asyncio.create_task(guess()) for _ in range(guessers)]
+    try:
+        await asyncio.Event().wait()  # until cancelled
+    except asyncio.CancelledError:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+    return {
+        "guessers": guessers,
+        "guesses_answered_per_s": round(answered / (time.monotonic() - started), 1),
+        "password_check_failures": failures,
+    }
+
+
+async def history_reads(target: Target, room_id: str, token: str, seconds: float) -> list[int]:
+    """Latencies of back-to-back newest-page reads on one connection for `seconds`."""
+    raw = request_bytes("GET", f"/chat/{room_id}/messages?limit=50", target.host, token=token)
+    conn = await HttpConnection.open(target.host, target.port)
+    latencies: list[int] = []
+    try:
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            start = time.monotonic_ns()
+            status, _ = await conn.roundtrip(raw)
+            latencies.append(time.monotonic_ns() - start)
+            if status != 200:
+                raise RuntimeError(f"history read answered {status}")
+    finally:
+        conn.close()
+    return latencies
+
+
+async def history_under_guessing(
+    target: Target, profile: Profile, guessers: int = 8
+) -> dict[str, Any]:
+    """A token holder's history reads, alone and while `guessers` clients guess passwords
+    of another room back to back: password work must not take the readers' turn."""
+    room_id, token = await target.room()
+    guessed_room, _ = await target.room()
+    for index in range(50):
+        raw = request_bytes(
+            "POST", f"/chat/{room_id}", target.host, {"message": f"m{index}"}, token
+        )
+        conn = await HttpConnection.open(target.host, target.port)
+        await conn.roundtrip(raw)
+        conn.close()
+    seconds = max(profile.latency_s, 3.0)
+    alone = await history_reads(target, room_id, token, seconds)
+    pressure = asyncio.create_task(password_guessers(target, guessed_room, guessers))
+    await asyncio.sleep(0.5)  # let the guessing fill the server's queues
+    guessed = await history_reads(target, room_id, token, seconds)
+    pressure.cancel()
+    [pressured] = await asyncio.gather(pressure, return_exceptions=True)
+    if isinstance(pressured, BaseException):
+        raise pressured
+    p50, p99 = percentile(alone, 0.5), percentile(alone, 0.99)
+    g50, g99 = percentile(guessed, 0.5), percentile(guessed, 0.99)
+    return {
+        **pressured,
+        "p50_ms_alone": round(p50, 2),
+        "p99_ms_alone": round(p99, 2),
+        "p50_ms_guessed": round(g50, 2),
+        "p99_ms_guessed": round(g99, 2),
+        "p50_ratio": round(g50 / p50, 2),
+        "errors": pressured["password_check_failures"],
+    }

@@ -17,6 +17,8 @@ SCENARIOS = {
     "fanout_1x50",
     "fanout_10x10",
     "fanout_1x50_password_pressure",
+    "fanout_1x50_8_guessers",
+    "history_8_guessers",
     "rest_post",
     "connections",
     "history",
@@ -49,4 +51,6 @@ def test_quick_benchmark_completes_without_errors() -> None:
         pressure = by_key[("fanout_1x50_password_pressure", runtime)]
         assert pressure["password_checks_per_s"] > 0
         assert pressure["password_check_failures"] == 0
+        guessed = by_key[("history_8_guessers", runtime)]
+        assert guessed["guesses_answered_per_s"] > 0 and guessed["p99_ms_guessed"] > 0
     assert "server_log" not in {r["scenario"] for r in rows}, "a server printed a traceback"

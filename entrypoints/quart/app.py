@@ -10,6 +10,7 @@ import asyncio
 import functools
 import logging
 import time
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import socketio
@@ -81,7 +82,18 @@ def create_app(settings: Settings | None = None, core: Core | None = None) -> so
         functools.partial(send_batch, core.deps)
     )
 
+    # Password routes wait for argon2 on threads of their own: on the shared workers, a few
+    # guessers would hold every worker and stall everyone's reads and sends behind them.
+    password_threads = ThreadPoolExecutor(
+        max_workers=settings.hash_threads, thread_name_prefix="securechat-password"
+    )
+    core.closers.append(functools.partial(password_threads.shutdown, wait=False))
+
     async def respond(route: Route, http_request: HttpRequest) -> HttpResponse:
+        if route.view is not None and route.hashes:
+            return await asyncio.get_running_loop().run_in_executor(
+                password_threads, handle, core.deps, route.view, http_request
+            )
         if route.view is not None:
             return await asyncio.to_thread(handle, core.deps, route.view, http_request)
         assert route.command is not None and route.respond is not None
