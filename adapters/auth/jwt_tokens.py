@@ -12,7 +12,7 @@ import jwt
 
 from domain.model.errors import ErrorCode, Unauthorized
 from domain.model.members import Role
-from domain.model.policies import RoomTokenClaims
+from domain.model.policies import RoomTokenClaims, check_claims
 from ports.clock import Clock
 
 ALGORITHM = "HS256"
@@ -69,8 +69,7 @@ class JwtTokenService:
         # canonical spelling is ever verified, so a token has one cache key, not several.
         cached = self._verified.get(token)
         if cached is not None:
-            if cached.expires_at <= self._clock.now_ms() // 1000:
-                raise Unauthorized(ErrorCode.UNAUTHORIZED, "the token has expired")
+            check_claims(cached, self._clock.now_ms())
             return cached
         if not is_canonical(token):
             raise Unauthorized(ErrorCode.UNAUTHORIZED, "the token is not valid")
@@ -94,13 +93,11 @@ class JwtTokenService:
             )
             if data.get("typ") != "room":
                 raise ValueError("not a room token")
-            now = self._clock.now_ms() // 1000
-            if _int(data, "exp") <= now:
-                raise jwt.ExpiredSignatureError("expired")
+            now_ms = self._clock.now_ms()
             # Leeway only for issue time: another instance's clock may run slightly ahead.
-            if _int(data, "iat") - self._leeway > now:
+            if _int(data, "iat") - self._leeway > now_ms // 1000:
                 raise ValueError("issued in the future")
-            return RoomTokenClaims(
+            claims = RoomTokenClaims(
                 user_id=_str(data, "sub"),
                 username=_str(data, "name"),
                 room_id=_str(data, "room"),
@@ -109,10 +106,10 @@ class JwtTokenService:
                 role=Role(_str(data, "role")),
                 expires_at=_int(data, "exp"),
             )
-        except jwt.ExpiredSignatureError:
-            raise Unauthorized(ErrorCode.UNAUTHORIZED, "the token has expired") from None
         except (jwt.PyJWTError, ValueError, TypeError):
             raise Unauthorized(ErrorCode.UNAUTHORIZED, "the token is not valid") from None
+        check_claims(claims, now_ms)  # the domain's rule, the same for every caller
+        return claims
 
 
 def is_canonical(token: str) -> bool:

@@ -37,6 +37,27 @@ class Grant:
     role: Role
 
 
+def token_expired(claims: RoomTokenClaims, now_ms: int) -> bool:
+    return claims.expires_at * 1000 <= now_ms
+
+
+def check_claims(claims: RoomTokenClaims, now_ms: int, room: Room | None = None) -> None:
+    """The one rule on what a token's claims are worth: not expired and, against a room,
+    for that room, its incarnation and its password version. Raises when they are not.
+
+    Used by the token service (on every verification, cached or not), `authenticate`,
+    `open_room` and the socket expiry sweep (`token_expired`)."""
+    if token_expired(claims, now_ms):
+        raise Unauthorized(ErrorCode.UNAUTHORIZED, "the token has expired")
+    if room is None:
+        return
+    if claims.room_id != room.id:
+        raise Forbidden(ErrorCode.FORBIDDEN, "this token does not grant access to this room")
+    if claims.incarnation != room.incarnation or claims.password_version != room.password_version:
+        # The room was deleted and re-created, or its password changed: the token is dead.
+        raise Unauthorized(ErrorCode.UNAUTHORIZED, "this token has been revoked")
+
+
 class AccessPolicy(Protocol):
     def grant(self, room: Room, claims: RoomTokenClaims) -> Grant | None:
         """A grant, or None when this policy has nothing to say; raises when it refuses."""
@@ -44,16 +65,12 @@ class AccessPolicy(Protocol):
 
 
 class RoomTokenPolicy:
-    """A room token opens the room it names, while that room incarnation and password live."""
+    """A room token opens the room it names. Whether the token is still worth anything
+    (expiry, incarnation, password version) is `check_claims`, which comes first."""
 
     def grant(self, room: Room, claims: RoomTokenClaims) -> Grant | None:
         if claims.room_id != room.id:
-            raise Forbidden(ErrorCode.FORBIDDEN, "this token does not grant access to this room")
-        if (
-            claims.incarnation != room.incarnation
-            or claims.password_version != room.password_version
-        ):
-            raise Unauthorized(ErrorCode.UNAUTHORIZED, "this token has been revoked")
+            return None
         return Grant(room.id, claims.user_id, claims.username, claims.role)
 
 

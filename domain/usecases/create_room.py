@@ -5,8 +5,8 @@ from dataclasses import dataclass
 from domain.model.errors import Conflict, ErrorCode
 from domain.model.events import RoomCreated
 from domain.model.members import Membership, Role, UserProfile, default_username
-from domain.model.policies import RoomTokenClaims
 from domain.model.rooms import Room, RoomId, check_new_password
+from domain.usecases.access import issue_room_token
 from domain.usecases.deps import Deps, Outcome
 
 
@@ -46,15 +46,5 @@ def create_room(deps: Deps, room_id: str, password: str) -> Outcome[CreatedRoom]
         uow.commit()
         events = uow.collect_events()
     ttl = deps.config.admin_token_ttl_s
-    token = deps.tokens.issue_room_token(
-        RoomTokenClaims(
-            user_id=creator,
-            username=username,
-            room_id=rid,
-            incarnation=room.incarnation,
-            password_version=room.password_version,
-            role=Role.ADMIN,
-            expires_at=now // 1000 + ttl,
-        )
-    )
+    token = issue_room_token(deps, room, creator, username, Role.ADMIN, ttl, now)
     return Outcome(CreatedRoom(rid, creator, token, ttl), events)

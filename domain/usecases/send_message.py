@@ -12,6 +12,7 @@ from domain.model.policies import RoomTokenClaims
 from domain.model.rooms import Room
 from domain.usecases.access import open_room
 from domain.usecases.deps import Deps, Outcome
+from domain.usecases.sealing import seal
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,16 +67,7 @@ def send_messages(
                     text=command.text,
                     created_at_ms=deps.clock.now_ms(),
                 )
-                stored.append(
-                    StoredMessage(
-                        id=message.id,
-                        room_id=message.room_id,
-                        user_id=message.user_id,
-                        username=message.username,
-                        ciphertext=deps.cipher.encrypt(message.text.encode("utf-8")),
-                        created_at_ms=message.created_at_ms,
-                    )
-                )
+                stored.append(seal(deps.cipher, message))
                 uow.record(MessagePosted(message))
                 messages[index] = message
             uow.messages.add_many(stored)

@@ -4,8 +4,8 @@ from dataclasses import dataclass
 
 from domain.model.errors import ErrorCode, NotFound, Unauthorized
 from domain.model.members import Membership, Role, UserProfile, check_username, default_username
-from domain.model.policies import RoomTokenClaims
 from domain.model.rooms import PASSWORD_MAX_CHARS, RoomId, is_text
+from domain.usecases.access import issue_room_token
 from domain.usecases.deps import Deps, Outcome
 
 
@@ -46,15 +46,5 @@ def verify_room_password(
         uow.memberships.put(Membership(rid, user_id, Role.MEMBER, now))
         uow.commit()
     ttl = deps.config.room_token_ttl_s
-    token = deps.tokens.issue_room_token(
-        RoomTokenClaims(
-            user_id=user_id,
-            username=name,
-            room_id=rid,
-            incarnation=room.incarnation,
-            password_version=room.password_version,
-            role=Role.MEMBER,
-            expires_at=now // 1000 + ttl,
-        )
-    )
+    token = issue_room_token(deps, room, user_id, name, Role.MEMBER, ttl, now)
     return Outcome(RoomAccess(token, ttl, user_id, name))

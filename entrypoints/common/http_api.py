@@ -1,12 +1,13 @@
 """The REST API, runtime-neutral: requests in, responses (and events to emit) out.
 
-Each runtime only turns its framework's request into an HttpRequest, calls `handle` (Quart
-from a worker thread), writes the HttpResponse and emits its events after the commit.
+`ROUTES` is the one table of the REST surface. Each runtime registers it in a loop: it turns
+its framework's request into an HttpRequest, runs `answer` in the route's lane, passes a
+`Batched` send through its batcher, writes the HttpResponse and emits its events after the
+commit. Adding a route means a view here and an entry in `ROUTES`, nothing per runtime.
 """
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -14,15 +15,16 @@ from typing import Any
 
 from domain.model.errors import ChatError
 from domain.model.events import Event
-from domain.model.messages import DEFAULT_PAGE, Message
+from domain.model.messages import DEFAULT_PAGE
 from domain.usecases.access import authenticate
 from domain.usecases.create_room import create_room
 from domain.usecases.deps import Deps
 from domain.usecases.read_history import read_history
 from domain.usecases.send_message import SendCommand
 from domain.usecases.verify_room import verify_room_password
-from entrypoints.common.batching import SendResult
+from entrypoints.common.batching import Batched, SendResult
 from entrypoints.common.errors import INTERNAL, RequestError, render
+from entrypoints.common.lanes import Lane
 from entrypoints.common.payloads import (
     bearer_token,
     int_query,
@@ -30,14 +32,9 @@ from entrypoints.common.payloads import (
     required_string,
     string_field,
 )
+from entrypoints.common.shapes import encode_json, message_json
 
 log = logging.getLogger("securechat.http")
-
-JSON_HEADERS = {
-    "Content-Type": "application/json",
-    "Cache-Control": "no-store",
-    "X-Content-Type-Options": "nosniff",
-}
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,38 +55,6 @@ class HttpResponse:
 
     def encoded(self) -> bytes:
         return encode_json(self.body)
-
-
-def encode_json(body: Any) -> bytes:
-    return json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-
-
-def message_json(message: Message) -> dict[str, Any]:
-    """A message as both history and the `message` socket event show it.
-
-    One that no key opens has `"message": null, "unreadable": true`; others have no
-    `unreadable` key, so a readable message's shape never changed."""
-    body: dict[str, Any] = {
-        "id": message.id,
-        "room_id": message.room_id,
-        "user_id": message.user_id,
-        "username": message.username,
-        "message": None if message.unreadable else message.text,
-        "timestamp": iso_ms(message.created_at_ms),
-    }
-    if message.unreadable:
-        body["unreadable"] = True
-    return body
-
-
-def iso_ms(epoch_ms: int) -> str:
-    from datetime import UTC, datetime
-
-    return (
-        datetime.fromtimestamp(epoch_ms / 1000, UTC)
-        .isoformat(timespec="milliseconds")
-        .replace("+00:00", "Z")
-    )
 
 
 def _body(request: HttpRequest) -> dict[str, Any]:
@@ -121,11 +86,12 @@ def verify_room_view(deps: Deps, request: HttpRequest) -> HttpResponse:
     return HttpResponse(200, body, out.events)
 
 
-def post_message_command(deps: Deps, request: HttpRequest) -> SendCommand:
+def post_message_view(deps: Deps, request: HttpRequest) -> Batched[HttpResponse]:
     """Authenticate and parse a post; the send itself goes through the runtime's batcher."""
     claims = authenticate(deps, bearer_token(request.headers.get("Authorization")))
     data = _body(request)
-    return SendCommand(claims, request.path_params["room_id"], required_string(data, "message"))
+    command = SendCommand(claims, request.path_params["room_id"], required_string(data, "message"))
+    return Batched(command, post_message_response)
 
 
 def post_message_response(result: SendResult) -> HttpResponse:
@@ -146,36 +112,27 @@ def list_messages_view(deps: Deps, request: HttpRequest) -> HttpResponse:
     return HttpResponse(200, body)
 
 
-View = Callable[[Deps, HttpRequest], HttpResponse]
-Command = Callable[[Deps, HttpRequest], SendCommand]
+Answer = HttpResponse | Batched[HttpResponse]
+View = Callable[[Deps, HttpRequest], Answer]
 
 
 @dataclass(frozen=True, slots=True)
 class Route:
-    """A view, or for sends a command parser plus a responder (the send is batched)."""
+    """One REST endpoint: its view, and the lane it runs in (see lanes.py)."""
 
     method: str
     rule: str  # werkzeug syntax, understood by Flask and Quart alike
     endpoint: str
-    view: View | None = None
-    command: Command | None = None
-    respond: Callable[[SendResult], HttpResponse] | None = None
-    # Does password work (argon2): a runtime runs it apart from the workers that serve
-    # everyone else, so that guessing never delays a token holder's reads and sends.
-    hashes: bool = False
+    view: View
+    lane: Lane = Lane.WORKER
 
 
 ROUTES: tuple[Route, ...] = (
-    Route("POST", "/room/create", "create_room", view=create_room_view, hashes=True),
-    Route("POST", "/chat/<room_id>/verify", "verify_room", view=verify_room_view, hashes=True),
-    Route(
-        "POST",
-        "/chat/<room_id>",
-        "post_message",
-        command=post_message_command,
-        respond=post_message_response,
-    ),
-    Route("GET", "/chat/<room_id>/messages", "list_messages", view=list_messages_view),
+    Route("POST", "/room/create", "create_room", create_room_view, Lane.PASSWORD),
+    Route("POST", "/chat/<room_id>/verify", "verify_room", verify_room_view, Lane.PASSWORD),
+    # Parsing and a cached token check only; the send is batched.
+    Route("POST", "/chat/<room_id>", "post_message", post_message_view, Lane.INLINE),
+    Route("GET", "/chat/<room_id>/messages", "list_messages", list_messages_view),
 )
 
 
@@ -187,23 +144,21 @@ def error_response(error: ChatError | RequestError) -> HttpResponse:
     return response
 
 
-def handle(deps: Deps, view: View, request: HttpRequest) -> HttpResponse:
-    """Run a view; every failure becomes our error shape, never a traceback."""
+def answer(deps: Deps, route: Route, request: HttpRequest) -> Answer:
+    """Run a route's view; every failure becomes our error shape, never a traceback."""
+    return _guarded(route.view, deps, request)
+
+
+def respond(batched: Batched[HttpResponse], result: SendResult) -> HttpResponse:
+    """The response to a batched send, once its batch is done."""
+    return _guarded(lambda: batched.respond(result))
+
+
+def _guarded(run: Callable[..., Any], *args: Any) -> Any:
     try:
-        return view(deps, request)
+        return run(*args)
     except (ChatError, RequestError) as error:
         return error_response(error)
     except Exception:
-        log.exception("unhandled error in %s", getattr(view, "__name__", view))
-        return HttpResponse(500, dict(INTERNAL))
-
-
-def prepare(deps: Deps, command: Command, request: HttpRequest) -> SendCommand | HttpResponse:
-    """Parse a send request: the command to batch, or the error response."""
-    try:
-        return command(deps, request)
-    except (ChatError, RequestError) as error:
-        return error_response(error)
-    except Exception:
-        log.exception("unhandled error parsing %s", getattr(command, "__name__", command))
+        log.exception("unhandled error in %s", getattr(run, "__name__", run))
         return HttpResponse(500, dict(INTERNAL))

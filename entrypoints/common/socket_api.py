@@ -1,8 +1,13 @@
 """The Socket.IO protocol, runtime-neutral: each event in, an ack and emits out.
 
+`SOCKET_EVENTS` is the one table of the socket surface: each entry names the event, its
+handler and its lane. A runtime registers the table in a loop and runs `SocketProtocol.run`
+in the event's lane; a `Batched` send goes through its batcher; then it enters/leaves the
+Socket.IO room the result names and emits. Adding an event means a handler and an entry
+here (and its use case), nothing per runtime.
+
 Every event is authorized on its own: a connection carries the claims it proved at connect,
-and may act only in rooms it joined with them. The runtimes call these methods (Quart from a
-worker thread), enter/leave the Socket.IO room they name, then emit.
+and may act only in rooms it joined with them.
 """
 
 from __future__ import annotations
@@ -14,13 +19,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from domain.model.errors import ChatError, ErrorCode
-from domain.model.policies import Grant, RoomTokenClaims
+from domain.model.policies import Grant, RoomTokenClaims, token_expired
 from domain.model.rooms import RoomId
 from domain.usecases.access import authenticate
 from domain.usecases.deps import Deps
 from domain.usecases.join_room import join_room, leave_room
 from domain.usecases.send_message import SendCommand
-from entrypoints.common.batching import SendResult
+from entrypoints.common.batching import Batched, SendResult
 from entrypoints.common.errors import (
     INTERNAL,
     RequestError,
@@ -28,6 +33,7 @@ from entrypoints.common.errors import (
     error_body,
     socket_error,
 )
+from entrypoints.common.lanes import Lane
 from entrypoints.common.payloads import expect_object, required_string
 from entrypoints.common.socket_events import Emit, channel, emits_for
 
@@ -63,9 +69,18 @@ class Refused(Exception):
         self.body = body
 
 
-# The events a client may send; anything else (reserved names included) is refused before it
-# reaches a handler (socket_wire.screen).
-EVENTS = frozenset({"join", "message", "leave"})
+Step = SocketResult | Batched[SocketResult]
+Handler = Callable[[Deps, Connection, str, dict[str, Any]], Step]
+
+
+@dataclass(frozen=True, slots=True)
+class SocketEvent:
+    """One client event: its handler (given the connection, under its lock) and lane."""
+
+    name: str
+    handler: Handler
+    lane: Lane = Lane.WORKER
+
 
 # How often each runtime looks for connections whose token has expired (an O(connections)
 # scan of an in-memory dict: about a millisecond for 10,000).
@@ -90,89 +105,9 @@ class SocketProtocol:
                 raise Refused(error_body(ErrorCode.UNAUTHORIZED, "already connected"))
             self._connections[sid] = Connection(claims)
 
-    def join(self, sid: str, *args: object) -> SocketResult:
-        return self._guard(self._join, sid, args)
-
-    def in_channel(self, sid: str, name: str) -> bool:
-        """Whether the connection is live and joined to the chat room of Socket.IO room
-        `name`: a runtime asks right before entering it, so that the two always agree."""
-        with self._lock:
-            connection = self._connections.get(sid)
-        if connection is None or connection.closed:
-            return False
-        return any(channel(room_id) == name for room_id in connection.rooms)
-
-    def parse_message(self, sid: str, *args: object) -> SendCommand | SocketResult:
-        """Validate a `message` event (cheap, no I/O): a command to send, or the error ack."""
-        parsed: list[SendCommand] = []
-
-        def parse(connection: Connection, _sid: str, payload: dict[str, Any]) -> SocketResult:
-            room_id = _room(payload)
-            text = required_string(payload, "message")
-            if room_id not in connection.rooms:
-                raise ChatError(ErrorCode.NOT_JOINED, "join the room before sending to it")
-            parsed.append(SendCommand(connection.claims, room_id, text))
-            return SocketResult(dict(OK))
-
-        result = self._guard(parse, sid, args)
-        return parsed[0] if parsed else result
-
-    @staticmethod
-    def result_for(result: SendResult) -> SocketResult:
-        """The ack (and emits) of a sent message."""
-        if isinstance(result, ChatError):
-            return SocketResult(socket_error(result))
-        if result is None:
-            return SocketResult({"ok": False, "status": "error", **INTERNAL})
-        return SocketResult({**OK, "message_id": result.value.id}, emits_for(result.events))
-
-    def leave(self, sid: str, *args: object) -> SocketResult:
-        return self._guard(self._leave, sid, args)
-
-    def expired(self) -> list[str]:
-        """Connections whose token has expired. The runtime disconnects them (every
-        `EXPIRY_SWEEP_S`), so that a socket does not go on receiving a room's broadcasts
-        on a token that no longer grants it; its events are refused from the moment of
-        expiry anyway, as each send re-checks the claims."""
-        now_s = self._deps.clock.now_ms() / 1000
-        with self._lock:
-            return [sid for sid, c in self._connections.items() if c.claims.expires_at <= now_s]
-
-    def disconnect(self, sid: str) -> list[Emit]:
-        with self._lock:
-            connection = self._connections.pop(sid, None)
-        if connection is None:
-            return []
-        with connection.lock:  # waits for an event of this connection still running
-            connection.closed = True
-            grants, connection.rooms = list(connection.rooms.values()), {}
-        emits: list[Emit] = []
-        for grant in grants:
-            emits += emits_for(leave_room(self._deps, grant, sid).events)
-        return emits
-
-    def _join(self, connection: Connection, sid: str, data: dict[str, Any]) -> SocketResult:
-        room_id = _room(data)
-        if room_id in connection.rooms:
-            return SocketResult(dict(OK))
-        out = join_room(self._deps, connection.claims, room_id, sid)
-        connection.rooms[room_id] = out.value
-        return SocketResult(dict(OK), emits_for(out.events), enter=channel(room_id))
-
-    def _leave(self, connection: Connection, sid: str, data: dict[str, Any]) -> SocketResult:
-        room_id = _room(data)
-        grant = connection.rooms.pop(room_id, None)
-        if grant is None:
-            raise ChatError(ErrorCode.NOT_JOINED, "this connection is not in that room")
-        out = leave_room(self._deps, grant, sid)
-        return SocketResult(dict(OK), emits_for(out.events), exit=channel(room_id))
-
-    def _guard(
-        self,
-        handler: Callable[[Connection, str, dict[str, Any]], SocketResult],
-        sid: str,
-        args: tuple[object, ...],
-    ) -> SocketResult:
+    def run(self, event: SocketEvent, sid: str, args: tuple[object, ...]) -> Step:
+        """The one guard every event passes: a live, authenticated connection, exactly one
+        object argument, the connection's lock held; every failure is an error ack."""
         try:
             with self._lock:
                 connection = self._connections.get(sid)
@@ -188,13 +123,104 @@ class SocketProtocol:
             with connection.lock:
                 if connection.closed:
                     raise ChatError(ErrorCode.UNAUTHORIZED, "this connection has ended")
-                return handler(connection, sid, payload)
+                return event.handler(self._deps, connection, sid, payload)
         except (ChatError, RequestError) as error:
             return SocketResult(socket_error(error))
         except Exception:
-            log.exception("unhandled error in socket event %s", handler.__name__)
+            log.exception("unhandled error in socket event %s", event.name)
             return SocketResult({"ok": False, "status": "error", **INTERNAL})
+
+    def call(self, name: str, sid: str, *args: object) -> Step:
+        """`run` by event name (tests, and callers without the table at hand)."""
+        return self.run(EVENTS_BY_NAME[name], sid, args)
+
+    def in_channel(self, sid: str, name: str) -> bool:
+        """Whether the connection is live and joined to the chat room of Socket.IO room
+        `name`: a runtime asks right before entering it, so that the two always agree."""
+        with self._lock:
+            connection = self._connections.get(sid)
+        if connection is None or connection.closed:
+            return False
+        return any(channel(room_id) == name for room_id in connection.rooms)
+
+    def expired(self) -> list[str]:
+        """Connections whose token has expired. The runtime disconnects them (every
+        `EXPIRY_SWEEP_S`), so that a socket does not go on receiving a room's broadcasts
+        on a token that no longer grants it; its events are refused from the moment of
+        expiry anyway, as each send re-checks the claims."""
+        now_ms = self._deps.clock.now_ms()
+        with self._lock:
+            return [sid for sid, c in self._connections.items() if token_expired(c.claims, now_ms)]
+
+    def disconnect(self, sid: str) -> list[Emit]:
+        with self._lock:
+            connection = self._connections.pop(sid, None)
+        if connection is None:
+            return []
+        with connection.lock:  # waits for an event of this connection still running
+            connection.closed = True
+            grants, connection.rooms = list(connection.rooms.values()), {}
+        emits: list[Emit] = []
+        for grant in grants:
+            emits += emits_for(leave_room(self._deps, grant, sid).events)
+        return emits
+
+
+def finish(batched: Batched[SocketResult], result: SendResult) -> SocketResult:
+    """The ack (and emits) of a batched send, once its batch is done."""
+    return batched.respond(result)
+
+
+# -- the events ---------------------------------------------------------------------------
+
+
+def join_event(deps: Deps, connection: Connection, sid: str, data: dict[str, Any]) -> Step:
+    room_id = _room(data)
+    if room_id in connection.rooms:
+        return SocketResult(dict(OK))
+    out = join_room(deps, connection.claims, room_id, sid)
+    connection.rooms[room_id] = out.value
+    return SocketResult(dict(OK), emits_for(out.events), enter=channel(room_id))
+
+
+def message_event(deps: Deps, connection: Connection, sid: str, data: dict[str, Any]) -> Step:
+    """Validate a send (cheap, no I/O); the send itself goes through the batcher."""
+    room_id = _room(data)
+    text = required_string(data, "message")
+    if room_id not in connection.rooms:
+        raise ChatError(ErrorCode.NOT_JOINED, "join the room before sending to it")
+    return Batched(SendCommand(connection.claims, room_id, text), sent_ack)
+
+
+def sent_ack(result: SendResult) -> SocketResult:
+    """The ack (and emits) of a sent message."""
+    if isinstance(result, ChatError):
+        return SocketResult(socket_error(result))
+    if result is None:
+        return SocketResult({"ok": False, "status": "error", **INTERNAL})
+    return SocketResult({**OK, "message_id": result.value.id}, emits_for(result.events))
+
+
+def leave_event(deps: Deps, connection: Connection, sid: str, data: dict[str, Any]) -> Step:
+    room_id = _room(data)
+    grant = connection.rooms.pop(room_id, None)
+    if grant is None:
+        raise ChatError(ErrorCode.NOT_JOINED, "this connection is not in that room")
+    out = leave_room(deps, grant, sid)
+    return SocketResult(dict(OK), emits_for(out.events), exit=channel(room_id))
 
 
 def _room(data: dict[str, Any]) -> str:
     return RoomId(required_string(data, "room")).value
+
+
+SOCKET_EVENTS: tuple[SocketEvent, ...] = (
+    SocketEvent("join", join_event),
+    SocketEvent("message", message_event, Lane.INLINE),
+    SocketEvent("leave", leave_event),
+)
+EVENTS_BY_NAME = {event.name: event for event in SOCKET_EVENTS}
+
+# The events a client may send; anything else (reserved names included) is refused before it
+# reaches a handler (socket_wire.screen).
+EVENTS = frozenset(EVENTS_BY_NAME)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from domain.model.events import Event, MessagePosted, PresenceChanged, RoomCreated
-from entrypoints.common.http_api import message_json
+from entrypoints.common.shapes import message_json
 
 
 @dataclass(frozen=True, slots=True)

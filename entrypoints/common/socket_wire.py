@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from enum import Enum
 
 from entrypoints.common.errors import TransportCode, error_body
-from entrypoints.common.http_api import JSON_HEADERS
+from entrypoints.common.shapes import JSON_HEADERS
 
 # Socket.IO v5 packet types.
 CONNECT, DISCONNECT, EVENT, ACK, CONNECT_ERROR, BINARY_EVENT, BINARY_ACK = "0123456"

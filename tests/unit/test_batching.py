@@ -7,7 +7,8 @@ import asyncio
 import gevent
 import pytest
 
-from entrypoints.common.batching import AsyncBatcher, GeventBatcher
+from entrypoints.flask.batching import GeventBatcher
+from entrypoints.quart.batching import AsyncBatcher
 
 
 def _doubler(calls: list[list[int]]):  # type: ignore[no-untyped-def]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from domain.model.messages import Message
-from entrypoints.common.http_api import message_json
+from entrypoints.common.shapes import message_json
 
 
 def test_an_unreadable_message_is_shown_with_null_text_and_a_marker() -> None:

@@ -14,7 +14,9 @@ from domain.model.policies import (
     Grant,
     RoomTokenClaims,
     RoomTokenPolicy,
+    check_claims,
     require_access,
+    token_expired,
 )
 from domain.model.rooms import Room
 
@@ -60,29 +62,49 @@ def test_room_token_keeps_the_admin_role() -> None:
     assert RoomTokenPolicy().grant(ROOM, claims) == Grant("lobby", "g_user", "user", Role.ADMIN)
 
 
-def test_room_token_for_another_room_is_forbidden() -> None:
+def test_room_token_abstains_on_another_room() -> None:
+    assert RoomTokenPolicy().grant(ROOM, replace(CLAIMS, room_id="other")) is None
+
+
+NOW_MS = 10**12
+
+
+def test_valid_claims_pass_with_and_without_a_room() -> None:
+    check_claims(CLAIMS, NOW_MS)
+    check_claims(CLAIMS, NOW_MS, ROOM)
+
+
+def test_expired_claims_are_unauthorized_at_the_second_they_expire() -> None:
+    claims = replace(CLAIMS, expires_at=NOW_MS // 1000)
+    assert token_expired(claims, NOW_MS) and not token_expired(claims, NOW_MS - 1)
+    with pytest.raises(Unauthorized) as caught:
+        check_claims(claims, NOW_MS)
+    assert caught.value.message == "the token has expired"
+
+
+def test_claims_for_another_room_are_forbidden() -> None:
     with pytest.raises(Forbidden) as caught:
-        RoomTokenPolicy().grant(ROOM, replace(CLAIMS, room_id="other"))
+        check_claims(replace(CLAIMS, room_id="other"), NOW_MS, ROOM)
     assert caught.value.code is ErrorCode.FORBIDDEN
 
 
-def test_room_token_of_an_old_incarnation_is_unauthorized() -> None:
+def test_claims_of_an_old_incarnation_are_unauthorized() -> None:
     with pytest.raises(Unauthorized) as caught:
-        RoomTokenPolicy().grant(ROOM, replace(CLAIMS, incarnation="inc-0"))
+        check_claims(replace(CLAIMS, incarnation="inc-0"), NOW_MS, ROOM)
     assert caught.value.code is ErrorCode.UNAUTHORIZED
 
 
 @pytest.mark.parametrize("version", [1, 3])
-def test_room_token_of_another_password_version_is_unauthorized(version: int) -> None:
+def test_claims_of_another_password_version_are_unauthorized(version: int) -> None:
     with pytest.raises(Unauthorized) as caught:
-        RoomTokenPolicy().grant(ROOM, replace(CLAIMS, password_version=version))
+        check_claims(replace(CLAIMS, password_version=version), NOW_MS, ROOM)
     assert caught.value.code is ErrorCode.UNAUTHORIZED
 
 
-def test_other_room_is_checked_before_revocation() -> None:
+def test_another_room_is_checked_before_revocation() -> None:
     # A token for another room is misdirected (403), whatever its incarnation.
     with pytest.raises(Forbidden):
-        RoomTokenPolicy().grant(ROOM, replace(CLAIMS, room_id="other", incarnation="x"))
+        check_claims(replace(CLAIMS, room_id="other", incarnation="x"), NOW_MS, ROOM)
 
 
 def test_any_of_returns_the_first_grant() -> None:
@@ -96,10 +118,15 @@ def test_any_of_with_only_abstainers_grants_nothing() -> None:
     assert AnyOf((Abstains(), Abstains())).grant(ROOM, CLAIMS) is None
 
 
+class Refuses:
+    def grant(self, room: Room, claims: RoomTokenClaims) -> Grant | None:
+        raise Unauthorized(ErrorCode.UNAUTHORIZED, "no")
+
+
 def test_any_of_propagates_a_refusal() -> None:
     later = Abstains()
     with pytest.raises(Unauthorized):
-        AnyOf((RoomTokenPolicy(), later)).grant(ROOM, replace(CLAIMS, incarnation="old"))
+        AnyOf((Refuses(), later)).grant(ROOM, CLAIMS)
     assert later.calls == 0
 
 
@@ -121,5 +148,3 @@ def test_require_access_returns_the_grant() -> None:
 def test_default_policy_is_room_tokens_only() -> None:
     with pytest.raises(Forbidden):
         require_access(DEFAULT_POLICY, ROOM, replace(CLAIMS, room_id="elsewhere"))
-    with pytest.raises(Unauthorized):
-        require_access(DEFAULT_POLICY, ROOM, replace(CLAIMS, password_version=1))

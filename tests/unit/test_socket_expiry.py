@@ -16,7 +16,7 @@ def test_only_connections_whose_token_has_expired_are_reported(world: World) -> 
     protocol = SocketProtocol(world.deps)
     protocol.connect("admin", {"token": admin_token})
     protocol.connect("guest", {"token": guest.token})
-    assert protocol.join("guest", {"room": "lobby"}).ack["ok"] is True
+    assert protocol.call("join", "guest", {"room": "lobby"}).ack["ok"] is True
 
     assert protocol.expired() == []
     world.clock.advance(seconds=guest.expires_in - 1)

@@ -24,10 +24,10 @@ def _connected(world: World, sid: str = "s1") -> tuple[SocketProtocol, str]:
 def test_an_event_takes_exactly_one_object(world: World) -> None:
     protocol, _ = _connected(world)
     for args in ((), ({"room": "lobby"}, "extra"), ({"room": "lobby"}, {})):
-        ack = protocol.join("s1", *args).ack
+        ack = protocol.call("join", "s1", *args).ack
         assert ack["ok"] is False and ack["code"] == "invalid_event", args
-    assert protocol.join("s1", {"room": "lobby"}).ack["ok"] is True
-    command = protocol.parse_message("s1", {"room": "lobby", "message": "hi"}, 1)
+    assert protocol.call("join", "s1", {"room": "lobby"}).ack["ok"] is True
+    command = protocol.call("message", "s1", {"room": "lobby", "message": "hi"}, 1)
     assert isinstance(command, SocketResult) and command.ack["code"] == "invalid_event"
 
 
@@ -44,11 +44,11 @@ def test_a_connection_is_admitted_once(world: World) -> None:
 def test_in_channel_follows_joins_leaves_and_the_end(world: World) -> None:
     protocol, _ = _connected(world)
     assert not protocol.in_channel("s1", channel("lobby"))
-    protocol.join("s1", {"room": "lobby"})
+    protocol.call("join", "s1", {"room": "lobby"})
     assert protocol.in_channel("s1", channel("lobby"))
-    protocol.leave("s1", {"room": "lobby"})
+    protocol.call("leave", "s1", {"room": "lobby"})
     assert not protocol.in_channel("s1", channel("lobby"))
-    protocol.join("s1", {"room": "lobby"})
+    protocol.call("join", "s1", {"room": "lobby"})
     protocol.disconnect("s1")
     assert not protocol.in_channel("s1", channel("lobby"))
 
@@ -76,7 +76,7 @@ def test_a_disconnect_during_a_join_leaves_no_one_present(world: World) -> None:
     protocol = SocketProtocol(dataclasses.replace(world.deps, presence=gate))  # type: ignore[arg-type]
     protocol.connect("s1", {"token": token})
 
-    joined = threading.Thread(target=protocol.join, args=("s1", {"room": "lobby"}))
+    joined = threading.Thread(target=protocol.call, args=("join", "s1", {"room": "lobby"}))
     joined.start()
     assert gate.entering.wait(5)  # the join is inside its use case
     left: list[object] = []
@@ -95,6 +95,6 @@ def test_a_disconnect_during_a_join_leaves_no_one_present(world: World) -> None:
 def test_events_after_the_end_are_refused(world: World) -> None:
     protocol, _ = _connected(world)
     protocol.disconnect("s1")
-    ack = protocol.join("s1", {"room": "lobby"}).ack
+    ack = protocol.call("join", "s1", {"room": "lobby"}).ack
     assert ack["ok"] is False and ack["code"] == "unauthorized"
     assert world.presence.count("lobby") == 0

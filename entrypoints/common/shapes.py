@@ -1,0 +1,46 @@
+"""The JSON shapes clients see: encoding, headers, and a message as REST and sockets show it."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+from domain.model.messages import Message
+
+JSON_HEADERS = {
+    "Content-Type": "application/json",
+    "Cache-Control": "no-store",
+    "X-Content-Type-Options": "nosniff",
+}
+
+
+def encode_json(body: Any) -> bytes:
+    return json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def message_json(message: Message) -> dict[str, Any]:
+    """A message as both history and the `message` socket event show it.
+
+    One that no key opens has `"message": null, "unreadable": true`; others have no
+    `unreadable` key, so a readable message's shape never changed."""
+    body: dict[str, Any] = {
+        "id": message.id,
+        "room_id": message.room_id,
+        "user_id": message.user_id,
+        "username": message.username,
+        "message": None if message.unreadable else message.text,
+        "timestamp": iso_ms(message.created_at_ms),
+    }
+    if message.unreadable:
+        body["unreadable"] = True
+    return body
+
+
+def iso_ms(epoch_ms: int) -> str:
+    """ISO 8601 UTC with milliseconds, e.g. 2026-12-03T10:15:00.000Z."""
+    return (
+        datetime.fromtimestamp(epoch_ms / 1000, UTC)
+        .isoformat(timespec="milliseconds")
+        .replace("+00:00", "Z")
+    )
