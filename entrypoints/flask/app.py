@@ -14,7 +14,8 @@ from werkzeug.exceptions import HTTPException
 from domain.usecases.send_message import SendCommand
 from entrypoints.common.batching import GeventBatcher, SendResult, send_batch
 from entrypoints.common.bootstrap import Core, build_core
-from entrypoints.common.cors import cors_headers, socket_origin_check
+from entrypoints.common.cors import cors_headers
+from entrypoints.common.edge import EdgePolicy, decided_at_the_edge
 from entrypoints.common.errors import INTERNAL, render_http_status
 from entrypoints.common.http_api import (
     JSON_HEADERS,
@@ -34,6 +35,7 @@ from entrypoints.common.socket_api import (
     SocketResult,
 )
 from entrypoints.common.socket_events import Emit, emits_for
+from entrypoints.flask.edge import EdgeMiddleware
 
 log = logging.getLogger("securechat.flask")
 
@@ -53,7 +55,7 @@ def create_app(
     socketio = SocketIO(
         app,
         async_mode="gevent",
-        cors_allowed_origins=socket_origin_check(settings.cors_origins),
+        cors_allowed_origins=decided_at_the_edge,  # EdgeMiddleware refuses foreign origins
         max_http_buffer_size=settings.max_request_bytes,
         logger=False,
         engineio_logger=False,
@@ -181,4 +183,5 @@ def create_app(
     def on_leave(sid: str, data: object = None) -> dict[str, Any]:
         return apply(sid, protocol.leave(sid, data))
 
+    app.wsgi_app = EdgeMiddleware(app.wsgi_app, EdgePolicy.from_settings(settings))  # type: ignore[method-assign]
     return app, socketio

@@ -18,7 +18,8 @@ from werkzeug.exceptions import HTTPException
 from domain.usecases.send_message import SendCommand
 from entrypoints.common.batching import AsyncBatcher, SendResult, send_batch
 from entrypoints.common.bootstrap import Core, build_core
-from entrypoints.common.cors import cors_headers, socket_origin_check
+from entrypoints.common.cors import cors_headers
+from entrypoints.common.edge import EdgePolicy, decided_at_the_edge
 from entrypoints.common.errors import INTERNAL, render_http_status
 from entrypoints.common.http_api import (
     JSON_HEADERS,
@@ -38,6 +39,7 @@ from entrypoints.common.socket_api import (
     SocketResult,
 )
 from entrypoints.common.socket_events import Emit, emits_for
+from entrypoints.quart.edge import EdgeMiddleware
 from entrypoints.quart.manager import InlineAsyncManager
 
 log = logging.getLogger("securechat.quart")
@@ -47,7 +49,7 @@ def _json(status: int, body: dict[str, Any], headers: dict[str, str] | None = No
     return Response(encode_json(body), status=status, headers={**JSON_HEADERS, **(headers or {})})
 
 
-def create_app(settings: Settings | None = None, core: Core | None = None) -> socketio.ASGIApp:
+def create_app(settings: Settings | None = None, core: Core | None = None) -> EdgeMiddleware:
     """The ASGI application: Socket.IO at /socket.io, everything else to Quart."""
     settings = settings or Settings.from_env()
     core = core or build_core(settings)
@@ -57,7 +59,7 @@ def create_app(settings: Settings | None = None, core: Core | None = None) -> so
     sio = socketio.AsyncServer(
         async_mode="asgi",
         client_manager=InlineAsyncManager(),
-        cors_allowed_origins=socket_origin_check(settings.cors_origins),
+        cors_allowed_origins=decided_at_the_edge,  # EdgeMiddleware refuses foreign origins
         max_http_buffer_size=settings.max_request_bytes,
         logger=False,
         engineio_logger=False,
@@ -185,4 +187,6 @@ def create_app(settings: Settings | None = None, core: Core | None = None) -> so
     async def on_leave(sid: str, data: object = None) -> dict[str, Any]:
         return await apply(sid, await asyncio.to_thread(protocol.leave, sid, data))
 
-    return socketio.ASGIApp(sio, other_asgi_app=app)
+    return EdgeMiddleware(
+        socketio.ASGIApp(sio, other_asgi_app=app), EdgePolicy.from_settings(settings)
+    )
