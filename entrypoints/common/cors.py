@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
-
 PREFLIGHT_HEADERS = {
     "Access-Control-Allow-Methods": "GET, POST",
     "Access-Control-Allow-Headers": "Authorization, Content-Type",
@@ -13,23 +10,13 @@ PREFLIGHT_HEADERS = {
 
 
 def same_origin(origin: str, scheme: str, host: str) -> bool:
-    # Forwarded headers are not consulted: they are only as trustworthy as the proxy.
+    # scheme and host as the client used them: edge.origin_refused takes them from a trusted
+    # proxy's forwarded headers, never from anyone else's.
     return origin == f"{scheme}://{host}"
 
 
 def origin_allowed(allowed: tuple[str, ...], origin: str, scheme: str, host: str) -> bool:
     return origin in allowed or same_origin(origin, scheme, host)
-
-
-def socket_origin_check(allowed: tuple[str, ...]) -> Any:
-    """For engine.io's cors_allowed_origins: a callable of (origin, environ)."""
-
-    def check(origin: str, environ: Mapping[str, Any]) -> bool:
-        return origin_allowed(
-            allowed, origin, environ.get("wsgi.url_scheme", "http"), environ.get("HTTP_HOST", "")
-        )
-
-    return check
 
 
 def cors_headers(allowed: tuple[str, ...], origin: str | None, preflight: bool) -> dict[str, str]:

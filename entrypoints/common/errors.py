@@ -18,6 +18,9 @@ class TransportCode(StrEnum):
     INVALID_QUERY = "invalid_query"
     INVALID_EVENT = "invalid_event"
     PAYLOAD_TOO_LARGE = "payload_too_large"
+    HEADERS_TOO_LARGE = "headers_too_large"
+    REQUEST_LINE_TOO_LONG = "request_line_too_long"
+    ORIGIN_NOT_ALLOWED = "origin_not_allowed"
     NOT_FOUND = "not_found"
     METHOD_NOT_ALLOWED = "method_not_allowed"
     BAD_REQUEST = "bad_request"
@@ -48,6 +51,9 @@ STATUS: dict[Code, int] = {
     TransportCode.INVALID_QUERY: 400,
     TransportCode.INVALID_EVENT: 400,
     TransportCode.PAYLOAD_TOO_LARGE: 413,
+    TransportCode.HEADERS_TOO_LARGE: 431,
+    TransportCode.REQUEST_LINE_TOO_LONG: 414,
+    TransportCode.ORIGIN_NOT_ALLOWED: 403,
     TransportCode.NOT_FOUND: 404,
     TransportCode.METHOD_NOT_ALLOWED: 405,
     TransportCode.BAD_REQUEST: 400,
@@ -60,6 +66,8 @@ HTTP_STATUS_CODES: dict[int, TransportCode] = {
     404: TransportCode.NOT_FOUND,
     405: TransportCode.METHOD_NOT_ALLOWED,
     413: TransportCode.PAYLOAD_TOO_LARGE,
+    414: TransportCode.REQUEST_LINE_TOO_LONG,
+    431: TransportCode.HEADERS_TOO_LARGE,
 }
 
 
@@ -84,6 +92,8 @@ _HTTP_MESSAGES = {
     TransportCode.NOT_FOUND: "no such endpoint",
     TransportCode.METHOD_NOT_ALLOWED: "method not allowed on this endpoint",
     TransportCode.PAYLOAD_TOO_LARGE: "request body too large",
+    TransportCode.REQUEST_LINE_TOO_LONG: "request line too long",
+    TransportCode.HEADERS_TOO_LARGE: "request headers too large or too many",
     TransportCode.BAD_REQUEST: "bad request",
 }
 

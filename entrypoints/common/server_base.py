@@ -19,7 +19,8 @@ from domain.usecases.send_message import SendCommand
 from entrypoints.common import http_api
 from entrypoints.common.batching import SendResult, send_batch
 from entrypoints.common.bootstrap import Core
-from entrypoints.common.cors import cors_headers, socket_origin_check
+from entrypoints.common.cors import cors_headers
+from entrypoints.common.edge import EdgePolicy, decided_at_the_edge
 from entrypoints.common.errors import INTERNAL, TransportCode, render_http_status
 from entrypoints.common.http_api import ROUTES, Answer, HttpRequest, HttpResponse, Route
 from entrypoints.common.lanes import Lane
@@ -47,6 +48,7 @@ class ServerBase:
         self.core = core
         self.deps = core.deps
         self.protocol = SocketProtocol(core.deps)
+        self.edge = EdgePolicy.from_settings(settings)
         self.backlog = PollingBacklog(
             settings.slow_client_timeout_s, settings.max_queued_bytes, time.monotonic
         )
@@ -54,7 +56,9 @@ class ServerBase:
     def socketio_options(self) -> dict[str, Any]:
         """The options both runtimes give their Socket.IO server."""
         return {
-            "cors_allowed_origins": socket_origin_check(self.settings.cors_origins),
+            # The edge middleware refuses foreign origins first, the same way on both
+            # runtimes; engine.io's own check would answer differently on each.
+            "cors_allowed_origins": decided_at_the_edge,
             "max_http_buffer_size": self.settings.max_request_bytes,
             "logger": transport_logger(),
             "engineio_logger": transport_logger(),

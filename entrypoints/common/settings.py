@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
@@ -40,6 +41,9 @@ class Settings:
     argon2_parallelism: int = 1
     slow_client_timeout_s: int = 10
     max_queued_bytes: int = 1024 * 1024
+    max_header_bytes: int = 16 * 1024  # request line and headers together
+    max_header_count: int = 100
+    trusted_proxies: tuple[str, ...] = ()  # addresses or CIDRs whose X-Forwarded-* count
 
     @property
     def resolved_database_url(self) -> str:
@@ -77,6 +81,13 @@ class Settings:
             raise SettingsError("SECURECHAT_CORS_ORIGINS: list origins explicitly; '*' is refused")
         if self.jwt_secret is not None and len(self.jwt_secret.encode()) < 32:
             raise SettingsError("SECURECHAT_JWT_SECRET must be at least 32 bytes")
+        for proxy in self.trusted_proxies:
+            try:
+                ipaddress.ip_network(proxy, strict=False)
+            except ValueError:
+                raise SettingsError(
+                    f"SECURECHAT_TRUSTED_PROXIES: {proxy!r} is not an address or CIDR"
+                ) from None
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -135,6 +146,9 @@ class Settings:
             argon2_parallelism=integer("ARGON2_PARALLELISM", 1),
             slow_client_timeout_s=integer("SLOW_CLIENT_TIMEOUT", 10),
             max_queued_bytes=integer("MAX_QUEUED_BYTES", 1024 * 1024),
+            max_header_bytes=integer("MAX_HEADER_BYTES", 16 * 1024, minimum=1024),
+            max_header_count=integer("MAX_HEADER_COUNT", 100),
+            trusted_proxies=listing("TRUSTED_PROXIES"),
         )
         settings.validate()
         return settings

@@ -11,6 +11,7 @@ from entrypoints.common.bootstrap import Core, build_core
 from entrypoints.common.server_base import ServerBase, wire
 from entrypoints.common.settings import Settings
 from entrypoints.common.socket_api import EVENTS
+from entrypoints.flask.edge import EdgeMiddleware
 from entrypoints.flask.shell import FlaskShell
 from entrypoints.flask.transport import install
 
@@ -35,4 +36,5 @@ def create_app(
     app.register_error_handler(HTTPException, shell.http_error)
     app.register_error_handler(Exception, shell.unhandled)
     install(sio, EVENTS, base.backlog)
+    app.wsgi_app = EdgeMiddleware(app.wsgi_app, base.edge)  # type: ignore[method-assign]  # Flask's documented way to add WSGI middleware
     return app, socketio

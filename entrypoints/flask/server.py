@@ -14,6 +14,7 @@ from entrypoints.common.bootstrap import Core
 from entrypoints.common.settings import Settings
 from entrypoints.flask.app import create_app
 from entrypoints.flask.outbox import Outbox
+from entrypoints.flask.request_head import BoundedHeadHandler
 
 _JOIN_BODY_MAX = 64 * 1024
 
@@ -89,8 +90,12 @@ def serve(
     app, _socketio = create_app(settings, core)
     handler = type(
         "Handler",
-        (WebSocketAwareHandler,),
-        {"slow_client_timeout_s": float(settings.slow_client_timeout_s)},
+        (BoundedHeadHandler, WebSocketAwareHandler),
+        {
+            "slow_client_timeout_s": float(settings.slow_client_timeout_s),
+            "max_head_bytes": settings.max_header_bytes,
+            "max_header_count": settings.max_header_count,
+        },
     )
     server = WSGIServer(listener, app, handler_class=handler, log=None, error_log="default")
     server.start()

@@ -11,12 +11,13 @@ from entrypoints.common.bootstrap import Core, build_core
 from entrypoints.common.server_base import ServerBase, wire
 from entrypoints.common.settings import Settings
 from entrypoints.common.socket_api import EVENTS
+from entrypoints.quart.edge import EdgeMiddleware
 from entrypoints.quart.manager import InlineAsyncManager
 from entrypoints.quart.shell import QuartShell
 from entrypoints.quart.transport import install
 
 
-def create_app(settings: Settings | None = None, core: Core | None = None) -> socketio.ASGIApp:
+def create_app(settings: Settings | None = None, core: Core | None = None) -> EdgeMiddleware:
     """The ASGI application: Socket.IO at /socket.io, everything else to Quart."""
     settings = settings or Settings.from_env()
     core = core or build_core(settings)
@@ -33,4 +34,4 @@ def create_app(settings: Settings | None = None, core: Core | None = None) -> so
     app.register_error_handler(HTTPException, shell.http_error)
     app.register_error_handler(Exception, shell.unhandled)
     install(sio, EVENTS, base.backlog)
-    return socketio.ASGIApp(sio, other_asgi_app=app)
+    return EdgeMiddleware(socketio.ASGIApp(sio, other_asgi_app=app), base.edge)

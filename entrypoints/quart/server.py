@@ -11,9 +11,11 @@ from types import FrameType
 import uvicorn
 
 from entrypoints.common.bootstrap import Core
+from entrypoints.common.edge import EdgePolicy
 from entrypoints.common.settings import Settings
 from entrypoints.quart.app import create_app
-from entrypoints.quart.outbox import CoalescingHttpProtocol, websocket_protocol
+from entrypoints.quart.outbox import websocket_protocol
+from entrypoints.quart.request_head import http_protocol
 
 
 class _Server(uvicorn.Server):
@@ -56,7 +58,8 @@ def serve(
         h11_max_incomplete_event_size=settings.max_request_bytes,
         timeout_graceful_shutdown=5,
         # What a connection writes in one loop turn goes out in one write (see outbox.py).
-        http=CoalescingHttpProtocol,
+        # ...and a request's head is read within SECURECHAT_MAX_HEADER_* (see request_head.py).
+        http=http_protocol(EdgePolicy.from_settings(settings)),
         ws=websocket_protocol(float(settings.slow_client_timeout_s)),
     )
     _Server(config, ready, settings.worker_threads).run(sockets=[listener])

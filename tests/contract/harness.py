@@ -40,6 +40,12 @@ class ServerProcess:
         # Beside the data directory, not in it: the server creates that one itself.
         self._stderr_path = data_dir.parent / f"{data_dir.name}-stderr-{secrets.token_hex(4)}.log"
 
+    @property
+    def pid(self) -> int:
+        """The server process's id (for /proc/<pid>/status)."""
+        assert self._proc is not None, "the server is not running"
+        return self._proc.pid
+
     def command(self) -> list[str]:
         cmd = [sys.executable, "-m", "entrypoints.cli", "serve", "--runtime", self.runtime]
         cmd += ["--host", "127.0.0.1", "--port", "0", "--data-dir", str(self.data_dir)]
@@ -95,11 +101,6 @@ class ServerProcess:
                 proc.kill()
                 proc.wait(timeout=5)
         return proc.returncode
-
-    @property
-    def pid(self) -> int:
-        assert self._proc is not None, "the server is not running"
-        return self._proc.pid
 
     def stderr_text(self) -> str:
         return self._stderr_path.read_text() if self._stderr_path.exists() else ""

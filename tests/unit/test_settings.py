@@ -30,6 +30,9 @@ def test_defaults() -> None:
     assert settings.auto_migrate is None
     assert settings.worker_threads == 4
     assert settings.slow_client_timeout_s == 10
+    assert settings.max_header_bytes == 16 * 1024
+    assert settings.max_header_count == 100
+    assert settings.trusted_proxies == ()
     # The default storage is an SQLite file in the data directory, migrated on start.
     assert settings.storage == "sqlite"
     assert settings.resolved_database_url == f"sqlite:///{Path('data').resolve()}/securechat.db"
@@ -55,6 +58,9 @@ def test_values_are_read() -> None:
         "SECURECHAT_AUTO_MIGRATE": "yes",
         "SECURECHAT_WORKER_THREADS": "4",
         "SECURECHAT_SLOW_CLIENT_TIMEOUT": "3",
+        "SECURECHAT_MAX_HEADER_BYTES": "8192",
+        "SECURECHAT_MAX_HEADER_COUNT": "50",
+        "SECURECHAT_TRUSTED_PROXIES": " 10.0.0.1 , 192.168.0.0/16,, ::1 ",
     }
     settings = Settings.from_env(env)
     assert settings.runtime == "quart"
@@ -70,6 +76,9 @@ def test_values_are_read() -> None:
     assert settings.should_auto_migrate is True
     assert settings.worker_threads == 4
     assert settings.slow_client_timeout_s == 3
+    assert settings.max_header_bytes == 8192
+    assert settings.max_header_count == 50
+    assert settings.trusted_proxies == ("10.0.0.1", "192.168.0.0/16", "::1")
 
 
 def test_explicit_database_is_not_auto_migrated_by_default() -> None:
@@ -98,6 +107,9 @@ def test_secret_is_not_in_repr() -> None:
         ("ADMIN_TOKEN_TTL", "1h"),
         ("WORKER_THREADS", "0"),
         ("WORKER_THREADS", "many"),
+        ("MAX_HEADER_BYTES", "1023"),
+        ("MAX_HEADER_BYTES", "16k"),
+        ("MAX_HEADER_COUNT", "0"),
     ],
 )
 def test_bad_integers_are_refused(name: str, value: str) -> None:
@@ -116,6 +128,12 @@ def test_wildcard_cors_origin_is_refused(origins: str) -> None:
 def test_short_jwt_secret_is_refused(secret: str) -> None:
     with pytest.raises(SettingsError, match="JWT_SECRET"):
         Settings.from_env({"SECURECHAT_JWT_SECRET": secret})
+
+
+@pytest.mark.parametrize("proxies", ["proxy.example", "10.0.0.1/33", "127.0.0.1,nope"])
+def test_trusted_proxies_must_be_addresses_or_networks(proxies: str) -> None:
+    with pytest.raises(SettingsError, match="TRUSTED_PROXIES"):
+        Settings.from_env({"SECURECHAT_TRUSTED_PROXIES": proxies})
 
 
 def test_jwt_secret_length_is_counted_in_bytes() -> None:
