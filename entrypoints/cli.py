@@ -89,10 +89,13 @@ def _serve(args: argparse.Namespace) -> int:
 
     try:
         if runtime == "flask":
-            from entrypoints.flask.server import serve
+            from entrypoints.flask import server as flask_server
+
+            flask_server.serve(settings, core, listener, ready)
         else:
-            from entrypoints.quart.server import serve  # type: ignore[assignment]
-        serve(settings, core, listener, ready)
+            from entrypoints.quart import server as quart_server
+
+            quart_server.serve(settings, core, listener, ready)
     finally:
         core.close()
     return 0
@@ -103,23 +106,12 @@ def _runtime(args: argparse.Namespace) -> str:
 
 
 def _db(args: argparse.Namespace) -> int:
-    from adapters.sqlalchemy import migrations
-    from entrypoints.common.settings import MEMORY_URL, Settings
+    from entrypoints.common.bootstrap import migrate_schema
+    from entrypoints.common.settings import Settings
 
     settings = _settings(args)
     assert isinstance(settings, Settings)
-    url = settings.resolved_database_url
-    if url == MEMORY_URL:
-        print("securechat: the memory store has no schema", file=sys.stderr)
-        return 2
-    if args.action == "upgrade":
-        migrations.upgrade(url, args.revision or "head")
-    elif args.action == "downgrade":
-        if not args.revision:
-            print("securechat: downgrade needs a target revision (e.g. base)", file=sys.stderr)
-            return 2
-        migrations.downgrade(url, args.revision)
-    print(f"securechat: schema at {migrations.current_revision(url) or 'nothing'}")
+    print(f"securechat: schema at {migrate_schema(settings, args.action, args.revision)}")
     return 0
 
 
@@ -146,13 +138,12 @@ def main(argv: list[str] | None = None) -> int:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
     logging.getLogger("alembic").setLevel(logging.WARNING)
-    from adapters.crypto.key_files import KeyFileError
     from entrypoints.common.bootstrap import StartupError
     from entrypoints.common.settings import SettingsError
 
     try:
         return _serve(args) if args.command == "serve" else _db(args)
-    except (SettingsError, StartupError, KeyFileError, OSError) as error:
+    except (SettingsError, StartupError, OSError) as error:
         print(f"securechat: error: {error}", file=sys.stderr)
         return 2
 

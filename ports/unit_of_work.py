@@ -15,10 +15,18 @@ from ports.repositories import (
 
 
 class UnitOfWork(Protocol):
-    rooms: RoomRepository
-    messages: MessageRepository
-    profiles: ProfileRepository
-    memberships: MembershipRepository
+    # Read-only to callers, so an adapter may hold its own repository types here.
+    @property
+    def rooms(self) -> RoomRepository: ...
+
+    @property
+    def messages(self) -> MessageRepository: ...
+
+    @property
+    def profiles(self) -> ProfileRepository: ...
+
+    @property
+    def memberships(self) -> MembershipRepository: ...
 
     def __enter__(self) -> Self: ...
 

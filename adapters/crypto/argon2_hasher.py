@@ -1,7 +1,5 @@
-"""argon2id password hashing.
-
-Default cost: OWASP's argon2id profile (19 MiB, t=2, p=1), about 20 ms of one core. The
-parameters are stored in every hash, so changing them never breaks existing passwords.
+"""argon2id password hashing. The cost is the caller's (SECURECHAT_ARGON2_*, whose defaults
+are OWASP's profile); it is stored in every hash, so changing it never breaks old passwords.
 """
 
 from __future__ import annotations
@@ -9,18 +7,9 @@ from __future__ import annotations
 from argon2 import PasswordHasher, Type
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
-DEFAULT_TIME_COST = 2
-DEFAULT_MEMORY_KIB = 19 * 1024
-DEFAULT_PARALLELISM = 1
-
 
 class Argon2Hasher:
-    def __init__(
-        self,
-        time_cost: int = DEFAULT_TIME_COST,
-        memory_cost_kib: int = DEFAULT_MEMORY_KIB,
-        parallelism: int = DEFAULT_PARALLELISM,
-    ) -> None:
+    def __init__(self, *, time_cost: int, memory_cost_kib: int, parallelism: int) -> None:
         self._hasher = PasswordHasher(
             time_cost=time_cost, memory_cost=memory_cost_kib, parallelism=parallelism, type=Type.ID
         )

@@ -12,7 +12,9 @@ import os
 import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from typing import TypeVar
+from typing import Protocol, TypeVar
+
+from ports.passwords import PasswordHasher
 
 T = TypeVar("T")
 
@@ -58,21 +60,28 @@ class GeventRunner:
         self._pool = ThreadPool(threads)
 
     def __call__(self, fn: Callable[[], T]) -> T:
-        return self._pool.apply(_niced(fn))  # type: ignore[no-any-return]
+        result: T = self._pool.apply(_niced(fn))
+        return result
 
     def close(self) -> None:
         self._pool.kill()
 
 
-class OffloadedHasher:
-    """A PasswordHasher whose work runs through a runner (ThreadRunner or GeventRunner)."""
+class Runner(Protocol):
+    """How a caller waits for work on the hash threads (ThreadRunner or GeventRunner)."""
 
-    def __init__(self, inner: object, run: Callable[[Callable[[], object]], object]) -> None:
+    def __call__(self, fn: Callable[[], T]) -> T: ...
+
+
+class OffloadedHasher:
+    """A PasswordHasher whose work runs through a runner."""
+
+    def __init__(self, inner: PasswordHasher, run: Runner) -> None:
         self._inner = inner
         self._run = run
 
     def hash(self, password: str) -> str:
-        return self._run(lambda: self._inner.hash(password))  # type: ignore[attr-defined,return-value]
+        return self._run(lambda: self._inner.hash(password))
 
     def verify(self, password_hash: str, password: str) -> bool:
-        return self._run(lambda: self._inner.verify(password_hash, password))  # type: ignore[attr-defined,return-value]
+        return self._run(lambda: self._inner.verify(password_hash, password))

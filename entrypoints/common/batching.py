@@ -28,6 +28,8 @@ SendResult = Outcome[Message] | ChatError | None
 
 R = TypeVar("R")
 
+__all__ = ["MAX_BATCH", "Batched", "SendCommand", "SendResult", "send_batch"]
+
 
 def send_batch(deps: Deps, commands: Sequence[SendCommand]) -> list[SendResult]:
     """One batch of sends, socket or REST alike, in one transaction."""

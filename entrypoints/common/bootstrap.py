@@ -117,7 +117,9 @@ def _storage(settings: Settings, closers: list[Callable[[], None]]) -> UnitOfWor
     return SqlUnitOfWorkFactory(engine)
 
 
-def _hasher(settings: Settings, concurrency: str, closers: list[Callable[[], None]]) -> object:
+def _hasher(
+    settings: Settings, concurrency: str, closers: list[Callable[[], None]]
+) -> OffloadedHasher:
     """argon2id on low-priority real threads: `concurrency` is how the caller waits."""
     runner: ThreadRunner | GeventRunner = (
         GeventRunner(settings.hash_threads)
@@ -136,12 +138,15 @@ def _hasher(settings: Settings, concurrency: str, closers: list[Callable[[], Non
 def build_core(settings: Settings, concurrency: str = "threads") -> Core:
     """Wire the core. `concurrency` is "threads" (Quart, tests) or "gevent" (Flask)."""
     closers: list[Callable[[], None]] = []
-    jwt_secret, keys = _secrets(settings)
+    try:
+        jwt_secret, keys = _secrets(settings)
+    except KeyFileError as error:  # the message says which file and what to do
+        raise StartupError(str(error)) from None
     clock = SystemClock()
     deps = Deps(
         uow=_storage(settings, closers),
         cipher=FernetCipher(keys),
-        hasher=_hasher(settings, concurrency, closers),  # type: ignore[arg-type]
+        hasher=_hasher(settings, concurrency, closers),
         tokens=JwtTokenService(jwt_secret, settings.jwt_issuer, settings.jwt_audience, clock),
         clock=clock,
         ids=UuidV7Generator(clock),
@@ -153,3 +158,20 @@ def build_core(settings: Settings, concurrency: str = "threads") -> Core:
         ),
     )
     return Core(settings, deps, closers)
+
+
+def migrate_schema(settings: Settings, action: str, revision: str | None = None) -> str:
+    """`securechat db upgrade|downgrade|current`: apply or report migrations on the
+    configured database; returns the revision it is at afterwards."""
+    from adapters.sqlalchemy import migrations
+
+    url = settings.resolved_database_url
+    if url == MEMORY_URL:
+        raise StartupError("the memory store has no schema")
+    if action == "upgrade":
+        migrations.upgrade(url, revision or "head")
+    elif action == "downgrade":
+        if not revision:
+            raise StartupError("downgrade needs a target revision (e.g. base)")
+        migrations.downgrade(url, revision)
+    return migrations.current_revision(url) or "nothing"

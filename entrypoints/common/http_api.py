@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from domain.model.errors import ChatError
 from domain.model.events import Event
@@ -35,6 +35,7 @@ from entrypoints.common.payloads import (
 from entrypoints.common.shapes import encode_json, message_json
 
 log = logging.getLogger("securechat.http")
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,19 +147,19 @@ def error_response(error: ChatError | RequestError) -> HttpResponse:
 
 def answer(deps: Deps, route: Route, request: HttpRequest) -> Answer:
     """Run a route's view; every failure becomes our error shape, never a traceback."""
-    return _guarded(route.view, deps, request)
+    return _guarded(lambda: route.view(deps, request), route.endpoint)
 
 
 def respond(batched: Batched[HttpResponse], result: SendResult) -> HttpResponse:
     """The response to a batched send, once its batch is done."""
-    return _guarded(lambda: batched.respond(result))
+    return _guarded(lambda: batched.respond(result), "respond")
 
 
-def _guarded(run: Callable[..., Any], *args: Any) -> Any:
+def _guarded(run: Callable[[], T], name: str) -> T | HttpResponse:
     try:
-        return run(*args)
+        return run()
     except (ChatError, RequestError) as error:
         return error_response(error)
     except Exception:
-        log.exception("unhandled error in %s", getattr(run, "__name__", run))
+        log.exception("unhandled error in %s", name)
         return HttpResponse(500, dict(INTERNAL))

@@ -8,6 +8,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from domain.usecases.deps import CoreConfig
+
 PREFIX = "SECURECHAT_"
 RUNTIMES = ("flask", "quart")
 MEMORY_URL = "memory://"
@@ -15,6 +17,10 @@ MEMORY_URL = "memory://"
 
 class SettingsError(ValueError):
     """A configuration value is missing or malformed; the server refuses to start."""
+
+
+# The core's own defaults (message bound, token lifetimes) are the domain's: defined once there.
+_CORE = CoreConfig()
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,14 +34,16 @@ class Settings:
     jwt_issuer: str = "securechat"
     jwt_audience: str = "securechat"
     encryption_keys: tuple[str, ...] = field(default=(), repr=False)
-    max_message_bytes: int = 16 * 1024
+    max_message_bytes: int = _CORE.max_message_bytes
     max_request_bytes: int = 64 * 1024
     cors_origins: tuple[str, ...] = ()
-    room_token_ttl_s: int = 3600
-    admin_token_ttl_s: int = 30 * 24 * 3600
+    room_token_ttl_s: int = _CORE.room_token_ttl_s
+    admin_token_ttl_s: int = _CORE.admin_token_ttl_s
     auto_migrate: bool | None = None  # None: only for the embedded SQLite default
     worker_threads: int = 4
     hash_threads: int = 2
+    # OWASP's argon2id profile (about 20 ms of one core); stored in each hash, so changing
+    # it never breaks old passwords.
     argon2_time_cost: int = 2
     argon2_memory_kib: int = 19 * 1024
     argon2_parallelism: int = 1
@@ -66,7 +74,7 @@ class Settings:
 
     def with_overrides(self, **changes: object) -> Settings:
         clean = {k: v for k, v in changes.items() if v is not None}
-        merged = replace(self, **clean)  # type: ignore[arg-type]
+        merged = replace(self, **clean)  # type: ignore[arg-type]  # values are the fields' own types, checked by validate
         merged.validate()
         return merged
 
@@ -123,31 +131,32 @@ class Settings:
             raw = get(name)
             return tuple(p.strip() for p in raw.split(",") if p.strip()) if raw else ()
 
+        d = cls()  # every default is the field's own, defined once above
         settings = cls(
-            runtime=get("RUNTIME") or "flask",
-            host=get("HOST") or "127.0.0.1",
-            port=integer("PORT", 10000, minimum=0),
-            data_dir=Path(get("DATA_DIR") or "data"),
-            database_url=get("DATABASE_URL") or "",
+            runtime=get("RUNTIME") or d.runtime,
+            host=get("HOST") or d.host,
+            port=integer("PORT", d.port, minimum=0),
+            data_dir=Path(get("DATA_DIR") or d.data_dir),
+            database_url=get("DATABASE_URL") or d.database_url,
             jwt_secret=get("JWT_SECRET"),
-            jwt_issuer=get("JWT_ISSUER") or "securechat",
-            jwt_audience=get("JWT_AUDIENCE") or "securechat",
+            jwt_issuer=get("JWT_ISSUER") or d.jwt_issuer,
+            jwt_audience=get("JWT_AUDIENCE") or d.jwt_audience,
             encryption_keys=listing("ENCRYPTION_KEYS"),
-            max_message_bytes=integer("MAX_MESSAGE_BYTES", 16 * 1024),
-            max_request_bytes=integer("MAX_REQUEST_BYTES", 64 * 1024),
+            max_message_bytes=integer("MAX_MESSAGE_BYTES", d.max_message_bytes),
+            max_request_bytes=integer("MAX_REQUEST_BYTES", d.max_request_bytes),
             cors_origins=listing("CORS_ORIGINS"),
-            room_token_ttl_s=integer("ROOM_TOKEN_TTL", 3600),
-            admin_token_ttl_s=integer("ADMIN_TOKEN_TTL", 30 * 24 * 3600),
+            room_token_ttl_s=integer("ROOM_TOKEN_TTL", d.room_token_ttl_s),
+            admin_token_ttl_s=integer("ADMIN_TOKEN_TTL", d.admin_token_ttl_s),
             auto_migrate=boolean("AUTO_MIGRATE"),
-            worker_threads=integer("WORKER_THREADS", 4),
-            hash_threads=integer("HASH_THREADS", 2),
-            argon2_time_cost=integer("ARGON2_TIME_COST", 2),
-            argon2_memory_kib=integer("ARGON2_MEMORY_KIB", 19 * 1024, minimum=8),
-            argon2_parallelism=integer("ARGON2_PARALLELISM", 1),
-            slow_client_timeout_s=integer("SLOW_CLIENT_TIMEOUT", 10),
-            max_queued_bytes=integer("MAX_QUEUED_BYTES", 1024 * 1024),
-            max_header_bytes=integer("MAX_HEADER_BYTES", 16 * 1024, minimum=1024),
-            max_header_count=integer("MAX_HEADER_COUNT", 100),
+            worker_threads=integer("WORKER_THREADS", d.worker_threads),
+            hash_threads=integer("HASH_THREADS", d.hash_threads),
+            argon2_time_cost=integer("ARGON2_TIME_COST", d.argon2_time_cost),
+            argon2_memory_kib=integer("ARGON2_MEMORY_KIB", d.argon2_memory_kib, minimum=8),
+            argon2_parallelism=integer("ARGON2_PARALLELISM", d.argon2_parallelism),
+            slow_client_timeout_s=integer("SLOW_CLIENT_TIMEOUT", d.slow_client_timeout_s),
+            max_queued_bytes=integer("MAX_QUEUED_BYTES", d.max_queued_bytes),
+            max_header_bytes=integer("MAX_HEADER_BYTES", d.max_header_bytes, minimum=1024),
+            max_header_count=integer("MAX_HEADER_COUNT", d.max_header_count),
             trusted_proxies=listing("TRUSTED_PROXIES"),
         )
         settings.validate()

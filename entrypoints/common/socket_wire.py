@@ -152,6 +152,11 @@ def engineio_message_ok(data: str | bytes) -> bool:
 _CLIENT_EIO_TYPES = frozenset("123456")
 
 
+def is_polling(query_string: str) -> bool:
+    """Whether an Engine.IO handshake (its query string) opens a long-polling session."""
+    return "transport=polling" in query_string
+
+
 class PollingBacklog:
     """Long-polling clients that stop fetching what is queued for them.
 

@@ -44,7 +44,7 @@ class HeadRefused(ValueError):
         self.refusal = refusal
 
 
-class BoundedHeadHandler(WSGIHandler):  # type: ignore[misc]
+class BoundedHeadHandler(WSGIHandler):  # type: ignore[misc]  # gevent is untyped
     max_head_bytes: int = 16 * 1024  # serve() sets SECURECHAT_MAX_HEADER_BYTES
     max_header_count: int = 100  # and SECURECHAT_MAX_HEADER_COUNT
     _head_left = 0

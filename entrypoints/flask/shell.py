@@ -14,8 +14,7 @@ from flask import Response, request
 from socketio.exceptions import ConnectionRefusedError
 from werkzeug.exceptions import HTTPException
 
-from domain.usecases.send_message import SendCommand
-from entrypoints.common.batching import Batched, SendResult
+from entrypoints.common.batching import Batched, SendCommand, SendResult
 from entrypoints.common.http_api import HttpRequest, HttpResponse, Route, respond
 from entrypoints.common.server_base import ServerBase
 from entrypoints.common.socket_api import EXPIRY_SWEEP_S, Refused, SocketResult, finish

@@ -21,6 +21,7 @@ from entrypoints.common.socket_wire import (
     Action,
     PollingBacklog,
     engineio_message_ok,
+    is_polling,
     screen,
 )
 
@@ -78,17 +79,16 @@ def install(sio: socketio.Server, events: frozenset[str], backlog: PollingBacklo
             end_session(sio, eio_sid)
 
     eio.on("message", on_message)
-    send_packet = eio.send_packet
+    eio_connect = eio.handlers["connect"]
 
-    def queue_packet(eio_sid: str, pkt: Any) -> None:
+    def on_connect(eio_sid: str, environ: dict[str, Any]) -> Any:
+        accepted = eio_connect(eio_sid, environ)
         sock = eio.sockets.get(eio_sid)
-        if sock is not None and not sock.upgraded:
-            size = len(pkt.data) if isinstance(pkt.data, str | bytes) else 64
-            if not backlog.admit(eio_sid, size, sock.queue.empty()):
-                return  # this session is over its backlog: the sweep ends it
-        send_packet(eio_sid, pkt)
+        if sock is not None and is_polling(environ.get("QUERY_STRING", "")):
+            watch_backlog(sock, backlog)
+        return accepted
 
-    eio.send_packet = queue_packet
+    eio.on("connect", on_connect)
     close_all = eio.disconnect
 
     def disconnect(sid: str | None = None) -> None:
@@ -121,6 +121,21 @@ def install(sio: socketio.Server, events: frozenset[str], backlog: PollingBacklo
             return [SESSION_ERROR_BODY]
 
     eio.handle_request = guarded_request
+
+
+def watch_backlog(sock: Any, backlog: PollingBacklog) -> None:
+    """Account for every packet queued for a long-polling session (only those pay for it:
+    a WebSocket's writer has its own bound, outbox.py)."""
+    send = sock.send
+
+    def send_watched(pkt: Any) -> None:
+        if not sock.upgraded:
+            size = len(pkt.data) if isinstance(pkt.data, str | bytes) else 64
+            if not backlog.admit(sock.sid, size, sock.queue.empty()):
+                return  # this session is over its backlog: the sweep ends it
+        send(pkt)
+
+    sock.send = send_watched
 
 
 def sweep_polling(sio: socketio.Server, backlog: PollingBacklog) -> None:

@@ -16,7 +16,7 @@ from engineio import packet as eio_packet
 from socketio import packet as sio_packet
 
 
-class InlineAsyncManager(socketio.AsyncManager):  # type: ignore[misc]
+class InlineAsyncManager(socketio.AsyncManager):  # type: ignore[misc]  # python-socketio is untyped
     async def emit(
         self,
         event: str,

@@ -72,15 +72,15 @@ class CoalescingTransport:
 def _coalescing(transport: asyncio.BaseTransport) -> CoalescingTransport:
     if isinstance(transport, CoalescingTransport):  # an upgraded HTTP connection's own
         return transport
-    return CoalescingTransport(transport, asyncio.get_running_loop())  # type: ignore[arg-type]
+    return CoalescingTransport(transport, asyncio.get_running_loop())  # type: ignore[arg-type]  # a stream transport: uvicorn only serves TCP
 
 
 class CoalescingHttpProtocol(HttpToolsProtocol):
     """uvicorn's httptools protocol: a response's head and body leave in one write."""
 
-    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]  # uvicorn narrows the transport type itself
         super().connection_made(transport)  # flow control stays on the real transport
-        self.transport = _coalescing(transport)  # type: ignore[assignment]
+        self.transport = _coalescing(transport)  # type: ignore[assignment]  # stands in for the transport it wraps
 
 
 class CoalescingWebSocketProtocol(WebSocketsSansIOProtocol):
@@ -91,7 +91,7 @@ class CoalescingWebSocketProtocol(WebSocketsSansIOProtocol):
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         super().connection_made(transport)
-        self.transport = _coalescing(transport)  # type: ignore[assignment]
+        self.transport = _coalescing(transport)  # type: ignore[assignment]  # stands in for the transport it wraps
 
     def pause_writing(self) -> None:
         super().pause_writing()

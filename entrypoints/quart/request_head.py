@@ -44,7 +44,7 @@ class BoundedHttpProtocol(CoalescingHttpProtocol):
     _heads = 0  # heads completed on this connection
     _refusal: Refusal | None = None
 
-    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]  # uvicorn narrows the transport type itself
         super().connection_made(transport)
         self._head_left = self.max_head_bytes
 
@@ -60,14 +60,14 @@ class BoundedHttpProtocol(CoalescingHttpProtocol):
         view = memoryview(data)
         self._head_left = 0
         if left:
-            super().data_received(view[:left])  # type: ignore[arg-type]
+            super().data_received(view[:left])  # type: ignore[arg-type]  # a memoryview is what httptools feeds on
         if self.transport.is_closing():
             return
         if self._heads == heads:
             self._refuse(HEADERS_TOO_LARGE)
             return
         if self.transport.get_protocol() is self:  # not upgraded to a WebSocket
-            self.data_received(view[left:])  # type: ignore[arg-type]
+            self.data_received(view[left:])  # type: ignore[arg-type]  # a memoryview is what httptools feeds on
 
     def on_url(self, url: bytes) -> None:
         super().on_url(url)

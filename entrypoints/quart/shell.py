@@ -18,8 +18,7 @@ import socketio
 from quart import Response, request
 from werkzeug.exceptions import HTTPException
 
-from domain.usecases.send_message import SendCommand
-from entrypoints.common.batching import Batched, SendResult
+from entrypoints.common.batching import Batched, SendCommand, SendResult
 from entrypoints.common.http_api import HttpRequest, HttpResponse, Route, respond
 from entrypoints.common.lanes import Lane
 from entrypoints.common.server_base import ServerBase

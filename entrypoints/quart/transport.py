@@ -21,6 +21,7 @@ from entrypoints.common.socket_wire import (
     Action,
     PollingBacklog,
     engineio_message_ok,
+    is_polling,
     screen,
 )
 
@@ -60,17 +61,16 @@ def install(sio: socketio.AsyncServer, events: frozenset[str], backlog: PollingB
             await end_session(sio, eio_sid)
 
     eio.on("message", on_message)
-    send_packet = eio.send_packet
+    eio_connect = eio.handlers["connect"]
 
-    async def queue_packet(eio_sid: str, pkt: Any) -> None:
+    async def on_connect(eio_sid: str, environ: dict[str, Any]) -> Any:
+        accepted = await eio_connect(eio_sid, environ)
         sock = eio.sockets.get(eio_sid)
-        if sock is not None and not sock.upgraded:
-            size = len(pkt.data) if isinstance(pkt.data, str | bytes) else 64
-            if not backlog.admit(eio_sid, size, sock.queue.empty()):
-                return  # this session is over its backlog: the sweep ends it
-        await send_packet(eio_sid, pkt)
+        if sock is not None and is_polling(environ.get("QUERY_STRING", "")):
+            watch_backlog(sock, backlog)
+        return accepted
 
-    eio.send_packet = queue_packet
+    eio.on("connect", on_connect)
     close_all = eio.disconnect
 
     async def disconnect(sid: str | None = None) -> None:
@@ -105,6 +105,21 @@ def install(sio: socketio.AsyncServer, events: frozenset[str], backlog: PollingB
             return None
 
     eio.handle_request = guarded_request
+
+
+def watch_backlog(sock: Any, backlog: PollingBacklog) -> None:
+    """Account for every packet queued for a long-polling session (only those pay for it:
+    a WebSocket's writer has its own bound, outbox.py)."""
+    send = sock.send
+
+    async def send_watched(pkt: Any) -> None:
+        if not sock.upgraded:
+            size = len(pkt.data) if isinstance(pkt.data, str | bytes) else 64
+            if not backlog.admit(sock.sid, size, sock.queue.empty()):
+                return  # this session is over its backlog: the sweep ends it
+        await send(pkt)
+
+    sock.send = send_watched
 
 
 async def sweep_polling(sio: socketio.AsyncServer, backlog: PollingBacklog) -> None:

@@ -28,14 +28,22 @@ def test_socketio_dispatches_engineio_messages_through_the_handler_table() -> No
         )
 
 
-def test_every_packet_for_a_client_goes_through_engineio_send_packet() -> None:
+def test_every_packet_for_a_client_goes_through_its_socket_send() -> None:
     assert "self.eio.send_packet" in _source(socketio.Server._send_eio_packet)
     assert "self.send_packet" in _source(engineio.Server.send)
     assert "self.send_packet" in _source(engineio.AsyncServer.send)
-    assert "_send_eio_packet" in _source(socketio.Manager.emit), (
-        "python-socketio's Manager.emit no longer sends through _send_eio_packet: the "
-        "polling backlog would not see broadcasts"
-    )
+    for server in (engineio.Server, engineio.AsyncServer):
+        assert "socket.send(pkt)" in _source(server.send_packet), (
+            "engine.io no longer queues a packet through its socket's send: the polling "
+            "backlog (transport.watch_backlog) would not see it"
+        )
+    assert "_send_eio_packet" in _source(socketio.Manager.emit)
+
+
+def test_engineio_registers_a_session_before_its_connect_handler_runs() -> None:
+    for server in (engineio.Server, engineio.AsyncServer):
+        source = _source(server._handle_connect)
+        assert source.index("self.sockets[sid] = s") < source.index("'connect', sid, environ")
 
 
 def test_engineio_builds_its_websocket_from_the_per_server_async_table() -> None:
