@@ -80,3 +80,53 @@ def test_simple_websocket_takes_a_message_bound_and_reads_the_handshake_from_env
 def test_the_asgi_websocket_wrapper_reads_messages_in_wait() -> None:
     assert inspect.iscoroutinefunction(engineio_asgi.WebSocket.wait)
     assert "websocket.receive" in _source(engineio_asgi.WebSocket.wait)
+
+
+# -- entrypoints/flask/server.py: WebSocketAwareHandler over gevent's pywsgi -------------
+
+
+def test_pywsgi_writes_the_head_through_what_the_handler_overrides() -> None:
+    import gevent.pywsgi
+
+    handler = gevent.pywsgi.WSGIHandler
+    message = "gevent.pywsgi.WSGIHandler changed: see entrypoints/flask/server.py"
+    assert "self._write_with_headers(data)" in _source(handler.write), message
+    for name in ("finalize_headers", "_sendall", "_write", "run_application", "process_result"):
+        assert callable(getattr(handler, name, None)), f"{message} ({name} is gone)"
+    assert "self.response_use_chunked" in _source(handler.finalize_headers), message
+    # simple-websocket takes the connection's own socket from this key ("gunicorn" mode).
+    assert "'gunicorn.socket' in environ" in _source(simple_websocket.Server.__init__), message
+
+
+# -- entrypoints/quart/outbox.py: uvicorn's protocols write through self.transport -------
+
+
+def test_uvicorn_protocols_write_through_the_transport_attribute() -> None:
+    from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+    from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
+
+    message = "uvicorn's protocols changed: see entrypoints/quart/outbox.py"
+    assert "self.transport = transport" in _source(HttpToolsProtocol.connection_made), message
+    assert "self.transport = transport" in _source(WebSocketsSansIOProtocol.connection_made), (
+        message
+    )
+    for cls in (HttpToolsProtocol, WebSocketsSansIOProtocol):
+        assert "self.transport.write" in _source(cls), f"{message} ({cls.__name__})"
+    for name in ("pause_writing", "resume_writing", "connection_lost"):
+        assert callable(getattr(WebSocketsSansIOProtocol, name, None)), f"{message} ({name})"
+
+
+# -- entrypoints/quart/manager.py: InlineAsyncManager over python-socketio ---------------
+
+
+def test_the_async_manager_emit_keeps_its_signature_and_helpers() -> None:
+    message = "python-socketio's AsyncManager changed: see entrypoints/quart/manager.py"
+    params = inspect.signature(socketio.AsyncManager.emit).parameters
+    expected = ["self", "event", "data", "namespace", "room", "skip_sid", "callback", "to"]
+    assert list(params)[: len(expected)] == expected, message
+    assert callable(socketio.AsyncManager.get_participants), message
+    assert hasattr(socketio.AsyncManager(), "rooms"), message
+    assert inspect.iscoroutinefunction(engineio.AsyncServer.send_packet), message
+    assert "packet_class" in _source(socketio.async_server.AsyncServer.__init__) or hasattr(
+        socketio.AsyncServer(), "packet_class"
+    ), message
