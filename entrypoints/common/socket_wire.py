@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from enum import Enum
 
-from entrypoints.common.errors import TransportCode, error_body
+from entrypoints.common.errors import TransportCode, error_body, render_http_status
 from entrypoints.common.shapes import JSON_HEADERS
 
 # Socket.IO v5 packet types.
@@ -208,10 +208,23 @@ class PollingBacklog:
         return out
 
 
-# engine.io lets some requests for a session it is closing end in an exception (a 500 and
-# a traceback); the runtimes answer those with this instead.
-SESSION_ERROR_STATUS = 400
-SESSION_ERROR_BODY = json.dumps(
-    error_body(TransportCode.BAD_REQUEST, "this Engine.IO session cannot take that request")
-).encode()
-SESSION_ERROR_HEADERS = tuple(JSON_HEADERS.items())
+# engine.io answers its own refusals (an unknown session or transport, a bad method) in
+# text/plain, and the ASGI driver closes a refused WebSocket without a body (uvicorn then
+# sends a bare 403). Both runtimes answer every one of them with our JSON instead, and an
+# exception engine.io trips over (a session it is closing) as a 400 of the same shape.
+REFUSAL_HEADERS = tuple(JSON_HEADERS.items())
+_ENGINEIO_HEADERS_DROPPED = frozenset({"content-type", "content-length"})
+
+
+def engineio_refusal(status: int) -> tuple[int, bytes]:
+    """Our status and JSON body for an engine.io refusal of HTTP status `status`."""
+    code, body = render_http_status(status if 400 <= status < 500 else 400)
+    if code == 400:
+        body = error_body(TransportCode.BAD_REQUEST, "not a valid Engine.IO request")
+    return code, json.dumps(body).encode()
+
+
+def refusal_headers(engineio_headers: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
+    """engine.io's headers (CORS for allowed origins) with our content headers."""
+    kept = [(k, v) for k, v in engineio_headers if k.lower() not in _ENGINEIO_HEADERS_DROPPED]
+    return kept + list(REFUSAL_HEADERS)

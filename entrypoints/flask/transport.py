@@ -9,19 +9,20 @@ checked by tests/unit/test_library_seams.py.
 from __future__ import annotations
 
 import logging
+from http import HTTPStatus
 from typing import Any
 
 import socketio
 from engineio.async_drivers._websocket_wsgi import SimpleWebSocketWSGI
 
 from entrypoints.common.socket_wire import (
-    SESSION_ERROR_BODY,
-    SESSION_ERROR_HEADERS,
-    SESSION_ERROR_STATUS,
+    REFUSAL_HEADERS,
     Action,
     PollingBacklog,
     engineio_message_ok,
+    engineio_refusal,
     is_polling,
+    refusal_headers,
     screen,
 )
 
@@ -103,22 +104,25 @@ def install(sio: socketio.Server, events: frozenset[str], backlog: PollingBacklo
     handle_request = eio.handle_request
 
     def guarded_request(environ: dict[str, Any], start_response: Any) -> Any:
-        started: list[bool] = []
+        refused: list[bytes] = []
 
         def start(status: str, headers: Any, exc_info: Any = None) -> Any:
-            started.append(True)
-            return start_response(status, headers, exc_info)
+            if status[:1] != "4":
+                return start_response(status, headers, exc_info)
+            code, body = engineio_refusal(int(status[:3]))
+            refused.append(body)
+            return start_response(f"{code} {HTTPStatus(code).phrase}", refusal_headers(headers))
 
         try:
-            return handle_request(environ, start)
+            result = handle_request(environ, start)
         except StopIteration:  # how a WebSocket ends in gunicorn mode: server.py's to handle
             raise
         except Exception as error:  # engine.io tripping over a session it is closing
             log.warning("engine.io could not handle a request (%s)", type(error).__name__)
-            if started:
-                return []
-            start_response(f"{SESSION_ERROR_STATUS} Bad Request", list(SESSION_ERROR_HEADERS))
-            return [SESSION_ERROR_BODY]
+            code, body = engineio_refusal(400)
+            start_response(f"{code} Bad Request", list(REFUSAL_HEADERS))
+            return [body]
+        return refused if refused else result
 
     eio.handle_request = guarded_request
 

@@ -15,13 +15,13 @@ import socketio
 from engineio.async_drivers.asgi import WebSocket
 
 from entrypoints.common.socket_wire import (
-    SESSION_ERROR_BODY,
-    SESSION_ERROR_HEADERS,
-    SESSION_ERROR_STATUS,
+    REFUSAL_HEADERS,
     Action,
     PollingBacklog,
     engineio_message_ok,
+    engineio_refusal,
     is_polling,
+    refusal_headers,
     screen,
 )
 
@@ -85,26 +85,65 @@ def install(sio: socketio.AsyncServer, events: frozenset[str], backlog: PollingB
     handle_request = eio.handle_request
 
     async def guarded_request(scope: Any, receive: Any, send: Any) -> Any:
-        started: list[bool] = []
+        state = {"started": False, "refused": False}
 
         async def tracked(message: dict[str, Any]) -> None:
-            started.append(True)
+            kind = message["type"]
+            if kind == "http.response.start" and message["status"] >= 400:
+                code, body = engineio_refusal(message["status"])
+                state["refused"] = True
+                headers = refusal_headers(_text(message["headers"]))
+                await send(_http_start(code, [*headers, ("Content-Length", str(len(body)))]))
+                await send({"type": "http.response.body", "body": body})
+                return
+            if state["refused"]:
+                return  # engine.io's own body: ours has gone instead
+            if kind == "websocket.close" and not state["started"]:
+                await _refuse_websocket(scope, send, 400)  # what Flask answers the same request
+                return
+            state["started"] = state["started"] or kind in (
+                "websocket.accept",
+                "http.response.start",
+            )
             await send(message)
 
         try:
             return await handle_request(scope, receive, tracked)
         except Exception as error:  # engine.io tripping over a session it is closing
             log.warning("engine.io could not handle a request (%s)", type(error).__name__)
-            if started or scope.get("type") != "http":
+            if state["started"] or state["refused"]:
                 return None
-            headers = [(k.lower().encode(), v.encode()) for k, v in SESSION_ERROR_HEADERS]
-            await send(
-                {"type": "http.response.start", "status": SESSION_ERROR_STATUS, "headers": headers}
-            )
-            await send({"type": "http.response.body", "body": SESSION_ERROR_BODY})
+            if scope.get("type") == "http":
+                code, body = engineio_refusal(400)
+                headers = [*REFUSAL_HEADERS, ("Content-Length", str(len(body)))]
+                await send(_http_start(code, headers))
+                await send({"type": "http.response.body", "body": body})
+            else:
+                await _refuse_websocket(scope, send, 400)
             return None
 
     eio.handle_request = guarded_request
+
+
+def _text(headers: list[tuple[bytes, bytes]]) -> list[tuple[str, str]]:
+    return [(k.decode("latin-1"), v.decode("latin-1")) for k, v in headers]
+
+
+def _http_start(status: int, headers: list[tuple[str, str]]) -> dict[str, Any]:
+    encoded = [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in headers]
+    return {"type": "http.response.start", "status": status, "headers": encoded}
+
+
+async def _refuse_websocket(scope: Any, send: Any, status: int) -> None:
+    """Refuse a WebSocket handshake with our JSON (uvicorn's denial-response extension),
+    or, on a server without it, close it (a bare 403)."""
+    if "websocket.http.response" not in scope.get("extensions", {}):
+        await send({"type": "websocket.close"})
+        return
+    code, body = engineio_refusal(status)
+    start = _http_start(code, [*REFUSAL_HEADERS, ("Content-Length", str(len(body)))])
+    await send({**start, "type": "websocket.http.response.start"})
+    await send({"type": "websocket.http.response.body", "body": body})
 
 
 def watch_backlog(sock: Any, backlog: PollingBacklog) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import socket
 import time
 import zlib
 from collections.abc import Iterator
@@ -314,3 +315,59 @@ def test_the_raw_client_speaks_the_protocol(api: Api, tmp_path: Path) -> None:
     raw.close()
     with pytest.raises(Closed):
         raise Closed(1000)
+
+
+# -- 10. engine.io's own refusals answer in our shape, the same on both runtimes ---------
+
+
+def _raw_http(base_url: str, head: str) -> tuple[int, dict[str, str], bytes]:
+    host, port = base_url.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port)), timeout=10) as sock:
+        sock.sendall(head.encode())
+        data = b""
+        while chunk := sock.recv(65536):
+            data += chunk
+    head_bytes, _, body = data.partition(b"\r\n\r\n")
+    lines = head_bytes.decode("latin-1").split("\r\n")
+    headers = {k.strip().lower(): v.strip() for k, _, v in (x.partition(":") for x in lines[1:])}
+    return int(lines[0].split()[1]), headers, body
+
+
+@pytest.mark.parametrize(
+    ("request_line", "extra", "status", "code"),
+    [
+        ("GET /socket.io/?EIO=4&transport=polling&sid=nope", "", 400, "bad_request"),
+        ("GET /socket.io/?EIO=4&transport=carrier-pigeon", "", 400, "bad_request"),
+        ("GET /socket.io/?EIO=3&transport=polling", "", 400, "bad_request"),
+        (
+            "POST /socket.io/?EIO=4&transport=polling&sid=nope",
+            "Content-Length: 0\r\n",
+            400,
+            "bad_request",
+        ),
+        (
+            "PUT /socket.io/?EIO=4&transport=polling",
+            "Content-Length: 0\r\n",
+            405,
+            "method_not_allowed",
+        ),
+        (
+            "GET /socket.io/?EIO=4&transport=websocket&sid=nope",
+            "Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\n"
+            "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n",
+            400,
+            "bad_request",
+        ),
+    ],
+)
+def test_engineio_refusals_are_our_json(
+    api: Api, request_line: str, extra: str, status: int, code: str
+) -> None:
+    host = api.base_url.removeprefix("http://")
+    got, headers, body = _raw_http(
+        api.base_url, f"{request_line} HTTP/1.1\r\nHost: {host}\r\n{extra}Connection: close\r\n\r\n"
+    )
+    assert got == status, body
+    assert headers["content-type"] == "application/json"
+    assert headers["x-content-type-options"] == "nosniff"
+    assert json.loads(body)["code"] == code
