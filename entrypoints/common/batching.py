@@ -27,8 +27,10 @@ MAX_BATCH = 256
 SendResult = Outcome[Message] | ChatError | None
 
 R = TypeVar("R")
+T = TypeVar("T")
+W = TypeVar("W")  # how a runtime's caller waits: a gevent AsyncResult, an asyncio Future
 
-__all__ = ["MAX_BATCH", "Batched", "SendCommand", "SendResult", "send_batch"]
+__all__ = ["MAX_BATCH", "BatchQueue", "Batched", "SendCommand", "SendResult", "send_batch"]
 
 
 def send_batch(deps: Deps, commands: Sequence[SendCommand]) -> list[SendResult]:
@@ -47,3 +49,20 @@ class Batched(Generic[R]):
 
     command: SendCommand
     respond: Callable[[SendResult], R]
+
+
+class BatchQueue(Generic[T, R, W]):
+    """What both runtimes' batchers share (as python-socketio's base_manager does for its
+    managers): the waiting callers, the batch bound, and the batch function. Each runtime
+    adds only how callers wait and how the one worker runs (flask/ and quart/batching.py)."""
+
+    def __init__(self, run: Callable[[list[T]], list[R]], limit: int = MAX_BATCH) -> None:
+        self._run = run
+        self._limit = limit
+        self._waiting: list[tuple[T, W]] = []
+
+    def _take(self) -> tuple[list[T], list[W]]:
+        """The next batch: up to `limit` of the waiting items, and their waiters."""
+        batch = self._waiting[: self._limit]
+        del self._waiting[: self._limit]
+        return [item for item, _ in batch], [waiter for _, waiter in batch]

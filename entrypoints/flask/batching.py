@@ -1,30 +1,26 @@
 """Group commit on greenlets: `submit` blocks the calling greenlet until its batch is done.
 
-The batch itself is common/batching.send_batch; under light load a batch is one message and
-costs one extra turn of the hub, under load one transaction carries many. One batch runs at
-a time, which is also what SQLite's single writer wants.
+The batch itself is common/batching.send_batch, the queue common/batching.BatchQueue;
+under light load a batch is one message and costs one extra turn of the hub, under load one
+transaction carries many. One batch runs at a time, which is also what SQLite's single
+writer wants.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Generic, TypeVar
+from typing import TypeVar
 
 import gevent
 from gevent.event import AsyncResult
 
-from entrypoints.common.batching import MAX_BATCH
+from entrypoints.common.batching import BatchQueue
 
 T = TypeVar("T")
 R = TypeVar("R")
 
 
-class GeventBatcher(Generic[T, R]):
-    def __init__(self, run: Callable[[list[T]], list[R]], limit: int = MAX_BATCH) -> None:
-        self._run = run
-        self._limit = limit
-        self._waiting: list[tuple[T, AsyncResult]] = []
-        self._worker: gevent.Greenlet | None = None
+class GeventBatcher(BatchQueue[T, R, AsyncResult]):
+    _worker: gevent.Greenlet | None = None
 
     def submit(self, item: T) -> R:
         slot = AsyncResult()
@@ -38,15 +34,14 @@ class GeventBatcher(Generic[T, R]):
         try:
             while self._waiting:
                 gevent.sleep(0)  # every handler that is ready joins this batch first
-                batch = self._waiting[: self._limit]
-                del self._waiting[: self._limit]
+                items, slots = self._take()
                 try:
-                    results = self._run([item for item, _ in batch])
+                    results = self._run(items)
                 except BaseException as error:  # never leave a sender waiting forever
-                    for _, slot in batch:
+                    for slot in slots:
                         slot.set_exception(error)
                     continue
-                for (_, slot), result in zip(batch, results, strict=True):
+                for slot, result in zip(slots, results, strict=True):
                     slot.set(result)
         finally:
             self._worker = None
