@@ -12,13 +12,17 @@ No I/O here; each runtime applies the verdict with its own send and disconnect.
 from __future__ import annotations
 
 import json
+import logging
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from enum import Enum
+from typing import Any
 
 from entrypoints.common.errors import TransportCode, error_body, render_http_status
 from entrypoints.common.shapes import JSON_HEADERS
+
+log = logging.getLogger("securechat.transport")
 
 # Socket.IO v5 packet types.
 CONNECT, DISCONNECT, EVENT, ACK, CONNECT_ERROR, BINARY_EVENT, BINARY_ACK = "0123456"
@@ -141,6 +145,32 @@ def _unescape(raw: str) -> str | None:
     except ValueError:
         return None
     return name if isinstance(name, str) else None
+
+
+def screen_noted(data: str | bytes, events: frozenset[str]) -> Screened:
+    """`screen`, noting a refusal's reason in the (rate-limited) transport log."""
+    verdict = screen(data, events)
+    if verdict.reason is not None:
+        log.warning("refused a Socket.IO packet: %s", verdict.reason)
+    return verdict
+
+
+def note_malformed(error: BaseException) -> None:
+    log.warning("closing a connection after a malformed packet (%s)", type(error).__name__)
+
+
+def packet_size(data: object) -> int:
+    """Bytes a queued Engine.IO packet holds, for the polling backlog."""
+    return len(data) if isinstance(data, str | bytes) else 64
+
+
+def polling_queues(sockets: Mapping[str, Any]) -> list[tuple[str, int]]:
+    """(session, packets queued) of every live long-polling Engine.IO session."""
+    return [
+        (sid, sock.queue.qsize())
+        for sid, sock in list(sockets.items())
+        if not (sock.upgraded or sock.closed)
+    ]
 
 
 def engineio_message_ok(data: str | bytes) -> bool:

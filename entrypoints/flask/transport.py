@@ -22,8 +22,11 @@ from entrypoints.common.socket_wire import (
     engineio_message_ok,
     engineio_refusal,
     is_polling,
+    note_malformed,
+    packet_size,
+    polling_queues,
     refusal_headers,
-    screen,
+    screen_noted,
 )
 
 log = logging.getLogger("securechat.transport")
@@ -64,11 +67,9 @@ def install(sio: socketio.Server, events: frozenset[str], backlog: PollingBacklo
     dispatch = eio.handlers["message"]
 
     def on_message(eio_sid: str, data: str | bytes) -> None:
-        verdict = screen(data, events)
+        verdict = screen_noted(data, events)
         if verdict.reply is not None:
             eio.send(eio_sid, verdict.reply)
-        if verdict.reason is not None:
-            log.warning("refused a Socket.IO packet: %s", verdict.reason)
         if verdict.action is Action.CLOSE:
             end_session(sio, eio_sid)
         if verdict.action is not Action.PASS:
@@ -76,7 +77,7 @@ def install(sio: socketio.Server, events: frozenset[str], backlog: PollingBacklo
         try:
             dispatch(eio_sid, data)
         except Exception as error:  # a packet python-socketio could not decode
-            log.warning("closing a connection after a malformed packet (%s)", type(error).__name__)
+            note_malformed(error)
             end_session(sio, eio_sid)
 
     eio.on("message", on_message)
@@ -133,10 +134,10 @@ def watch_backlog(sock: Any, backlog: PollingBacklog) -> None:
     send = sock.send
 
     def send_watched(pkt: Any) -> None:
-        if not sock.upgraded:
-            size = len(pkt.data) if isinstance(pkt.data, str | bytes) else 64
-            if not backlog.admit(sock.sid, size, sock.queue.empty()):
-                return  # this session is over its backlog: the sweep ends it
+        if not sock.upgraded and not backlog.admit(
+            sock.sid, packet_size(pkt.data), sock.queue.empty()
+        ):
+            return  # this session is over its backlog: the sweep ends it
         send(pkt)
 
     sock.send = send_watched
@@ -144,10 +145,7 @@ def watch_backlog(sock: Any, backlog: PollingBacklog) -> None:
 
 def sweep_polling(sio: socketio.Server, backlog: PollingBacklog) -> None:
     """Disconnect polling sessions that stopped fetching (once a second, from the sweep)."""
-    eio = sio.eio
-    sockets = list(eio.sockets.items())
-    polling = [(s, sock.queue.qsize()) for s, sock in sockets if not (sock.upgraded or sock.closed)]
-    for eio_sid in backlog.overdue(polling):
+    for eio_sid in backlog.overdue(polling_queues(sio.eio.sockets)):
         log.warning("cut off a long-polling client that stopped fetching")
         end_session(sio, eio_sid)
 
