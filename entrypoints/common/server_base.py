@@ -1,10 +1,12 @@
 """What both runtimes' servers are, without I/O (python-socketio's base_server, ours).
 
-`ServerBase` holds the protocol state and every decision a runtime shell needs: the answer
-to a route or a socket event, CORS, the rendering of framework errors, who the expiry sweep
-ends. A shell (entrypoints/flask/shell.py, entrypoints/quart/shell.py) only does the I/O:
-it reads its framework's request, runs what the table names in the entry's lane (the
-gevent hub, or a thread for Quart), waits on its batcher, writes, and emits after commit.
+`ServerBase` holds the protocol state and writes every handler once: a route's answer, a
+socket event's ack, a connect, a disconnect and the once-a-second sweep, each as a
+generator of steps (common/steps.py: run this in that lane, wait for the batcher, emit,
+enter a room, sleep), with CORS and the rendering of framework errors beside them. A shell
+(entrypoints/flask/shell.py, entrypoints/quart/shell.py) only reads its framework's request
+and performs the steps with its own I/O: calls inline on the gevent hub or in a thread for
+Quart, its batcher, python-socketio's emit and rooms.
 """
 
 from __future__ import annotations
@@ -17,29 +19,37 @@ from typing import Any, Protocol
 
 from domain.usecases.send_message import SendCommand
 from entrypoints.common import http_api
-from entrypoints.common.batching import SendResult, send_batch
+from entrypoints.common.batching import Batched, SendResult, send_batch
 from entrypoints.common.bootstrap import Core
 from entrypoints.common.cors import cors_headers
 from entrypoints.common.edge import EdgePolicy, decided_at_the_edge
 from entrypoints.common.errors import INTERNAL, TransportCode, render_http_status
-from entrypoints.common.http_api import ROUTES, Answer, HttpRequest, HttpResponse, Route
+from entrypoints.common.http_api import ROUTES, HttpRequest, HttpResponse, Route, respond
 from entrypoints.common.lanes import Lane
 from entrypoints.common.quiet_log import transport_logger
 from entrypoints.common.settings import Settings
 from entrypoints.common.shapes import JSON_HEADERS, encode_json
-from entrypoints.common.socket_api import (
-    EVENTS_BY_NAME,
-    SocketProtocol,
-    SocketResult,
-    Step,
+from entrypoints.common.socket_api import EVENTS_BY_NAME, EXPIRY_SWEEP_S, SocketProtocol, Step
+from entrypoints.common.socket_events import emits_for
+from entrypoints.common.socket_wire import PollingBacklog, polling_queues, refusal
+from entrypoints.common.steps import (
+    Call,
+    Disconnect,
+    EndSession,
+    Enter,
+    Leave,
+    Sleep,
+    StartSweep,
+    Steps,
+    Submit,
 )
-from entrypoints.common.socket_events import Emit
-from entrypoints.common.socket_wire import PollingBacklog, refusal
 
 log = logging.getLogger("securechat.server")
 
 # A bodyless answer to a CORS preflight: status and headers.
 Preflight = tuple[int, dict[str, str]]
+# A response to write: status, body and headers.
+Reply = tuple[int, bytes, dict[str, str]]
 
 
 class ServerBase:
@@ -52,6 +62,7 @@ class ServerBase:
         self.backlog = PollingBacklog(
             settings.slow_client_timeout_s, settings.max_queued_bytes, time.monotonic
         )
+        self.sweeping = False  # the sweep starts with the first connection
 
     def socketio_options(self) -> dict[str, Any]:
         """The options both runtimes give their Socket.IO server."""
@@ -69,10 +80,19 @@ class ServerBase:
 
     # -- HTTP ------------------------------------------------------------------------------
 
-    def answer(self, route: Route, request: HttpRequest) -> Answer:
-        return http_api.answer(self.deps, route, request)
+    def view_steps(self, route: Route, request: HttpRequest) -> Steps[Reply]:
+        """A route's answer, in its lane; a send through the batcher; the emits after
+        the commit. The result is the status, body and headers to write."""
+        answer = yield Call(route.lane, http_api.answer, (self.deps, route, request))
+        if isinstance(answer, Batched):
+            answer = respond(answer, (yield Submit(answer.command)))
+        return (yield from self.reply_steps(answer))
 
-    def encode(self, response: HttpResponse) -> tuple[int, bytes, dict[str, str]]:
+    def reply_steps(self, response: HttpResponse) -> Steps[Reply]:
+        yield from emits_for(response.events)
+        return self.encode(response)
+
+    def encode(self, response: HttpResponse) -> Reply:
         """Status, body and headers to write."""
         return response.status, encode_json(response.body), {**JSON_HEADERS, **response.headers}
 
@@ -100,33 +120,59 @@ class ServerBase:
 
     # -- Socket.IO -------------------------------------------------------------------------
 
-    def connect(self, sid: str, auth: object) -> None:
-        """Admit a connection, or raise socket_api.Refused."""
-        self.protocol.connect(sid, auth)
+    def connect_steps(self, sid: str, auth: object) -> Steps[None]:
+        """Admit a connection (or raise socket_api.Refused); the first starts the sweep."""
+        yield Call(Lane.WORKER, self.protocol.connect, (sid, auth))
+        if not self.sweeping:
+            self.sweeping = True
+            yield StartSweep()
 
-    def event(self, name: str, sid: str, args: tuple[object, ...]) -> Step:
-        """The answer to an event of the table (socket_wire.screen lets no other through)."""
+    def event_steps(self, name: str, sid: str, args: tuple[object, ...]) -> Steps[dict[str, Any]]:
+        """An event of the table (socket_wire.screen lets no other through): its handler in
+        its lane, a send through the batcher, then the room entered or left and the emits,
+        all after the commit. The result is the ack."""
         event = EVENTS_BY_NAME.get(name)
         if event is None:
-            return SocketResult(refusal(TransportCode.INVALID_EVENT, "there is no such event"))
-        return self.protocol.run(event, sid, args)
+            return refusal(TransportCode.INVALID_EVENT, "there is no such event")
+        step: Step = yield Call(event.lane, self.protocol.run, (event, sid, args))
+        if isinstance(step, Batched):
+            step = step.respond((yield Submit(step.command)))
+        # The disconnect may have run while a join was in its thread: enter only a live
+        # connection (protocol.disconnect runs before python-socketio forgets the sid).
+        if step.enter and self.protocol.in_channel(sid, step.enter):
+            yield Enter(sid, step.enter)
+        if step.exit:
+            yield Leave(sid, step.exit)
+        yield from step.emits
+        return step.ack
 
-    def lane(self, name: str) -> Lane:
-        event = EVENTS_BY_NAME.get(name)
-        return Lane.INLINE if event is None else event.lane
+    def disconnect_steps(self, sid: str) -> Steps[None]:
+        emits = yield Call(Lane.WORKER, self.protocol.disconnect, (sid,))
+        yield from emits
 
-    def may_enter(self, sid: str, result: SocketResult) -> str | None:
-        """The Socket.IO room to enter for `result`, if the connection is still in it."""
-        if result.enter and self.protocol.in_channel(sid, result.enter):
-            return result.enter
-        return None
+    def sweep_steps(self, eio_sockets: Mapping[str, Any]) -> Steps[None]:
+        """Every EXPIRY_SWEEP_S, for ever: cut off long-polling clients that stopped
+        fetching (`eio_sockets`: engine.io's sessions) and end connections whose token has
+        expired. One failure never stops the sweeping."""
+        while True:
+            yield Sleep(EXPIRY_SWEEP_S)
+            try:
+                yield from self._sweep_once(eio_sockets)
+            except Exception:
+                log.exception("a sweep failed")
 
-    def disconnect(self, sid: str) -> list[Emit]:
-        return self.protocol.disconnect(sid)
-
-    def expired(self) -> list[str]:
-        """Connections the sweep ends now: their token has expired."""
-        return self.protocol.expired()
+    def _sweep_once(self, eio_sockets: Mapping[str, Any]) -> Steps[None]:
+        for eio_sid in self.backlog.overdue(polling_queues(eio_sockets)):
+            log.warning("cut off a long-polling client that stopped fetching")
+            yield EndSession(eio_sid)
+        for sid in self.protocol.expired():  # in memory: cheap enough for an event loop
+            try:
+                yield Disconnect(sid)  # runs disconnect: presence is updated
+            except Exception:
+                log.exception("could not end an expired connection")
+            # Whatever became of the socket, its access ends here (a no-op when the
+            # disconnect handler has already run).
+            yield from self.disconnect_steps(sid)
 
 
 class WebApp(Protocol):

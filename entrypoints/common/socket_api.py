@@ -1,10 +1,10 @@
 """The Socket.IO protocol, runtime-neutral: each event in, an ack and emits out.
 
 `SOCKET_EVENTS` is the one table of the socket surface: each entry names the event, its
-handler and its lane. A runtime registers the table in a loop and runs `SocketProtocol.run`
-in the event's lane; a `Batched` send goes through its batcher; then it enters/leaves the
-Socket.IO room the result names and emits. Adding an event means a handler and an entry
-here (and its use case), nothing per runtime.
+handler and its lane. `ServerBase.event_steps` runs `SocketProtocol.run` in the event's
+lane; a `Batched` send goes through the runtime's batcher; then the connection enters or
+leaves the Socket.IO room the result names, and the emits go out. Adding an event means a
+handler and an entry here (and its use case), nothing per runtime.
 
 Every event is authorized on its own: a connection carries the claims it proved at connect,
 and may act only in rooms it joined with them.
@@ -164,11 +164,6 @@ class SocketProtocol:
         for grant in grants:
             emits += emits_for(leave_room(self._deps, grant, sid).events)
         return emits
-
-
-def finish(batched: Batched[SocketResult], result: SendResult) -> SocketResult:
-    """The ack (and emits) of a batched send, once its batch is done."""
-    return batched.respond(result)
 
 
 # -- the events ---------------------------------------------------------------------------

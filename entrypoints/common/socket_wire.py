@@ -187,6 +187,23 @@ def is_polling(query_string: str) -> bool:
     return "transport=polling" in query_string
 
 
+def new_polling_session(
+    sockets: Mapping[str, Any], eio_sid: str, environ: Mapping[str, Any]
+) -> Any:
+    """The engine.io socket of a session just opened by a long-polling handshake, or None
+    (a WebSocket from the start, or refused): only those pay for the backlog's accounting."""
+    sock = sockets.get(eio_sid)
+    if sock is not None and is_polling(environ.get("QUERY_STRING", "")):
+        return sock
+    return None
+
+
+def backlog_admits(backlog: PollingBacklog, sock: Any, data: object) -> bool:
+    """Whether to queue a packet of `data` for engine.io socket `sock` (False: drop it; the
+    session is over its backlog, and the sweep ends it). An upgraded one is not counted."""
+    return bool(sock.upgraded) or backlog.admit(sock.sid, packet_size(data), sock.queue.empty())
+
+
 class PollingBacklog:
     """Long-polling clients that stop fetching what is queued for them.
 

@@ -1,28 +1,28 @@
-"""The Flask runtime's handlers: its request in, common's answer out, emits after commit.
+"""The Flask runtime's handlers: its request in, common's steps performed, its response out.
 
-Everything runs in the request's or event's own greenlet (blocking calls yield to the hub;
-argon2 waits on its own threads), so the lanes of common's tables need nothing here.
+Every handler is written once in common (ServerBase's steps); this shell performs them with
+blocking calls in the request's or event's own greenlet (they yield to the gevent hub;
+argon2 waits on its own threads), so a step's lane needs nothing here.
 """
 
 from __future__ import annotations
 
-import logging
-from typing import Any
+from typing import Any, TypeVar
 
 import socketio
 from flask import Response, request
 from socketio.exceptions import ConnectionRefusedError
 from werkzeug.exceptions import HTTPException
 
-from entrypoints.common.batching import Batched, SendCommand, SendResult
-from entrypoints.common.http_api import HttpRequest, HttpResponse, Route, respond
-from entrypoints.common.server_base import ServerBase
-from entrypoints.common.socket_api import EXPIRY_SWEEP_S, Refused, SocketResult, finish
-from entrypoints.common.socket_events import Emit, emits_for
+from entrypoints.common import steps as step
+from entrypoints.common.batching import SendCommand, SendResult
+from entrypoints.common.http_api import HttpRequest, Route
+from entrypoints.common.server_base import Reply, ServerBase
+from entrypoints.common.socket_api import Refused
 from entrypoints.flask.batching import GeventBatcher
-from entrypoints.flask.transport import sweep_polling
+from entrypoints.flask.transport import end_session
 
-log = logging.getLogger("securechat.flask")
+T = TypeVar("T")
 
 
 class FlaskShell:
@@ -30,7 +30,39 @@ class FlaskShell:
         self.base = base
         self.sio = sio
         self.batcher: GeventBatcher[SendCommand, SendResult] = GeventBatcher(base.send_batch)
-        self.sweeper: Any = None  # started with the first connection, on the server's hub
+
+    def drive(self, steps: step.Steps[T]) -> T:
+        """Perform `steps` to the end: common/steps.py's `Stepper`, blocking."""
+        stepper = step.Stepper(steps)
+        while (effect := stepper.next()) is not None:
+            try:
+                stepper.value = self.perform(effect)
+            except Exception as error:
+                stepper.error = error
+        return stepper.result
+
+    def perform(self, effect: step.Effect) -> Any:
+        match effect:
+            case step.Emit(event, data, to):
+                return self.sio.emit(event, data, to=to)
+            case step.Call(_, fn, args):
+                return fn(*args)
+            case step.Submit(command):
+                return self.batcher.submit(command)
+            case step.Enter(sid, room):
+                return self.sio.enter_room(sid, room)
+            case step.Leave(sid, room):
+                return self.sio.leave_room(sid, room)
+            case step.Sleep(seconds):
+                return self.sio.sleep(seconds)
+            case step.Disconnect(sid):
+                return self.sio.disconnect(sid)
+            case step.EndSession(eio_sid):
+                return end_session(self.sio, eio_sid)
+            case step.StartSweep():
+                steps = self.base.sweep_steps(self.sio.eio.sockets)
+                return self.sio.start_background_task(self.drive, steps)
+        raise TypeError(f"not a step: {effect!r}")
 
     # -- HTTP ------------------------------------------------------------------------------
 
@@ -39,14 +71,11 @@ class FlaskShell:
         http_request = HttpRequest(
             request.method, params, request.args.to_dict(), request.headers, body
         )
-        answer = self.base.answer(route, http_request)
-        if isinstance(answer, Batched):
-            answer = respond(answer, self.batcher.submit(answer.command))
-        return self.reply(answer)
+        return self.response(self.drive(self.base.view_steps(route, http_request)))
 
-    def reply(self, response: HttpResponse) -> Response:
-        self.emit_all(emits_for(response.events))
-        status, body, headers = self.base.encode(response)
+    @staticmethod
+    def response(reply: Reply) -> Response:
+        status, body, headers = reply
         return Response(body, status=status, headers=headers)
 
     def preflight(self) -> Response | None:
@@ -58,57 +87,22 @@ class FlaskShell:
         return response
 
     def http_error(self, error: HTTPException) -> Response:
-        return self.reply(self.base.http_error(error.code or 500))
+        steps = self.base.reply_steps(self.base.http_error(error.code or 500))
+        return self.response(self.drive(steps))
 
     def unhandled(self, error: Exception) -> Response:
-        return self.reply(self.base.unhandled(error))
+        return self.response(self.drive(self.base.reply_steps(self.base.unhandled(error))))
 
     # -- Socket.IO -------------------------------------------------------------------------
 
     def connect(self, sid: str, _environ: object, auth: object = None) -> None:
         try:
-            self.base.connect(sid, auth)
+            self.drive(self.base.connect_steps(sid, auth))
         except Refused as refused:
             raise ConnectionRefusedError(refused.body["error"], refused.body) from None
-        if self.sweeper is None:
-            self.sweeper = self.sio.start_background_task(self.sweep)
 
     def disconnect(self, sid: str, *_reason: object) -> None:
-        self.emit_all(self.base.disconnect(sid))
+        self.drive(self.base.disconnect_steps(sid))
 
     def event(self, name: str, sid: str, *args: object) -> dict[str, Any]:
-        step = self.base.event(name, sid, args)
-        if isinstance(step, Batched):
-            step = finish(step, self.batcher.submit(step.command))
-        return self.apply(sid, step)
-
-    def apply(self, sid: str, result: SocketResult) -> dict[str, Any]:
-        if room := self.base.may_enter(sid, result):
-            self.sio.enter_room(sid, room)
-        if result.exit:
-            self.sio.leave_room(sid, result.exit)
-        self.emit_all(result.emits)
-        return result.ack
-
-    def emit_all(self, emits: list[Emit]) -> None:
-        for item in emits:
-            self.sio.emit(item.event, item.data, to=item.to)
-
-    def sweep(self) -> None:
-        """Once a second: cut off stalled polling clients and end expired connections."""
-        while True:  # never ends: one failure must not stop the sweeping
-            self.sio.sleep(EXPIRY_SWEEP_S)
-            sweep_polling(self.sio, self.base.backlog)
-            for sid in self.base.expired():
-                try:
-                    self.end(sid)
-                except Exception:
-                    log.exception("could not end an expired connection")
-
-    def end(self, sid: str) -> None:
-        try:
-            self.sio.disconnect(sid)  # runs disconnect: presence is updated
-        finally:
-            # Whatever became of the socket, its access ends here (a no-op when the
-            # disconnect handler has already run).
-            self.emit_all(self.base.disconnect(sid))
+        return self.drive(self.base.event_steps(name, sid, args))

@@ -15,19 +15,7 @@ from typing import Any
 import socketio
 from engineio.async_drivers._websocket_wsgi import SimpleWebSocketWSGI
 
-from entrypoints.common.socket_wire import (
-    REFUSAL_HEADERS,
-    Action,
-    PollingBacklog,
-    engineio_message_ok,
-    engineio_refusal,
-    is_polling,
-    note_malformed,
-    packet_size,
-    polling_queues,
-    refusal_headers,
-    screen_noted,
-)
+from entrypoints.common import socket_wire as wire
 
 log = logging.getLogger("securechat.transport")
 
@@ -50,13 +38,13 @@ class BoundedWebSocket(SimpleWebSocketWSGI):  # type: ignore[misc]  # untyped li
 
     def wait(self) -> Any:
         data = super().wait()
-        if data is not None and not engineio_message_ok(data):
+        if data is not None and not wire.engineio_message_ok(data):
             log.warning("closing a WebSocket that sent a message engine.io does not take")
             return None  # engine.io reads this as the client going away
         return data
 
 
-def install(sio: socketio.Server, events: frozenset[str], backlog: PollingBacklog) -> None:
+def install(sio: socketio.Server, events: frozenset[str], backlog: wire.PollingBacklog) -> None:
     eio = sio.eio
     eio._async = {
         **eio._async,
@@ -67,17 +55,17 @@ def install(sio: socketio.Server, events: frozenset[str], backlog: PollingBacklo
     dispatch = eio.handlers["message"]
 
     def on_message(eio_sid: str, data: str | bytes) -> None:
-        verdict = screen_noted(data, events)
+        verdict = wire.screen_noted(data, events)
         if verdict.reply is not None:
             eio.send(eio_sid, verdict.reply)
-        if verdict.action is Action.CLOSE:
+        if verdict.action is wire.Action.CLOSE:
             end_session(sio, eio_sid)
-        if verdict.action is not Action.PASS:
+        if verdict.action is not wire.Action.PASS:
             return
         try:
             dispatch(eio_sid, data)
         except Exception as error:  # a packet python-socketio could not decode
-            note_malformed(error)
+            wire.note_malformed(error)
             end_session(sio, eio_sid)
 
     eio.on("message", on_message)
@@ -85,8 +73,7 @@ def install(sio: socketio.Server, events: frozenset[str], backlog: PollingBacklo
 
     def on_connect(eio_sid: str, environ: dict[str, Any]) -> Any:
         accepted = eio_connect(eio_sid, environ)
-        sock = eio.sockets.get(eio_sid)
-        if sock is not None and is_polling(environ.get("QUERY_STRING", "")):
+        if sock := wire.new_polling_session(eio.sockets, eio_sid, environ):
             watch_backlog(sock, backlog)
         return accepted
 
@@ -110,9 +97,11 @@ def install(sio: socketio.Server, events: frozenset[str], backlog: PollingBacklo
         def start(status: str, headers: Any, exc_info: Any = None) -> Any:
             if status[:1] != "4":
                 return start_response(status, headers, exc_info)
-            code, body = engineio_refusal(int(status[:3]))
+            code, body = wire.engineio_refusal(int(status[:3]))
             refused.append(body)
-            return start_response(f"{code} {HTTPStatus(code).phrase}", refusal_headers(headers))
+            return start_response(
+                f"{code} {HTTPStatus(code).phrase}", wire.refusal_headers(headers)
+            )
 
         try:
             result = handle_request(environ, start)
@@ -120,34 +109,24 @@ def install(sio: socketio.Server, events: frozenset[str], backlog: PollingBacklo
             raise
         except Exception as error:  # engine.io tripping over a session it is closing
             log.warning("engine.io could not handle a request (%s)", type(error).__name__)
-            code, body = engineio_refusal(400)
-            start_response(f"{code} Bad Request", list(REFUSAL_HEADERS))
+            code, body = wire.engineio_refusal(400)
+            start_response(f"{code} Bad Request", list(wire.REFUSAL_HEADERS))
             return [body]
         return refused if refused else result
 
     eio.handle_request = guarded_request
 
 
-def watch_backlog(sock: Any, backlog: PollingBacklog) -> None:
+def watch_backlog(sock: Any, backlog: wire.PollingBacklog) -> None:
     """Account for every packet queued for a long-polling session (only those pay for it:
     a WebSocket's writer has its own bound, outbox.py)."""
     send = sock.send
 
     def send_watched(pkt: Any) -> None:
-        if not sock.upgraded and not backlog.admit(
-            sock.sid, packet_size(pkt.data), sock.queue.empty()
-        ):
-            return  # this session is over its backlog: the sweep ends it
-        send(pkt)
+        if wire.backlog_admits(backlog, sock, pkt.data):
+            send(pkt)
 
     sock.send = send_watched
-
-
-def sweep_polling(sio: socketio.Server, backlog: PollingBacklog) -> None:
-    """Disconnect polling sessions that stopped fetching (once a second, from the sweep)."""
-    for eio_sid in backlog.overdue(polling_queues(sio.eio.sockets)):
-        log.warning("cut off a long-polling client that stopped fetching")
-        end_session(sio, eio_sid)
 
 
 def end_session(sio: socketio.Server, eio_sid: str) -> None:

@@ -14,19 +14,7 @@ from typing import Any
 import socketio
 from engineio.async_drivers.asgi import WebSocket
 
-from entrypoints.common.socket_wire import (
-    REFUSAL_HEADERS,
-    Action,
-    PollingBacklog,
-    engineio_message_ok,
-    engineio_refusal,
-    is_polling,
-    note_malformed,
-    packet_size,
-    polling_queues,
-    refusal_headers,
-    screen_noted,
-)
+from entrypoints.common import socket_wire as wire
 
 log = logging.getLogger("securechat.transport")
 
@@ -36,29 +24,31 @@ class ScreenedWebSocket(WebSocket):  # type: ignore[misc]  # untyped library
 
     async def wait(self) -> Any:
         data = await super().wait()
-        if not engineio_message_ok(data):
+        if not wire.engineio_message_ok(data):
             log.warning("closing a WebSocket that sent a message engine.io does not take")
             raise OSError("not an engine.io message")  # engine.io ends the connection
         return data
 
 
-def install(sio: socketio.AsyncServer, events: frozenset[str], backlog: PollingBacklog) -> None:
+def install(
+    sio: socketio.AsyncServer, events: frozenset[str], backlog: wire.PollingBacklog
+) -> None:
     eio = sio.eio
     eio._async = {**eio._async, "websocket": ScreenedWebSocket}
     dispatch = eio.handlers["message"]
 
     async def on_message(eio_sid: str, data: str | bytes) -> None:
-        verdict = screen_noted(data, events)
+        verdict = wire.screen_noted(data, events)
         if verdict.reply is not None:
             await eio.send(eio_sid, verdict.reply)
-        if verdict.action is Action.CLOSE:
+        if verdict.action is wire.Action.CLOSE:
             await end_session(sio, eio_sid)
-        if verdict.action is not Action.PASS:
+        if verdict.action is not wire.Action.PASS:
             return
         try:
             await dispatch(eio_sid, data)
         except Exception as error:  # a packet python-socketio could not decode
-            note_malformed(error)
+            wire.note_malformed(error)
             await end_session(sio, eio_sid)
 
     eio.on("message", on_message)
@@ -66,8 +56,7 @@ def install(sio: socketio.AsyncServer, events: frozenset[str], backlog: PollingB
 
     async def on_connect(eio_sid: str, environ: dict[str, Any]) -> Any:
         accepted = await eio_connect(eio_sid, environ)
-        sock = eio.sockets.get(eio_sid)
-        if sock is not None and is_polling(environ.get("QUERY_STRING", "")):
+        if sock := wire.new_polling_session(eio.sockets, eio_sid, environ):
             watch_backlog(sock, backlog)
         return accepted
 
@@ -91,9 +80,9 @@ def install(sio: socketio.AsyncServer, events: frozenset[str], backlog: PollingB
         async def tracked(message: dict[str, Any]) -> None:
             kind = message["type"]
             if kind == "http.response.start" and message["status"] >= 400:
-                code, body = engineio_refusal(message["status"])
+                code, body = wire.engineio_refusal(message["status"])
                 state["refused"] = True
-                headers = refusal_headers(_text(message["headers"]))
+                headers = wire.refusal_headers(_text(message["headers"]))
                 await send(_http_start(code, [*headers, ("Content-Length", str(len(body)))]))
                 await send({"type": "http.response.body", "body": body})
                 return
@@ -115,8 +104,8 @@ def install(sio: socketio.AsyncServer, events: frozenset[str], backlog: PollingB
             if state["started"] or state["refused"]:
                 return None
             if scope.get("type") == "http":
-                code, body = engineio_refusal(400)
-                headers = [*REFUSAL_HEADERS, ("Content-Length", str(len(body)))]
+                code, body = wire.engineio_refusal(400)
+                headers = [*wire.REFUSAL_HEADERS, ("Content-Length", str(len(body)))]
                 await send(_http_start(code, headers))
                 await send({"type": "http.response.body", "body": body})
             else:
@@ -141,32 +130,22 @@ async def _refuse_websocket(scope: Any, send: Any, status: int) -> None:
     if "websocket.http.response" not in scope.get("extensions", {}):
         await send({"type": "websocket.close"})
         return
-    code, body = engineio_refusal(status)
-    start = _http_start(code, [*REFUSAL_HEADERS, ("Content-Length", str(len(body)))])
+    code, body = wire.engineio_refusal(status)
+    start = _http_start(code, [*wire.REFUSAL_HEADERS, ("Content-Length", str(len(body)))])
     await send({**start, "type": "websocket.http.response.start"})
     await send({"type": "websocket.http.response.body", "body": body})
 
 
-def watch_backlog(sock: Any, backlog: PollingBacklog) -> None:
+def watch_backlog(sock: Any, backlog: wire.PollingBacklog) -> None:
     """Account for every packet queued for a long-polling session (only those pay for it:
     a WebSocket's writer has its own bound, outbox.py)."""
     send = sock.send
 
     async def send_watched(pkt: Any) -> None:
-        if not sock.upgraded and not backlog.admit(
-            sock.sid, packet_size(pkt.data), sock.queue.empty()
-        ):
-            return  # this session is over its backlog: the sweep ends it
-        await send(pkt)
+        if wire.backlog_admits(backlog, sock, pkt.data):
+            await send(pkt)
 
     sock.send = send_watched
-
-
-async def sweep_polling(sio: socketio.AsyncServer, backlog: PollingBacklog) -> None:
-    """Disconnect polling sessions that stopped fetching (once a second, from the sweep)."""
-    for eio_sid in backlog.overdue(polling_queues(sio.eio.sockets)):
-        log.warning("cut off a long-polling client that stopped fetching")
-        await end_session(sio, eio_sid)
 
 
 async def end_session(sio: socketio.AsyncServer, eio_sid: str) -> None:

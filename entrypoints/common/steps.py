@@ -1,0 +1,123 @@
+"""Sans-io steps: what runtime-neutral code asks a runtime shell to do, one effect at a time.
+
+`ServerBase` writes each handler once, as a generator that yields effects (run this in that
+lane, wait for the batcher, emit, enter a Socket.IO room, sleep, disconnect) and receives
+their results. A runtime shell only performs effects, with its own sync or async I/O
+(entrypoints/flask/shell.py, entrypoints/quart/shell.py): the order of things, the error
+handling and every decision live here, so a change to a handler is made once.
+
+A failed effect's exception is raised inside the generator at the `yield` that asked for
+it, exactly as if the handler had made the call itself.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Generator
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar, cast
+
+from domain.usecases.send_message import SendCommand
+from entrypoints.common.lanes import Lane
+from entrypoints.common.socket_events import Emit
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True)
+class Call:
+    """`fn(*args)` in `lane`: inline, on a core worker, or on a password thread."""
+
+    lane: Lane
+    fn: Callable[..., Any]
+    args: tuple[Any, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Submit:
+    """A send for the runtime's batcher; the result is its `SendResult`."""
+
+    command: SendCommand
+
+
+@dataclass(frozen=True, slots=True)
+class Enter:
+    """Put connection `sid` in Socket.IO room `room`."""
+
+    sid: str
+    room: str
+
+
+@dataclass(frozen=True, slots=True)
+class Leave:
+    sid: str
+    room: str
+
+
+@dataclass(frozen=True, slots=True)
+class Sleep:
+    seconds: float
+
+
+@dataclass(frozen=True, slots=True)
+class Disconnect:
+    """End Socket.IO connection `sid` (its disconnect handler runs)."""
+
+    sid: str
+
+
+@dataclass(frozen=True, slots=True)
+class EndSession:
+    """End Engine.IO session `eio_sid` now, without waiting for its client."""
+
+    eio_sid: str
+
+
+@dataclass(frozen=True, slots=True)
+class StartSweep:
+    """Start the once-a-second sweep (`ServerBase.sweep_steps`) in the background."""
+
+
+__all__ = ["Call", "Disconnect", "Effect", "Emit", "EndSession", "Enter", "Leave", "Sleep"]
+__all__ += ["StartSweep", "Stepper", "Steps", "Submit"]
+
+Effect = Call | Submit | Emit | Enter | Leave | Sleep | Disconnect | EndSession | StartSweep
+Steps = Generator[Effect, Any, T]
+
+
+class Stepper(Generic[T]):
+    """Walks one generator of steps for a runtime's driver::
+
+        stepper = Stepper(steps)
+        while (effect := stepper.next()) is not None:
+            try:
+                stepper.value = perform(effect)      # or: await perform(effect)
+            except Exception as error:
+                stepper.error = error
+        return stepper.result
+
+    An exception the generator does not handle propagates out of `next`.
+    """
+
+    __slots__ = ("_steps", "value", "error", "_result")
+
+    def __init__(self, steps: Steps[T]) -> None:
+        self._steps = steps
+        self.value: Any = None  # the last effect's result, sent in at the next step
+        self.error: Exception | None = None  # or its exception, raised in there instead
+        self._result: T | None = None
+
+    @property
+    def result(self) -> T:
+        """What the generator returned (once `next` has given None)."""
+        return cast(T, self._result)
+
+    def next(self) -> Effect | None:
+        """The next effect to perform, or None once the generator has returned (`result`)."""
+        try:
+            if self.error is None:
+                return self._steps.send(self.value)
+            error, self.error = self.error, None
+            return self._steps.throw(error)
+        except StopIteration as stop:
+            self._result = stop.value
+            return None

@@ -1,0 +1,321 @@
+"""ServerBase's handlers, written once as steps, driven here without a server: what each one
+asks a runtime to do, in what order, and what it makes of a step that fails."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+import pytest
+
+from domain.usecases.create_room import create_room
+from entrypoints.common.bootstrap import Core
+from entrypoints.common.http_api import ROUTES, HttpRequest
+from entrypoints.common.lanes import Lane
+from entrypoints.common.server_base import ServerBase
+from entrypoints.common.settings import Settings
+from entrypoints.common.socket_api import EXPIRY_SWEEP_S
+from entrypoints.common.socket_events import Emit, channel
+from entrypoints.common.socket_wire import PollingBacklog
+from entrypoints.common.steps import (
+    Call,
+    Disconnect,
+    Effect,
+    EndSession,
+    Enter,
+    Leave,
+    Sleep,
+    StartSweep,
+    Stepper,
+    Steps,
+    Submit,
+)
+from tests.unit.support import World
+
+T = TypeVar("T")
+PASSWORD = "correct horse battery"  # noqa: S105 - test data
+
+
+@dataclass
+class Driver:
+    """A runtime in miniature: performs each step (calls inline, sends through
+    `send_batch` one at a time) and records what it was asked to do."""
+
+    base: ServerBase
+    done: list[Effect] = field(default_factory=list)
+    failing: Callable[[Effect], Exception | None] = lambda _effect: None
+    stop_after_sleeps: int = 1_000
+
+    def drive(self, steps: Steps[T]) -> T:
+        stepper = Stepper(steps)
+        while (effect := stepper.next()) is not None:
+            try:
+                stepper.value = self.perform(effect)
+            except Exception as error:
+                stepper.error = error
+        return stepper.result
+
+    def perform(self, effect: Effect) -> Any:
+        self.done.append(effect)
+        if (error := self.failing(effect)) is not None:
+            raise error
+        if isinstance(effect, Call):
+            return effect.fn(*effect.args)
+        if isinstance(effect, Submit):
+            return self.base.send_batch([effect.command])[0]
+        if isinstance(effect, Sleep):
+            self.stop_after_sleeps -= 1
+            if self.stop_after_sleeps < 0:
+                raise _Stop
+        return None
+
+    def kinds(self) -> list[str]:
+        return [type(effect).__name__ for effect in self.done]
+
+
+class _Stop(BaseException):
+    """Ends an endless sweep in a test (a BaseException: the sweep lets it through)."""
+
+
+def _base(world: World) -> ServerBase:
+    return ServerBase(Settings(), Core(Settings(), world.deps))
+
+
+def _connected(world: World, sid: str = "s1") -> tuple[ServerBase, Driver]:
+    token = create_room(world.deps, "lobby", PASSWORD).value.admin_token
+    base = _base(world)
+    driver = Driver(base)
+    driver.drive(base.connect_steps(sid, {"token": token}))
+    return base, driver
+
+
+# -- the stepper ---------------------------------------------------------------------------
+
+
+def _echo() -> Steps[list[Any]]:
+    seen = []
+    seen.append((yield Sleep(1)))
+    try:
+        yield Disconnect("x")
+    except KeyError as error:
+        seen.append(f"caught {error}")
+    return seen
+
+
+def test_the_stepper_sends_results_in_and_raises_failures_at_their_yield() -> None:
+    stepper = Stepper(_echo())
+    assert stepper.next() == Sleep(1)
+    stepper.value = "slept"
+    assert stepper.next() == Disconnect("x")
+    stepper.error = KeyError("gone")
+    assert stepper.next() is None
+    assert stepper.result == ["slept", "caught 'gone'"]
+
+
+def test_a_failure_the_steps_do_not_handle_propagates() -> None:
+    stepper = Stepper(_echo())
+    stepper.next()
+    stepper.error = ValueError("boom")
+    with pytest.raises(ValueError, match="boom"):
+        stepper.next()
+
+
+# -- Socket.IO -----------------------------------------------------------------------------
+
+
+def test_the_first_connect_starts_the_sweep_and_no_later_one(world: World) -> None:
+    base, driver = _connected(world)
+    assert driver.kinds() == ["Call", "StartSweep"]
+    token = create_room(world.deps, "other", PASSWORD).value.admin_token
+    driver.done.clear()
+    driver.drive(base.connect_steps("s2", {"token": token}))
+    assert driver.kinds() == ["Call"]
+    assert driver.done[0].lane is Lane.WORKER  # type: ignore[union-attr]  # a Call
+
+
+def test_a_join_enters_the_room_before_its_emits(world: World) -> None:
+    base, driver = _connected(world)
+    driver.done.clear()
+    ack = driver.drive(base.event_steps("join", "s1", ({"room": "lobby"},)))
+    assert ack["ok"] is True
+    assert driver.kinds() == ["Call", "Enter", "Emit", "Emit"]
+    assert driver.done[1] == Enter("s1", channel("lobby"))
+    emits = [e for e in driver.done if isinstance(e, Emit)]
+    assert [e.event for e in emits] == ["status", "online_count"]
+
+
+def test_a_join_that_lost_the_race_to_its_disconnect_enters_nothing(world: World) -> None:
+    base, _ = _connected(world)
+
+    class DisconnectedMeanwhile(Driver):
+        def perform(self, effect: Effect) -> Any:
+            result = super().perform(effect)
+            if isinstance(effect, Call):  # the join has run; now the disconnect does
+                base.protocol.disconnect("s1")
+            return result
+
+    driver = DisconnectedMeanwhile(base)
+    ack = driver.drive(base.event_steps("join", "s1", ({"room": "lobby"},)))
+    assert ack["ok"] is True  # the join itself succeeded...
+    assert not any(isinstance(e, Enter) for e in driver.done)  # ...but nothing entered
+
+
+def test_a_message_goes_through_the_batcher_then_emits_after_the_commit(world: World) -> None:
+    base, driver = _connected(world)
+    driver.drive(base.event_steps("join", "s1", ({"room": "lobby"},)))
+    driver.done.clear()
+    ack = driver.drive(base.event_steps("message", "s1", ({"room": "lobby", "message": "hi"},)))
+    assert ack["ok"] is True and ack["message_id"]
+    assert driver.kinds() == ["Call", "Submit", "Emit"]
+    assert driver.done[0].lane is Lane.INLINE  # type: ignore[union-attr]  # a Call
+    emit = driver.done[2]
+    assert isinstance(emit, Emit) and emit.event == "message" and emit.to == channel("lobby")
+    assert emit.data["id"] == ack["message_id"]
+
+
+def test_a_leave_leaves_the_room(world: World) -> None:
+    base, driver = _connected(world)
+    driver.drive(base.event_steps("join", "s1", ({"room": "lobby"},)))
+    driver.done.clear()
+    assert driver.drive(base.event_steps("leave", "s1", ({"room": "lobby"},)))["ok"] is True
+    assert driver.done[1] == Leave("s1", channel("lobby"))
+
+
+def test_an_event_outside_the_table_asks_for_nothing(world: World) -> None:
+    base, driver = _connected(world)
+    driver.done.clear()
+    ack = driver.drive(base.event_steps("disconnect", "s1", ({},)))
+    assert ack["code"] == "invalid_event" and driver.done == []
+
+
+def test_a_disconnect_emits_the_departure(world: World) -> None:
+    base, driver = _connected(world)
+    driver.drive(base.event_steps("join", "s1", ({"room": "lobby"},)))
+    driver.done.clear()
+    driver.drive(base.disconnect_steps("s1"))
+    assert driver.kinds() == ["Call", "Emit", "Emit"]
+    assert driver.done[1].data["event"] == "leave"  # type: ignore[union-attr]  # an Emit
+
+
+# -- the sweep -----------------------------------------------------------------------------
+
+
+def test_the_sweep_ends_an_expired_connection_even_when_its_disconnect_fails(
+    world: World,
+) -> None:
+    base, driver = _connected(world)
+    driver.drive(base.event_steps("join", "s1", ({"room": "lobby"},)))
+    world.clock.advance(seconds=world.deps.config.admin_token_ttl_s + 1)
+    driver.done.clear()
+    driver.failing = lambda e: RuntimeError("gone") if isinstance(e, Disconnect) else None
+    driver.stop_after_sleeps = 2  # two rounds
+    with pytest.raises(_Stop):
+        driver.drive(base.sweep_steps({}))
+    assert driver.done[0] == Sleep(EXPIRY_SWEEP_S)
+    assert driver.done[1] == Disconnect("s1")
+    # The failed disconnect did not stop the access from ending, nor the sweep.
+    assert driver.kinds()[2:] == ["Call", "Emit", "Emit", "Sleep", "Sleep"]
+    assert base.protocol.expired() == []
+
+
+@dataclass
+class _Queue:
+    size: int
+
+    def qsize(self) -> int:
+        return self.size
+
+    def empty(self) -> bool:
+        return self.size == 0
+
+
+@dataclass
+class _PollingSocket:
+    sid: str
+    queue: _Queue
+    upgraded: bool = False
+    closed: bool = False
+
+
+def test_the_sweep_ends_a_polling_session_that_stopped_fetching(world: World) -> None:
+    base = _base(world)
+    now = [0.0]
+    base.backlog = PollingBacklog(10, 1 << 20, lambda: now[0])
+    stalled = _PollingSocket("e1", _Queue(3))
+    fetching = _PollingSocket("e2", _Queue(0))
+    assert base.backlog.admit("e1", 100, True)
+    assert base.backlog.admit("e2", 100, True)
+    now[0] = 11.0
+    driver = Driver(base, stop_after_sleeps=1)
+    with pytest.raises(_Stop):
+        driver.drive(base.sweep_steps({"e1": stalled, "e2": fetching}))
+    assert driver.done == [Sleep(EXPIRY_SWEEP_S), EndSession("e1"), Sleep(EXPIRY_SWEEP_S)]
+
+
+def test_one_failed_round_does_not_stop_the_sweep(world: World) -> None:
+    base = _base(world)
+    driver = Driver(base, stop_after_sleeps=2)
+    driver.failing = lambda e: RuntimeError("x") if isinstance(e, EndSession) else None
+
+    class Exploding(dict[str, Any]):
+        def items(self) -> Any:
+            raise RuntimeError("engine.io changed under us")
+
+    with pytest.raises(_Stop):
+        driver.drive(base.sweep_steps(Exploding()))
+    assert driver.kinds() == ["Sleep", "Sleep", "Sleep"]
+
+
+# -- HTTP ----------------------------------------------------------------------------------
+
+
+def _route(endpoint: str) -> Any:
+    return next(route for route in ROUTES if route.endpoint == endpoint)
+
+
+def test_a_route_runs_in_its_lane_and_answers_status_body_and_headers(world: World) -> None:
+    base = _base(world)
+    driver = Driver(base)
+    body = b'{"room_id": "lobby", "password": "correct horse battery"}'
+    request = HttpRequest("POST", {}, {}, {"Content-Type": "application/json"}, body)
+    status, raw, headers = driver.drive(base.view_steps(_route("create_room"), request))
+    assert status == 201 and b"admin_token" in raw
+    assert headers["Content-Type"].startswith("application/json")
+    assert driver.done[0].lane is Lane.PASSWORD  # type: ignore[union-attr]  # a Call
+
+
+def test_a_posted_message_goes_through_the_batcher_and_is_emitted(world: World) -> None:
+    token = create_room(world.deps, "lobby", PASSWORD).value.admin_token
+    base = _base(world)
+    driver = Driver(base)
+    request = HttpRequest(
+        "POST",
+        {"room_id": "lobby"},
+        {},
+        {"Content-Type": "application/json", "Authorization": f"Bearer {token}"},
+        b'{"message": "hello"}',
+    )
+    status, _, _ = driver.drive(base.view_steps(_route("post_message"), request))
+    assert status == 201
+    assert driver.kinds() == ["Call", "Submit", "Emit"]
+
+
+def test_a_framework_error_is_rendered_in_our_shape(world: World) -> None:
+    base = _base(world)
+    status, raw, _ = Driver(base).drive(base.reply_steps(base.http_error(405)))
+    assert status == 405 and b'"code"' in raw
+
+
+def test_every_effect_kind_is_one_a_shell_performs() -> None:
+    import inspect
+
+    from entrypoints.flask import shell as flask_shell
+    from entrypoints.quart import shell as quart_shell
+
+    kinds = {"Call", "Submit", "Emit", "Enter", "Leave", "Sleep", "Disconnect", "EndSession"}
+    kinds.add(StartSweep.__name__)
+    for module in (flask_shell, quart_shell):
+        source = inspect.getsource(module)
+        for kind in kinds:
+            assert f"case step.{kind}(" in source, (module.__name__, kind)
