@@ -25,7 +25,7 @@ from domain.usecases.join_room import join_room, leave_room
 from domain.usecases.read_history import read_history
 from domain.usecases.send_message import send_message
 from domain.usecases.verify_room import verify_room_password
-from tests.unit.support import World
+from tests.support import World
 
 PASSWORD = "correct horse battery"
 

@@ -1,4 +1,5 @@
-"""Unit-test helpers: a settable clock, a counting wrapper of the real hasher, wiring."""
+"""Test helpers shared by unit and adapter tests: a settable clock, a counting wrapper of the
+real hasher, wiring."""
 
 from __future__ import annotations
 

@@ -9,7 +9,7 @@ import threading
 from domain.usecases.create_room import create_room
 from entrypoints.common.socket_api import Refused, SocketProtocol, SocketResult
 from entrypoints.common.socket_events import channel
-from tests.unit.support import World
+from tests.support import World
 
 PASSWORD = "correct horse battery"  # noqa: S105 - test data
 
