@@ -4,6 +4,7 @@ real hasher, wiring."""
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from adapters.auth.jwt_tokens import JwtTokenService
@@ -11,11 +12,15 @@ from adapters.crypto.argon2_hasher import Argon2Hasher
 from adapters.crypto.fernet_cipher import FernetCipher
 from adapters.memory.presence import MemoryPresenceStore
 from adapters.memory.unit_of_work import MemoryUnitOfWorkFactory
+from domain.model.policies import RoomTokenClaims
 from domain.usecases import Deps
+from domain.usecases.access import authenticate
+from domain.usecases.verify_room import verify_room_password
 
 JWT_SECRET = "unit-test-secret-that-is-long-enough-for-hs256"
 ISSUER = "securechat-test"
 AUDIENCE = "securechat-test-clients"
+PASSWORD = "correct horse battery"  # noqa: S105 - test data
 
 
 class FakeClock:
@@ -54,6 +59,16 @@ class CountingHasher:
         return self.inner.verify(password_hash, password)
 
 
+def doubler(calls: list[list[int]]) -> Callable[[list[int]], list[int]]:
+    """A batch function for the batchers' tests: records each batch, doubles every item."""
+
+    def run(items: list[int]) -> list[int]:
+        calls.append(list(items))
+        return [item * 2 for item in items]
+
+    return run
+
+
 def fast_hasher() -> Argon2Hasher:
     return Argon2Hasher(time_cost=1, memory_cost_kib=8, parallelism=1)
 
@@ -69,3 +84,9 @@ class World:
     hasher: CountingHasher
     tokens: JwtTokenService
     presence: MemoryPresenceStore
+
+
+def member_claims(world: World, room_id: str, username: str | None = None) -> RoomTokenClaims:
+    """The claims of a new member of `room_id` (created with PASSWORD)."""
+    access = verify_room_password(world.deps, room_id, PASSWORD, username).value
+    return authenticate(world.deps, access.token)
