@@ -1,4 +1,5 @@
-"""Shared fixtures: real Postgres schemas, throwaway data directories."""
+"""Shared fixtures: real Postgres schemas, throwaway data directories, a fake clock and
+the real token service on it (unit and adapter tests alike)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,9 @@ import secrets
 from collections.abc import Iterator
 
 import pytest
+
+from adapters.auth.jwt_tokens import JwtTokenService
+from tests.support import AUDIENCE, ISSUER, JWT_SECRET, FakeClock
 
 POSTGRES_URL = os.environ.get(
     "SECURECHAT_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -72,3 +76,13 @@ def fresh_postgres_schema() -> Iterator[str]:
 @pytest.fixture
 def sqlite_url(tmp_path: object) -> str:
     return f"sqlite:///{tmp_path}/chat.db"
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+def tokens(clock: FakeClock) -> JwtTokenService:
+    return JwtTokenService(JWT_SECRET, ISSUER, AUDIENCE, clock)

@@ -8,7 +8,7 @@ into pywsgi's own header class. Every refusal before the application (400, 414, 
 JSON body.
 
 Relies on pywsgi's ``read_requestline``, ``MessageClass(fp)``, ``OldMessage``,
-``_handle_client_error(ex)`` and ``handle_one_request`` (tests/unit/test_edge_internals.py
+``_handle_client_error(ex)`` and ``handle_one_request`` (tests/unit/flask/test_edge_internals.py
 checks they are still there).
 """
 

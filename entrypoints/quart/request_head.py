@@ -11,7 +11,7 @@ our JSON instead of its text/plain 400.
 
 Relies on uvicorn's ``HttpToolsProtocol`` internals: ``data_received``, ``on_url``,
 ``on_headers_complete``, ``on_message_complete``, ``send_400_response(msg)``, ``self.url``,
-``self.headers`` and ``self.parser`` (tests/unit/test_edge_internals.py checks them).
+``self.headers`` and ``self.parser`` (tests/unit/quart/test_edge_internals.py checks them).
 """
 
 from __future__ import annotations

@@ -1,4 +1,5 @@
-"""Unit-test wiring: the real in-memory adapters, a real cipher and token service, a fake clock."""
+"""Unit-test wiring: the real in-memory adapters, a real cipher and token service, a fake clock
+(`clock` and `tokens` come from tests/conftest.py)."""
 
 from __future__ import annotations
 
@@ -10,25 +11,7 @@ from adapters.memory.presence import MemoryPresenceStore
 from adapters.memory.unit_of_work import MemoryUnitOfWorkFactory
 from adapters.system import UuidV7Generator
 from domain.usecases import CoreConfig, Deps
-from tests.unit.support import (
-    AUDIENCE,
-    ISSUER,
-    JWT_SECRET,
-    CountingHasher,
-    FakeClock,
-    World,
-    fast_hasher,
-)
-
-
-@pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock()
-
-
-@pytest.fixture
-def tokens(clock: FakeClock) -> JwtTokenService:
-    return JwtTokenService(JWT_SECRET, ISSUER, AUDIENCE, clock)
+from tests.support import CountingHasher, FakeClock, World, fast_hasher
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ from domain.usecases.create_room import create_room
 from domain.usecases.deps import Outcome
 from domain.usecases.send_message import SendCommand, send_messages
 from domain.usecases.verify_room import verify_room_password
-from tests.unit.support import World
+from tests.support import World
 
 PASSWORD = "a long enough password"
 

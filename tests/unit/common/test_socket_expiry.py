@@ -5,7 +5,7 @@ from __future__ import annotations
 from domain.usecases.create_room import create_room
 from domain.usecases.verify_room import verify_room_password
 from entrypoints.common.socket_api import SocketProtocol
-from tests.unit.support import World
+from tests.support import World
 
 PASSWORD = "correct horse battery"  # noqa: S105 - test data
 

@@ -11,7 +11,7 @@ from entrypoints.common.errors import STATUS
 from entrypoints.common.http_api import ROUTES
 
 SPEC: dict[str, Any] = json.loads(
-    (Path(__file__).resolve().parents[2] / "docs" / "openapi.json").read_text()
+    (Path(__file__).resolve().parents[3] / "docs" / "openapi.json").read_text()
 )
 
 

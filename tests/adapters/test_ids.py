@@ -7,7 +7,7 @@ import uuid
 
 from adapters.system import SystemClock, UuidV7Generator
 from domain.model.messages import check_message_id
-from tests.unit.support import FakeClock
+from tests.support import FakeClock
 
 
 def _timestamp_ms(value: str) -> int:

@@ -14,7 +14,7 @@ from adapters.auth.jwt_tokens import JwtTokenService
 from domain.model.errors import ErrorCode, Unauthorized
 from domain.model.members import Role
 from domain.model.policies import RoomTokenClaims
-from tests.unit.support import AUDIENCE, ISSUER, JWT_SECRET, FakeClock
+from tests.support import AUDIENCE, ISSUER, JWT_SECRET, FakeClock
 
 
 def _claims(expires_at: int | None = None) -> RoomTokenClaims:

@@ -1,0 +1,402 @@
+"""Every entry of `ROUTES` (entrypoints/common/http_api.py), called directly over the memory
+adapters, no server: the way both shells call it (entrypoints/flask/shell.py,
+entrypoints/quart/shell.py): `ServerBase.answer`, a `Batched` send through the batch function
+and `respond`, then `ServerBase.encode` and the emits of the response's events.
+
+Each route has a test of its success and of at least one refusal; the last test fails if a
+route is added to the table without them."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from werkzeug.datastructures import Headers
+
+from domain.model.events import MessagePosted, RoomCreated
+from domain.model.members import Role
+from entrypoints.common.batching import Batched
+from entrypoints.common.bootstrap import Core
+from entrypoints.common.http_api import ROUTES, HttpRequest, HttpResponse, respond
+from entrypoints.common.server_base import ServerBase
+from entrypoints.common.settings import Settings
+from entrypoints.common.socket_events import Emit, channel, emits_for
+from tests.support import PASSWORD, BrokenCipher, Coverage, World
+
+covered = Coverage()
+BY_ENDPOINT = {route.endpoint: route for route in ROUTES}
+JSON = "application/json"
+
+
+@dataclass
+class Answered:
+    """What a shell writes and emits for one request."""
+
+    status: int
+    body: dict[str, Any]
+    headers: dict[str, str]
+    events: list[object] = field(default_factory=list)
+    emits: list[Emit] = field(default_factory=list)
+
+    @property
+    def code(self) -> str | None:
+        return self.body.get("code")
+
+
+class Http:
+    """A runtime shell without the framework: request in, what it would write out."""
+
+    def __init__(self, world: World) -> None:
+        self.world = world
+        self.base = ServerBase(Settings(), Core(Settings(), world.deps))
+        self.batches: list[int] = []
+
+    def call(
+        self,
+        endpoint: str,
+        *,
+        path: dict[str, str] | None = None,
+        query: dict[str, str] | None = None,
+        json_body: object = None,
+        body: bytes | None = None,
+        content_type: str | None = JSON,
+        token: str | None = None,
+    ) -> Answered:
+        route = BY_ENDPOINT[endpoint]
+        headers = Headers()
+        if content_type is not None and route.method == "POST":
+            headers["Content-Type"] = content_type
+        if token is not None:
+            headers["Authorization"] = f"Bearer {token}"
+        if body is None:
+            body = json.dumps(json_body).encode() if json_body is not None else b""
+        request = HttpRequest(route.method, path or {}, query or {}, headers, body)
+        answer = self.base.answer(route, request)
+        if isinstance(answer, Batched):  # what the shells' batchers do with a send
+            self.batches.append(1)
+            answer = respond(answer, self.base.send_batch([answer.command])[0])
+        assert isinstance(answer, HttpResponse)
+        status, encoded, out_headers = self.base.encode(answer)
+        return Answered(
+            status, json.loads(encoded), out_headers, list(answer.events), emits_for(answer.events)
+        )
+
+    def room(self, room_id: str = "lobby") -> str:
+        """A created room's admin token."""
+        made = self.call("create_room", json_body={"room_id": room_id, "password": PASSWORD})
+        assert made.status == 201, made.body
+        return str(made.body["admin_token"])
+
+    def member(self, room_id: str = "lobby", username: str | None = None) -> str:
+        data = {"password": PASSWORD} | ({"username": username} if username else {})
+        got = self.call("verify_room", path={"room_id": room_id}, json_body=data)
+        assert got.status == 200, got.body
+        return str(got.body["token"])
+
+
+@pytest.fixture
+def http(world: World) -> Http:
+    return Http(world)
+
+
+def _assert_error(answered: Answered, status: int, code: str) -> None:
+    assert (answered.status, answered.code) == (status, code), answered.body
+    assert set(answered.body) == {"error", "code"} and answered.body["error"]
+    assert answered.headers["Content-Type"].startswith(JSON)
+    assert answered.events == [] and answered.emits == []
+    if status == 401:
+        assert answered.headers["WWW-Authenticate"] == 'Bearer realm="securechat"'
+
+
+# -- POST /room/create --------------------------------------------------------------------
+
+
+@covered.success("create_room")
+def test_create_room_answers_201_with_an_admin_token_and_stores_the_room(
+    http: Http, world: World
+) -> None:
+    made = http.call("create_room", json_body={"room_id": "lobby", "password": PASSWORD})
+
+    assert made.status == 201
+    assert set(made.body) == {"room_id", "admin_token"} and made.body["room_id"] == "lobby"
+    assert made.headers["Content-Type"].startswith(JSON)
+    claims = world.tokens.verify_room_token(made.body["admin_token"])
+    assert (claims.room_id, claims.role) == ("lobby", Role.ADMIN)
+    store = world.store_factory.store
+    assert store.rooms["lobby"].password_hash.startswith("$argon2id$")
+    assert store.memberships[("lobby", claims.user_id)].role is Role.ADMIN
+    assert made.events == [RoomCreated("lobby", claims.user_id)]
+    assert made.emits == []  # a new room has no one to tell
+
+
+@covered.refusal("create_room")
+def test_create_room_refuses_a_taken_id_and_keeps_the_first(http: Http, world: World) -> None:
+    http.room("lobby")
+    first = world.store_factory.store.rooms["lobby"]
+
+    again = http.call("create_room", json_body={"room_id": "lobby", "password": "another one!"})
+
+    _assert_error(again, 409, "room_exists")
+    assert world.store_factory.store.rooms["lobby"] == first
+
+
+@covered.refusal("create_room")
+@pytest.mark.parametrize(
+    ("kwargs", "status", "code"),
+    [
+        ({"content_type": "text/plain"}, 400, "invalid_content_type"),
+        ({"body": b"{not json"}, 400, "invalid_json"),
+        ({"json_body": ["lobby", PASSWORD]}, 400, "invalid_json"),
+        ({"json_body": {"room_id": "lobby"}}, 400, "missing_field"),
+        ({"json_body": {"room_id": 7, "password": PASSWORD}}, 400, "invalid_field"),
+        ({"json_body": {"room_id": "no spaces", "password": PASSWORD}}, 400, "invalid_room_id"),
+        ({"json_body": {"room_id": "lobby", "password": "short"}}, 400, "invalid_password"),
+    ],
+)
+def test_create_room_refuses_bad_input_and_stores_nothing(
+    http: Http, world: World, kwargs: dict[str, Any], status: int, code: str
+) -> None:
+    kwargs = {"json_body": {"room_id": "lobby", "password": PASSWORD}} | kwargs
+    _assert_error(http.call("create_room", **kwargs), status, code)
+    assert world.store_factory.store.rooms == {}
+    assert world.hasher.hash_calls == 0
+
+
+# -- POST /chat/<room_id>/verify ----------------------------------------------------------
+
+
+@covered.success("verify_room")
+def test_verify_room_answers_200_with_a_member_token(http: Http, world: World) -> None:
+    http.room("lobby")
+
+    got = http.call(
+        "verify_room",
+        path={"room_id": "lobby"},
+        json_body={"password": PASSWORD, "username": "Zoë"},
+    )
+
+    assert got.status == 200
+    assert set(got.body) == {"token", "expires_in", "user_id", "username"}
+    assert got.body["expires_in"] == 3600 and got.body["username"] == "Zoë"
+    claims = world.tokens.verify_room_token(got.body["token"])
+    assert (claims.room_id, claims.user_id, claims.role) == (
+        "lobby",
+        got.body["user_id"],
+        Role.MEMBER,
+    )
+    store = world.store_factory.store
+    assert store.memberships[("lobby", claims.user_id)].role is Role.MEMBER
+    assert store.profiles[claims.user_id].username == "Zoë"
+    assert got.events == [] and got.emits == []
+
+
+@covered.refusal("verify_room")
+def test_verify_room_refuses_a_wrong_password_with_401(http: Http, world: World) -> None:
+    http.room("lobby")
+    members_before = dict(world.store_factory.store.memberships)
+
+    got = http.call("verify_room", path={"room_id": "lobby"}, json_body={"password": "wrong!!!"})
+
+    _assert_error(got, 401, "bad_password")
+    assert world.store_factory.store.memberships == members_before  # no guest was made
+
+
+@covered.refusal("verify_room")
+def test_verify_room_of_an_unknown_room_is_404(http: Http, world: World) -> None:
+    got = http.call("verify_room", path={"room_id": "nowhere"}, json_body={"password": PASSWORD})
+    _assert_error(got, 404, "room_not_found")
+    assert world.hasher.verify_calls == 0
+
+
+@covered.refusal("verify_room")
+def test_verify_room_refuses_a_bad_username(http: Http) -> None:
+    http.room("lobby")
+    got = http.call(
+        "verify_room",
+        path={"room_id": "lobby"},
+        json_body={"password": PASSWORD, "username": "bad\u200bname"},
+    )
+    _assert_error(got, 400, "invalid_username")
+
+
+# -- POST /chat/<room_id> -----------------------------------------------------------------
+
+
+@covered.success("post_message")
+def test_post_message_is_batched_stored_encrypted_and_emitted(http: Http, world: World) -> None:
+    http.room("lobby")
+    token = http.member("lobby", "alice")
+
+    sent = http.call(
+        "post_message", path={"room_id": "lobby"}, json_body={"message": "hello"}, token=token
+    )
+
+    assert sent.status == 201 and set(sent.body) == {"message_id"}
+    assert http.batches == [1]  # the send went through the batch function
+    (stored,) = world.store_factory.store.messages["lobby"]
+    assert stored.id == sent.body["message_id"]
+    assert b"hello" not in stored.ciphertext
+    assert world.cipher.decrypt(stored.ciphertext) == b"hello"
+    (event,) = sent.events
+    assert isinstance(event, MessagePosted) and event.message.id == stored.id
+    (emit,) = sent.emits
+    assert (emit.event, emit.to) == ("message", channel("lobby"))
+    assert emit.data["message"] == "hello" and emit.data["username"] == "alice"
+
+
+@covered.refusal("post_message")
+def test_post_message_without_a_token_is_401_and_stores_nothing(http: Http, world: World) -> None:
+    http.room("lobby")
+    for token in (None, "garbage"):
+        sent = http.call(
+            "post_message", path={"room_id": "lobby"}, json_body={"message": "hi"}, token=token
+        )
+        _assert_error(sent, 401, "unauthorized")
+    assert http.batches == []  # refused before the batcher
+    assert world.store_factory.store.messages == {}
+
+
+@covered.refusal("post_message")
+def test_post_message_with_another_rooms_token_is_403(http: Http, world: World) -> None:
+    http.room("lobby")
+    http.room("other")
+    token = http.member("other")
+
+    sent = http.call(
+        "post_message", path={"room_id": "lobby"}, json_body={"message": "hi"}, token=token
+    )
+
+    _assert_error(sent, 403, "forbidden")
+    assert world.store_factory.store.messages.get("lobby", []) == []
+
+
+@covered.refusal("post_message")
+def test_post_message_refused_in_its_batch_answers_with_the_domain_error(
+    http: Http, world: World
+) -> None:
+    http.room("lobby")
+    token = http.member("lobby")
+
+    sent = http.call(
+        "post_message", path={"room_id": "lobby"}, json_body={"message": "   "}, token=token
+    )
+
+    assert http.batches == [1]
+    _assert_error(sent, 400, "message_empty")
+    assert world.store_factory.store.messages.get("lobby", []) == []
+
+
+@covered.refusal("post_message")
+def test_post_message_whose_batch_fails_is_a_500_and_stores_nothing(
+    http: Http, world: World, caplog: pytest.LogCaptureFixture
+) -> None:
+    http.room("lobby")
+    token = http.member("lobby")
+    broken = Http(
+        dataclasses.replace(world, deps=dataclasses.replace(world.deps, cipher=BrokenCipher()))
+    )
+
+    with caplog.at_level("ERROR", logger="securechat.batching"):
+        sent = broken.call(
+            "post_message", path={"room_id": "lobby"}, json_body={"message": "hi"}, token=token
+        )
+
+    _assert_error(sent, 500, "internal_error")
+    assert "a batch of 1 messages failed" in caplog.text
+    assert world.store_factory.store.messages.get("lobby", []) == []
+
+
+# -- GET /chat/<room_id>/messages ---------------------------------------------------------
+
+
+@covered.success("list_messages")
+def test_list_messages_pages_the_history_oldest_first(http: Http, world: World) -> None:
+    http.room("lobby")
+    token = http.member("lobby", "dana")
+    ids = []
+    for i in range(3):
+        world.clock.advance(ms=1)
+        sent = http.call(
+            "post_message", path={"room_id": "lobby"}, json_body={"message": f"m{i}"}, token=token
+        )
+        ids.append(sent.body["message_id"])
+
+    newest = http.call(
+        "list_messages", path={"room_id": "lobby"}, query={"limit": "2"}, token=token
+    )
+
+    assert newest.status == 200
+    assert [m["message"] for m in newest.body["messages"]] == ["m1", "m2"]
+    assert [m["id"] for m in newest.body["messages"]] == ids[1:]
+    assert {m["username"] for m in newest.body["messages"]} == {"dana"}
+    assert newest.body["next_before"] == ids[1]
+    assert newest.events == [] and newest.emits == []
+
+    older = http.call(
+        "list_messages",
+        path={"room_id": "lobby"},
+        query={"limit": "2", "before": newest.body["next_before"]},
+        token=token,
+    )
+    assert [m["message"] for m in older.body["messages"]] == ["m0"]
+    assert older.body["next_before"] is None
+
+
+@covered.refusal("list_messages")
+def test_list_messages_without_a_token_is_401(http: Http) -> None:
+    http.room("lobby")
+    _assert_error(http.call("list_messages", path={"room_id": "lobby"}), 401, "unauthorized")
+
+
+@covered.refusal("list_messages")
+@pytest.mark.parametrize(
+    ("query", "code"),
+    [
+        ({"limit": "ten"}, "invalid_query"),
+        ({"limit": "-1"}, "invalid_query"),
+        ({"limit": "0"}, "invalid_limit"),
+        ({"limit": "101"}, "invalid_limit"),
+        ({"before": "not-a-message-id"}, "invalid_cursor"),
+    ],
+)
+def test_list_messages_refuses_a_bad_limit_or_cursor(
+    http: Http, query: dict[str, str], code: str
+) -> None:
+    http.room("lobby")
+    token = http.member("lobby")
+    got = http.call("list_messages", path={"room_id": "lobby"}, query=query, token=token)
+    _assert_error(got, 400, code)
+
+
+@covered.refusal("list_messages")
+def test_list_messages_of_another_room_is_403(http: Http) -> None:
+    http.room("lobby")
+    http.room("other")
+    got = http.call("list_messages", path={"room_id": "lobby"}, token=http.member("other"))
+    _assert_error(got, 403, "forbidden")
+
+
+# -- the table ------------------------------------------------------------------------------
+
+
+def test_a_view_that_raises_is_a_500_not_a_traceback(
+    http: Http, caplog: pytest.LogCaptureFixture
+) -> None:
+    def explode(*_: object) -> HttpResponse:
+        raise RuntimeError("boom")
+
+    route = dataclasses.replace(BY_ENDPOINT["list_messages"], view=explode)
+    request = HttpRequest("GET", {"room_id": "lobby"}, {}, Headers())
+    with caplog.at_level("ERROR", logger="securechat.http"):
+        answer = http.base.answer(route, request)
+    assert isinstance(answer, HttpResponse)
+    assert (answer.status, answer.body["code"]) == (500, "internal_error")
+    assert "unhandled error in list_messages" in caplog.text
+
+
+def test_every_route_has_a_direct_test_of_its_success_and_of_a_refusal() -> None:
+    assert [r.endpoint for r in ROUTES] == list(BY_ENDPOINT), "endpoint names must be unique"
+    assert covered.gaps(BY_ENDPOINT) == []

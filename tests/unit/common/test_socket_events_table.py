@@ -1,0 +1,304 @@
+"""Every entry of `SOCKET_EVENTS` (entrypoints/common/socket_api.py), called directly over the
+memory adapters, no server: the way both shells call it (entrypoints/flask/shell.py,
+entrypoints/quart/shell.py): `ServerBase.connect`, `ServerBase.event`, a `Batched` send
+through the batch function and `finish`, then the room to enter (`may_enter`) or leave, the
+emits and the ack.
+
+Each event has a test of its success and of at least one refusal; the last test fails if an
+event is added to the table without them."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+import pytest
+
+from domain.usecases.create_room import create_room
+from domain.usecases.verify_room import verify_room_password
+from entrypoints.common.batching import Batched
+from entrypoints.common.bootstrap import Core
+from entrypoints.common.lanes import Lane
+from entrypoints.common.server_base import ServerBase
+from entrypoints.common.settings import Settings
+from entrypoints.common.socket_api import EVENTS_BY_NAME, OK, SOCKET_EVENTS, finish
+from entrypoints.common.socket_events import Emit, channel
+from tests.support import PASSWORD, BrokenCipher, Coverage, World
+
+covered = Coverage()
+LOBBY = channel("lobby")
+
+
+class Sockets:
+    """A runtime shell without python-socketio: events in, acks out; it keeps the Socket.IO
+    rooms each connection is in and everything emitted."""
+
+    def __init__(self, world: World) -> None:
+        self.world = world
+        self.base = ServerBase(Settings(), Core(Settings(), world.deps))
+        self.rooms: dict[str, set[str]] = {}
+        self.emitted: list[Emit] = []
+        self.batches = 0
+
+    def connect(self, sid: str, token: str) -> None:
+        self.base.connect(sid, {"token": token})
+        self.rooms[sid] = set()
+
+    def event(self, name: str, sid: str, *args: object) -> dict[str, Any]:
+        step = self.base.event(name, sid, args)
+        if isinstance(step, Batched):  # what the shells' batchers do with a send
+            self.batches += 1
+            step = finish(step, self.base.send_batch([step.command])[0])
+        if room := self.base.may_enter(sid, step):
+            self.rooms.setdefault(sid, set()).add(room)
+        if step.exit:
+            self.rooms.setdefault(sid, set()).discard(step.exit)
+        self.emitted += step.emits
+        return step.ack
+
+    def disconnect(self, sid: str) -> None:
+        self.emitted += self.base.disconnect(sid)
+        self.rooms.pop(sid, None)
+
+
+@pytest.fixture
+def sockets(world: World) -> Sockets:
+    return Sockets(world)
+
+
+def _member(world: World, room_id: str = "lobby", username: str | None = None) -> str:
+    if world.store_factory.store.rooms.get(room_id) is None:
+        create_room(world.deps, room_id, PASSWORD)
+    return verify_room_password(world.deps, room_id, PASSWORD, username).value.token
+
+
+def _joined(sockets: Sockets, sid: str = "s1", username: str = "alice") -> None:
+    sockets.connect(sid, _member(sockets.world, "lobby", username))
+    assert sockets.event("join", sid, {"room": "lobby"}) == OK
+    sockets.emitted.clear()
+
+
+def _assert_refused(ack: dict[str, Any], code: str) -> None:
+    assert ack["ok"] is False and ack["status"] == "error", ack
+    assert ack["code"] == code and ack["error"], ack
+
+
+def _presence(event: str, count: int, username: str = "alice") -> list[tuple[str, str, Any]]:
+    return [("status", LOBBY, (event, username)), ("online_count", LOBBY, count)]
+
+
+def _seen(emits: list[Emit]) -> list[tuple[str, str, Any]]:
+    out: list[tuple[str, str, Any]] = []
+    for emit in emits:
+        if emit.event == "status":
+            out.append((emit.event, emit.to, (emit.data["event"], emit.data["username"])))
+        elif emit.event == "online_count":
+            out.append((emit.event, emit.to, emit.data["count"]))
+        else:
+            out.append((emit.event, emit.to, emit.data["message"]))
+    return out
+
+
+# -- join ---------------------------------------------------------------------------------
+
+
+@covered.success("join")
+def test_join_enters_the_room_counts_presence_and_tells_the_room(
+    sockets: Sockets, world: World
+) -> None:
+    sockets.connect("s1", _member(world, "lobby", "alice"))
+
+    assert sockets.event("join", "s1", {"room": "lobby"}) == OK
+
+    assert sockets.rooms["s1"] == {LOBBY}
+    assert world.presence.count("lobby") == 1
+    assert _seen(sockets.emitted) == _presence("join", 1)
+    # Joining again is a no-op: no second presence, nothing told.
+    assert sockets.event("join", "s1", {"room": "lobby"}) == OK
+    assert world.presence.count("lobby") == 1
+    assert len(sockets.emitted) == 2
+
+
+@covered.refusal("join")
+def test_join_with_another_rooms_token_is_forbidden(sockets: Sockets, world: World) -> None:
+    create_room(world.deps, "lobby", PASSWORD)
+    sockets.connect("s1", _member(world, "other"))
+
+    _assert_refused(sockets.event("join", "s1", {"room": "lobby"}), "forbidden")
+
+    assert sockets.rooms["s1"] == set()
+    assert world.presence.count("lobby") == 0
+    assert sockets.emitted == []
+
+
+@covered.refusal("join")
+@pytest.mark.parametrize(
+    ("args", "code"),
+    [
+        (({},), "missing_field"),
+        (({"room": 7},), "invalid_field"),
+        (({"room": "no spaces"},), "invalid_room_id"),
+        (("lobby",), "invalid_event"),
+        ((), "invalid_event"),
+    ],
+)
+def test_join_refuses_bad_data(
+    sockets: Sockets, world: World, args: tuple[object, ...], code: str
+) -> None:
+    sockets.connect("s1", _member(world))
+    _assert_refused(sockets.event("join", "s1", *args), code)
+    assert sockets.rooms["s1"] == set() and world.presence.count("lobby") == 0
+
+
+@covered.refusal("join")
+def test_join_on_a_connection_never_admitted_is_unauthorized(
+    sockets: Sockets, world: World
+) -> None:
+    _member(world)
+    _assert_refused(sockets.event("join", "stranger", {"room": "lobby"}), "unauthorized")
+    assert world.presence.count("lobby") == 0
+
+
+# -- message ------------------------------------------------------------------------------
+
+
+@covered.success("message")
+def test_message_is_batched_stored_encrypted_and_sent_to_the_room(
+    sockets: Sockets, world: World
+) -> None:
+    _joined(sockets)
+
+    ack = sockets.event("message", "s1", {"room": "lobby", "message": "hello"})
+
+    assert ack["ok"] is True and ack["status"] == "success"
+    assert sockets.batches == 1
+    (stored,) = world.store_factory.store.messages["lobby"]
+    assert stored.id == ack["message_id"]
+    assert b"hello" not in stored.ciphertext
+    assert world.cipher.decrypt(stored.ciphertext) == b"hello"
+    assert _seen(sockets.emitted) == [("message", LOBBY, "hello")]
+    assert sockets.emitted[0].data["id"] == stored.id
+
+
+@covered.refusal("message")
+def test_message_to_a_room_not_joined_is_refused_before_the_batch(
+    sockets: Sockets, world: World
+) -> None:
+    sockets.connect("s1", _member(world))
+
+    _assert_refused(
+        sockets.event("message", "s1", {"room": "lobby", "message": "hi"}), "not_joined"
+    )
+
+    assert sockets.batches == 0
+    assert world.store_factory.store.messages == {}
+    assert sockets.emitted == []
+
+
+@covered.refusal("message")
+@pytest.mark.parametrize(
+    ("data", "code"),
+    [({"room": "lobby"}, "missing_field"), ({"room": "lobby", "message": ["hi"]}, "invalid_field")],
+)
+def test_message_refuses_bad_data(
+    sockets: Sockets, world: World, data: dict[str, Any], code: str
+) -> None:
+    _joined(sockets)
+    _assert_refused(sockets.event("message", "s1", data), code)
+    assert sockets.batches == 0 and world.store_factory.store.messages == {}
+
+
+@covered.refusal("message")
+def test_message_refused_in_its_batch_acks_the_domain_error(sockets: Sockets, world: World) -> None:
+    _joined(sockets)
+
+    _assert_refused(
+        sockets.event("message", "s1", {"room": "lobby", "message": " "}), "message_empty"
+    )
+
+    assert sockets.batches == 1
+    assert world.store_factory.store.messages.get("lobby", []) == []
+    assert sockets.emitted == []
+
+
+@covered.refusal("message")
+def test_message_after_the_token_expired_is_unauthorized(sockets: Sockets, world: World) -> None:
+    _joined(sockets)
+    world.clock.advance(seconds=world.deps.config.room_token_ttl_s)
+
+    _assert_refused(
+        sockets.event("message", "s1", {"room": "lobby", "message": "late"}), "unauthorized"
+    )
+
+    assert world.store_factory.store.messages.get("lobby", []) == []
+    assert sockets.emitted == []
+
+
+@covered.refusal("message")
+def test_message_whose_batch_fails_acks_an_internal_error(world: World) -> None:
+    broken = Sockets(
+        dataclasses.replace(world, deps=dataclasses.replace(world.deps, cipher=BrokenCipher()))
+    )
+    _joined(broken)
+
+    _assert_refused(
+        broken.event("message", "s1", {"room": "lobby", "message": "hi"}), "internal_error"
+    )
+
+    assert world.store_factory.store.messages.get("lobby", []) == []
+    assert broken.emitted == []
+
+
+# -- leave --------------------------------------------------------------------------------
+
+
+@covered.success("leave")
+def test_leave_exits_the_room_and_tells_it(sockets: Sockets, world: World) -> None:
+    _joined(sockets, "s1", "alice")
+    _joined(sockets, "s2", "bob")
+    assert world.presence.count("lobby") == 2
+
+    assert sockets.event("leave", "s1", {"room": "lobby"}) == OK
+
+    assert sockets.rooms["s1"] == set() and sockets.rooms["s2"] == {LOBBY}
+    assert world.presence.count("lobby") == 1
+    assert _seen(sockets.emitted) == _presence("leave", 1, "alice")
+    assert not sockets.base.protocol.in_channel("s1", LOBBY)
+    # Having left, it may not send there.
+    _assert_refused(
+        sockets.event("message", "s1", {"room": "lobby", "message": "hi"}), "not_joined"
+    )
+
+
+@covered.refusal("leave")
+def test_leave_of_a_room_not_joined_is_refused(sockets: Sockets, world: World) -> None:
+    _joined(sockets)
+    _member(world, "other")
+
+    _assert_refused(sockets.event("leave", "s1", {"room": "other"}), "not_joined")
+    _assert_refused(sockets.event("leave", "s1", {}), "missing_field")
+
+    assert sockets.rooms["s1"] == {LOBBY}
+    assert world.presence.count("lobby") == 1
+    assert sockets.emitted == []
+
+
+# -- the table ------------------------------------------------------------------------------
+
+
+def test_an_event_outside_the_table_is_refused(sockets: Sockets, world: World) -> None:
+    sockets.connect("s1", _member(world))
+    _assert_refused(sockets.event("typing", "s1", {"room": "lobby"}), "invalid_event")
+    assert sockets.base.lane("typing") is Lane.INLINE
+
+
+def test_each_event_runs_in_the_lane_the_table_names(sockets: Sockets) -> None:
+    for event in SOCKET_EVENTS:
+        assert sockets.base.lane(event.name) is event.lane
+    # A send only parses and checks its cached claims before the batcher: never a thread hop.
+    assert EVENTS_BY_NAME["message"].lane is Lane.INLINE
+
+
+def test_every_socket_event_has_a_direct_test_of_its_success_and_of_a_refusal() -> None:
+    assert [e.name for e in SOCKET_EVENTS] == list(EVENTS_BY_NAME), "event names must be unique"
+    assert covered.gaps(EVENTS_BY_NAME) == []
