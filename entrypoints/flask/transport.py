@@ -3,7 +3,7 @@
 Installed on the server's own objects, never on the libraries' classes: a bounded WebSocket
 without compression, a screen in front of Socket.IO's packet dispatch, and the polling
 backlog's accounting on every packet queued for a client. The seams they rely on are
-checked by tests/unit/test_library_seams.py.
+checked by tests/unit/flask/test_library_seams.py.
 """
 
 from __future__ import annotations

@@ -3,7 +3,7 @@
 The async twin of entrypoints/flask/transport.py: the decisions are common's; only the
 waiting differs. uvicorn bounds WebSocket messages (ws_max_size) and negotiates no
 compression (server.py); here are the screen in front of Socket.IO's packet dispatch and
-the polling backlog's accounting. The seams are checked by tests/unit/test_library_seams.py.
+the polling backlog's accounting. The seams are checked by tests/unit/quart/test_library_seams.py.
 """
 
 from __future__ import annotations

@@ -18,6 +18,7 @@ from werkzeug.datastructures import Headers
 
 from domain.model.events import MessagePosted, RoomCreated
 from domain.model.members import Role
+from entrypoints.common import http_api
 from entrypoints.common.batching import Batched
 from entrypoints.common.bootstrap import Core
 from entrypoints.common.http_api import ROUTES, HttpRequest, HttpResponse, respond
@@ -74,7 +75,7 @@ class Http:
         if body is None:
             body = json.dumps(json_body).encode() if json_body is not None else b""
         request = HttpRequest(route.method, path or {}, query or {}, headers, body)
-        answer = self.base.answer(route, request)
+        answer = http_api.answer(self.base.deps, route, request)
         if isinstance(answer, Batched):  # what the shells' batchers do with a send
             self.batches.append(1)
             answer = respond(answer, self.base.send_batch([answer.command])[0])
@@ -391,7 +392,7 @@ def test_a_view_that_raises_is_a_500_not_a_traceback(
     route = dataclasses.replace(BY_ENDPOINT["list_messages"], view=explode)
     request = HttpRequest("GET", {"room_id": "lobby"}, {}, Headers())
     with caplog.at_level("ERROR", logger="securechat.http"):
-        answer = http.base.answer(route, request)
+        answer = http_api.answer(http.base.deps, route, request)
     assert isinstance(answer, HttpResponse)
     assert (answer.status, answer.body["code"]) == (500, "internal_error")
     assert "unhandled error in list_messages" in caplog.text

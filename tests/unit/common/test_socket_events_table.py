@@ -1,8 +1,8 @@
 """Every entry of `SOCKET_EVENTS` (entrypoints/common/socket_api.py), called directly over the
 memory adapters, no server: the way both shells call it (entrypoints/flask/shell.py,
-entrypoints/quart/shell.py): `ServerBase.connect`, `ServerBase.event`, a `Batched` send
-through the batch function and `finish`, then the room to enter (`may_enter`) or leave, the
-emits and the ack.
+entrypoints/quart/shell.py), by performing the steps of `ServerBase.connect_steps`,
+`event_steps` and `disconnect_steps`: the handler's call, a send through the batch function,
+the room to enter or leave, the emits, and the ack.
 
 Each event has a test of its success and of at least one refusal; the last test fails if an
 event is added to the table without them."""
@@ -10,21 +10,22 @@ event is added to the table without them."""
 from __future__ import annotations
 
 import dataclasses
-from typing import Any
+from typing import Any, TypeVar
 
 import pytest
 
 from domain.usecases.create_room import create_room
 from domain.usecases.verify_room import verify_room_password
-from entrypoints.common.batching import Batched
 from entrypoints.common.bootstrap import Core
 from entrypoints.common.lanes import Lane
 from entrypoints.common.server_base import ServerBase
 from entrypoints.common.settings import Settings
-from entrypoints.common.socket_api import EVENTS_BY_NAME, OK, SOCKET_EVENTS, finish
+from entrypoints.common.socket_api import EVENTS_BY_NAME, OK, SOCKET_EVENTS
 from entrypoints.common.socket_events import Emit, channel
+from entrypoints.common.steps import Call, Effect, Enter, Leave, Stepper, Steps, Submit
 from tests.support import PASSWORD, BrokenCipher, Coverage, World
 
+T = TypeVar("T")
 covered = Coverage()
 LOBBY = channel("lobby")
 
@@ -39,26 +40,43 @@ class Sockets:
         self.rooms: dict[str, set[str]] = {}
         self.emitted: list[Emit] = []
         self.batches = 0
+        self.lanes: list[Lane] = []  # of every call a step asked for
 
     def connect(self, sid: str, token: str) -> None:
-        self.base.connect(sid, {"token": token})
+        self.drive(self.base.connect_steps(sid, {"token": token}))
         self.rooms[sid] = set()
 
     def event(self, name: str, sid: str, *args: object) -> dict[str, Any]:
-        step = self.base.event(name, sid, args)
-        if isinstance(step, Batched):  # what the shells' batchers do with a send
-            self.batches += 1
-            step = finish(step, self.base.send_batch([step.command])[0])
-        if room := self.base.may_enter(sid, step):
-            self.rooms.setdefault(sid, set()).add(room)
-        if step.exit:
-            self.rooms.setdefault(sid, set()).discard(step.exit)
-        self.emitted += step.emits
-        return step.ack
+        return self.drive(self.base.event_steps(name, sid, args))
 
     def disconnect(self, sid: str) -> None:
-        self.emitted += self.base.disconnect(sid)
+        self.drive(self.base.disconnect_steps(sid))
         self.rooms.pop(sid, None)
+
+    def drive(self, steps: Steps[T]) -> T:
+        stepper = Stepper(steps)
+        while (effect := stepper.next()) is not None:
+            try:
+                stepper.value = self.perform(effect)
+            except Exception as error:
+                stepper.error = error
+        return stepper.result
+
+    def perform(self, effect: Effect) -> Any:
+        match effect:
+            case Call(lane, fn, args):
+                self.lanes.append(lane)
+                return fn(*args)
+            case Submit(command):  # what the shells' batchers do with a send
+                self.batches += 1
+                return self.base.send_batch([command])[0]
+            case Enter(sid, room):
+                self.rooms.setdefault(sid, set()).add(room)
+            case Leave(sid, room):
+                self.rooms.setdefault(sid, set()).discard(room)
+            case Emit():
+                self.emitted.append(effect)
+        return None
 
 
 @pytest.fixture
@@ -288,13 +306,16 @@ def test_leave_of_a_room_not_joined_is_refused(sockets: Sockets, world: World) -
 
 def test_an_event_outside_the_table_is_refused(sockets: Sockets, world: World) -> None:
     sockets.connect("s1", _member(world))
+    sockets.lanes.clear()
     _assert_refused(sockets.event("typing", "s1", {"room": "lobby"}), "invalid_event")
-    assert sockets.base.lane("typing") is Lane.INLINE
+    assert sockets.lanes == []  # refused before anything runs
 
 
 def test_each_event_runs_in_the_lane_the_table_names(sockets: Sockets) -> None:
     for event in SOCKET_EVENTS:
-        assert sockets.base.lane(event.name) is event.lane
+        sockets.lanes.clear()
+        sockets.event(event.name, "nobody", {"room": "lobby"})
+        assert sockets.lanes == [event.lane], event.name
     # A send only parses and checks its cached claims before the batcher: never a thread hop.
     assert EVENTS_BY_NAME["message"].lane is Lane.INLINE
 

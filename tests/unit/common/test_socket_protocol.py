@@ -1,6 +1,7 @@
 """SocketProtocol over the memory adapters: who connect admits, arity, one connect per
-connection, a failing handler, disconnect, `finish`, and a join that races its connection's
-end never leaves a ghost in presence. (Each event of the table: test_socket_events_table.py.)"""
+connection, a failing handler, disconnect, a batched send's ack, and a join that races its
+connection's end never leaves a ghost in presence. (Each event of the table:
+test_socket_events_table.py.)"""
 
 from __future__ import annotations
 
@@ -19,7 +20,6 @@ from entrypoints.common.socket_api import (
     SocketEvent,
     SocketProtocol,
     SocketResult,
-    finish,
 )
 from entrypoints.common.socket_events import channel
 from tests.support import World
@@ -180,7 +180,7 @@ def test_disconnect_leaves_the_joined_room_once_and_forgets_the_connection(world
     assert protocol.expired() == []  # a forgotten connection is not swept
 
 
-def test_finish_turns_a_batch_result_into_the_ack(world: World) -> None:
+def test_a_batched_send_turns_its_result_into_the_ack(world: World) -> None:
     protocol, token = _connected(world)
     protocol.call("join", "s1", {"room": "lobby"})
     step = protocol.call("message", "s1", {"room": "lobby", "message": "hi"})
@@ -188,11 +188,11 @@ def test_finish_turns_a_batch_result_into_the_ack(world: World) -> None:
     assert step.command.text == "hi" and step.command.room_id == "lobby"
     assert step.command.claims == world.tokens.verify_room_token(token)
 
-    failed = finish(step, None)
+    failed = step.respond(None)
     assert failed.ack["code"] == "internal_error" and failed.emits == []
-    refused = finish(step, ChatError(ErrorCode.FORBIDDEN, "no"))
+    refused = step.respond(ChatError(ErrorCode.FORBIDDEN, "no"))
     assert refused.ack == {"ok": False, "status": "error", "error": "no", "code": "forbidden"}
     (result,) = send_batch(world.deps, [step.command])
-    sent = finish(step, result)
+    sent = step.respond(result)
     assert sent.ack == {**OK, "message_id": world.store_factory.store.messages["lobby"][0].id}
     assert [e.event for e in sent.emits] == ["message"]

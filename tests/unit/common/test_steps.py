@@ -31,7 +31,7 @@ from entrypoints.common.steps import (
     Steps,
     Submit,
 )
-from tests.unit.support import World
+from tests.support import World
 
 T = TypeVar("T")
 PASSWORD = "correct horse battery"  # noqa: S105 - test data
