@@ -21,6 +21,7 @@ from typing import Any
 
 from entrypoints.common.errors import TransportCode, error_body, render_http_status
 from entrypoints.common.shapes import JSON_HEADERS
+from entrypoints.common.steps import Io, Steps
 
 log = logging.getLogger("securechat.transport")
 
@@ -157,6 +158,56 @@ def screen_noted(data: str | bytes, events: frozenset[str]) -> Screened:
 
 def note_malformed(error: BaseException) -> None:
     log.warning("closing a connection after a malformed packet (%s)", type(error).__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class EngineIo:
+    """A runtime's engine.io functions the screen's steps call (sync on Flask, async on
+    Quart): send a packet, end a session now, and python-socketio's own packet dispatch."""
+
+    send: Callable[[str, str], Any]
+    end: Callable[[str], Any]
+    dispatch: Callable[[str, str | bytes], Any]
+    connect: Callable[[str, Any], Any]
+
+    @classmethod
+    def of(cls, eio: Any, end: Callable[[str], Any]) -> EngineIo:
+        """engine.io server `eio`'s functions, before our handlers replace its own."""
+        return cls(eio.send, end, eio.handlers["message"], eio.handlers["connect"])
+
+
+def message_steps(
+    io: EngineIo, events: frozenset[str], eio_sid: str, data: str | bytes
+) -> Steps[None]:
+    """One Engine.IO message: screened, then answered, dropped, closed on, or handed to
+    python-socketio; a packet python-socketio cannot decode closes its connection."""
+    verdict = screen_noted(data, events)
+    if verdict.reply is not None:
+        yield Io(io.send, (eio_sid, verdict.reply))
+    if verdict.action is Action.CLOSE:
+        yield Io(io.end, (eio_sid,))
+    if verdict.action is not Action.PASS:
+        return
+    try:
+        yield Io(io.dispatch, (eio_sid, data))
+    except Exception as error:  # a packet python-socketio could not decode
+        note_malformed(error)
+        yield Io(io.end, (eio_sid,))
+
+
+def connect_steps(
+    io: EngineIo,
+    sockets: Mapping[str, Any],
+    watch: Callable[[Any], None],
+    eio_sid: str,
+    environ: Mapping[str, Any],
+) -> Steps[Any]:
+    """An Engine.IO handshake: python-socketio's own handling, then, for a long-polling
+    session only, `watch` (the backlog's accounting on what is queued for it)."""
+    accepted = yield Io(io.connect, (eio_sid, environ))
+    if sock := new_polling_session(sockets, eio_sid, environ):
+        watch(sock)
+    return accepted
 
 
 def packet_size(data: object) -> int:

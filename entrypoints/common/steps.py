@@ -33,6 +33,15 @@ class Call:
 
 
 @dataclass(frozen=True, slots=True)
+class Io:
+    """`fn(*args)`, one of the runtime's own I/O functions (engine.io's send or dispatch):
+    called in its greenlet on Flask, awaited on Quart."""
+
+    fn: Callable[..., Any]
+    args: tuple[Any, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class Submit:
     """A send for the runtime's batcher; the result is its `SendResult`."""
 
@@ -77,10 +86,10 @@ class StartSweep:
     """Start the once-a-second sweep (`ServerBase.sweep_steps`) in the background."""
 
 
-__all__ = ["Call", "Disconnect", "Effect", "Emit", "EndSession", "Enter", "Leave", "Sleep"]
+__all__ = ["Call", "Disconnect", "Effect", "Emit", "EndSession", "Enter", "Io", "Leave", "Sleep"]
 __all__ += ["StartSweep", "Stepper", "Steps", "Submit"]
 
-Effect = Call | Submit | Emit | Enter | Leave | Sleep | Disconnect | EndSession | StartSweep
+Effect = Call | Io | Submit | Emit | Enter | Leave | Sleep | Disconnect | EndSession | StartSweep
 Steps = Generator[Effect, Any, T]
 
 

@@ -35,6 +35,6 @@ def create_app(
     wire(app, sio, shell)
     app.register_error_handler(HTTPException, shell.http_error)
     app.register_error_handler(Exception, shell.unhandled)
-    install(sio, EVENTS, base.backlog)
+    install(sio, shell.drive, EVENTS, base.backlog)
     app.wsgi_app = EdgeMiddleware(app.wsgi_app, base.edge)  # type: ignore[method-assign]  # Flask's documented way to add WSGI middleware
     return app, socketio

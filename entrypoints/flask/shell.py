@@ -47,6 +47,8 @@ class FlaskShell:
                 return self.sio.emit(event, data, to=to)
             case step.Call(_, fn, args):
                 return fn(*args)
+            case step.Io(fn, args):
+                return fn(*args)
             case step.Submit(command):
                 return self.batcher.submit(command)
             case step.Enter(sid, room):

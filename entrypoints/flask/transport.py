@@ -8,7 +8,9 @@ checked by tests/unit/flask/test_library_seams.py.
 
 from __future__ import annotations
 
+import functools
 import logging
+from collections.abc import Callable
 from http import HTTPStatus
 from typing import Any
 
@@ -16,6 +18,7 @@ import socketio
 from engineio.async_drivers._websocket_wsgi import SimpleWebSocketWSGI
 
 from entrypoints.common import socket_wire as wire
+from entrypoints.common.steps import Steps
 
 log = logging.getLogger("securechat.transport")
 
@@ -44,7 +47,14 @@ class BoundedWebSocket(SimpleWebSocketWSGI):  # type: ignore[misc]  # untyped li
         return data
 
 
-def install(sio: socketio.Server, events: frozenset[str], backlog: wire.PollingBacklog) -> None:
+def install(
+    sio: socketio.Server,
+    drive: Callable[[Steps[Any]], Any],
+    events: frozenset[str],
+    backlog: wire.PollingBacklog,
+) -> None:
+    """The guards on `sio`'s own engine.io objects; `drive` performs common's steps
+    (FlaskShell.drive)."""
     eio = sio.eio
     eio._async = {
         **eio._async,
@@ -52,31 +62,16 @@ def install(sio: socketio.Server, events: frozenset[str], backlog: wire.PollingB
             "BoundedWebSocket", (BoundedWebSocket,), {"max_message_bytes": eio.max_http_buffer_size}
         ),
     }
-    dispatch = eio.handlers["message"]
+    io = wire.EngineIo.of(eio, end=functools.partial(end_session, sio))
+    watch = functools.partial(watch_backlog, backlog=backlog)
 
     def on_message(eio_sid: str, data: str | bytes) -> None:
-        verdict = wire.screen_noted(data, events)
-        if verdict.reply is not None:
-            eio.send(eio_sid, verdict.reply)
-        if verdict.action is wire.Action.CLOSE:
-            end_session(sio, eio_sid)
-        if verdict.action is not wire.Action.PASS:
-            return
-        try:
-            dispatch(eio_sid, data)
-        except Exception as error:  # a packet python-socketio could not decode
-            wire.note_malformed(error)
-            end_session(sio, eio_sid)
-
-    eio.on("message", on_message)
-    eio_connect = eio.handlers["connect"]
+        drive(wire.message_steps(io, events, eio_sid, data))
 
     def on_connect(eio_sid: str, environ: dict[str, Any]) -> Any:
-        accepted = eio_connect(eio_sid, environ)
-        if sock := wire.new_polling_session(eio.sockets, eio_sid, environ):
-            watch_backlog(sock, backlog)
-        return accepted
+        return drive(wire.connect_steps(io, eio.sockets, watch, eio_sid, environ))
 
+    eio.on("message", on_message)
     eio.on("connect", on_connect)
     close_all = eio.disconnect
 

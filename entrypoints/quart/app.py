@@ -33,5 +33,5 @@ def create_app(settings: Settings | None = None, core: Core | None = None) -> Ed
     wire(app, sio, shell)
     app.register_error_handler(HTTPException, shell.http_error)
     app.register_error_handler(Exception, shell.unhandled)
-    install(sio, EVENTS, base.backlog)
+    install(sio, shell.drive, EVENTS, base.backlog)
     return EdgeMiddleware(socketio.ASGIApp(sio, other_asgi_app=app), base.edge)

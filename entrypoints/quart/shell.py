@@ -59,6 +59,8 @@ class QuartShell:
                 return await self.sio.emit(event, data, to=to)
             case step.Call(lane, fn, args):
                 return await self.run(lane, fn, *args)
+            case step.Io(fn, args):
+                return await fn(*args)
             case step.Submit(command):
                 return await self.batcher.submit(command)
             case step.Enter(sid, room):

@@ -8,13 +8,16 @@ the polling backlog's accounting. The seams are checked by tests/unit/quart/test
 
 from __future__ import annotations
 
+import functools
 import logging
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import socketio
 from engineio.async_drivers.asgi import WebSocket
 
 from entrypoints.common import socket_wire as wire
+from entrypoints.common.steps import Steps
 
 log = logging.getLogger("securechat.transport")
 
@@ -31,35 +34,25 @@ class ScreenedWebSocket(WebSocket):  # type: ignore[misc]  # untyped library
 
 
 def install(
-    sio: socketio.AsyncServer, events: frozenset[str], backlog: wire.PollingBacklog
+    sio: socketio.AsyncServer,
+    drive: Callable[[Steps[Any]], Awaitable[Any]],
+    events: frozenset[str],
+    backlog: wire.PollingBacklog,
 ) -> None:
+    """The guards on `sio`'s own engine.io objects; `drive` performs common's steps
+    (QuartShell.drive)."""
     eio = sio.eio
     eio._async = {**eio._async, "websocket": ScreenedWebSocket}
-    dispatch = eio.handlers["message"]
+    io = wire.EngineIo.of(eio, end=functools.partial(end_session, sio))
+    watch = functools.partial(watch_backlog, backlog=backlog)
 
     async def on_message(eio_sid: str, data: str | bytes) -> None:
-        verdict = wire.screen_noted(data, events)
-        if verdict.reply is not None:
-            await eio.send(eio_sid, verdict.reply)
-        if verdict.action is wire.Action.CLOSE:
-            await end_session(sio, eio_sid)
-        if verdict.action is not wire.Action.PASS:
-            return
-        try:
-            await dispatch(eio_sid, data)
-        except Exception as error:  # a packet python-socketio could not decode
-            wire.note_malformed(error)
-            await end_session(sio, eio_sid)
-
-    eio.on("message", on_message)
-    eio_connect = eio.handlers["connect"]
+        await drive(wire.message_steps(io, events, eio_sid, data))
 
     async def on_connect(eio_sid: str, environ: dict[str, Any]) -> Any:
-        accepted = await eio_connect(eio_sid, environ)
-        if sock := wire.new_polling_session(eio.sockets, eio_sid, environ):
-            watch_backlog(sock, backlog)
-        return accepted
+        return await drive(wire.connect_steps(io, eio.sockets, watch, eio_sid, environ))
 
+    eio.on("message", on_message)
     eio.on("connect", on_connect)
     close_all = eio.disconnect
 

@@ -9,11 +9,15 @@ import pytest
 
 from entrypoints.common.socket_wire import (
     Action,
+    EngineIo,
     PollingBacklog,
     ack_packet,
+    connect_steps,
     engineio_message_ok,
+    message_steps,
     screen,
 )
+from entrypoints.common.steps import Io, Stepper, Steps
 
 EVENTS = frozenset({"join", "message", "leave"})
 
@@ -164,3 +168,75 @@ def test_sessions_gone_or_emptied_are_forgotten() -> None:
     assert backlog.overdue([("emptied", 0)]) == []
     clock.now += 5
     assert backlog.overdue([("gone", 1), ("emptied", 1)]) == []
+
+
+# -- the screen's steps, as both runtimes perform them -------------------------------------
+
+
+class _Engine:
+    """engine.io's functions, recorded; `dispatch` fails on a packet marked 'bad'."""
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[str, tuple[object, ...]]] = []
+        self.io = EngineIo(
+            send=lambda *a: self.calls.append(("send", a)),
+            end=lambda *a: self.calls.append(("end", a)),
+            dispatch=self._dispatch,
+            connect=lambda *a: self.calls.append(("connect", a)) or True,
+        )
+
+    def _dispatch(self, *args: object) -> None:
+        self.calls.append(("dispatch", args))
+        if "bad" in str(args[1]):
+            raise ValueError("python-socketio could not decode it")
+
+    def drive(self, steps: Steps[object]) -> object:
+        stepper = Stepper(steps)
+        while (effect := stepper.next()) is not None:
+            assert isinstance(effect, Io)
+            try:
+                stepper.value = effect.fn(*effect.args)
+            except Exception as error:
+                stepper.error = error
+        return stepper.result
+
+
+def test_a_screened_packet_is_dispatched() -> None:
+    engine = _Engine()
+    engine.drive(message_steps(engine.io, EVENTS, "e1", '2["join",{"room":"a"}]'))
+    assert engine.calls == [("dispatch", ("e1", '2["join",{"room":"a"}]'))]
+
+
+def test_a_refused_event_is_answered_and_never_dispatched() -> None:
+    engine = _Engine()
+    engine.drive(message_steps(engine.io, EVENTS, "e1", '21["disconnect"]'))
+    assert [name for name, _ in engine.calls] == ["send"]
+    assert json.loads(engine.calls[0][1][1][2:])[0]["code"] == "invalid_event"
+
+
+def test_a_packet_with_attachments_ends_the_session() -> None:
+    engine = _Engine()
+    engine.drive(message_steps(engine.io, EVENTS, "e1", '51-["message",{}]'))
+    assert engine.calls == [("end", ("e1",))]
+
+
+def test_a_packet_python_socketio_cannot_decode_ends_the_session() -> None:
+    engine = _Engine()
+    engine.drive(message_steps(engine.io, EVENTS, "e1", '2["join","bad"]'))
+    assert [name for name, _ in engine.calls] == ["dispatch", "end"]
+
+
+class _Sock:
+    upgraded = closed = False
+
+
+def test_only_a_polling_handshake_is_watched() -> None:
+    engine, watched = _Engine(), []
+    sockets = {"e1": _Sock(), "e2": _Sock()}
+    polling = {"QUERY_STRING": "EIO=4&transport=polling"}
+    websocket = {"QUERY_STRING": "EIO=4&transport=websocket"}
+    assert engine.drive(connect_steps(engine.io, sockets, watched.append, "e1", polling)) is True
+    assert engine.drive(connect_steps(engine.io, sockets, watched.append, "e2", websocket))
+    assert engine.drive(connect_steps(engine.io, sockets, watched.append, "gone", polling))
+    assert watched == [sockets["e1"]]
+    assert [name for name, _ in engine.calls] == ["connect"] * 3
