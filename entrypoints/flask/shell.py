@@ -58,7 +58,7 @@ class FlaskShell:
         return response
 
     def http_error(self, error: HTTPException) -> Response:
-        return self.reply(self.base.http_error(error.code or 500))
+        return self.reply(self.base.http_error(error.code or 500, dict(error.get_headers())))
 
     def unhandled(self, error: Exception) -> Response:
         return self.reply(self.base.unhandled(error))

@@ -77,7 +77,7 @@ class QuartShell:
         return response
 
     async def http_error(self, error: HTTPException) -> Response:
-        return await self.reply(self.base.http_error(error.code or 500))
+        return await self.reply(self.base.http_error(error.code or 500, dict(error.get_headers())))
 
     async def unhandled(self, error: Exception) -> Response:
         return await self.reply(self.base.unhandled(error))

@@ -49,3 +49,15 @@ def test_join_with_a_password_field_gets_an_error_ack(api: Api) -> None:
         assert ack["code"] == "invalid_field" and "'message'" in ack["error"], ack
     finally:
         client.disconnect()
+
+
+def test_a_405_names_the_methods_the_endpoint_takes(api: Api) -> None:
+    for method, path, allowed in [
+        ("GET", "/room/create", "POST"),
+        ("DELETE", "/chat/some_room", "POST"),
+        ("PUT", "/chat/some_room/messages", "GET"),
+        ("POST", "/openapi.json", "GET"),
+    ]:
+        response = api.http.request(method, path)
+        assert_error(response, 405, "method_not_allowed")
+        assert allowed in {m.strip() for m in response.headers["allow"].split(",")}, path
