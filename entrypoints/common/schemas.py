@@ -41,14 +41,15 @@ NewPassword = Annotated[
         maxLength=PASSWORD_MAX_CHARS,
     ),
 ]
+# Its length is counted after NFKC normalization, which no JSON Schema keyword can say: the
+# rule is the `username` format (tests/contract/schemathesis_hooks.py generates it).
 Username = Annotated[
     str,
     _documented(
         "Display name, NFKC-normalized (the form stored and returned); "
         f"1-{USERNAME_MAX_CHARS} characters after normalization; no control or format "
         "characters; at least one visible character; not unique.",
-        minLength=1,
-        maxLength=USERNAME_MAX_CHARS,
+        format="username",
     ),
 ]
 MessageText = Annotated[
