@@ -20,6 +20,7 @@ from msgspec import Struct
 
 from domain.model.errors import ChatError
 from domain.model.events import Event
+from domain.model.policies import RoomTokenClaims
 from domain.usecases.access import authenticate
 from domain.usecases.create_room import create_room
 from domain.usecases.deps import Deps
@@ -79,13 +80,17 @@ def _body(request: HttpRequest, schema: type[S]) -> S:
     return decode(schema, data)
 
 
-def create_room_view(deps: Deps, request: HttpRequest, data: CreateRoom, _: NoQuery) -> Answer:
+def create_room_view(
+    deps: Deps, request: HttpRequest, _: None, data: CreateRoom, __: NoQuery
+) -> Answer:
     out = create_room(deps, data.room_id, data.password)
     body = {"room_id": out.value.room_id, "admin_token": out.value.admin_token}
     return HttpResponse(201, body, out.events)
 
 
-def verify_room_view(deps: Deps, request: HttpRequest, data: VerifyRoom, _: NoQuery) -> Answer:
+def verify_room_view(
+    deps: Deps, request: HttpRequest, _: None, data: VerifyRoom, __: NoQuery
+) -> Answer:
     out = verify_room_password(deps, request.path_params["room_id"], data.password, data.username)
     access = out.value
     body = {
@@ -97,9 +102,10 @@ def verify_room_view(deps: Deps, request: HttpRequest, data: VerifyRoom, _: NoQu
     return HttpResponse(200, body, out.events)
 
 
-def post_message_view(deps: Deps, request: HttpRequest, data: PostMessage, _: NoQuery) -> Answer:
+def post_message_view(
+    deps: Deps, request: HttpRequest, claims: RoomTokenClaims, data: PostMessage, _: NoQuery
+) -> Answer:
     """A post, authenticated and parsed; the send itself goes through the runtime's batcher."""
-    claims = authenticate(deps, bearer_token(request.headers.get("Authorization")))
     command = SendCommand(claims, request.path_params["room_id"], data.message)
     return Batched(command, post_message_response)
 
@@ -112,8 +118,9 @@ def post_message_response(result: SendResult) -> HttpResponse:
     return HttpResponse(201, {"message_id": result.value.id}, result.events)
 
 
-def list_messages_view(deps: Deps, request: HttpRequest, _: None, query: MessagesQuery) -> Answer:
-    claims = authenticate(deps, bearer_token(request.headers.get("Authorization")))
+def list_messages_view(
+    deps: Deps, request: HttpRequest, claims: RoomTokenClaims, _: None, query: MessagesQuery
+) -> Answer:
     out = read_history(
         deps, claims, request.path_params["room_id"], query.limit, query.before or None
     )
@@ -122,7 +129,7 @@ def list_messages_view(deps: Deps, request: HttpRequest, _: None, query: Message
     return HttpResponse(200, body)
 
 
-def openapi_view(deps: Deps, request: HttpRequest, _: None, __: NoQuery) -> Answer:
+def openapi_view(deps: Deps, request: HttpRequest, _: None, __: None, ___: NoQuery) -> Answer:
     return HttpResponse(200, served_document(), headers=dict(openapi.HEADERS))
 
 
@@ -135,7 +142,7 @@ def served_document() -> dict[str, Any]:
 def docs_view(name: str) -> View:
     """The view of one file of the docs page (docs_page.py)."""
 
-    def view(deps: Deps, request: HttpRequest, _: None, __: NoQuery) -> Answer:
+    def view(deps: Deps, request: HttpRequest, _: None, __: None, ___: NoQuery) -> Answer:
         asset = docs_page.asset(name)
         return HttpResponse(200, asset.content, headers=dict(asset.headers))
 
@@ -143,9 +150,10 @@ def docs_view(name: str) -> View:
 
 
 Answer = HttpResponse | Batched[HttpResponse]
-# A view is given the request, its body as the route's `body` schema (None for a route
-# without one) and its query as the route's `query` schema.
-View = Callable[[Deps, HttpRequest, Any, Any], Answer]
+# A view is given the request, the claims of its bearer token (a `bearer` route; else None),
+# its body as the route's `body` schema (None for a route without one) and its query as the
+# route's `query` schema.
+View = Callable[[Deps, HttpRequest, Any, Any, Any], Answer]
 
 
 @dataclass(frozen=True, slots=True)
@@ -173,7 +181,7 @@ class Route:
     summary: str = ""
     ok: Reply = Reply(200, "OK.")
     errors: Mapping[int, str] = field(default_factory=dict)  # status -> when
-    bearer: bool = False  # takes `Authorization: Bearer <token>`
+    bearer: bool = False  # `Authorization: Bearer <token>`, checked before anything else
 
 
 MALFORMED = (
@@ -293,9 +301,14 @@ def answer(deps: Deps, route: Route, request: HttpRequest) -> Answer:
 
 
 def _run(deps: Deps, route: Route, request: HttpRequest) -> Answer:
+    """The token first (a request without a valid one learns nothing of its body's faults),
+    then the query and the body."""
+    claims = None
+    if route.bearer:
+        claims = authenticate(deps, bearer_token(request.headers.get("Authorization")))
     query = decode_query(route.query, request.query)
     body = None if route.body is None else _body(request, route.body)
-    return route.view(deps, request, body, query)
+    return route.view(deps, request, claims, body, query)
 
 
 def respond(batched: Batched[HttpResponse], result: SendResult) -> HttpResponse:
