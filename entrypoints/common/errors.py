@@ -15,6 +15,7 @@ class TransportCode(StrEnum):
     INVALID_CONTENT_TYPE = "invalid_content_type"
     MISSING_FIELD = "missing_field"
     INVALID_FIELD = "invalid_field"
+    UNEXPECTED_FIELD = "unexpected_field"
     INVALID_QUERY = "invalid_query"
     INVALID_EVENT = "invalid_event"
     PAYLOAD_TOO_LARGE = "payload_too_large"
@@ -48,6 +49,7 @@ STATUS: dict[Code, int] = {
     TransportCode.INVALID_CONTENT_TYPE: 400,
     TransportCode.MISSING_FIELD: 400,
     TransportCode.INVALID_FIELD: 400,
+    TransportCode.UNEXPECTED_FIELD: 400,
     TransportCode.INVALID_QUERY: 400,
     TransportCode.INVALID_EVENT: 400,
     TransportCode.PAYLOAD_TOO_LARGE: 413,

@@ -3,39 +3,53 @@
 `ROUTES` is the one table of the REST surface. Each runtime registers it in a loop: it turns
 its framework's request into an HttpRequest, runs `answer` in the route's lane, passes a
 `Batched` send through its batcher, writes the HttpResponse and emits its events after the
-commit. Adding a route means a view here and an entry in `ROUTES`, nothing per runtime.
+commit. Each entry names the schemas of its body and query (schemas.py), which `answer`
+decodes before the view runs, and what it answers; openapi.py documents the table. Adding a
+route means a view here, its schemas and an entry in `ROUTES`, nothing per runtime.
 """
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
+from msgspec import Struct
+
 from domain.model.errors import ChatError
 from domain.model.events import Event
-from domain.model.messages import DEFAULT_PAGE
+from domain.model.policies import RoomTokenClaims
 from domain.usecases.access import authenticate
 from domain.usecases.create_room import create_room
 from domain.usecases.deps import Deps
 from domain.usecases.read_history import read_history
 from domain.usecases.send_message import SendCommand
 from domain.usecases.verify_room import verify_room_password
+from entrypoints.common import docs_page, openapi
 from entrypoints.common.batching import Batched, SendResult
 from entrypoints.common.errors import INTERNAL, RequestError, render
 from entrypoints.common.lanes import Lane
-from entrypoints.common.payloads import (
-    bearer_token,
-    int_query,
-    parse_json_object,
-    required_string,
-    string_field,
+from entrypoints.common.payloads import bearer_token, decode, decode_query, parse_json_object
+from entrypoints.common.schemas import (
+    CreateRoom,
+    Input,
+    MessagePage,
+    MessagePosted,
+    MessagesQuery,
+    NoQuery,
+    PostMessage,
+    RoomAccess,
+    RoomCreated,
+    VerifyRoom,
 )
 from entrypoints.common.shapes import encode_json, message_json
+from entrypoints.common.socket_api import SOCKET_EVENTS
 
 log = logging.getLogger("securechat.http")
 T = TypeVar("T")
+S = TypeVar("S", bound=Struct)
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,34 +63,35 @@ class HttpRequest:
 
 @dataclass(slots=True)
 class HttpResponse:
+    """A JSON answer (a dict `body`), or raw bytes (the docs page and its assets), which then
+    carry their own Content-Type in `headers`."""
+
     status: int
-    body: dict[str, Any]
+    body: dict[str, Any] | bytes
     events: list[Event] = field(default_factory=list)
     headers: dict[str, str] = field(default_factory=dict)
 
     def encoded(self) -> bytes:
-        return encode_json(self.body)
+        return self.body if isinstance(self.body, bytes) else encode_json(self.body)
 
 
-def _body(request: HttpRequest) -> dict[str, Any]:
-    return parse_json_object(request.headers.get("Content-Type"), request.body)
+def _body(request: HttpRequest, schema: type[S]) -> S:
+    data = parse_json_object(request.headers.get("Content-Type"), request.body)
+    return decode(schema, data)
 
 
-def create_room_view(deps: Deps, request: HttpRequest) -> HttpResponse:
-    data = _body(request)
-    out = create_room(deps, required_string(data, "room_id"), required_string(data, "password"))
+def create_room_view(
+    deps: Deps, request: HttpRequest, _: None, data: CreateRoom, __: NoQuery
+) -> Answer:
+    out = create_room(deps, data.room_id, data.password)
     body = {"room_id": out.value.room_id, "admin_token": out.value.admin_token}
     return HttpResponse(201, body, out.events)
 
 
-def verify_room_view(deps: Deps, request: HttpRequest) -> HttpResponse:
-    data = _body(request)
-    out = verify_room_password(
-        deps,
-        request.path_params["room_id"],
-        required_string(data, "password"),
-        string_field(data, "username", required=False),
-    )
+def verify_room_view(
+    deps: Deps, request: HttpRequest, _: None, data: VerifyRoom, __: NoQuery
+) -> Answer:
+    out = verify_room_password(deps, request.path_params["room_id"], data.password, data.username)
     access = out.value
     body = {
         "token": access.token,
@@ -87,11 +102,11 @@ def verify_room_view(deps: Deps, request: HttpRequest) -> HttpResponse:
     return HttpResponse(200, body, out.events)
 
 
-def post_message_view(deps: Deps, request: HttpRequest) -> Batched[HttpResponse]:
-    """Authenticate and parse a post; the send itself goes through the runtime's batcher."""
-    claims = authenticate(deps, bearer_token(request.headers.get("Authorization")))
-    data = _body(request)
-    command = SendCommand(claims, request.path_params["room_id"], required_string(data, "message"))
+def post_message_view(
+    deps: Deps, request: HttpRequest, claims: RoomTokenClaims, data: PostMessage, _: NoQuery
+) -> Answer:
+    """A post, authenticated and parsed; the send itself goes through the runtime's batcher."""
+    command = SendCommand(claims, request.path_params["room_id"], data.message)
     return Batched(command, post_message_response)
 
 
@@ -103,37 +118,171 @@ def post_message_response(result: SendResult) -> HttpResponse:
     return HttpResponse(201, {"message_id": result.value.id}, result.events)
 
 
-def list_messages_view(deps: Deps, request: HttpRequest) -> HttpResponse:
-    claims = authenticate(deps, bearer_token(request.headers.get("Authorization")))
-    limit = int_query(request.query, "limit", DEFAULT_PAGE)
-    before = request.query.get("before") or None
-    out = read_history(deps, claims, request.path_params["room_id"], limit, before)
+def list_messages_view(
+    deps: Deps, request: HttpRequest, claims: RoomTokenClaims, _: None, query: MessagesQuery
+) -> Answer:
+    out = read_history(
+        deps, claims, request.path_params["room_id"], query.limit, query.before or None
+    )
     page = out.value
     body = {"messages": [message_json(m) for m in page.messages], "next_before": page.next_before}
     return HttpResponse(200, body)
 
 
+def openapi_view(deps: Deps, request: HttpRequest, _: None, __: None, ___: NoQuery) -> Answer:
+    return HttpResponse(200, served_document(), headers=dict(openapi.HEADERS))
+
+
+@functools.cache
+def served_document() -> dict[str, Any]:
+    """The OpenAPI document of this server: `ROUTES` and the socket events' payloads."""
+    return openapi.document(ROUTES, SOCKET_EVENTS)
+
+
+def docs_view(name: str) -> View:
+    """The view of one file of the docs page (docs_page.py)."""
+
+    def view(deps: Deps, request: HttpRequest, _: None, __: None, ___: NoQuery) -> Answer:
+        asset = docs_page.asset(name)
+        return HttpResponse(200, asset.content, headers=dict(asset.headers))
+
+    return view
+
+
 Answer = HttpResponse | Batched[HttpResponse]
-View = Callable[[Deps, HttpRequest], Answer]
+# A view is given the request, the claims of its bearer token (a `bearer` route; else None),
+# its body as the route's `body` schema (None for a route without one) and its query as the
+# route's `query` schema.
+View = Callable[[Deps, HttpRequest, Any, Any, Any], Answer]
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    """What a route answers on success, for the OpenAPI document."""
+
+    status: int
+    description: str
+    schema: type[Struct] | None = None  # a JSON body of this shape
+    media_type: str = "application/json"
 
 
 @dataclass(frozen=True, slots=True)
 class Route:
-    """One REST endpoint: its view, and the lane it runs in (see lanes.py)."""
+    """One REST endpoint: its view, the lane it runs in (see lanes.py), the schemas of its
+    input, and what it answers (openapi.py documents the table)."""
 
     method: str
     rule: str  # werkzeug syntax, understood by Flask and Quart alike
     endpoint: str
     view: View
     lane: Lane = Lane.WORKER
+    body: type[Input] | None = None
+    query: type[Input] = NoQuery
+    summary: str = ""
+    ok: Reply = Reply(200, "OK.")
+    errors: Mapping[int, str] = field(default_factory=dict)  # status -> when
+    bearer: bool = False  # `Authorization: Bearer <token>`, checked before anything else
 
+
+MALFORMED = (
+    "Malformed JSON, wrong content type, a missing, mistyped or unexpected field, or a value "
+    "that breaks a rule (see `code`)."
+)
+TOO_LARGE = "The request body is over SECURECHAT_MAX_REQUEST_BYTES (`payload_too_large`)."
+UNAUTHORIZED = "No, expired, forged or revoked token (`unauthorized`)."
+NOT_GRANTED = "A valid token that does not grant this room (`forbidden`)."
+NOT_A_SEGMENT = "The room id is not one path segment (`not_found`)."
 
 ROUTES: tuple[Route, ...] = (
-    Route("POST", "/room/create", "create_room", create_room_view, Lane.PASSWORD),
-    Route("POST", "/chat/<room_id>/verify", "verify_room", verify_room_view, Lane.PASSWORD),
+    Route(
+        "POST",
+        "/room/create",
+        "create_room",
+        create_room_view,
+        Lane.PASSWORD,
+        body=CreateRoom,
+        summary="Create a room; the creator gets an admin token.",
+        ok=Reply(201, "Created.", RoomCreated),
+        errors={
+            400: MALFORMED,
+            409: "A room with this id exists (`room_exists`); rooms are never overwritten.",
+            413: TOO_LARGE,
+        },
+    ),
+    Route(
+        "POST",
+        "/chat/<room_id>/verify",
+        "verify_room",
+        verify_room_view,
+        Lane.PASSWORD,
+        body=VerifyRoom,
+        summary="Trade the room password for a short-lived room token and a new guest identity.",
+        ok=Reply(200, "Verified.", RoomAccess),
+        errors={
+            400: MALFORMED,
+            401: "Wrong password (`bad_password`).",
+            404: "No such room (`room_not_found`), or the room id is not one path segment.",
+            413: TOO_LARGE,
+        },
+    ),
     # Parsing and a cached token check only; the send is batched.
-    Route("POST", "/chat/<room_id>", "post_message", post_message_view, Lane.INLINE),
-    Route("GET", "/chat/<room_id>/messages", "list_messages", list_messages_view),
+    Route(
+        "POST",
+        "/chat/<room_id>",
+        "post_message",
+        post_message_view,
+        Lane.INLINE,
+        body=PostMessage,
+        summary="Post a message; it is stored encrypted, then broadcast to the room's sockets.",
+        ok=Reply(201, "Stored (committed) and broadcast.", MessagePosted),
+        errors={
+            400: MALFORMED,
+            401: UNAUTHORIZED,
+            403: NOT_GRANTED,
+            404: NOT_A_SEGMENT,
+            413: TOO_LARGE,
+        },
+        bearer=True,
+    ),
+    Route(
+        "GET",
+        "/chat/<room_id>/messages",
+        "list_messages",
+        list_messages_view,
+        query=MessagesQuery,
+        summary="A page of the newest messages before a cursor, oldest first within the page.",
+        ok=Reply(200, "A page.", MessagePage),
+        errors={
+            400: "`limit` outside 1-100 (`invalid_limit`), not an integer or an unknown "
+            "parameter (`invalid_query`), or a malformed cursor (`invalid_cursor`).",
+            401: UNAUTHORIZED,
+            403: NOT_GRANTED,
+            404: NOT_A_SEGMENT,
+        },
+        bearer=True,
+    ),
+    Route(
+        "GET",
+        "/openapi.json",
+        "openapi",
+        openapi_view,
+        Lane.INLINE,
+        summary="This document: the REST API in OpenAPI 3.1.",
+        ok=Reply(200, "The document.", media_type="application/json"),
+        errors={400: "A query parameter (`invalid_query`): this route takes none."},
+    ),
+    *(
+        Route(
+            "GET",
+            asset.path,
+            asset.endpoint,
+            docs_view(asset.name),  # read from disk once: a worker, not the loop
+            summary=asset.summary,
+            ok=Reply(200, asset.summary, media_type=asset.media_type),
+            errors={400: "A query parameter (`invalid_query`): this route takes none."},
+        )
+        for asset in docs_page.ASSETS
+    ),
 )
 
 
@@ -146,8 +295,20 @@ def error_response(error: ChatError | RequestError) -> HttpResponse:
 
 
 def answer(deps: Deps, route: Route, request: HttpRequest) -> Answer:
-    """Run a route's view; every failure becomes our error shape, never a traceback."""
-    return _guarded(lambda: route.view(deps, request), route.endpoint)
+    """Decode a request as its route's schemas say and run the view; every failure becomes
+    our error shape, never a traceback."""
+    return _guarded(lambda: _run(deps, route, request), route.endpoint)
+
+
+def _run(deps: Deps, route: Route, request: HttpRequest) -> Answer:
+    """The token first (a request without a valid one learns nothing of its body's faults),
+    then the query and the body."""
+    claims = None
+    if route.bearer:
+        claims = authenticate(deps, bearer_token(request.headers.get("Authorization")))
+    query = decode_query(route.query, request.query)
+    body = None if route.body is None else _body(request, route.body)
+    return route.view(deps, request, claims, body, query)
 
 
 def respond(batched: Batched[HttpResponse], result: SendResult) -> HttpResponse:

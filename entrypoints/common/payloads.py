@@ -1,12 +1,24 @@
-"""Parsing and validating request bodies, queries and socket payloads. No I/O."""
+"""Parsing and validating request bodies, queries and socket payloads. No I/O.
+
+`parse_json_object` checks what arrived is a JSON object (content type, encoding, syntax);
+`decode` gives it the shape its schema (schemas.py) names, or refuses it with a stable code
+and a message that names the field.
+"""
 
 from __future__ import annotations
 
+import functools
 import json
+import re
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, TypeVar
+
+import msgspec
+import msgspec.inspect
 
 from entrypoints.common.errors import RequestError, TransportCode
+
+S = TypeVar("S", bound=msgspec.Struct)
 
 
 def _reject_constant(name: str) -> Any:
@@ -35,23 +47,6 @@ def expect_object(data: object, code: TransportCode, message: str) -> dict[str, 
     return data
 
 
-def string_field(data: Mapping[str, Any], name: str, *, required: bool = True) -> str | None:
-    if name not in data or (data[name] is None and not required):
-        if required:
-            raise RequestError(TransportCode.MISSING_FIELD, f"'{name}' is required")
-        return None
-    value = data[name]
-    if not isinstance(value, str):
-        raise RequestError(TransportCode.INVALID_FIELD, f"'{name}' must be a string")
-    return value
-
-
-def required_string(data: Mapping[str, Any], name: str) -> str:
-    value = string_field(data, name)
-    assert value is not None
-    return value
-
-
 def int_query(query: Mapping[str, str], name: str, default: int) -> int:
     raw = query.get(name)
     if raw is None:
@@ -69,3 +64,74 @@ def bearer_token(authorization: str | None) -> str | None:
     if scheme.lower() != "bearer" or not token.strip():
         return None
     return token.strip()
+
+
+# msgspec's errors read "Object missing required field `x`", "Object contains unknown field
+# `x`" or "Expected `str`, got `int` - at `$.x`" (no nesting: our inputs are flat).
+_MISSING = re.compile(r"^Object missing required field `(?P<name>.*)`", re.DOTALL)
+_UNKNOWN = re.compile(r"^Object contains unknown field `(?P<name>.*)`", re.DOTALL)
+_MISTYPED = re.compile(
+    r"^Expected `(?P<type>[^`]*)`, got `[^`]*` - at `\$\.(?P<name>.*)`$", re.DOTALL
+)
+_KINDS = {"str": "a string", "int": "an integer", "bool": "true or false", "object": "an object"}
+_SHOWN_NAME = 64  # a field name the client made up is echoed at most this long
+
+
+def decode(schema: type[S], data: Mapping[str, Any]) -> S:
+    """`data` (a JSON object) as `schema`, or RequestError: `missing_field`, `invalid_field`
+    or `unexpected_field`, its message naming the field."""
+    try:
+        return msgspec.convert(data, schema)
+    except msgspec.ValidationError as error:
+        raise _refusal(str(error)) from None
+
+
+def decode_query(schema: type[S], query: Mapping[str, str]) -> S:
+    """A query string as `schema`: integers are plain ASCII digits (at most six); anything
+    else, or a parameter the schema does not name, is `invalid_query`."""
+    fields = _query_fields(schema)
+    data: dict[str, Any] = {}
+    for name, raw in query.items():
+        if name not in fields:
+            raise RequestError(
+                TransportCode.INVALID_QUERY, f"'{_shown(name)}' is not a parameter of this request"
+            )
+        data[name] = int_query(query, name, 0) if fields[name] else raw
+    try:
+        return msgspec.convert(data, schema)
+    except msgspec.ValidationError:
+        raise RequestError(TransportCode.INVALID_QUERY, "a query parameter is invalid") from None
+
+
+@functools.cache
+def _query_fields(schema: type[msgspec.Struct]) -> dict[str, bool]:
+    """A query schema's parameters, and whether each is an integer."""
+    info = msgspec.inspect.type_info(schema)
+    assert isinstance(info, msgspec.inspect.StructType)
+    return {f.encode_name: isinstance(_bare(f.type), msgspec.inspect.IntType) for f in info.fields}
+
+
+def _bare(info: msgspec.inspect.Type) -> msgspec.inspect.Type:
+    while isinstance(info, msgspec.inspect.Metadata):  # Annotated[..., Meta(...)]
+        info = info.type
+    return info
+
+
+def _refusal(message: str) -> RequestError:
+    if match := _MISSING.match(message):
+        return RequestError(TransportCode.MISSING_FIELD, f"'{_shown(match['name'])}' is required")
+    if match := _UNKNOWN.match(message):
+        return RequestError(
+            TransportCode.UNEXPECTED_FIELD,
+            f"'{_shown(match['name'])}' is not a field of this input",
+        )
+    if match := _MISTYPED.match(message):
+        kind = _KINDS.get(match["type"].split(" ", 1)[0], f"of type {match['type']}")
+        return RequestError(
+            TransportCode.INVALID_FIELD, f"'{_shown(match['name'])}' must be {kind}"
+        )
+    return RequestError(TransportCode.INVALID_FIELD, "a field has the wrong type")
+
+
+def _shown(name: str) -> str:
+    return name if len(name) <= _SHOWN_NAME else name[:_SHOWN_NAME] + "…"

@@ -94,6 +94,8 @@ class ServerBase:
 
     def encode(self, response: HttpResponse) -> Reply:
         """Status, body and headers to write."""
+        if isinstance(response.body, bytes):  # the docs page: it names its own type
+            return response.status, response.body, dict(response.headers)
         return response.status, encode_json(response.body), {**JSON_HEADERS, **response.headers}
 
     def preflight(self, method: str, headers: Mapping[str, str]) -> Preflight | None:
@@ -109,10 +111,14 @@ class ServerBase:
             return {}
         return cors_headers(self.settings.cors_origins, headers.get("Origin"), False)
 
-    def http_error(self, status: int) -> HttpResponse:
-        """A framework-raised HTTP error (routing, body limit) in our error shape."""
+    def http_error(self, status: int, headers: Mapping[str, str] | None = None) -> HttpResponse:
+        """A framework-raised HTTP error (routing, body limit) in our error shape; of the
+        framework's headers only `Allow` (a 405 names the methods the endpoint takes)."""
         code, body = render_http_status(status)
-        return HttpResponse(code, body)
+        response = HttpResponse(code, body)
+        if code == 405 and headers and "Allow" in headers:
+            response.headers["Allow"] = headers["Allow"]
+        return response
 
     def unhandled(self, error: BaseException) -> HttpResponse:
         log.error("unhandled error", exc_info=error)

@@ -1,10 +1,12 @@
 """The Socket.IO protocol, runtime-neutral: each event in, an ack and emits out.
 
-`SOCKET_EVENTS` is the one table of the socket surface: each entry names the event, its
-handler and its lane. `ServerBase.event_steps` runs `SocketProtocol.run` in the event's
-lane; a `Batched` send goes through the runtime's batcher; then the connection enters or
-leaves the Socket.IO room the result names, and the emits go out. Adding an event means a
-handler and an entry here (and its use case), nothing per runtime.
+`SOCKET_EVENTS` is the one table of the socket surface: each entry names the event, the
+schema of its payload (schemas.py), its handler and its lane. `ServerBase.event_steps` runs
+`SocketProtocol.run` in the event's lane, which decodes the payload as the schema says
+before the handler sees it; a `Batched` send goes through the runtime's batcher; then the
+connection enters or leaves the Socket.IO room the result names, and the emits go out.
+Adding an event means a schema, a handler and an entry here (and its use case), nothing per
+runtime.
 
 Every event is authorized on its own: a connection carries the claims it proved at connect,
 and may act only in rooms it joined with them.
@@ -16,7 +18,7 @@ import logging
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from domain.model.errors import ChatError, ErrorCode
 from domain.model.policies import Grant, RoomTokenClaims, token_expired
@@ -34,7 +36,8 @@ from entrypoints.common.errors import (
     socket_error,
 )
 from entrypoints.common.lanes import Lane
-from entrypoints.common.payloads import expect_object, required_string
+from entrypoints.common.payloads import decode, expect_object
+from entrypoints.common.schemas import Input, MessagePayload, RoomPayload
 from entrypoints.common.socket_events import Emit, channel, emits_for
 
 log = logging.getLogger("securechat.socket")
@@ -70,15 +73,17 @@ class Refused(Exception):
 
 
 Step = SocketResult | Batched[SocketResult]
-Handler = Callable[[Deps, Connection, str, dict[str, Any]], Step]
+P = TypeVar("P", bound=Input)
 
 
 @dataclass(frozen=True, slots=True)
-class SocketEvent:
-    """One client event: its handler (given the connection, under its lock) and lane."""
+class SocketEvent(Generic[P]):
+    """One client event: the schema of its payload, its handler (given the connection,
+    under its lock, and the decoded payload) and lane."""
 
     name: str
-    handler: Handler
+    schema: type[P]
+    handler: Callable[[Deps, Connection, str, P], Step]
     lane: Lane = Lane.WORKER
 
 
@@ -105,9 +110,10 @@ class SocketProtocol:
                 raise Refused(error_body(ErrorCode.UNAUTHORIZED, "already connected"))
             self._connections[sid] = Connection(claims)
 
-    def run(self, event: SocketEvent, sid: str, args: tuple[object, ...]) -> Step:
+    def run(self, event: SocketEvent[Any], sid: str, args: tuple[object, ...]) -> Step:
         """The one guard every event passes: a live, authenticated connection, exactly one
-        object argument, the connection's lock held; every failure is an error ack."""
+        object argument of the event's schema, the connection's lock held; every failure is
+        an error ack."""
         try:
             with self._lock:
                 connection = self._connections.get(sid)
@@ -117,8 +123,9 @@ class SocketProtocol:
                 raise RequestError(
                     TransportCode.INVALID_EVENT, "an event takes exactly one object argument"
                 )
-            payload = expect_object(
-                args[0], TransportCode.INVALID_EVENT, "event data must be an object"
+            payload = decode(
+                event.schema,
+                expect_object(args[0], TransportCode.INVALID_EVENT, "event data must be an object"),
             )
             with connection.lock:
                 if connection.closed:
@@ -169,8 +176,8 @@ class SocketProtocol:
 # -- the events ---------------------------------------------------------------------------
 
 
-def join_event(deps: Deps, connection: Connection, sid: str, data: dict[str, Any]) -> Step:
-    room_id = _room(data)
+def join_event(deps: Deps, connection: Connection, sid: str, data: RoomPayload) -> Step:
+    room_id = _room(data.room)
     if room_id in connection.rooms:
         return SocketResult(dict(OK))
     out = join_room(deps, connection.claims, room_id, sid)
@@ -178,13 +185,12 @@ def join_event(deps: Deps, connection: Connection, sid: str, data: dict[str, Any
     return SocketResult(dict(OK), emits_for(out.events), enter=channel(room_id))
 
 
-def message_event(deps: Deps, connection: Connection, sid: str, data: dict[str, Any]) -> Step:
+def message_event(deps: Deps, connection: Connection, sid: str, data: MessagePayload) -> Step:
     """Validate a send (cheap, no I/O); the send itself goes through the batcher."""
-    room_id = _room(data)
-    text = required_string(data, "message")
+    room_id = _room(data.room)
     if room_id not in connection.rooms:
         raise ChatError(ErrorCode.NOT_JOINED, "join the room before sending to it")
-    return Batched(SendCommand(connection.claims, room_id, text), sent_ack)
+    return Batched(SendCommand(connection.claims, room_id, data.message), sent_ack)
 
 
 def sent_ack(result: SendResult) -> SocketResult:
@@ -196,8 +202,8 @@ def sent_ack(result: SendResult) -> SocketResult:
     return SocketResult({**OK, "message_id": result.value.id}, emits_for(result.events))
 
 
-def leave_event(deps: Deps, connection: Connection, sid: str, data: dict[str, Any]) -> Step:
-    room_id = _room(data)
+def leave_event(deps: Deps, connection: Connection, sid: str, data: RoomPayload) -> Step:
+    room_id = _room(data.room)
     grant = connection.rooms.pop(room_id, None)
     if grant is None:
         raise ChatError(ErrorCode.NOT_JOINED, "this connection is not in that room")
@@ -205,14 +211,14 @@ def leave_event(deps: Deps, connection: Connection, sid: str, data: dict[str, An
     return SocketResult(dict(OK), emits_for(out.events), exit=channel(room_id))
 
 
-def _room(data: dict[str, Any]) -> str:
-    return RoomId(required_string(data, "room")).value
+def _room(room: str) -> str:
+    return RoomId(room).value
 
 
-SOCKET_EVENTS: tuple[SocketEvent, ...] = (
-    SocketEvent("join", join_event),
-    SocketEvent("message", message_event, Lane.INLINE),
-    SocketEvent("leave", leave_event),
+SOCKET_EVENTS: tuple[SocketEvent[Any], ...] = (
+    SocketEvent("join", RoomPayload, join_event),
+    SocketEvent("message", MessagePayload, message_event, Lane.INLINE),
+    SocketEvent("leave", RoomPayload, leave_event),
 )
 EVENTS_BY_NAME = {event.name: event for event in SOCKET_EVENTS}
 

@@ -89,7 +89,9 @@ class FlaskShell:
         return response
 
     def http_error(self, error: HTTPException) -> Response:
-        steps = self.base.reply_steps(self.base.http_error(error.code or 500))
+        steps = self.base.reply_steps(
+            self.base.http_error(error.code or 500, dict(error.get_headers()))
+        )
         return self.response(self.drive(steps))
 
     def unhandled(self, error: Exception) -> Response:

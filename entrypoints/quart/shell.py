@@ -109,7 +109,9 @@ class QuartShell:
         return response
 
     async def http_error(self, error: HTTPException) -> Response:
-        steps = self.base.reply_steps(self.base.http_error(error.code or 500))
+        steps = self.base.reply_steps(
+            self.base.http_error(error.code or 500, dict(error.get_headers()))
+        )
         return self.response(await self.drive(steps))
 
     async def unhandled(self, error: Exception) -> Response:

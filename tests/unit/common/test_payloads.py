@@ -10,8 +10,6 @@ from entrypoints.common.payloads import (
     expect_object,
     int_query,
     parse_json_object,
-    required_string,
-    string_field,
 )
 
 JSON = "application/json"
@@ -99,37 +97,6 @@ def test_expect_object() -> None:
         expect_object(["a"], TransportCode.INVALID_EVENT, "must be an object")
     assert caught.value.code is TransportCode.INVALID_EVENT
     assert caught.value.message == "must be an object"
-
-
-def test_string_fields() -> None:
-    data = {"name": "alice", "nothing": None, "number": 5, "list": ["a"], "empty": ""}
-    assert string_field(data, "name") == "alice"
-    assert required_string(data, "name") == "alice"
-    assert string_field(data, "empty") == ""
-    assert string_field(data, "absent", required=False) is None
-    assert string_field(data, "nothing", required=False) is None
-
-
-@pytest.mark.parametrize(("field", "code"), [("absent", TransportCode.MISSING_FIELD)])
-def test_missing_required_field(field: str, code: TransportCode) -> None:
-    with pytest.raises(RequestError) as caught:
-        required_string({"other": "x"}, field)
-    assert caught.value.code is code
-    assert field in caught.value.message
-
-
-@pytest.mark.parametrize("value", [None, 5, 1.5, True, ["a"], {"a": "b"}])
-def test_mistyped_field(value: object) -> None:
-    with pytest.raises(RequestError) as caught:
-        required_string({"name": value}, "name")
-    assert caught.value.code is TransportCode.INVALID_FIELD
-
-
-@pytest.mark.parametrize("value", [5, ["a"], False])
-def test_mistyped_optional_field(value: object) -> None:
-    with pytest.raises(RequestError) as caught:
-        string_field({"name": value}, "name", required=False)
-    assert caught.value.code is TransportCode.INVALID_FIELD
 
 
 @pytest.mark.parametrize(

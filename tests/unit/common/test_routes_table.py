@@ -10,15 +10,16 @@ from __future__ import annotations
 
 import dataclasses
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 import pytest
 from werkzeug.datastructures import Headers
 
 from domain.model.events import MessagePosted, RoomCreated
 from domain.model.members import Role
-from entrypoints.common import http_api
+from entrypoints.common import docs_page, http_api
 from entrypoints.common.batching import Batched
 from entrypoints.common.bootstrap import Core
 from entrypoints.common.http_api import ROUTES, HttpRequest, HttpResponse, respond
@@ -27,6 +28,7 @@ from entrypoints.common.settings import Settings
 from entrypoints.common.socket_events import Emit, channel, emits_for
 from tests.support import PASSWORD, BrokenCipher, Coverage, World
 
+F = TypeVar("F", bound=Callable[..., None])
 covered = Coverage()
 BY_ENDPOINT = {route.endpoint: route for route in ROUTES}
 JSON = "application/json"
@@ -81,6 +83,8 @@ class Http:
             answer = respond(answer, self.base.send_batch([answer.command])[0])
         assert isinstance(answer, HttpResponse)
         status, encoded, out_headers = self.base.encode(answer)
+        if isinstance(answer.body, bytes):  # the docs page and its assets
+            return Answered(status, {"raw": encoded}, out_headers)
         return Answered(
             status, json.loads(encoded), out_headers, list(answer.events), emits_for(answer.events)
         )
@@ -380,6 +384,42 @@ def test_list_messages_of_another_room_is_403(http: Http) -> None:
     _assert_error(got, 403, "forbidden")
 
 
+# -- the API's description and its docs page -----------------------------------------------
+
+
+@covered.success("openapi")
+def test_the_document_is_served(http: Http) -> None:
+    got = http.call("openapi")
+    assert got.status == 200 and got.body["openapi"].startswith("3.1")
+    assert set(got.body["paths"]) >= {"/room/create", "/chat/{room_id}/messages"}
+
+
+@covered.refusal("openapi")
+def test_the_document_takes_no_query(http: Http) -> None:
+    _assert_error(http.call("openapi", query={"x": "1"}), 400, "invalid_query")
+
+
+DOCS_ENDPOINTS = [asset.endpoint for asset in docs_page.ASSETS]
+
+
+def _covers_every_docs_file(test: F) -> F:
+    for endpoint in DOCS_ENDPOINTS:
+        test = covered.refusal(endpoint)(covered.success(endpoint)(test))
+    return test
+
+
+@_covers_every_docs_file
+@pytest.mark.parametrize("endpoint", DOCS_ENDPOINTS)
+def test_each_docs_file_is_served_with_its_type_and_takes_no_query(
+    http: Http, endpoint: str
+) -> None:
+    asset = next(a for a in docs_page.ASSETS if a.endpoint == endpoint)
+    got = http.call(endpoint)
+    assert got.status == 200 and len(got.body["raw"]) > 100
+    assert got.headers["Content-Type"].startswith(asset.media_type)
+    _assert_error(http.call(endpoint, query={"x": "1"}), 400, "invalid_query")
+
+
 # -- the table ------------------------------------------------------------------------------
 
 
@@ -390,7 +430,8 @@ def test_a_view_that_raises_is_a_500_not_a_traceback(
         raise RuntimeError("boom")
 
     route = dataclasses.replace(BY_ENDPOINT["list_messages"], view=explode)
-    request = HttpRequest("GET", {"room_id": "lobby"}, {}, Headers())
+    headers = Headers({"Authorization": f"Bearer {http.room()}"})
+    request = HttpRequest("GET", {"room_id": "lobby"}, {}, headers)
     with caplog.at_level("ERROR", logger="securechat.http"):
         answer = http_api.answer(http.base.deps, route, request)
     assert isinstance(answer, HttpResponse)

@@ -15,9 +15,9 @@ from domain.usecases.create_room import create_room
 from domain.usecases.verify_room import verify_room_password
 from entrypoints.common.batching import Batched, send_batch
 from entrypoints.common.socket_api import (
+    EVENTS_BY_NAME,
     OK,
     Refused,
-    SocketEvent,
     SocketProtocol,
     SocketResult,
 )
@@ -149,7 +149,8 @@ def test_a_handler_that_raises_acks_an_internal_error_and_logs_it(
         raise RuntimeError("boom")
 
     with caplog.at_level("ERROR", logger="securechat.socket"):
-        ack = protocol.run(SocketEvent("boom", explode), "s1", ({},)).ack
+        boom = dataclasses.replace(EVENTS_BY_NAME["join"], name="boom", handler=explode)
+        ack = protocol.run(boom, "s1", ({"room": "lobby"},)).ack
     assert ack == {
         "ok": False,
         "status": "error",

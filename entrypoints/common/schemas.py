@@ -1,0 +1,173 @@
+"""The shape of every input, REST and socket alike, as msgspec Structs; and of every success.
+
+A route of `http_api.ROUTES` names its body and query schema, an event of
+`socket_api.SOCKET_EVENTS` its payload schema; `payloads.decode` turns what arrived into the
+Struct or a `RequestError` (missing, mistyped or unexpected field). The Structs check the
+shape only: the rules on values (a room id's characters, a password's length, a message's
+size) stay in the domain, which gives them their own codes. What those rules are is written
+here too, as documentation (`extra_json_schema`), so that openapi.py can tell clients.
+
+The response Structs are documentation only: the views build plain dicts (shapes.py), and
+the contract suite checks the two agree.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from msgspec import UNSET, Meta, Struct, UnsetType
+
+from domain.model.members import USERNAME_MAX_CHARS
+from domain.model.messages import DEFAULT_PAGE, MAX_PAGE
+from domain.model.rooms import PASSWORD_MAX_CHARS, PASSWORD_MIN_CHARS
+
+ROOM_ID_PATTERN = "^[A-Za-z0-9_-]{1,64}$"
+ROOM_ID_RULE = "1-64 characters of A-Za-z0-9_-"
+# An empty `before` means no cursor, as if it were absent.
+CURSOR_PATTERN = "^([0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12})?$"
+
+
+def _documented(description: str, **rules: Any) -> Meta:
+    """Meta that documents a rule the domain enforces (msgspec does not check `rules`)."""
+    return Meta(description=description, extra_json_schema=rules or None)
+
+
+RoomIdText = Annotated[str, _documented(ROOM_ID_RULE, pattern=ROOM_ID_PATTERN)]
+NewPassword = Annotated[
+    str,
+    _documented(
+        f"{PASSWORD_MIN_CHARS}-{PASSWORD_MAX_CHARS} characters",
+        minLength=PASSWORD_MIN_CHARS,
+        maxLength=PASSWORD_MAX_CHARS,
+    ),
+]
+# Its length is counted after NFKC normalization, which no JSON Schema keyword can say: the
+# rule is the `username` format (tests/contract/schemathesis_hooks.py generates it).
+Username = Annotated[
+    str,
+    _documented(
+        "Display name, NFKC-normalized (the form stored and returned); "
+        f"1-{USERNAME_MAX_CHARS} characters after normalization; no control or format "
+        "characters; at least one visible character; not unique.",
+        format="username",
+    ),
+]
+MessageText = Annotated[
+    str,
+    _documented(
+        "Not blank; at most SECURECHAT_MAX_MESSAGE_BYTES of UTF-8 (default 16 KiB).",
+        pattern=r"\S",
+    ),
+]
+
+# The schema of each parameter a route rule may hold (`<room_id>`).
+PATH_PARAMETERS: dict[str, Any] = {"room_id": RoomIdText}
+
+
+class Input(Struct, forbid_unknown_fields=True):
+    """Every input schema: a field it does not name is refused."""
+
+
+# -- REST bodies and queries ----------------------------------------------------------------
+
+
+class CreateRoom(Input):
+    room_id: RoomIdText
+    password: NewPassword
+
+
+class VerifyRoom(Input):
+    password: str
+    username: Username | None = None
+
+
+class PostMessage(Input):
+    message: MessageText
+
+
+class NoQuery(Input):
+    """A route that takes no query parameters."""
+
+
+class MessagesQuery(Input):
+    limit: Annotated[
+        int,
+        Meta(
+            description=f"How many messages, 1-{MAX_PAGE}.",
+            extra_json_schema={"minimum": 1, "maximum": MAX_PAGE},
+        ),
+    ] = DEFAULT_PAGE
+    before: Annotated[
+        str,
+        _documented("A message id (UUIDv7): the page ends just before it.", pattern=CURSOR_PATTERN),
+    ] = ""
+
+
+# -- socket event payloads ------------------------------------------------------------------
+
+
+class RoomPayload(Input):
+    """`join` and `leave`."""
+
+    room: RoomIdText
+
+
+class MessagePayload(Input):
+    """`message`."""
+
+    room: RoomIdText
+    message: MessageText
+
+
+# -- responses (documentation) --------------------------------------------------------------
+
+
+class Output(Struct, forbid_unknown_fields=True):
+    """Every response schema: a client may rely on there being no other field."""
+
+
+class RoomCreated(Output):
+    room_id: str
+    admin_token: Annotated[
+        str, Meta(description="Expires after SECURECHAT_ADMIN_TOKEN_TTL (default 30 days).")
+    ]
+
+
+class RoomAccess(Output):
+    token: str
+    expires_in: Annotated[int, Meta(description="Seconds (default 3600).")]
+    user_id: Annotated[str, Meta(description="A new guest identity, g_…")]
+    username: str
+
+
+class MessagePosted(Output):
+    message_id: Annotated[str, Meta(description="UUIDv7, time-sortable.")]
+
+
+class Message(Output):
+    id: str
+    room_id: str
+    user_id: str
+    username: str
+    message: Annotated[
+        str | None, Meta(description="The text; null when the message is unreadable.")
+    ]
+    timestamp: Annotated[
+        str, Meta(description="ISO 8601, UTC, milliseconds: 2026-12-02T15:04:05.123Z")
+    ]
+    unreadable: Annotated[
+        bool | UnsetType,
+        Meta(
+            description="Present (true) only when no configured key can decrypt the stored "
+            "message; the server logs it. Absent on every readable message.",
+            extra_json_schema={"enum": [True]},
+        ),
+    ] = UNSET
+
+
+class MessagePage(Output):
+    messages: list[Message]
+    next_before: Annotated[
+        str | None,
+        Meta(description="Cursor of the next older page; null at the start of history."),
+    ]
