@@ -17,8 +17,16 @@ from adapters.sqlalchemy.engine import make_engine
 from adapters.sqlalchemy.tables import metadata
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
-HEAD = "0001"
-TABLES = {"rooms", "messages", "profiles", "memberships"}
+HEAD = "0002"
+TABLES = {
+    "rooms",
+    "messages",
+    "profiles",
+    "memberships",
+    "users",
+    "refresh_families",
+    "refresh_tokens",
+}
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
@@ -43,7 +51,7 @@ def _tables(url: str) -> set[str]:
         engine.dispose()
 
 
-def test_head_is_0001(database_url: str) -> None:
+def test_head_is_0002(database_url: str) -> None:
     assert migrations.head_revision(database_url) == HEAD
     assert migrations.current_revision(database_url) is None
 
@@ -147,13 +155,13 @@ def test_cli_db_upgrade(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path}/cli.db"
     result = _cli(tmp_path, "upgrade", "--database", url)
     assert result.returncode == 0, result.stderr
-    assert "schema at 0001" in result.stdout
+    assert "schema at 0002" in result.stdout
     assert migrations.current_revision(url) == HEAD
     assert _schema_diff(url) == []
 
     current = _cli(tmp_path, "current", "--database", url)
     assert current.returncode == 0, current.stderr
-    assert "schema at 0001" in current.stdout
+    assert "schema at 0002" in current.stdout
 
 
 def test_cli_db_refuses_a_downgrade_without_target_and_the_memory_store(tmp_path: Path) -> None:
