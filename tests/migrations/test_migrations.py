@@ -11,6 +11,7 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect, text
+from sqlalchemy.exc import IntegrityError
 
 from adapters.sqlalchemy import migrations
 from adapters.sqlalchemy.engine import make_engine
@@ -132,6 +133,61 @@ def test_migrated_schema_enforces_keys_and_cascades(database_url: str) -> None:
             conn.execute(text("DELETE FROM rooms WHERE id = 'r'"))
             assert conn.execute(text("SELECT count(*) FROM messages")).scalar_one() == 0
             assert conn.execute(text("SELECT count(*) FROM memberships")).scalar_one() == 0
+    finally:
+        engine.dispose()
+
+
+def test_migrated_accounts_keep_username_keys_unique_and_cascade(database_url: str) -> None:
+    migrations.upgrade(database_url)
+    engine = make_engine(database_url)
+    insert_user = text(
+        "INSERT INTO users (user_id, username, username_key, password_hash, created_at_ms)"
+        " VALUES (:id, :name, :key, 'h', 1)"
+    )
+    try:
+        with engine.begin() as conn:
+            conn.execute(insert_user, {"id": "u_1", "name": "Alice", "key": "alice"})
+            conn.execute(
+                text(
+                    "INSERT INTO refresh_families (family_id, user_id, revoked, created_at_ms)"
+                    " VALUES ('f', 'u_1', false, 1)"
+                )
+            )
+            conn.execute(
+                text(
+                    "INSERT INTO refresh_tokens (token_hash, family_id, used, expires_at_ms,"
+                    " created_at_ms) VALUES ('h', 'f', false, 2, 1)"
+                )
+            )
+        with pytest.raises(IntegrityError), engine.begin() as conn:
+            conn.execute(insert_user, {"id": "u_2", "name": "ALICE", "key": "alice"})
+        with engine.begin() as conn:
+            conn.execute(text("DELETE FROM users WHERE user_id = 'u_1'"))
+            assert conn.execute(text("SELECT count(*) FROM refresh_families")).scalar_one() == 0
+            assert conn.execute(text("SELECT count(*) FROM refresh_tokens")).scalar_one() == 0
+    finally:
+        engine.dispose()
+
+
+def test_upgrading_a_0001_database_keeps_its_rooms(database_url: str) -> None:
+    migrations.upgrade(database_url, "0001")
+    engine = make_engine(database_url)
+    try:
+        with engine.begin() as conn:
+            conn.execute(
+                text(
+                    "INSERT INTO rooms (id, incarnation, password_hash, password_version,"
+                    " created_by, created_at_ms) VALUES ('r', 'i', 'h', 1, 'g', 1)"
+                )
+            )
+        migrations.upgrade(database_url)
+        assert migrations.current_revision(database_url) == HEAD
+        with engine.connect() as conn:
+            assert conn.execute(text("SELECT id FROM rooms")).scalars().all() == ["r"]
+        migrations.downgrade(database_url, "0001")
+        assert _tables(database_url) == {"rooms", "messages", "profiles", "memberships"} | {
+            "alembic_version"
+        }
     finally:
         engine.dispose()
 
