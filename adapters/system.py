@@ -43,3 +43,12 @@ class UuidV7Generator:
 
     def guest_id(self) -> str:
         return "g_" + secrets.token_urlsafe(12)
+
+    def user_id(self) -> str:
+        return "u_" + self.message_id()
+
+    def refresh_family_id(self) -> str:
+        return self.message_id()
+
+    def refresh_token(self) -> str:
+        return secrets.token_urlsafe(32)

@@ -19,3 +19,15 @@ class IdGenerator(Protocol):
     def guest_id(self) -> str:
         """A new guest identity, `g_<random>`."""
         ...
+
+    def user_id(self) -> str:
+        """A new account identity, `u_<UUIDv7>`."""
+        ...
+
+    def refresh_family_id(self) -> str:
+        """A new refresh-token family (one sign-in), a UUIDv7 string."""
+        ...
+
+    def refresh_token(self) -> str:
+        """A new opaque refresh token: 256 random bits, URL-safe. Never stored as is."""
+        ...

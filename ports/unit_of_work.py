@@ -10,7 +10,9 @@ from ports.repositories import (
     MembershipRepository,
     MessageRepository,
     ProfileRepository,
+    RefreshTokenRepository,
     RoomRepository,
+    UserRepository,
 )
 
 
@@ -27,6 +29,12 @@ class UnitOfWork(Protocol):
 
     @property
     def memberships(self) -> MembershipRepository: ...
+
+    @property
+    def users(self) -> UserRepository: ...
+
+    @property
+    def refresh_tokens(self) -> RefreshTokenRepository: ...
 
     def __enter__(self) -> Self: ...
 

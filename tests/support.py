@@ -8,11 +8,16 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TypeVar
 
+from sqlalchemy import Engine
+
 from adapters.auth.jwt_tokens import JwtTokenService
 from adapters.crypto.argon2_hasher import Argon2Hasher
 from adapters.crypto.fernet_cipher import FernetCipher
 from adapters.memory.presence import MemoryPresenceStore
 from adapters.memory.unit_of_work import MemoryUnitOfWorkFactory
+from adapters.sqlalchemy import migrations
+from adapters.sqlalchemy.engine import make_engine
+from adapters.sqlalchemy.unit_of_work import SqlUnitOfWorkFactory
 from domain.model.policies import RoomTokenClaims
 from domain.usecases import Deps
 from domain.usecases.access import authenticate
@@ -70,6 +75,15 @@ def doubler(calls: list[list[int]]) -> Callable[[list[int]], list[int]]:
         return [item * 2 for item in items]
 
     return run
+
+
+def migrated_factory(url: str, engines: list[Engine]) -> SqlUnitOfWorkFactory:
+    """A unit-of-work factory on a database migrated to head; its engine joins `engines`
+    for the caller to dispose of."""
+    migrations.upgrade(url)
+    engine = make_engine(url)
+    engines.append(engine)
+    return SqlUnitOfWorkFactory(engine)
 
 
 def fast_hasher() -> Argon2Hasher:

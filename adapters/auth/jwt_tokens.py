@@ -1,4 +1,5 @@
-"""Room tokens as HS256 JWTs: pinned algorithm, required exp/iat/iss/aud, typed claims."""
+"""Room and user access tokens as HS256 JWTs: pinned algorithm, required exp/iat/iss/aud,
+typed claims; `typ` says which kind a token is, and a token verifies only as its own kind."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ import jwt
 
 from domain.model.errors import ErrorCode, Unauthorized
 from domain.model.members import Role
-from domain.model.policies import RoomTokenClaims, check_claims
+from domain.model.policies import Claims, RoomTokenClaims, UserTokenClaims, check_claims
 from ports.clock import Clock
 
 ALGORITHM = "HS256"
@@ -43,19 +44,48 @@ class JwtTokenService:
         self._leeway = leeway_s
         self._clock = clock
         self._cache_size = cache_size
-        self._verified: OrderedDict[str, RoomTokenClaims] = OrderedDict()
+        self._verified: OrderedDict[str, Claims] = OrderedDict()
         self._lock = threading.Lock()
 
     def issue_room_token(self, claims: RoomTokenClaims) -> str:
-        payload = {
-            "typ": "room",
-            "sub": claims.user_id,
-            "name": claims.username,
-            "room": claims.room_id,
-            "inc": claims.incarnation,
-            "pwv": claims.password_version,
-            "role": claims.role.value,
-            "exp": claims.expires_at,
+        return self._encode(
+            {
+                "typ": "room",
+                "sub": claims.user_id,
+                "name": claims.username,
+                "room": claims.room_id,
+                "inc": claims.incarnation,
+                "pwv": claims.password_version,
+                "role": claims.role.value,
+                "exp": claims.expires_at,
+            }
+        )
+
+    def issue_user_token(self, claims: UserTokenClaims) -> str:
+        return self._encode(
+            {
+                "typ": "user",
+                "sub": claims.user_id,
+                "name": claims.username,
+                "fam": claims.family_id,
+                "exp": claims.expires_at,
+            }
+        )
+
+    def verify_room_token(self, token: str) -> RoomTokenClaims:
+        claims = self._verify(token)
+        if not isinstance(claims, RoomTokenClaims):
+            raise Unauthorized(ErrorCode.UNAUTHORIZED, "the token is not valid")
+        return claims
+
+    def verify_user_token(self, token: str) -> UserTokenClaims:
+        claims = self._verify(token)
+        if not isinstance(claims, UserTokenClaims):
+            raise Unauthorized(ErrorCode.UNAUTHORIZED, "the token is not valid")
+        return claims
+
+    def _encode(self, payload: dict[str, Any]) -> str:
+        payload |= {
             "iat": self._clock.now_ms() // 1000,
             "iss": self._issuer,
             "aud": self._audience,
@@ -63,10 +93,11 @@ class JwtTokenService:
         }
         return jwt.encode(payload, self._secret, algorithm=ALGORITHM)
 
-    def verify_room_token(self, token: str) -> RoomTokenClaims:
+    def _verify(self, token: str) -> Claims:
         # Only tokens whose signature and claims already verified are cached, keyed by the
         # whole token (signature included); expiry is still checked on every use. Only the
         # canonical spelling is ever verified, so a token has one cache key, not several.
+        # The cache holds both kinds; the callers above check the kind on hits too.
         cached = self._verified.get(token)
         if cached is not None:
             check_claims(cached, self._clock.now_ms())
@@ -80,7 +111,7 @@ class JwtTokenService:
                 self._verified.popitem(last=False)
         return claims
 
-    def _decode(self, token: str) -> RoomTokenClaims:
+    def _decode(self, token: str) -> Claims:
         try:
             data: dict[str, Any] = jwt.decode(
                 token,
@@ -91,25 +122,38 @@ class JwtTokenService:
                 # Time is checked below against the injected clock, not pyjwt's own.
                 options={"require": _REQUIRED, "verify_exp": False, "verify_iat": False},
             )
-            if data.get("typ") != "room":
-                raise ValueError("not a room token")
             now_ms = self._clock.now_ms()
             # Leeway only for issue time: another instance's clock may run slightly ahead.
             if _int(data, "iat") - self._leeway > now_ms // 1000:
                 raise ValueError("issued in the future")
-            claims = RoomTokenClaims(
-                user_id=_str(data, "sub"),
-                username=_str(data, "name"),
-                room_id=_str(data, "room"),
-                incarnation=_str(data, "inc"),
-                password_version=_int(data, "pwv"),
-                role=Role(_str(data, "role")),
-                expires_at=_int(data, "exp"),
-            )
+            claims = _claims(data)
         except (jwt.PyJWTError, ValueError, TypeError):
             raise Unauthorized(ErrorCode.UNAUTHORIZED, "the token is not valid") from None
         check_claims(claims, now_ms)  # the domain's rule, the same for every caller
         return claims
+
+
+def _claims(data: dict[str, Any]) -> Claims:
+    """The typed claims of a decoded payload, by its `typ`; ValueError for anything else."""
+    typ = data.get("typ")
+    if typ == "room":
+        return RoomTokenClaims(
+            user_id=_str(data, "sub"),
+            username=_str(data, "name"),
+            room_id=_str(data, "room"),
+            incarnation=_str(data, "inc"),
+            password_version=_int(data, "pwv"),
+            role=Role(_str(data, "role")),
+            expires_at=_int(data, "exp"),
+        )
+    if typ == "user":
+        return UserTokenClaims(
+            user_id=_str(data, "sub"),
+            username=_str(data, "name"),
+            family_id=_str(data, "fam"),
+            expires_at=_int(data, "exp"),
+        )
+    raise ValueError("unknown token type")
 
 
 def is_canonical(token: str) -> bool:

@@ -6,6 +6,7 @@ import threading
 from bisect import bisect_left, insort
 from dataclasses import dataclass, field
 
+from domain.model.accounts import RefreshFamily, RefreshToken, User
 from domain.model.members import Membership, UserProfile
 from domain.model.messages import StoredMessage
 from domain.model.rooms import Room
@@ -24,6 +25,10 @@ class MemoryStore:
     messages: dict[str, list[StoredMessage]] = field(default_factory=dict)  # sorted by id
     profiles: dict[str, UserProfile] = field(default_factory=dict)
     memberships: dict[tuple[str, str], Membership] = field(default_factory=dict)
+    users: dict[str, User] = field(default_factory=dict)
+    user_keys: dict[str, str] = field(default_factory=dict)  # username_key -> user_id
+    refresh_families: dict[str, RefreshFamily] = field(default_factory=dict)
+    refresh_tokens: dict[str, RefreshToken] = field(default_factory=dict)  # by token hash
 
     def page(self, room_id: str, limit: int, before: str | None) -> list[StoredMessage]:
         """Newest first. Caller holds the lock."""

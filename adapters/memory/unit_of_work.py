@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from types import TracebackType
 from typing import Self
 
@@ -9,10 +10,12 @@ from adapters.memory.repositories import (
     MemoryMembershipRepository,
     MemoryMessageRepository,
     MemoryProfileRepository,
+    MemoryRefreshTokenRepository,
     MemoryRoomRepository,
+    MemoryUserRepository,
 )
 from adapters.memory.store import MemoryStore
-from domain.model.errors import Conflict, ErrorCode
+from domain.model.errors import Conflict, ErrorCode, Unauthorized
 from domain.model.events import Event
 
 
@@ -23,6 +26,8 @@ class MemoryUnitOfWork:
         self.messages = MemoryMessageRepository(store)
         self.profiles = MemoryProfileRepository(store)
         self.memberships = MemoryMembershipRepository(store)
+        self.users = MemoryUserRepository(store)
+        self.refresh_tokens = MemoryRefreshTokenRepository(store)
         self._recorded: list[Event] = []
         self._released: list[Event] = []
         self._committed = False
@@ -45,14 +50,36 @@ class MemoryUnitOfWork:
     def commit(self) -> None:
         store = self._store
         with store.lock:
+            # Every check first, then every write: a refused commit changes nothing.
             for room_id in self.rooms.pending:
                 if room_id in store.rooms:
                     raise Conflict(ErrorCode.ROOM_EXISTS, "a room with this id already exists")
+            for user in self.users.pending.values():
+                if user.username_key in store.user_keys or user.user_id in store.users:
+                    raise Conflict(ErrorCode.USERNAME_TAKEN, "this username is taken")
+            for token_hash in self.refresh_tokens.marked_used:
+                # Another unit rotated this token since we read it: what SQL's conditional
+                # UPDATE would have told us then, we learn here.
+                if store.refresh_tokens[token_hash].used:
+                    raise Unauthorized(
+                        ErrorCode.INVALID_REFRESH_TOKEN, "the refresh token is not valid"
+                    )
             store.rooms.update(self.rooms.pending)
             for message in self.messages.pending:
                 store.insert_message(message)
             store.profiles.update(self.profiles.pending)
             store.memberships.update(self.memberships.pending)
+            for user in self.users.pending.values():
+                store.users[user.user_id] = user
+                store.user_keys[user.username_key] = user.user_id
+            for family in self.refresh_tokens.pending_families.values():
+                current = store.refresh_families.get(family.family_id)
+                # A revocation is never undone by a unit that read the family before it.
+                revoked = family.revoked or (current is not None and current.revoked)
+                store.refresh_families[family.family_id] = dataclasses.replace(
+                    family, revoked=revoked
+                )
+            store.refresh_tokens.update(self.refresh_tokens.pending_tokens)
         self._clear()
         self._released, self._recorded = self._recorded, []
         self._committed = True
@@ -70,6 +97,10 @@ class MemoryUnitOfWork:
         self.messages.pending.clear()
         self.profiles.pending.clear()
         self.memberships.pending.clear()
+        self.users.pending.clear()
+        self.refresh_tokens.pending_families.clear()
+        self.refresh_tokens.pending_tokens.clear()
+        self.refresh_tokens.marked_used.clear()
 
 
 class MemoryUnitOfWorkFactory:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     Column,
     ForeignKey,
     Index,
@@ -69,5 +70,48 @@ memberships = Table(
     ),
     Column("user_id", String(64), primary_key=True),
     Column("role", String(16), nullable=False),
+    Column("created_at_ms", BigInteger, nullable=False),
+)
+
+# Accounts. Passwords only as argon2id hashes; refresh tokens only as SHA-256 hex digests.
+users = Table(
+    "users",
+    metadata,
+    Column("user_id", String(64), primary_key=True),
+    Column("username", String(128), nullable=False),
+    # NFKC + case fold: the unique constraint is what settles two racing registrations.
+    Column("username_key", String(255), nullable=False, unique=True),
+    Column("password_hash", String(255), nullable=False),
+    Column("created_at_ms", BigInteger, nullable=False),
+)
+
+refresh_families = Table(
+    "refresh_families",
+    metadata,
+    Column("family_id", String(36), primary_key=True),
+    Column(
+        "user_id",
+        String(64),
+        ForeignKey("users.user_id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
+    Column("revoked", Boolean, nullable=False),
+    Column("created_at_ms", BigInteger, nullable=False),
+)
+
+refresh_tokens = Table(
+    "refresh_tokens",
+    metadata,
+    Column("token_hash", String(64), primary_key=True),
+    Column(
+        "family_id",
+        String(36),
+        ForeignKey("refresh_families.family_id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
+    Column("used", Boolean, nullable=False),
+    Column("expires_at_ms", BigInteger, nullable=False),
     Column("created_at_ms", BigInteger, nullable=False),
 )

@@ -13,7 +13,9 @@ from adapters.sqlalchemy.repositories import (
     SqlMembershipRepository,
     SqlMessageRepository,
     SqlProfileRepository,
+    SqlRefreshTokenRepository,
     SqlRoomRepository,
+    SqlUserRepository,
 )
 from domain.model.events import Event
 
@@ -50,6 +52,8 @@ class SqlUnitOfWork:
         self.messages = SqlMessageRepository(conn)
         self.profiles = SqlProfileRepository(conn)
         self.memberships = SqlMembershipRepository(conn)
+        self.users = SqlUserRepository(conn)
+        self.refresh_tokens = SqlRefreshTokenRepository(conn)
         return self
 
     def __exit__(

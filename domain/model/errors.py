@@ -5,6 +5,7 @@
     ├── NotFound                (a room, message or profile does not exist)
     ├── Conflict                (the thing already exists)
     ├── Unauthorized            (no valid credential: missing, expired, forged, revoked)
+    │   └── RefreshTokenReused  (domain.model.accounts: a used refresh token came back)
     └── Forbidden               (a valid credential that does not grant this action)
 
 Never rename a code: add a new one and deprecate the old.
@@ -28,11 +29,14 @@ class ErrorCode(StrEnum):
     # Existence
     ROOM_NOT_FOUND = "room_not_found"
     ROOM_EXISTS = "room_exists"
+    USERNAME_TAKEN = "username_taken"
     # Access
     BAD_PASSWORD = "bad_password"  # noqa: S105 - an error code, not a secret
     UNAUTHORIZED = "unauthorized"
     FORBIDDEN = "forbidden"
     NOT_JOINED = "not_joined"
+    INVALID_CREDENTIALS = "invalid_credentials"
+    INVALID_REFRESH_TOKEN = "invalid_refresh_token"  # noqa: S105 - an error code, not a secret
 
 
 class ChatError(Exception):

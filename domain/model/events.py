@@ -29,4 +29,13 @@ class PresenceChanged:
     online: int
 
 
-Event = RoomCreated | MessagePosted | PresenceChanged
+@dataclass(frozen=True, slots=True)
+class FamilyRevoked:
+    """A refresh-token family was revoked (logout, or a reused refresh token): the access
+    tokens it issued are dead, so sockets opened with them must be dropped at once."""
+
+    family_id: str
+    user_id: str
+
+
+Event = RoomCreated | MessagePosted | PresenceChanged | FamilyRevoked

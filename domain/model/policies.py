@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
+from domain.model.accounts import RefreshFamily
 from domain.model.errors import ErrorCode, Forbidden, Unauthorized
 from domain.model.members import Role
 from domain.model.rooms import Room
@@ -28,6 +29,20 @@ class RoomTokenClaims:
 
 
 @dataclass(frozen=True, slots=True)
+class UserTokenClaims:
+    """What a verified user access token says: which account, which refresh family."""
+
+    user_id: str
+    username: str
+    family_id: str
+    expires_at: int
+
+
+# Every kind of access token; a token of one kind never verifies as another.
+Claims = RoomTokenClaims | UserTokenClaims
+
+
+@dataclass(frozen=True, slots=True)
 class Grant:
     """Access granted to one room for one identity."""
 
@@ -37,18 +52,35 @@ class Grant:
     role: Role
 
 
-def token_expired(claims: RoomTokenClaims, now_ms: int) -> bool:
+def token_expired(claims: Claims, now_ms: int) -> bool:
     return claims.expires_at * 1000 <= now_ms
 
 
-def check_claims(claims: RoomTokenClaims, now_ms: int, room: Room | None = None) -> None:
-    """The one rule on what a token's claims are worth: not expired and, against a room,
-    for that room, its incarnation and its password version. Raises when they are not.
+def check_claims(
+    claims: Claims,
+    now_ms: int,
+    room: Room | None = None,
+    *,
+    family: RefreshFamily | None = None,
+) -> None:
+    """The one rule on what a token's claims are worth: not expired; for a room token
+    against a room, that room, its incarnation and its password version; for a user token
+    against its refresh family, that family, still live. Raises when they are not.
 
     Used by the token service (on every verification, cached or not), `authenticate`,
-    `open_room` and the socket expiry sweep (`token_expired`)."""
+    `authenticate_user`, `open_room` and the socket expiry sweep (`token_expired`)."""
     if token_expired(claims, now_ms):
         raise Unauthorized(ErrorCode.UNAUTHORIZED, "the token has expired")
+    if isinstance(claims, UserTokenClaims):
+        # A user token names no room: what it opens is for the access policies to say.
+        if family is not None and (
+            family.revoked
+            or family.family_id != claims.family_id
+            or family.user_id != claims.user_id
+        ):
+            # Logged out, or a refresh token of this sign-in was replayed.
+            raise Unauthorized(ErrorCode.UNAUTHORIZED, "this token has been revoked")
+        return
     if room is None:
         return
     if claims.room_id != room.id:

@@ -23,6 +23,8 @@ class CoreConfig:
     max_message_bytes: int = DEFAULT_MAX_MESSAGE_BYTES
     room_token_ttl_s: int = 3600
     admin_token_ttl_s: int = 30 * 24 * 3600
+    user_token_ttl_s: int = 15 * 60  # a user's access token: short, refresh tokens renew it
+    refresh_token_ttl_s: int = 30 * 24 * 3600  # each refresh token; rotation slides it on
 
 
 @dataclass(frozen=True, slots=True)

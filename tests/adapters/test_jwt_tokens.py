@@ -1,4 +1,4 @@
-"""Room tokens: HS256 pinned, issuer/audience/expiry enforced, typed claims."""
+"""Room and user tokens: HS256 pinned, issuer/audience/expiry enforced, typed claims."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ import pytest
 from adapters.auth.jwt_tokens import JwtTokenService
 from domain.model.errors import ErrorCode, Unauthorized
 from domain.model.members import Role
-from domain.model.policies import RoomTokenClaims
+from domain.model.policies import RoomTokenClaims, UserTokenClaims
 from tests.support import AUDIENCE, ISSUER, JWT_SECRET, FakeClock
 
 
@@ -318,3 +318,98 @@ def test_the_cache_never_holds_two_entries_for_one_token(clock: FakeClock) -> No
     for variant in variants:
         _assert_refused(tokens, variant)
     assert list(tokens._verified) == [token]
+
+
+# --- user access tokens -----------------------------------------------------------------
+
+
+def _user_claims(expires_at: int | None = None) -> UserTokenClaims:
+    at = expires_at if expires_at is not None else int(time.time()) + 900
+    return UserTokenClaims("u_0190a5d0-0000-7000-8000-000000000001", "Zoë", "fam-1", at)
+
+
+def _user_payload(**changes: Any) -> dict[str, Any]:
+    now = int(time.time())
+    payload: dict[str, Any] = {
+        "typ": "user",
+        "sub": "u_1",
+        "name": "Zoë",
+        "fam": "fam-1",
+        "exp": now + 900,
+        "iat": now,
+        "iss": ISSUER,
+        "aud": AUDIENCE,
+        "jti": "unique-id",
+    }
+    payload.update(changes)
+    return {k: v for k, v in payload.items() if v is not _DROP}
+
+
+def _refuse_user(tokens: JwtTokenService, token: str) -> None:
+    with pytest.raises(Unauthorized) as caught:
+        tokens.verify_user_token(token)
+    assert caught.value.code is ErrorCode.UNAUTHORIZED
+
+
+def test_user_token_round_trip_and_shape(tokens: JwtTokenService, clock: FakeClock) -> None:
+    claims = _user_claims()
+    token = tokens.issue_user_token(claims)
+    assert tokens.verify_user_token(token) == claims
+    assert tokens.verify_user_token(token) == claims  # cached
+    data = jwt.decode(token, JWT_SECRET, algorithms=["HS256"], audience=AUDIENCE, issuer=ISSUER)
+    assert data["typ"] == "user"
+    assert data["fam"] == "fam-1"
+    assert data["iat"] == clock.now_ms() // 1000
+    assert {"exp", "iat", "iss", "aud", "sub", "jti"} <= set(data)
+    assert "room" not in data
+
+
+def test_a_user_token_is_never_a_room_token(tokens: JwtTokenService) -> None:
+    user_token = tokens.issue_user_token(_user_claims())
+    _assert_refused(tokens, user_token)  # before it is cached as a user token
+    tokens.verify_user_token(user_token)
+    _assert_refused(tokens, user_token)  # and after
+
+
+def test_a_room_token_is_never_a_user_token(tokens: JwtTokenService) -> None:
+    room_token = tokens.issue_room_token(_claims())
+    _refuse_user(tokens, room_token)
+    tokens.verify_room_token(room_token)
+    _refuse_user(tokens, room_token)
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"typ": "room"},  # user claims under a room typ: a room token missing its claims
+        {"typ": "admin"},
+        {"typ": _DROP},
+        {"fam": _DROP},
+        {"fam": 7},
+        {"sub": _DROP},
+        {"name": None},
+        {"exp": "soon"},
+        {"iss": "someone-else"},
+        {"aud": "someone-else"},
+    ],
+)
+def test_malformed_user_tokens_are_refused(
+    tokens: JwtTokenService, changes: dict[str, Any]
+) -> None:
+    token = jwt.encode(_user_payload(**changes), JWT_SECRET, algorithm="HS256")
+    _refuse_user(tokens, token)
+    _assert_refused(tokens, token)
+
+
+def test_room_claims_under_a_user_typ_are_refused(tokens: JwtTokenService) -> None:
+    token = jwt.encode(_payload(typ="user"), JWT_SECRET, algorithm="HS256")  # no "fam"
+    _refuse_user(tokens, token)
+    _assert_refused(tokens, token)
+
+
+def test_an_expired_user_token_is_refused(tokens: JwtTokenService, clock: FakeClock) -> None:
+    claims = _user_claims(expires_at=clock.now_ms() // 1000 + 60)
+    token = tokens.issue_user_token(claims)
+    assert tokens.verify_user_token(token) == claims
+    clock.advance(seconds=60)
+    _refuse_user(tokens, token)

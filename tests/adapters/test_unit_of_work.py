@@ -1,20 +1,13 @@
-"""One repository / unit-of-work suite, run against every storage backend.
-
-memory   -> MemoryUnitOfWorkFactory
-sqlite   -> a migrated SQLite file (WAL, BEGIN IMMEDIATE for writers, in-process write lock)
-postgres -> a migrated, throwaway Postgres schema
-"""
+"""One repository / unit-of-work suite, run against every storage backend (the `uow_factory`
+fixture of tests/adapters/conftest.py)."""
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
 
 import pytest
 from sqlalchemy import Engine
 
-from adapters.memory.unit_of_work import MemoryUnitOfWorkFactory
-from adapters.sqlalchemy import migrations
 from adapters.sqlalchemy.engine import make_engine
 from adapters.sqlalchemy.unit_of_work import SqlUnitOfWorkFactory
 from adapters.system import UuidV7Generator
@@ -24,36 +17,9 @@ from domain.model.members import Membership, Role, UserProfile
 from domain.model.messages import StoredMessage
 from domain.model.rooms import Room, RoomSettings
 from ports.unit_of_work import UnitOfWorkFactory
-
-STORAGES = ["memory", "sqlite", "postgres"]
+from tests.support import migrated_factory
 
 IDS = UuidV7Generator()
-
-
-def _migrated_factory(url: str, engines: list[Engine]) -> SqlUnitOfWorkFactory:
-    migrations.upgrade(url)
-    engine = make_engine(url)
-    engines.append(engine)
-    return SqlUnitOfWorkFactory(engine)
-
-
-@pytest.fixture(params=STORAGES)
-def storage(request: pytest.FixtureRequest) -> str:
-    return str(request.param)
-
-
-@pytest.fixture
-def uow_factory(storage: str, request: pytest.FixtureRequest) -> Iterator[UnitOfWorkFactory]:
-    if storage == "memory":
-        yield MemoryUnitOfWorkFactory()
-        return
-    url = request.getfixturevalue(f"{storage}_url")
-    engines: list[Engine] = []
-    try:
-        yield _migrated_factory(url, engines)
-    finally:
-        for engine in engines:
-            engine.dispose()
 
 
 def make_room(room_id: str = "lobby", **changes: object) -> Room:
@@ -424,7 +390,7 @@ def test_sqlite_writers_of_separate_engines_wait_instead_of_failing(sqlite_url: 
     engines: list[Engine] = []
     try:
         factories: list[UnitOfWorkFactory] = [
-            _migrated_factory(sqlite_url, engines),
+            migrated_factory(sqlite_url, engines),
             SqlUnitOfWorkFactory(make_engine(sqlite_url)),
         ]
         engines.append(factories[1].engine)  # type: ignore[attr-defined]

@@ -11,14 +11,23 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect, text
+from sqlalchemy.exc import IntegrityError
 
 from adapters.sqlalchemy import migrations
 from adapters.sqlalchemy.engine import make_engine
 from adapters.sqlalchemy.tables import metadata
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
-HEAD = "0001"
-TABLES = {"rooms", "messages", "profiles", "memberships"}
+HEAD = "0002"
+TABLES = {
+    "rooms",
+    "messages",
+    "profiles",
+    "memberships",
+    "users",
+    "refresh_families",
+    "refresh_tokens",
+}
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
@@ -43,7 +52,7 @@ def _tables(url: str) -> set[str]:
         engine.dispose()
 
 
-def test_head_is_0001(database_url: str) -> None:
+def test_head_is_0002(database_url: str) -> None:
     assert migrations.head_revision(database_url) == HEAD
     assert migrations.current_revision(database_url) is None
 
@@ -128,6 +137,61 @@ def test_migrated_schema_enforces_keys_and_cascades(database_url: str) -> None:
         engine.dispose()
 
 
+def test_migrated_accounts_keep_username_keys_unique_and_cascade(database_url: str) -> None:
+    migrations.upgrade(database_url)
+    engine = make_engine(database_url)
+    insert_user = text(
+        "INSERT INTO users (user_id, username, username_key, password_hash, created_at_ms)"
+        " VALUES (:id, :name, :key, 'h', 1)"
+    )
+    try:
+        with engine.begin() as conn:
+            conn.execute(insert_user, {"id": "u_1", "name": "Alice", "key": "alice"})
+            conn.execute(
+                text(
+                    "INSERT INTO refresh_families (family_id, user_id, revoked, created_at_ms)"
+                    " VALUES ('f', 'u_1', false, 1)"
+                )
+            )
+            conn.execute(
+                text(
+                    "INSERT INTO refresh_tokens (token_hash, family_id, used, expires_at_ms,"
+                    " created_at_ms) VALUES ('h', 'f', false, 2, 1)"
+                )
+            )
+        with pytest.raises(IntegrityError), engine.begin() as conn:
+            conn.execute(insert_user, {"id": "u_2", "name": "ALICE", "key": "alice"})
+        with engine.begin() as conn:
+            conn.execute(text("DELETE FROM users WHERE user_id = 'u_1'"))
+            assert conn.execute(text("SELECT count(*) FROM refresh_families")).scalar_one() == 0
+            assert conn.execute(text("SELECT count(*) FROM refresh_tokens")).scalar_one() == 0
+    finally:
+        engine.dispose()
+
+
+def test_upgrading_a_0001_database_keeps_its_rooms(database_url: str) -> None:
+    migrations.upgrade(database_url, "0001")
+    engine = make_engine(database_url)
+    try:
+        with engine.begin() as conn:
+            conn.execute(
+                text(
+                    "INSERT INTO rooms (id, incarnation, password_hash, password_version,"
+                    " created_by, created_at_ms) VALUES ('r', 'i', 'h', 1, 'g', 1)"
+                )
+            )
+        migrations.upgrade(database_url)
+        assert migrations.current_revision(database_url) == HEAD
+        with engine.connect() as conn:
+            assert conn.execute(text("SELECT id FROM rooms")).scalars().all() == ["r"]
+        migrations.downgrade(database_url, "0001")
+        assert _tables(database_url) == {"rooms", "messages", "profiles", "memberships"} | {
+            "alembic_version"
+        }
+    finally:
+        engine.dispose()
+
+
 def _cli(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
     """Run `python -m entrypoints.cli db ...` with no SECURECHAT_* settings leaking in."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("SECURECHAT_")}
@@ -147,13 +211,13 @@ def test_cli_db_upgrade(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path}/cli.db"
     result = _cli(tmp_path, "upgrade", "--database", url)
     assert result.returncode == 0, result.stderr
-    assert "schema at 0001" in result.stdout
+    assert "schema at 0002" in result.stdout
     assert migrations.current_revision(url) == HEAD
     assert _schema_diff(url) == []
 
     current = _cli(tmp_path, "current", "--database", url)
     assert current.returncode == 0, current.stderr
-    assert "schema at 0001" in current.stdout
+    assert "schema at 0002" in current.stdout
 
 
 def test_cli_db_refuses_a_downgrade_without_target_and_the_memory_store(tmp_path: Path) -> None:
