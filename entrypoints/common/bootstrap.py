@@ -155,6 +155,8 @@ def build_core(settings: Settings, concurrency: str = "threads") -> Core:
             max_message_bytes=settings.max_message_bytes,
             room_token_ttl_s=settings.room_token_ttl_s,
             admin_token_ttl_s=settings.admin_token_ttl_s,
+            user_token_ttl_s=settings.user_token_ttl_s,
+            refresh_token_ttl_s=settings.refresh_token_ttl_s,
         ),
     )
     return Core(settings, deps, closers)
