@@ -21,6 +21,7 @@ from msgspec import Struct
 from domain.model.errors import ChatError
 from domain.model.events import Event
 from domain.model.policies import RoomTokenClaims
+from domain.usecases import accounts
 from domain.usecases.access import authenticate
 from domain.usecases.create_room import create_room
 from domain.usecases.deps import Deps
@@ -35,13 +36,18 @@ from entrypoints.common.payloads import bearer_token, decode, decode_query, pars
 from entrypoints.common.schemas import (
     CreateRoom,
     Input,
+    Login,
     MessagePage,
     MessagePosted,
     MessagesQuery,
     NoQuery,
     PostMessage,
+    RefreshTokenBody,
+    Register,
     RoomAccess,
     RoomCreated,
+    SignedIn,
+    SignedOut,
     VerifyRoom,
 )
 from entrypoints.common.shapes import encode_json, message_json
@@ -127,6 +133,40 @@ def list_messages_view(
     page = out.value
     body = {"messages": [message_json(m) for m in page.messages], "next_before": page.next_before}
     return HttpResponse(200, body)
+
+
+def register_view(deps: Deps, request: HttpRequest, _: None, data: Register, __: NoQuery) -> Answer:
+    out = accounts.register(deps, data.username, data.password)
+    return HttpResponse(201, _signed_in(out.value), out.events)
+
+
+def login_view(deps: Deps, request: HttpRequest, _: None, data: Login, __: NoQuery) -> Answer:
+    out = accounts.login(deps, data.username, data.password)
+    return HttpResponse(200, _signed_in(out.value), out.events)
+
+
+def refresh_view(
+    deps: Deps, request: HttpRequest, _: None, data: RefreshTokenBody, __: NoQuery
+) -> Answer:
+    out = accounts.refresh(deps, data.refresh_token)
+    return HttpResponse(200, _signed_in(out.value), out.events)
+
+
+def logout_view(
+    deps: Deps, request: HttpRequest, _: None, data: RefreshTokenBody, __: NoQuery
+) -> Answer:
+    out = accounts.logout(deps, data.refresh_token)
+    return HttpResponse(200, {"revoked": True}, out.events)
+
+
+def _signed_in(signed: accounts.SignedIn) -> dict[str, Any]:
+    return {
+        "user_id": signed.user_id,
+        "username": signed.username,
+        "access_token": signed.access_token,
+        "refresh_token": signed.refresh_token,
+        "expires_in": signed.expires_in,
+    }
 
 
 def openapi_view(deps: Deps, request: HttpRequest, _: None, __: None, ___: NoQuery) -> Answer:
@@ -222,6 +262,65 @@ ROUTES: tuple[Route, ...] = (
             400: MALFORMED,
             401: "Wrong password (`bad_password`).",
             404: "No such room (`room_not_found`), or the room id is not one path segment.",
+            413: TOO_LARGE,
+        },
+    ),
+    Route(
+        "POST",
+        "/auth/register",
+        "register",
+        register_view,
+        Lane.PASSWORD,
+        body=Register,
+        summary="Create an account and sign in: an access token and a refresh token.",
+        ok=Reply(201, "Registered and signed in.", SignedIn),
+        errors={
+            400: MALFORMED,
+            409: "The name is taken, in any spelling that folds to the same (`username_taken`).",
+            413: TOO_LARGE,
+        },
+    ),
+    Route(
+        "POST",
+        "/auth/login",
+        "login",
+        login_view,
+        Lane.PASSWORD,
+        body=Login,
+        summary="Sign in with a username and password.",
+        ok=Reply(200, "Signed in.", SignedIn),
+        errors={
+            400: MALFORMED,
+            401: "Wrong username or password, alike (`invalid_credentials`).",
+            413: TOO_LARGE,
+        },
+    ),
+    Route(
+        "POST",
+        "/auth/refresh",
+        "refresh",
+        refresh_view,
+        body=RefreshTokenBody,
+        summary="Trade a refresh token for a new access token and a new refresh token.",
+        ok=Reply(200, "A new pair; the presented refresh token is used up.", SignedIn),
+        errors={
+            400: MALFORMED,
+            401: "Unknown, expired, revoked or already used refresh token "
+            "(`invalid_refresh_token`); a used one also revokes its whole sign-in.",
+            413: TOO_LARGE,
+        },
+    ),
+    Route(
+        "POST",
+        "/auth/logout",
+        "logout",
+        logout_view,
+        body=RefreshTokenBody,
+        summary="Sign out: revoke the sign-in of a refresh token and all its tokens.",
+        ok=Reply(200, "Signed out.", SignedOut),
+        errors={
+            400: MALFORMED,
+            401: "Not a refresh token this server issued (`invalid_refresh_token`).",
             413: TOO_LARGE,
         },
     ),

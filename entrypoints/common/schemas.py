@@ -85,6 +85,22 @@ class PostMessage(Input):
     message: MessageText
 
 
+class Register(Input):
+    username: Username
+    password: NewPassword
+
+
+class Login(Input):
+    username: str
+    password: str
+
+
+class RefreshTokenBody(Input):
+    """`/auth/refresh` and `/auth/logout`."""
+
+    refresh_token: str
+
+
 class NoQuery(Input):
     """A route that takes no query parameters."""
 
@@ -138,6 +154,26 @@ class RoomAccess(Output):
     expires_in: Annotated[int, Meta(description="Seconds (default 3600).")]
     user_id: Annotated[str, Meta(description="A new guest identity, g_…")]
     username: str
+
+
+class SignedIn(Output):
+    user_id: Annotated[str, Meta(description="The account's id (u_…), for good.")]
+    username: Annotated[str, Meta(description="The name as stored (NFKC-normalized).")]
+    access_token: Annotated[
+        str, Meta(description="Bearer token; expires after SECURECHAT_USER_TOKEN_TTL (15 min).")
+    ]
+    refresh_token: Annotated[
+        str,
+        Meta(
+            description="Single use: /auth/refresh trades it for a new pair; presenting it "
+            "again revokes every token of this sign-in. Only its hash is stored."
+        ),
+    ]
+    expires_in: Annotated[int, Meta(description="Seconds the access token lives.")]
+
+
+class SignedOut(Output):
+    revoked: Annotated[bool, Meta(description="Always true: the sign-in's tokens are dead.")]
 
 
 class MessagePosted(Output):

@@ -384,6 +384,95 @@ def test_list_messages_of_another_room_is_403(http: Http) -> None:
     _assert_error(got, 403, "forbidden")
 
 
+# -- accounts --------------------------------------------------------------------------------
+
+ACCOUNT = {"username": "Alice", "password": "a long enough password"}
+SIGNED_IN = {"user_id", "username", "access_token", "refresh_token", "expires_in"}
+
+
+def _registered(http: Http) -> dict[str, Any]:
+    got = http.call("register", json_body=ACCOUNT)
+    assert got.status == 201, got.body
+    return got.body
+
+
+@covered.success("register")
+def test_register_signs_the_new_account_in_and_stores_no_secret(http: Http, world: World) -> None:
+    body = _registered(http)
+    assert set(body) == SIGNED_IN and body["username"] == "Alice"
+    assert body["expires_in"] == world.deps.config.user_token_ttl_s
+    stored = repr(world.store_factory.store.users) + repr(world.store_factory.store.refresh_tokens)
+    assert ACCOUNT["password"] not in stored and body["refresh_token"] not in stored
+
+
+@covered.refusal("register")
+def test_register_refuses_a_name_taken_in_another_case(http: Http, world: World) -> None:
+    _registered(http)
+    again = http.call("register", json_body={**ACCOUNT, "username": "ALICE"})
+    _assert_error(again, 409, "username_taken")
+    assert len(world.store_factory.store.users) == 1
+    short = http.call("register", json_body={**ACCOUNT, "username": "bob", "password": "x"})
+    _assert_error(short, 400, "invalid_password")
+
+
+@covered.success("login")
+def test_login_gives_a_new_pair(http: Http) -> None:
+    first = _registered(http)
+    got = http.call("login", json_body={**ACCOUNT, "username": "alice"})
+    assert got.status == 200 and set(got.body) == SIGNED_IN
+    assert got.body["user_id"] == first["user_id"]
+    assert got.body["refresh_token"] != first["refresh_token"]
+
+
+@covered.refusal("login")
+def test_login_refuses_a_wrong_password_and_an_unknown_name_alike(http: Http) -> None:
+    _registered(http)
+    wrong = http.call("login", json_body={**ACCOUNT, "password": "not the password"})
+    unknown = http.call("login", json_body={**ACCOUNT, "username": "nobody"})
+    _assert_error(wrong, 401, "invalid_credentials")
+    _assert_error(unknown, 401, "invalid_credentials")
+    assert wrong.body == unknown.body
+
+
+@covered.success("refresh")
+def test_refresh_rotates_the_refresh_token(http: Http) -> None:
+    first = _registered(http)
+    got = http.call("refresh", json_body={"refresh_token": first["refresh_token"]})
+    assert got.status == 200 and set(got.body) == SIGNED_IN
+    assert got.body["refresh_token"] != first["refresh_token"]
+
+
+@covered.refusal("refresh")
+def test_a_replayed_refresh_token_revokes_its_sign_in(http: Http) -> None:
+    first = _registered(http)
+    newer = http.call("refresh", json_body={"refresh_token": first["refresh_token"]}).body
+    replay = http.call("refresh", json_body={"refresh_token": first["refresh_token"]})
+    _assert_error(replay, 401, "invalid_refresh_token")
+    after = http.call("refresh", json_body={"refresh_token": newer["refresh_token"]})
+    _assert_error(after, 401, "invalid_refresh_token")
+    _assert_error(
+        http.call("refresh", json_body={"refresh_token": "made-up"}), 401, "invalid_refresh_token"
+    )
+
+
+@covered.success("logout")
+def test_logout_revokes_the_sign_in(http: Http) -> None:
+    first = _registered(http)
+    got = http.call("logout", json_body={"refresh_token": first["refresh_token"]})
+    assert (got.status, got.body) == (200, {"revoked": True})
+    again = http.call("refresh", json_body={"refresh_token": first["refresh_token"]})
+    _assert_error(again, 401, "invalid_refresh_token")
+
+
+@covered.refusal("logout")
+def test_logout_refuses_what_is_not_a_refresh_token(http: Http) -> None:
+    _registered(http)
+    _assert_error(
+        http.call("logout", json_body={"refresh_token": "x"}), 401, "invalid_refresh_token"
+    )
+    _assert_error(http.call("logout", json_body={"token": "x"}), 400, "unexpected_field")
+
+
 # -- the API's description and its docs page -----------------------------------------------
 
 
