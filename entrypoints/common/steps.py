@@ -12,7 +12,7 @@ it, exactly as if the handler had made the call itself.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Generator
+from collections.abc import Awaitable, Callable, Generator
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar, cast
 
@@ -87,25 +87,17 @@ class StartSweep:
 
 
 __all__ = ["Call", "Disconnect", "Effect", "Emit", "EndSession", "Enter", "Io", "Leave", "Sleep"]
-__all__ += ["StartSweep", "Stepper", "Steps", "Submit"]
+__all__ += ["StartSweep", "Stepper", "Steps", "Submit", "drive", "drive_async"]
 
 Effect = Call | Io | Submit | Emit | Enter | Leave | Sleep | Disconnect | EndSession | StartSweep
 Steps = Generator[Effect, Any, T]
 
 
 class Stepper(Generic[T]):
-    """Walks one generator of steps for a runtime's driver::
-
-        stepper = Stepper(steps)
-        while (effect := stepper.next()) is not None:
-            try:
-                stepper.value = perform(effect)      # or: await perform(effect)
-            except Exception as error:
-                stepper.error = error
-        return stepper.result
-
-    An exception the generator does not handle propagates out of `next`.
-    """
+    """Walks one generator of steps for a driver (`drive`, `drive_async`): `next` gives the
+    step to perform; the driver sets `value` (its result) or `error` (its exception) before
+    asking for the next one. An exception the generator does not handle propagates out of
+    `next`."""
 
     __slots__ = ("_steps", "value", "error", "_result")
 
@@ -130,3 +122,25 @@ class Stepper(Generic[T]):
         except StopIteration as stop:
             self._result = stop.value
             return None
+
+
+def drive(steps: Steps[T], perform: Callable[[Effect], Any]) -> T:
+    """Perform `steps` to the end with a blocking `perform` (Flask's greenlets, tests)."""
+    stepper = Stepper(steps)
+    while (effect := stepper.next()) is not None:
+        try:
+            stepper.value = perform(effect)
+        except Exception as error:
+            stepper.error = error
+    return stepper.result
+
+
+async def drive_async(steps: Steps[T], perform: Callable[[Effect], Awaitable[Any]]) -> T:
+    """Perform `steps` to the end, awaiting each step (Quart's event loop)."""
+    stepper = Stepper(steps)
+    while (effect := stepper.next()) is not None:
+        try:
+            stepper.value = await perform(effect)
+        except Exception as error:
+            stepper.error = error
+    return stepper.result

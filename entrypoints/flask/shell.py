@@ -32,14 +32,8 @@ class FlaskShell:
         self.batcher: GeventBatcher[SendCommand, SendResult] = GeventBatcher(base.send_batch)
 
     def drive(self, steps: step.Steps[T]) -> T:
-        """Perform `steps` to the end: common/steps.py's `Stepper`, blocking."""
-        stepper = step.Stepper(steps)
-        while (effect := stepper.next()) is not None:
-            try:
-                stepper.value = self.perform(effect)
-            except Exception as error:
-                stepper.error = error
-        return stepper.result
+        """Perform `steps` to the end, blocking this greenlet (common/steps.py's `drive`)."""
+        return step.drive(steps, self.perform)
 
     def perform(self, effect: step.Effect) -> Any:
         match effect:

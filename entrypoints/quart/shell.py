@@ -44,14 +44,8 @@ class QuartShell:
         self.sweeper: asyncio.Task[None] | None = None  # kept: the loop holds tasks weakly
 
     async def drive(self, steps: step.Steps[T]) -> T:
-        """Perform `steps` to the end: common/steps.py's `Stepper`, awaiting each step."""
-        stepper = step.Stepper(steps)
-        while (effect := stepper.next()) is not None:
-            try:
-                stepper.value = await self.perform(effect)
-            except Exception as error:
-                stepper.error = error
-        return stepper.result
+        """Perform `steps` to the end on the loop (common/steps.py's `drive_async`)."""
+        return await step.drive_async(steps, self.perform)
 
     async def perform(self, effect: step.Effect) -> Any:
         match effect:

@@ -22,7 +22,7 @@ from entrypoints.common.server_base import ServerBase
 from entrypoints.common.settings import Settings
 from entrypoints.common.socket_api import EVENTS_BY_NAME, OK, SOCKET_EVENTS
 from entrypoints.common.socket_events import Emit, channel
-from entrypoints.common.steps import Call, Effect, Enter, Leave, Stepper, Steps, Submit
+from entrypoints.common.steps import Call, Effect, Enter, Leave, Steps, Submit, drive
 from tests.support import PASSWORD, BrokenCipher, Coverage, World
 
 T = TypeVar("T")
@@ -54,13 +54,7 @@ class Sockets:
         self.rooms.pop(sid, None)
 
     def drive(self, steps: Steps[T]) -> T:
-        stepper = Stepper(steps)
-        while (effect := stepper.next()) is not None:
-            try:
-                stepper.value = self.perform(effect)
-            except Exception as error:
-                stepper.error = error
-        return stepper.result
+        return drive(steps, self.perform)
 
     def perform(self, effect: Effect) -> Any:
         match effect:

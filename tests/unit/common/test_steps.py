@@ -30,6 +30,7 @@ from entrypoints.common.steps import (
     Stepper,
     Steps,
     Submit,
+    drive,
 )
 from tests.support import World
 
@@ -48,13 +49,7 @@ class Driver:
     stop_after_sleeps: int = 1_000
 
     def drive(self, steps: Steps[T]) -> T:
-        stepper = Stepper(steps)
-        while (effect := stepper.next()) is not None:
-            try:
-                stepper.value = self.perform(effect)
-            except Exception as error:
-                stepper.error = error
-        return stepper.result
+        return drive(steps, self.perform)
 
     def perform(self, effect: Effect) -> Any:
         self.done.append(effect)
@@ -319,3 +314,17 @@ def test_every_effect_kind_is_one_a_shell_performs() -> None:
         source = inspect.getsource(module)
         for kind in kinds:
             assert f"case step.{kind}(" in source, (module.__name__, kind)
+
+
+def test_drive_async_awaits_each_step_and_raises_failures_at_their_yield() -> None:
+    import asyncio
+
+    from entrypoints.common.steps import drive_async
+
+    async def perform(effect: Effect) -> Any:
+        await asyncio.sleep(0)
+        if isinstance(effect, Disconnect):
+            raise KeyError("gone")
+        return "slept"
+
+    assert asyncio.run(drive_async(_echo(), perform)) == ["slept", "caught 'gone'"]
