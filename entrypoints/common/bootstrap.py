@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import secrets
 import stat
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -14,11 +14,13 @@ from adapters.crypto.argon2_hasher import Argon2Hasher
 from adapters.crypto.fernet_cipher import FernetCipher, check_key, generate_key
 from adapters.crypto.key_files import KeyFileError, load_or_create
 from adapters.crypto.offload import GeventRunner, OffloadedHasher, ThreadRunner
+from adapters.limits.memory import MemoryRateLimiter, RuleError
 from adapters.memory.presence import MemoryPresenceStore
 from adapters.memory.unit_of_work import MemoryUnitOfWorkFactory
 from adapters.system import SystemClock, UuidV7Generator
 from domain.usecases import CoreConfig, Deps
 from entrypoints.common.settings import MEMORY_URL, Settings, SettingsError
+from ports.limits import Check, RateLimiter
 from ports.unit_of_work import UnitOfWorkFactory
 
 log = logging.getLogger("securechat.startup")
@@ -35,10 +37,26 @@ class Core:
     settings: Settings
     deps: Deps
     closers: list[Callable[[], None]] = field(default_factory=list)
+    limiter: RateLimiter = field(default_factory=lambda: NO_LIMITS)
 
     def close(self) -> None:
         while self.closers:
             self.closers.pop()()
+
+
+class _NoLimits:
+    def attempt(self, checks: Sequence[Check]) -> float:
+        return 0.0
+
+
+NO_LIMITS: RateLimiter = _NoLimits()
+
+
+def _limiter(settings: Settings) -> RateLimiter:
+    try:
+        return MemoryRateLimiter(dict(settings.rate_limits))
+    except RuleError as error:
+        raise StartupError(f"SECURECHAT_RATE_LIMITS: {error}") from None
 
 
 def _secrets(settings: Settings) -> tuple[str, list[str]]:
@@ -159,7 +177,7 @@ def build_core(settings: Settings, concurrency: str = "threads") -> Core:
             refresh_token_ttl_s=settings.refresh_token_ttl_s,
         ),
     )
-    return Core(settings, deps, closers)
+    return Core(settings, deps, closers, _limiter(settings))
 
 
 def migrate_schema(settings: Settings, action: str, revision: str | None = None) -> str:

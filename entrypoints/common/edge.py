@@ -163,6 +163,15 @@ def client_address(peer: str, headers: Mapping[str, str], trusted: TrustedProxie
     return str(here)
 
 
+def address_key(client: str) -> str:
+    """What rate limits count a client by: its address, an IPv6 one by its /64 (which one
+    subscriber usually holds whole)."""
+    address = normalize_address(client)
+    if isinstance(address, ipaddress.IPv6Address):
+        return str(ipaddress.IPv6Network(f"{address}/64", strict=False))
+    return str(address) if address is not None else client
+
+
 def is_socket_path(path: str) -> bool:
     return path.startswith(SOCKET_PATH) and path[len(SOCKET_PATH) : len(SOCKET_PATH) + 1] in (
         "",

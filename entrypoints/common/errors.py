@@ -22,6 +22,7 @@ class TransportCode(StrEnum):
     HEADERS_TOO_LARGE = "headers_too_large"
     REQUEST_LINE_TOO_LONG = "request_line_too_long"
     ORIGIN_NOT_ALLOWED = "origin_not_allowed"
+    RATE_LIMITED = "rate_limited"
     NOT_FOUND = "not_found"
     METHOD_NOT_ALLOWED = "method_not_allowed"
     BAD_REQUEST = "bad_request"
@@ -59,6 +60,7 @@ STATUS: dict[Code, int] = {
     TransportCode.HEADERS_TOO_LARGE: 431,
     TransportCode.REQUEST_LINE_TOO_LONG: 414,
     TransportCode.ORIGIN_NOT_ALLOWED: 403,
+    TransportCode.RATE_LIMITED: 429,
     TransportCode.NOT_FOUND: 404,
     TransportCode.METHOD_NOT_ALLOWED: 405,
     TransportCode.BAD_REQUEST: 400,

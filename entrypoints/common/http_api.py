@@ -32,6 +32,7 @@ from entrypoints.common import docs_page, openapi
 from entrypoints.common.batching import Batched, SendResult
 from entrypoints.common.errors import INTERNAL, RequestError, render
 from entrypoints.common.lanes import Lane
+from entrypoints.common.limits import LOGIN_LIMITS, PASSWORD_LIMITS, SIGNUP_LIMITS, Limit
 from entrypoints.common.payloads import bearer_token, decode, decode_query, parse_json_object
 from entrypoints.common.schemas import (
     CreateRoom,
@@ -65,6 +66,7 @@ class HttpRequest:
     query: Mapping[str, str]
     headers: Mapping[str, str]  # case-insensitive mapping from the framework
     body: bytes = b""
+    peer: str = ""  # the TCP peer's address (edge.client_address finds the client from it)
 
 
 @dataclass(slots=True)
@@ -222,6 +224,7 @@ class Route:
     ok: Reply = Reply(200, "OK.")
     errors: Mapping[int, str] = field(default_factory=dict)  # status -> when
     bearer: bool = False  # `Authorization: Bearer <token>`, checked before anything else
+    limits: tuple[Limit, ...] = ()  # counted before anything else runs (limits.py)
 
 
 MALFORMED = (
@@ -231,6 +234,7 @@ MALFORMED = (
 TOO_LARGE = "The request body is over SECURECHAT_MAX_REQUEST_BYTES (`payload_too_large`)."
 UNAUTHORIZED = "No, expired, forged or revoked token (`unauthorized`)."
 NOT_GRANTED = "A valid token that does not grant this room (`forbidden`)."
+LIMITED = "Too many attempts from this address, or on this room (`rate_limited`): see Retry-After."
 NOT_A_SEGMENT = "The room id is not one path segment (`not_found`)."
 
 ROUTES: tuple[Route, ...] = (
@@ -244,10 +248,12 @@ ROUTES: tuple[Route, ...] = (
         summary="Create a room; the creator gets an admin token.",
         ok=Reply(201, "Created.", RoomCreated),
         errors={
+            429: LIMITED,
             400: MALFORMED,
             409: "A room with this id exists (`room_exists`); rooms are never overwritten.",
             413: TOO_LARGE,
         },
+        limits=SIGNUP_LIMITS,
     ),
     Route(
         "POST",
@@ -259,11 +265,13 @@ ROUTES: tuple[Route, ...] = (
         summary="Trade the room password for a short-lived room token and a new guest identity.",
         ok=Reply(200, "Verified.", RoomAccess),
         errors={
+            429: LIMITED,
             400: MALFORMED,
             401: "Wrong password (`bad_password`).",
             404: "No such room (`room_not_found`), or the room id is not one path segment.",
             413: TOO_LARGE,
         },
+        limits=PASSWORD_LIMITS,
     ),
     Route(
         "POST",
@@ -275,10 +283,12 @@ ROUTES: tuple[Route, ...] = (
         summary="Create an account and sign in: an access token and a refresh token.",
         ok=Reply(201, "Registered and signed in.", SignedIn),
         errors={
+            429: LIMITED,
             400: MALFORMED,
             409: "The name is taken, in any spelling that folds to the same (`username_taken`).",
             413: TOO_LARGE,
         },
+        limits=SIGNUP_LIMITS,
     ),
     Route(
         "POST",
@@ -290,10 +300,12 @@ ROUTES: tuple[Route, ...] = (
         summary="Sign in with a username and password.",
         ok=Reply(200, "Signed in.", SignedIn),
         errors={
+            429: LIMITED,
             400: MALFORMED,
             401: "Wrong username or password, alike (`invalid_credentials`).",
             413: TOO_LARGE,
         },
+        limits=LOGIN_LIMITS,
     ),
     Route(
         "POST",

@@ -22,8 +22,13 @@ from entrypoints.common import http_api
 from entrypoints.common.batching import Batched, SendResult, send_batch
 from entrypoints.common.bootstrap import Core
 from entrypoints.common.cors import cors_headers
-from entrypoints.common.edge import EdgePolicy, decided_at_the_edge
-from entrypoints.common.errors import INTERNAL, TransportCode, render_http_status
+from entrypoints.common.edge import (
+    EdgePolicy,
+    address_key,
+    client_address,
+    decided_at_the_edge,
+)
+from entrypoints.common.errors import INTERNAL, TransportCode, error_body, render_http_status
 from entrypoints.common.http_api import ROUTES, HttpRequest, HttpResponse, Route, respond
 from entrypoints.common.lanes import Lane
 from entrypoints.common.quiet_log import transport_logger
@@ -57,6 +62,7 @@ class ServerBase:
         self.settings = settings
         self.core = core
         self.deps = core.deps
+        self.limiter = core.limiter
         self.protocol = SocketProtocol(core.deps)
         self.edge = EdgePolicy.from_settings(settings)
         self.backlog = PollingBacklog(
@@ -83,10 +89,23 @@ class ServerBase:
     def view_steps(self, route: Route, request: HttpRequest) -> Steps[Reply]:
         """A route's answer, in its lane; a send through the batcher; the emits after
         the commit. The result is the status, body and headers to write."""
+        if route.limits and (refused := self.over_limit(route, request)) is not None:
+            return (yield from self.reply_steps(refused))
         answer = yield Call(route.lane, http_api.answer, (self.deps, route, request))
         if isinstance(answer, Batched):
             answer = respond(answer, (yield Submit(answer.command)))
         return (yield from self.reply_steps(answer))
+
+    def over_limit(self, route: Route, request: HttpRequest) -> HttpResponse | None:
+        """Count this attempt under each of the route's limits: a 429 when one holds (no
+        body decoded, nothing hashed), else None. In memory and cheap: on the loop."""
+        address = address_key(client_address(request.peer, request.headers, self.edge.trusted))
+        checks = [(limit.rule, limit.key(address, request.path_params)) for limit in route.limits]
+        wait = self.limiter.attempt(checks)
+        if not wait:
+            return None
+        body = error_body(TransportCode.RATE_LIMITED, "too many attempts; try again later")
+        return HttpResponse(429, body, headers={"Retry-After": str(int(wait))})
 
     def reply_steps(self, response: HttpResponse) -> Steps[Reply]:
         yield from emits_for(response.events)

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from domain.usecases.deps import CoreConfig
+from entrypoints.common.limits import DEFAULT_RATE_LIMITS, parse_rate_limits
 
 PREFIX = "SECURECHAT_"
 RUNTIMES = ("flask", "quart")
@@ -54,6 +55,7 @@ class Settings:
     max_header_bytes: int = 16 * 1024  # request line and headers together
     max_header_count: int = 100
     trusted_proxies: tuple[str, ...] = ()  # addresses or CIDRs whose X-Forwarded-* count
+    rate_limits: tuple[tuple[str, str], ...] = tuple(DEFAULT_RATE_LIMITS.items())
 
     @property
     def resolved_database_url(self) -> str:
@@ -129,6 +131,12 @@ class Settings:
                 return False
             raise SettingsError(f"{PREFIX}{name} must be true or false")
 
+        def rates(name: str) -> tuple[tuple[str, str], ...]:
+            try:
+                return tuple(parse_rate_limits(get(name) or "").items())
+            except ValueError as error:
+                raise SettingsError(f"{PREFIX}{name}: {error}") from None
+
         def listing(name: str) -> tuple[str, ...]:
             raw = get(name)
             return tuple(p.strip() for p in raw.split(",") if p.strip()) if raw else ()
@@ -162,6 +170,7 @@ class Settings:
             max_header_bytes=integer("MAX_HEADER_BYTES", d.max_header_bytes, minimum=1024),
             max_header_count=integer("MAX_HEADER_COUNT", d.max_header_count),
             trusted_proxies=listing("TRUSTED_PROXIES"),
+            rate_limits=rates("RATE_LIMITS"),
         )
         settings.validate()
         return settings

@@ -64,9 +64,8 @@ class FlaskShell:
 
     def view(self, route: Route, **params: str) -> Response:
         body = request.get_data(cache=False) if request.method == "POST" else b""
-        http_request = HttpRequest(
-            request.method, params, request.args.to_dict(), request.headers, body
-        )
+        query, peer = request.args.to_dict(), request.remote_addr or ""
+        http_request = HttpRequest(request.method, params, query, request.headers, body, peer)
         return self.response(self.drive(self.base.view_steps(route, http_request)))
 
     @staticmethod

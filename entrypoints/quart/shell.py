@@ -84,8 +84,9 @@ class QuartShell:
 
     async def view(self, route: Route, **params: str) -> Response:
         body = await request.get_data(cache=False) if request.method == "POST" else b""
+        query, peer = request.args.to_dict(), request.remote_addr or ""
         http_request = HttpRequest(
-            request.method, params, request.args.to_dict(), request.headers, bytes(body)
+            request.method, params, query, request.headers, bytes(body), peer
         )
         return self.response(await self.drive(self.base.view_steps(route, http_request)))
 

@@ -21,6 +21,12 @@ class ServerFailed(RuntimeError):
     pass
 
 
+UNLIMITED_ENOUGH = ";".join(
+    f"{rule}=1000000/minute"
+    for rule in ("password_ip", "password_room_ip", "password_room", "login_ip", "signup_ip")
+)
+
+
 class ServerProcess:
     """One server; `stderr_text()` lets tests assert it never printed a traceback."""
 
@@ -55,7 +61,16 @@ class ServerProcess:
 
     def start(self) -> ServerProcess:
         env = {k: v for k, v in os.environ.items() if not k.startswith("SECURECHAT_")}
-        env.update({"SECURECHAT_LOG_LEVEL": "WARNING", "PYTHONUNBUFFERED": "1"}, **self.env)
+        env.update(
+            {
+                "SECURECHAT_LOG_LEVEL": "WARNING",
+                "PYTHONUNBUFFERED": "1",
+                # Every test of a module shares one server and one address: limits so high
+                # that only the tests of the limits themselves (which set their own) meet one.
+                "SECURECHAT_RATE_LIMITS": UNLIMITED_ENOUGH,
+            },
+            **self.env,
+        )
         self.data_dir.parent.mkdir(parents=True, exist_ok=True)
         stderr = self._stderr_path.open("a")
         self._proc = subprocess.Popen(  # noqa: S603 - our own CLI

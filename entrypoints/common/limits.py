@@ -1,0 +1,68 @@
+"""Abuse limits on the REST surface: which routes count attempts, under which rules, by what.
+
+A route of `http_api.ROUTES` names its limits; `ServerBase.view_steps` counts the attempt
+before anything else runs (no body is decoded, no password hashed), and one over a limit is
+a 429 `rate_limited` with `Retry-After`, whatever the request would have been. Password
+attempts count per client address across all rooms, per (room, address), and per room from
+all addresses (a ceiling that slows a guesser spread over many addresses); while a limit
+holds, even the right password is refused, so the limit tells a guesser nothing. Tokens are
+never limited here: their holders are not locked out by someone else's guessing.
+
+Rates are `limits` strings; the defaults are below, SECURECHAT_RATE_LIMITS overrides them.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+# rule -> rate. Each rule is one budget, shared by every route that names it.
+DEFAULT_RATE_LIMITS: dict[str, str] = {
+    "password_ip": "30/minute",  # room-password attempts from one address, any room
+    "password_room_ip": "10/minute",  # ... on one room from one address
+    "password_room": "300/minute",  # ... on one room from all addresses
+    "login_ip": "30/minute",  # account sign-ins from one address
+    "signup_ip": "20/hour",  # new accounts and new rooms from one address
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Limit:
+    """A rule and what its key is made of: "ip" (the client's address key, edge.py's
+    `address_key`) and path parameters by name."""
+
+    rule: str
+    by: tuple[str, ...]
+
+    def key(self, address: str, path_params: Mapping[str, str]) -> tuple[str, ...]:
+        return tuple(address if part == "ip" else path_params.get(part, "") for part in self.by)
+
+
+PASSWORD_LIMITS = (
+    Limit("password_ip", ("ip",)),
+    Limit("password_room_ip", ("room_id", "ip")),
+    Limit("password_room", ("room_id",)),
+)
+LOGIN_LIMITS = (Limit("login_ip", ("ip",)),)
+SIGNUP_LIMITS = (Limit("signup_ip", ("ip",)),)
+
+
+_RATE = re.compile(r"[1-9][0-9]{0,8}\s*(/|per)\s*([1-9][0-9]{0,5}\s*)?(second|minute|hour|day)s?")
+
+
+def parse_rate_limits(text: str) -> dict[str, str]:
+    """SECURECHAT_RATE_LIMITS: "rule=rate;rule=rate" over the defaults, or "off"."""
+    if text.strip().lower() == "off":
+        return {}
+    rules = dict(DEFAULT_RATE_LIMITS)
+    for part in filter(None, (p.strip() for p in text.split(";"))):
+        name, equals, rate = part.partition("=")
+        name, rate = name.strip(), rate.strip()
+        if not equals or name not in DEFAULT_RATE_LIMITS or not _RATE.fullmatch(rate):
+            known = ", ".join(DEFAULT_RATE_LIMITS)
+            raise ValueError(
+                f"{part!r}: expected rule=rate (a rate such as 10/minute) with a rule among {known}"
+            )
+        rules[name] = rate
+    return rules
