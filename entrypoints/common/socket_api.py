@@ -24,7 +24,7 @@ from typing import Any, Generic, TypeVar
 from domain.model.errors import ChatError, ErrorCode
 from domain.model.policies import Claims, Grant, UserTokenClaims, token_expired
 from domain.model.rooms import RoomId
-from domain.usecases.access import authenticate
+from domain.usecases.access import check_live, verify_token
 from domain.usecases.deps import Deps
 from domain.usecases.join_as_member import join_as_member
 from domain.usecases.join_room import join_room, leave_room
@@ -115,13 +115,26 @@ class SocketProtocol:
         """Admit a connection with a valid token in its auth payload, else raise Refused."""
         token = auth.get("token") if isinstance(auth, dict) else None
         try:
-            claims = authenticate(self._deps, token if isinstance(token, str) else None)
+            claims = verify_token(self._deps, token if isinstance(token, str) else None)
         except ChatError as error:
             raise Refused(error_body(error.code, error.message)) from None
         with self._lock:
             if sid in self._connections:  # only the transport's own connect comes here
                 raise Refused(error_body(ErrorCode.UNAUTHORIZED, "already connected"))
             self._connections[sid] = Connection(claims)
+        if isinstance(claims, UserTokenClaims):
+            # `authenticate`'s second half, once the connection is listed: a logout that
+            # commits meanwhile is either seen here or finds this connection to drop
+            # (`revoked`), never neither.
+            try:
+                with self._deps.uow() as uow:
+                    check_live(self._deps, uow, claims)
+            except Exception as error:
+                with self._lock:
+                    self._connections.pop(sid, None)
+                if isinstance(error, ChatError):
+                    raise Refused(error_body(error.code, error.message)) from None
+                raise
 
     def run(self, event: SocketEvent[Any], sid: str, args: tuple[object, ...]) -> Step:
         """The one guard every event passes: a live, authenticated connection, exactly one

@@ -264,6 +264,10 @@ def test_a_user_token_of_a_revoked_sign_in_is_refused_at_connect(
     with pytest.raises(Refused) as caught:
         sockets.connect("s1", user.access_token)
     assert caught.value.body["code"] == "unauthorized"
+    # Listed while its sign-in was checked, and no longer: nothing is left to drop.
+    family = world.tokens.verify_user_token(user.access_token).family_id
+    assert sockets.base.protocol.revoked(family) == []
+    _assert_refused(sockets.event("join", "s1", {"room": "lobby"}), "unauthorized")
 
 
 def test_logout_ends_the_sockets_of_that_sign_in_only(sockets: Sockets, world: World) -> None:
