@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from domain.model.policies import RoomTokenClaims, UserTokenClaims
+from domain.model.policies import Claims, RoomTokenClaims, UserTokenClaims
 
 
 class TokenService(Protocol):
@@ -16,3 +16,7 @@ class TokenService(Protocol):
     def issue_user_token(self, claims: UserTokenClaims) -> str: ...
 
     def verify_user_token(self, token: str) -> UserTokenClaims: ...
+
+    def verify_token(self, token: str) -> Claims:
+        """A token of either kind, as the claims of its kind."""
+        ...

@@ -18,9 +18,10 @@ from adapters.memory.unit_of_work import MemoryUnitOfWorkFactory
 from adapters.sqlalchemy import migrations
 from adapters.sqlalchemy.engine import make_engine
 from adapters.sqlalchemy.unit_of_work import SqlUnitOfWorkFactory
-from domain.model.policies import RoomTokenClaims
+from domain.model.policies import RoomTokenClaims, UserTokenClaims
 from domain.usecases import Deps
 from domain.usecases.access import authenticate
+from domain.usecases.accounts import SignedIn, register
 from domain.usecases.verify_room import verify_room_password
 
 JWT_SECRET = "unit-test-secret-that-is-long-enough-for-hs256"
@@ -116,7 +117,15 @@ class World:
 def member_claims(world: World, room_id: str, username: str | None = None) -> RoomTokenClaims:
     """The claims of a new member of `room_id` (created with PASSWORD)."""
     access = verify_room_password(world.deps, room_id, PASSWORD, username).value
-    return authenticate(world.deps, access.token)
+    claims = authenticate(world.deps, access.token)
+    assert isinstance(claims, RoomTokenClaims)
+    return claims
+
+
+def signed_in_user(world: World, username: str = "alice") -> tuple[SignedIn, UserTokenClaims]:
+    """A new account, signed in: what it was given, and its access token's claims."""
+    signed = register(world.deps, username, PASSWORD).value
+    return signed, world.tokens.verify_user_token(signed.access_token)
 
 
 class Coverage:

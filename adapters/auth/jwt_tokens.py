@@ -84,6 +84,9 @@ class JwtTokenService:
             raise Unauthorized(ErrorCode.UNAUTHORIZED, "the token is not valid")
         return claims
 
+    def verify_token(self, token: str) -> Claims:
+        return self._verify(token)
+
     def _encode(self, payload: dict[str, Any]) -> str:
         payload |= {
             "iat": self._clock.now_ms() // 1000,

@@ -159,7 +159,9 @@ class SqlMembershipRepository:
         ).first()
         if row is None:
             return None
-        return Membership(row.room_id, row.user_id, Role(row.role), row.created_at_ms)
+        return Membership(
+            row.room_id, row.user_id, Role(row.role), row.created_at_ms, row.incarnation
+        )
 
     def put(self, membership: Membership) -> None:
         _upsert(
@@ -170,6 +172,7 @@ class SqlMembershipRepository:
                 "user_id": membership.user_id,
                 "role": membership.role.value,
                 "created_at_ms": membership.created_at_ms,
+                "incarnation": membership.incarnation,
             },
             ["room_id", "user_id"],
         )

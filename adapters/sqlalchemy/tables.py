@@ -71,6 +71,8 @@ memberships = Table(
     Column("user_id", String(64), primary_key=True),
     Column("role", String(16), nullable=False),
     Column("created_at_ms", BigInteger, nullable=False),
+    # The room incarnation joined: a membership never opens a later room under the same id.
+    Column("incarnation", String(36), nullable=False),
 )
 
 # Accounts. Passwords only as argon2id hashes; refresh tokens only as SHA-256 hex digests.

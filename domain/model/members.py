@@ -62,7 +62,11 @@ class UserProfile:
 
 @dataclass(frozen=True, slots=True)
 class Membership:
+    """A user's place in one room incarnation: a room deleted and re-created under the same
+    id is another room, which a membership of the old one never opens."""
+
     room_id: str
     user_id: str
     role: Role
     created_at_ms: int
+    incarnation: str

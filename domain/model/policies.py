@@ -11,7 +11,7 @@ from typing import Protocol
 
 from domain.model.accounts import RefreshFamily
 from domain.model.errors import ErrorCode, Forbidden, Unauthorized
-from domain.model.members import Role
+from domain.model.members import Membership, Role
 from domain.model.rooms import Room
 
 
@@ -90,9 +90,22 @@ def check_claims(
         raise Unauthorized(ErrorCode.UNAUTHORIZED, "this token has been revoked")
 
 
+def membership_holds(membership: Membership | None, room: Room, user_id: str) -> bool:
+    """Whether `membership` makes `user_id` a member of this room as it is now: this room,
+    this user, this incarnation (one of a room since re-created under the id holds nothing)."""
+    return (
+        membership is not None
+        and membership.room_id == room.id
+        and membership.user_id == user_id
+        and membership.incarnation == room.incarnation
+    )
+
+
 class AccessPolicy(Protocol):
-    def grant(self, room: Room, claims: RoomTokenClaims) -> Grant | None:
-        """A grant, or None when this policy has nothing to say; raises when it refuses."""
+    def grant(self, room: Room, claims: Claims, membership: Membership | None) -> Grant | None:
+        """A grant, or None when this policy has nothing to say; raises when it refuses.
+        `membership` is the claims' user's membership of the room, loaded for a user token
+        only (a room token is its own grant)."""
         ...
 
 
@@ -100,10 +113,22 @@ class RoomTokenPolicy:
     """A room token opens the room it names. Whether the token is still worth anything
     (expiry, incarnation, password version) is `check_claims`, which comes first."""
 
-    def grant(self, room: Room, claims: RoomTokenClaims) -> Grant | None:
-        if claims.room_id != room.id:
+    def grant(self, room: Room, claims: Claims, membership: Membership | None) -> Grant | None:
+        if not isinstance(claims, RoomTokenClaims) or claims.room_id != room.id:
             return None
         return Grant(room.id, claims.user_id, claims.username, claims.role)
+
+
+class MembershipPolicy:
+    """A user token opens the rooms its user joined, in the role of the membership, as
+    long as the membership is of this incarnation of the room (`membership_holds`)."""
+
+    def grant(self, room: Room, claims: Claims, membership: Membership | None) -> Grant | None:
+        if not isinstance(claims, UserTokenClaims) or membership is None:
+            return None
+        if not membership_holds(membership, room, claims.user_id):
+            return None
+        return Grant(room.id, claims.user_id, claims.username, membership.role)
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,19 +137,21 @@ class AnyOf:
 
     policies: tuple[AccessPolicy, ...]
 
-    def grant(self, room: Room, claims: RoomTokenClaims) -> Grant | None:
+    def grant(self, room: Room, claims: Claims, membership: Membership | None) -> Grant | None:
         for policy in self.policies:
-            granted = policy.grant(room, claims)
+            granted = policy.grant(room, claims, membership)
             if granted is not None:
                 return granted
         return None
 
 
-def require_access(policy: AccessPolicy, room: Room, claims: RoomTokenClaims) -> Grant:
-    granted = policy.grant(room, claims)
+def require_access(
+    policy: AccessPolicy, room: Room, claims: Claims, membership: Membership | None = None
+) -> Grant:
+    granted = policy.grant(room, claims, membership)
     if granted is None:
         raise Forbidden(ErrorCode.FORBIDDEN, "access to this room is not granted")
     return granted
 
 
-DEFAULT_POLICY: AccessPolicy = AnyOf((RoomTokenPolicy(),))
+DEFAULT_POLICY: AccessPolicy = AnyOf((RoomTokenPolicy(), MembershipPolicy()))

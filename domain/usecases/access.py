@@ -2,48 +2,108 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
+from domain.model.accounts import RefreshFamily
 from domain.model.errors import ErrorCode, Forbidden, Unauthorized
-from domain.model.members import Role
-from domain.model.policies import Grant, RoomTokenClaims, check_claims, require_access
+from domain.model.members import Membership, Role
+from domain.model.policies import (
+    Claims,
+    Grant,
+    RoomTokenClaims,
+    UserTokenClaims,
+    check_claims,
+    require_access,
+)
 from domain.model.rooms import Room, RoomId
 from domain.usecases.deps import Deps
 from ports.unit_of_work import UnitOfWork
 
 
-def authenticate(deps: Deps, token: str | None) -> RoomTokenClaims:
-    """The claims of a valid token; Unauthorized for a missing, expired or forged one."""
+@dataclass(slots=True)
+class Known:
+    """Lookups memoized within one unit of work: a batch touching one room, one member or
+    one sign-in reads each once."""
+
+    rooms: dict[str, Room | None] = field(default_factory=dict)
+    memberships: dict[tuple[str, str], Membership | None] = field(default_factory=dict)
+    families: dict[str, RefreshFamily | None] = field(default_factory=dict)
+
+    def room(self, uow: UnitOfWork, room_id: str) -> Room | None:
+        if room_id not in self.rooms:
+            self.rooms[room_id] = uow.rooms.get(room_id)
+        return self.rooms[room_id]
+
+    def membership(self, uow: UnitOfWork, room_id: str, user_id: str) -> Membership | None:
+        key = (room_id, user_id)
+        if key not in self.memberships:
+            self.memberships[key] = uow.memberships.get(room_id, user_id)
+        return self.memberships[key]
+
+    def family(self, uow: UnitOfWork, family_id: str) -> RefreshFamily | None:
+        if family_id not in self.families:
+            self.families[family_id] = uow.refresh_tokens.family(family_id)
+        return self.families[family_id]
+
+
+def verify_token(deps: Deps, token: str | None) -> Claims:
+    """The claims of a token of either kind, checked without I/O (signature, kind, expiry):
+    for a user token, whether its sign-in is still live is for `authenticate` or, inside
+    the caller's unit of work, `open_room` to say."""
     if not token:
         raise Unauthorized(ErrorCode.UNAUTHORIZED, "a bearer token is required")
-    claims = deps.tokens.verify_room_token(token)
+    claims = deps.tokens.verify_token(token)
     check_claims(claims, deps.clock.now_ms())
     return claims
 
 
-def open_room(
-    deps: Deps,
-    uow: UnitOfWork,
-    claims: RoomTokenClaims,
-    room_id: str,
-    known: dict[str, Room | None] | None = None,
-) -> tuple[Room, Grant]:
-    """Load the room and check the claims against it, inside the caller's unit of work.
+def authenticate(deps: Deps, token: str | None) -> Claims:
+    """The claims of a valid token of either kind; Unauthorized for a missing, expired,
+    forged one, or a user token whose sign-in was revoked (logout, refresh replay)."""
+    claims = verify_token(deps, token)
+    if isinstance(claims, UserTokenClaims):
+        with deps.uow() as uow:
+            check_live(deps, uow, claims)
+    return claims
 
-    `known` memoizes room loads within that unit of work (a batch touching one room reads
-    it once)."""
-    rid = RoomId(room_id).value
-    if claims.room_id != rid:  # before any lookup: a token for room A learns nothing of B
-        raise Forbidden(ErrorCode.FORBIDDEN, "this token does not grant access to this room")
-    if known is not None and rid in known:
-        room = known[rid]
-    else:
-        room = uow.rooms.get(rid)
-        if known is not None:
-            known[rid] = room
-    if room is None:
-        # The room this token was bought for is gone: the token is dead, not misdirected.
+
+def check_live(
+    deps: Deps, uow: UnitOfWork, claims: UserTokenClaims, known: Known | None = None
+) -> None:
+    """A user token's refresh family still live (`check_claims` decides), read in `uow`."""
+    family = (known if known is not None else Known()).family(uow, claims.family_id)
+    if family is None:
         raise Unauthorized(ErrorCode.UNAUTHORIZED, "this token has been revoked")
-    check_claims(claims, deps.clock.now_ms(), room)
-    return room, require_access(deps.policy, room, claims)
+    check_claims(claims, deps.clock.now_ms(), family=family)
+
+
+def open_room(
+    deps: Deps, uow: UnitOfWork, claims: Claims, room_id: str, known: Known | None = None
+) -> tuple[Room, Grant]:
+    """Load the room and check the claims against it, inside the caller's unit of work: a
+    room token against the room it names; a user token against its live sign-in and its
+    user's membership of this incarnation of the room (`deps.policy` decides).
+
+    `known` memoizes the lookups within that unit of work."""
+    rid = RoomId(room_id).value
+    known = known if known is not None else Known()
+    if isinstance(claims, RoomTokenClaims):
+        if claims.room_id != rid:  # before any lookup: a token for room A learns nothing of B
+            raise Forbidden(ErrorCode.FORBIDDEN, "this token does not grant access to this room")
+        room = known.room(uow, rid)
+        if room is None:
+            # The room this token was bought for is gone: the token is dead, not misdirected.
+            raise Unauthorized(ErrorCode.UNAUTHORIZED, "this token has been revoked")
+        check_claims(claims, deps.clock.now_ms(), room)
+        return room, require_access(deps.policy, room, claims)
+    # Every use re-checks the sign-in, so a socket stops sending the moment it is revoked.
+    check_live(deps, uow, claims, known)
+    room = known.room(uow, rid)
+    if room is None:
+        # Not a member of any room of that id: the same answer as for a room not joined.
+        raise Forbidden(ErrorCode.FORBIDDEN, "access to this room is not granted")
+    membership = known.membership(uow, rid, claims.user_id)
+    return room, require_access(deps.policy, room, claims, membership)
 
 
 def issue_room_token(

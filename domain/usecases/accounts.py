@@ -26,8 +26,9 @@ from domain.model.accounts import (
 from domain.model.errors import Conflict, ErrorCode, InvalidInput, Unauthorized
 from domain.model.events import Event, FamilyRevoked
 from domain.model.members import check_username
-from domain.model.policies import UserTokenClaims, check_claims
+from domain.model.policies import UserTokenClaims
 from domain.model.rooms import PASSWORD_MAX_CHARS, check_new_password, is_text
+from domain.usecases.access import check_live
 from domain.usecases.deps import Deps, Outcome
 from ports.passwords import PasswordHasher
 from ports.unit_of_work import UnitOfWork
@@ -159,10 +160,7 @@ def authenticate_user(deps: Deps, token: str | None) -> UserTokenClaims:
         raise Unauthorized(ErrorCode.UNAUTHORIZED, "a bearer token is required")
     claims = deps.tokens.verify_user_token(token)
     with deps.uow() as uow:
-        family = uow.refresh_tokens.family(claims.family_id)
-    if family is None:
-        raise Unauthorized(ErrorCode.UNAUTHORIZED, "this token has been revoked")
-    check_claims(claims, deps.clock.now_ms(), family=family)
+        check_live(deps, uow, claims)
     return claims
 
 

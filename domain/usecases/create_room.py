@@ -41,7 +41,7 @@ def create_room(deps: Deps, room_id: str, password: str) -> Outcome[CreatedRoom]
     with deps.uow(write=True) as uow:
         uow.rooms.add(room)
         uow.profiles.put(UserProfile(creator, username, now))
-        uow.memberships.put(Membership(rid, creator, Role.ADMIN, now))
+        uow.memberships.put(Membership(rid, creator, Role.ADMIN, now, room.incarnation))
         uow.record(RoomCreated(rid, creator))
         uow.commit()
         events = uow.collect_events()

@@ -1,14 +1,12 @@
 from __future__ import annotations
 
 from domain.model.events import PresenceChanged
-from domain.model.policies import Grant, RoomTokenClaims
+from domain.model.policies import Claims, Grant
 from domain.usecases.access import open_room
 from domain.usecases.deps import Deps, Outcome
 
 
-def join_room(
-    deps: Deps, claims: RoomTokenClaims, room_id: str, connection_id: str
-) -> Outcome[Grant]:
+def join_room(deps: Deps, claims: Claims, room_id: str, connection_id: str) -> Outcome[Grant]:
     """Let a live connection into a room its credential grants, and count it present."""
     with deps.uow() as uow:
         _, grant = open_room(deps, uow, claims, room_id)

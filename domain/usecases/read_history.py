@@ -3,7 +3,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from domain.model.messages import DEFAULT_PAGE, Message, check_message_id, check_page_limit
-from domain.model.policies import RoomTokenClaims
+from domain.model.policies import Claims
 from domain.usecases.access import open_room
 from domain.usecases.deps import Deps, Outcome
 from domain.usecases.sealing import unseal
@@ -17,7 +17,7 @@ class HistoryPage:
 
 def read_history(
     deps: Deps,
-    claims: RoomTokenClaims,
+    claims: Claims,
     room_id: str,
     limit: int = DEFAULT_PAGE,
     before: str | None = None,

@@ -8,21 +8,20 @@ from dataclasses import dataclass
 from domain.model.errors import ChatError
 from domain.model.events import MessagePosted
 from domain.model.messages import Message, StoredMessage, check_text
-from domain.model.policies import RoomTokenClaims
-from domain.model.rooms import Room
-from domain.usecases.access import open_room
+from domain.model.policies import Claims
+from domain.usecases.access import Known, open_room
 from domain.usecases.deps import Deps, Outcome
 from domain.usecases.sealing import seal
 
 
 @dataclass(frozen=True, slots=True)
 class SendCommand:
-    claims: RoomTokenClaims
+    claims: Claims  # a room token, or a user token (then the user's membership grants)
     room_id: str
     text: str
 
 
-def send_message(deps: Deps, claims: RoomTokenClaims, room_id: str, text: str) -> Outcome[Message]:
+def send_message(deps: Deps, claims: Claims, room_id: str, text: str) -> Outcome[Message]:
     """Store a message (encrypted) and release MessagePosted once it is committed."""
     [result] = send_messages(deps, [SendCommand(claims, room_id, text)])
     if isinstance(result, ChatError):
@@ -33,7 +32,8 @@ def send_message(deps: Deps, claims: RoomTokenClaims, room_id: str, text: str) -
 def send_messages(
     deps: Deps, commands: Sequence[SendCommand]
 ) -> list[Outcome[Message] | ChatError]:
-    """Store many messages in one transaction: one commit, one room lookup per room.
+    """Store many messages in one transaction: one commit, one room lookup per room
+    (and per member and sign-in, for user tokens).
 
     Each command succeeds or fails on its own (a refused one stores nothing); the commit
     releases the events of those that succeeded. If the commit itself fails, the
@@ -49,13 +49,13 @@ def send_messages(
             results[index] = error
     if pending:
         with deps.uow(write=True) as uow:
-            rooms: dict[str, Room | None] = {}
+            known = Known()  # one lookup per room, member and sign-in for the batch
             messages: dict[int, Message] = {}
             stored: list[StoredMessage] = []
             for index in pending:
                 command = commands[index]
                 try:
-                    room, grant = open_room(deps, uow, command.claims, command.room_id, rooms)
+                    room, grant = open_room(deps, uow, command.claims, command.room_id, known)
                 except ChatError as error:
                     results[index] = error
                     continue

@@ -43,7 +43,7 @@ def verify_room_password(
         if current is None or current.incarnation != room.incarnation:
             raise NotFound(ErrorCode.ROOM_NOT_FOUND, "no such room")
         uow.profiles.put(UserProfile(user_id, name, now))
-        uow.memberships.put(Membership(rid, user_id, Role.MEMBER, now))
+        uow.memberships.put(Membership(rid, user_id, Role.MEMBER, now, room.incarnation))
         uow.commit()
     ttl = deps.config.room_token_ttl_s
     token = issue_room_token(deps, room, user_id, name, Role.MEMBER, ttl, now)

@@ -18,13 +18,15 @@ from typing import Any, TypeVar
 
 from msgspec import Struct
 
-from domain.model.errors import ChatError
+from domain.model.accounts import RefreshTokenReused
+from domain.model.errors import ChatError, ErrorCode, Forbidden
 from domain.model.events import Event
-from domain.model.policies import RoomTokenClaims
+from domain.model.policies import Claims, UserTokenClaims
 from domain.usecases import accounts
-from domain.usecases.access import authenticate
+from domain.usecases.access import authenticate, verify_token
 from domain.usecases.create_room import create_room
 from domain.usecases.deps import Deps
+from domain.usecases.join_as_member import join_as_member
 from domain.usecases.read_history import read_history
 from domain.usecases.send_message import SendCommand
 from domain.usecases.verify_room import verify_room_password
@@ -37,6 +39,8 @@ from entrypoints.common.payloads import bearer_token, decode, decode_query, pars
 from entrypoints.common.schemas import (
     CreateRoom,
     Input,
+    Joined,
+    JoinRoom,
     Login,
     MessagePage,
     MessagePosted,
@@ -110,8 +114,21 @@ def verify_room_view(
     return HttpResponse(200, body, out.events)
 
 
+def join_member_view(
+    deps: Deps, request: HttpRequest, claims: Claims, data: JoinRoom, _: NoQuery
+) -> Answer:
+    """A user joins a room with its password; its token alone grants the room from then on."""
+    if not isinstance(claims, UserTokenClaims):
+        # A room token is a grant of its own, for one guest in one room: no member is made.
+        raise Forbidden(ErrorCode.FORBIDDEN, "joining as a member takes a user token")
+    out = join_as_member(deps, claims, request.path_params["room_id"], data.password)
+    member = out.value
+    body = {"room_id": member.room_id, "user_id": member.user_id, "role": member.role.value}
+    return HttpResponse(200, body, out.events)
+
+
 def post_message_view(
-    deps: Deps, request: HttpRequest, claims: RoomTokenClaims, data: PostMessage, _: NoQuery
+    deps: Deps, request: HttpRequest, claims: Claims, data: PostMessage, _: NoQuery
 ) -> Answer:
     """A post, authenticated and parsed; the send itself goes through the runtime's batcher."""
     command = SendCommand(claims, request.path_params["room_id"], data.message)
@@ -127,7 +144,7 @@ def post_message_response(result: SendResult) -> HttpResponse:
 
 
 def list_messages_view(
-    deps: Deps, request: HttpRequest, claims: RoomTokenClaims, _: None, query: MessagesQuery
+    deps: Deps, request: HttpRequest, claims: Claims, _: None, query: MessagesQuery
 ) -> Answer:
     out = read_history(
         deps, claims, request.path_params["room_id"], query.limit, query.before or None
@@ -232,8 +249,14 @@ MALFORMED = (
     "that breaks a rule (see `code`)."
 )
 TOO_LARGE = "The request body is over SECURECHAT_MAX_REQUEST_BYTES (`payload_too_large`)."
-UNAUTHORIZED = "No, expired, forged or revoked token (`unauthorized`)."
-NOT_GRANTED = "A valid token that does not grant this room (`forbidden`)."
+UNAUTHORIZED = (
+    "No, expired, forged or revoked token (`unauthorized`); a user token of a sign-in that "
+    "was logged out or whose refresh token was replayed is revoked."
+)
+NOT_GRANTED = (
+    "A valid token that does not grant this room (`forbidden`): a room token of another "
+    "room, or a user token whose user has not joined this room (`POST /chat/{room_id}/join`)."
+)
 LIMITED = "Too many attempts from this address, or on this room (`rate_limited`): see Retry-After."
 NOT_A_SEGMENT = "The room id is not one path segment (`not_found`)."
 
@@ -336,6 +359,28 @@ ROUTES: tuple[Route, ...] = (
             413: TOO_LARGE,
         },
     ),
+    Route(
+        "POST",
+        "/chat/<room_id>/join",
+        "join_room",
+        join_member_view,
+        Lane.PASSWORD,
+        body=JoinRoom,
+        summary="Join a room as a member with a user token and the room's password; the "
+        "user token alone then grants the room (REST and sockets).",
+        ok=Reply(200, "A member (already one: no password is checked).", Joined),
+        errors={
+            400: MALFORMED,
+            401: "No, expired, forged or revoked token (`unauthorized`), or a wrong room "
+            "password (`bad_password`).",
+            403: "A room token: joining as a member takes a user token (`forbidden`).",
+            404: "No such room (`room_not_found`), or the room id is not one path segment.",
+            413: TOO_LARGE,
+            429: LIMITED,
+        },
+        bearer=True,
+        limits=PASSWORD_LIMITS,
+    ),
     # Parsing and a cached token check only; the send is batched.
     Route(
         "POST",
@@ -400,6 +445,9 @@ ROUTES: tuple[Route, ...] = (
 def error_response(error: ChatError | RequestError) -> HttpResponse:
     status, body = render(error)
     response = HttpResponse(status, body)
+    if isinstance(error, RefreshTokenReused):
+        # Refused, and yet the family was revoked: its sockets must still be dropped.
+        response.events = list(error.events)
     if status == 401:
         response.headers["WWW-Authenticate"] = 'Bearer realm="securechat"'
     return response
@@ -416,7 +464,11 @@ def _run(deps: Deps, route: Route, request: HttpRequest) -> Answer:
     then the query and the body."""
     claims = None
     if route.bearer:
-        claims = authenticate(deps, bearer_token(request.headers.get("Authorization")))
+        token = bearer_token(request.headers.get("Authorization"))
+        # An inline route may not touch storage: a user token's sign-in is checked by
+        # open_room, in the batch (where every send re-checks it anyway).
+        check = verify_token if route.lane is Lane.INLINE else authenticate
+        claims = check(deps, token)
     query = decode_query(route.query, request.query)
     body = None if route.body is None else _body(request, route.body)
     return route.view(deps, request, claims, body, query)

@@ -81,6 +81,13 @@ class VerifyRoom(Input):
     username: Username | None = None
 
 
+class JoinRoom(Input):
+    password: Annotated[
+        str,
+        Meta(description="The room's password; not checked when the user is a member already."),
+    ]
+
+
 class PostMessage(Input):
     message: MessageText
 
@@ -122,8 +129,16 @@ class MessagesQuery(Input):
 # -- socket event payloads ------------------------------------------------------------------
 
 
+class JoinPayload(Input):
+    """`join`. A room token needs no password. A user token needs the room's password
+    the first time (it makes the user a member), and none once the user is a member."""
+
+    room: RoomIdText
+    password: str | None = None
+
+
 class RoomPayload(Input):
-    """`join` and `leave`."""
+    """`leave`."""
 
     room: RoomIdText
 
@@ -174,6 +189,15 @@ class SignedIn(Output):
 
 class SignedOut(Output):
     revoked: Annotated[bool, Meta(description="Always true: the sign-in's tokens are dead.")]
+
+
+class Joined(Output):
+    room_id: str
+    user_id: Annotated[str, Meta(description="The account's id (u_…).")]
+    role: Annotated[
+        str,
+        Meta(description="`member` (or `admin`).", extra_json_schema={"enum": ["admin", "member"]}),
+    ]
 
 
 class MessagePosted(Output):

@@ -17,6 +17,7 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Protocol
 
+from domain.model.events import Event, FamilyRevoked
 from domain.usecases.send_message import SendCommand
 from entrypoints.common import http_api
 from entrypoints.common.batching import Batched, SendResult, send_batch
@@ -108,8 +109,18 @@ class ServerBase:
         return HttpResponse(429, body, headers={"Retry-After": str(int(wait))})
 
     def reply_steps(self, response: HttpResponse) -> Steps[Reply]:
+        """The emits of a response's events and, for a revoked sign-in (logout, or a
+        refresh token replayed, refused with 401 all the same), the end of its sockets."""
         yield from emits_for(response.events)
+        yield from self.revocation_steps(response.events)
         return self.encode(response)
+
+    def revocation_steps(self, events: Sequence[Event]) -> Steps[None]:
+        """End, at once, every socket opened with an access token of a revoked sign-in."""
+        for event in events:
+            if isinstance(event, FamilyRevoked):
+                # In memory: cheap enough for an event loop.
+                yield from self.end_steps(self.protocol.revoked(event.family_id))
 
     def encode(self, response: HttpResponse) -> Reply:
         """Status, body and headers to write."""
@@ -159,7 +170,7 @@ class ServerBase:
         event = EVENTS_BY_NAME.get(name)
         if event is None:
             return refusal(TransportCode.INVALID_EVENT, "there is no such event")
-        step: Step = yield Call(event.lane, self.protocol.run, (event, sid, args))
+        step: Step = yield Call(event.lane_for(args), self.protocol.run, (event, sid, args))
         if isinstance(step, Batched):
             step = step.respond((yield Submit(step.command)))
         # The disconnect may have run while a join was in its thread: enter only a live
@@ -190,11 +201,16 @@ class ServerBase:
         for eio_sid in self.backlog.overdue(polling_queues(eio_sockets)):
             log.warning("cut off a long-polling client that stopped fetching")
             yield EndSession(eio_sid)
-        for sid in self.protocol.expired():  # in memory: cheap enough for an event loop
+        # In memory: cheap enough for an event loop.
+        yield from self.end_steps(self.protocol.expired())
+
+    def end_steps(self, sids: Sequence[str]) -> Steps[None]:
+        """Disconnect connections whose access has ended (expired, revoked)."""
+        for sid in sids:
             try:
                 yield Disconnect(sid)  # runs disconnect: presence is updated
             except Exception:
-                log.exception("could not end an expired connection")
+                log.exception("could not end a connection")
             # Whatever became of the socket, its access ends here (a no-op when the
             # disconnect handler has already run).
             yield from self.disconnect_steps(sid)

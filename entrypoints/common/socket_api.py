@@ -8,8 +8,9 @@ connection enters or leaves the Socket.IO room the result names, and the emits g
 Adding an event means a schema, a handler and an entry here (and its use case), nothing per
 runtime.
 
-Every event is authorized on its own: a connection carries the claims it proved at connect,
-and may act only in rooms it joined with them.
+Every event is authorized on its own: a connection carries the claims it proved at connect
+(a room token, or a user token), and may act only in rooms it joined with them. A user
+token joins a room it is not a member of with the room's password (`join_as_member`).
 """
 
 from __future__ import annotations
@@ -21,10 +22,11 @@ from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
 from domain.model.errors import ChatError, ErrorCode
-from domain.model.policies import Grant, RoomTokenClaims, token_expired
+from domain.model.policies import Claims, Grant, UserTokenClaims, token_expired
 from domain.model.rooms import RoomId
-from domain.usecases.access import authenticate
+from domain.usecases.access import check_live, verify_token
 from domain.usecases.deps import Deps
+from domain.usecases.join_as_member import join_as_member
 from domain.usecases.join_room import join_room, leave_room
 from domain.usecases.send_message import SendCommand
 from entrypoints.common.batching import Batched, SendResult
@@ -37,7 +39,7 @@ from entrypoints.common.errors import (
 )
 from entrypoints.common.lanes import Lane
 from entrypoints.common.payloads import decode, expect_object
-from entrypoints.common.schemas import Input, MessagePayload, RoomPayload
+from entrypoints.common.schemas import Input, JoinPayload, MessagePayload, RoomPayload
 from entrypoints.common.socket_events import Emit, channel, emits_for
 
 log = logging.getLogger("securechat.socket")
@@ -50,7 +52,7 @@ class Connection:
     """One live connection. Its lock orders its own events against its disconnect, so a
     join that finishes after the disconnect began can never leave a ghost in presence."""
 
-    claims: RoomTokenClaims
+    claims: Claims
     rooms: dict[str, Grant] = field(default_factory=dict)
     closed: bool = False
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -85,6 +87,17 @@ class SocketEvent(Generic[P]):
     schema: type[P]
     handler: Callable[[Deps, Connection, str, P], Step]
     lane: Lane = Lane.WORKER
+    # A payload carrying this field may make the handler verify a password: it then runs in
+    # the PASSWORD lane, so argon2 never takes the turn of a worker serving token holders.
+    password_field: str | None = None
+
+    def lane_for(self, args: tuple[object, ...]) -> Lane:
+        """The lane of one call, from a glance at its raw arguments (decoded later)."""
+        if self.password_field is not None and any(
+            isinstance(arg, dict) and self.password_field in arg for arg in args
+        ):
+            return Lane.PASSWORD
+        return self.lane
 
 
 # How often each runtime looks for connections whose token has expired (an O(connections)
@@ -102,13 +115,26 @@ class SocketProtocol:
         """Admit a connection with a valid token in its auth payload, else raise Refused."""
         token = auth.get("token") if isinstance(auth, dict) else None
         try:
-            claims = authenticate(self._deps, token if isinstance(token, str) else None)
+            claims = verify_token(self._deps, token if isinstance(token, str) else None)
         except ChatError as error:
             raise Refused(error_body(error.code, error.message)) from None
         with self._lock:
             if sid in self._connections:  # only the transport's own connect comes here
                 raise Refused(error_body(ErrorCode.UNAUTHORIZED, "already connected"))
             self._connections[sid] = Connection(claims)
+        if isinstance(claims, UserTokenClaims):
+            # `authenticate`'s second half, once the connection is listed: a logout that
+            # commits meanwhile is either seen here or finds this connection to drop
+            # (`revoked`), never neither.
+            try:
+                with self._deps.uow() as uow:
+                    check_live(self._deps, uow, claims)
+            except Exception as error:
+                with self._lock:
+                    self._connections.pop(sid, None)
+                if isinstance(error, ChatError):
+                    raise Refused(error_body(error.code, error.message)) from None
+                raise
 
     def run(self, event: SocketEvent[Any], sid: str, args: tuple[object, ...]) -> Step:
         """The one guard every event passes: a live, authenticated connection, exactly one
@@ -159,6 +185,16 @@ class SocketProtocol:
         with self._lock:
             return [sid for sid, c in self._connections.items() if token_expired(c.claims, now_ms)]
 
+    def revoked(self, family_id: str) -> list[str]:
+        """Connections opened with an access token of this sign-in (refresh family), which
+        was just revoked: the runtime disconnects them at once, as it does expired ones."""
+        with self._lock:
+            return [
+                sid
+                for sid, c in self._connections.items()
+                if isinstance(c.claims, UserTokenClaims) and c.claims.family_id == family_id
+            ]
+
     def disconnect(self, sid: str) -> list[Emit]:
         with self._lock:
             connection = self._connections.pop(sid, None)
@@ -176,11 +212,17 @@ class SocketProtocol:
 # -- the events ---------------------------------------------------------------------------
 
 
-def join_event(deps: Deps, connection: Connection, sid: str, data: RoomPayload) -> Step:
+def join_event(deps: Deps, connection: Connection, sid: str, data: JoinPayload) -> Step:
+    """Enter a room the connection's token grants. With a user token and a password, the
+    user first becomes a member (a member already: the password is not checked); a room
+    token's password field is ignored, as the token is its only grant."""
     room_id = _room(data.room)
     if room_id in connection.rooms:
         return SocketResult(dict(OK))
-    out = join_room(deps, connection.claims, room_id, sid)
+    claims = connection.claims
+    if isinstance(claims, UserTokenClaims) and data.password is not None:
+        join_as_member(deps, claims, room_id, data.password)
+    out = join_room(deps, claims, room_id, sid)
     connection.rooms[room_id] = out.value
     return SocketResult(dict(OK), emits_for(out.events), enter=channel(room_id))
 
@@ -216,7 +258,7 @@ def _room(room: str) -> str:
 
 
 SOCKET_EVENTS: tuple[SocketEvent[Any], ...] = (
-    SocketEvent("join", RoomPayload, join_event),
+    SocketEvent("join", JoinPayload, join_event, password_field="password"),  # noqa: S106
     SocketEvent("message", MessagePayload, message_event, Lane.INLINE),
     SocketEvent("leave", RoomPayload, leave_event),
 )

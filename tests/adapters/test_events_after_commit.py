@@ -27,7 +27,7 @@ def create_then_fail(uow: MemoryUnitOfWork) -> None:
     with uow:
         uow.rooms.add(_room())
         uow.profiles.put(UserProfile("g_admin", "admin", 1))
-        uow.memberships.put(Membership("lobby", "g_admin", Role.ADMIN, 1))
+        uow.memberships.put(Membership("lobby", "g_admin", Role.ADMIN, 1, "inc"))
         uow.messages.add(StoredMessage(MESSAGE_ID, "lobby", "g_admin", "admin", b"ct", 1))
         uow.record(RoomCreated("lobby", "g_admin"))
         raise Boom("failed before commit")

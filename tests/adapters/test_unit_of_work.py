@@ -133,7 +133,7 @@ def test_uncommitted_work_is_rolled_back_on_exit(uow_factory: UnitOfWorkFactory)
         uow.messages.add(make_message("lobby", "lost"))
         uow.messages.add(make_message("existing", "lost too"))
         uow.profiles.put(UserProfile("g_ghost", "ghost", 1))
-        uow.memberships.put(Membership("existing", "g_ghost", Role.MEMBER, 1))
+        uow.memberships.put(Membership("existing", "g_ghost", Role.MEMBER, 1, "inc"))
         uow.record(RoomCreated("lobby", "g_ghost"))
     assert uow.collect_events() == []
 
@@ -188,7 +188,7 @@ def test_reads_see_own_uncommitted_writes_and_others_do_not(
     room = make_room("lobby", settings=RoomSettings(message_limit=3))
     message = make_message("lobby", "hello")
     profile = UserProfile("g_me", "me", 5, avatar="https://example.org/a.png")
-    membership = Membership("lobby", "g_me", Role.ADMIN, 5)
+    membership = Membership("lobby", "g_me", Role.ADMIN, 5, "inc")
 
     with uow_factory(write=True) as uow:
         uow.rooms.add(room)
@@ -324,10 +324,10 @@ def test_profile_put_twice_in_one_unit(uow_factory: UnitOfWorkFactory) -> None:
 def test_membership_put_twice_second_wins(uow_factory: UnitOfWorkFactory) -> None:
     add_rooms(uow_factory, "a", "b")
     with uow_factory(write=True) as uow:
-        uow.memberships.put(Membership("a", "g_1", Role.MEMBER, 1))
-        uow.memberships.put(Membership("b", "g_1", Role.MEMBER, 1))
+        uow.memberships.put(Membership("a", "g_1", Role.MEMBER, 1, "inc"))
+        uow.memberships.put(Membership("b", "g_1", Role.MEMBER, 1, "inc"))
         uow.commit()
-    promoted = Membership("a", "g_1", Role.ADMIN, 2)
+    promoted = Membership("a", "g_1", Role.ADMIN, 2, "inc")
     with uow_factory(write=True) as uow:
         uow.memberships.put(promoted)
         uow.commit()
@@ -336,8 +336,28 @@ def test_membership_put_twice_second_wins(uow_factory: UnitOfWorkFactory) -> Non
         loaded = uow.memberships.get("a", "g_1")
         assert loaded is not None
         assert loaded.role is Role.ADMIN
-        assert uow.memberships.get("b", "g_1") == Membership("b", "g_1", Role.MEMBER, 1)
+        assert uow.memberships.get("b", "g_1") == Membership("b", "g_1", Role.MEMBER, 1, "inc")
         assert uow.memberships.get("a", "g_2") is None
+
+
+def test_membership_keeps_its_room_incarnation_and_a_new_one_replaces_it(
+    uow_factory: UnitOfWorkFactory,
+) -> None:
+    add_rooms(uow_factory, "a")
+    with uow_factory(write=True) as uow:
+        uow.memberships.put(Membership("a", "u_1", Role.MEMBER, 1, "first-incarnation"))
+        uow.commit()
+    with uow_factory() as uow:
+        loaded = uow.memberships.get("a", "u_1")
+        assert loaded is not None
+        assert loaded.incarnation == "first-incarnation"
+    with uow_factory(write=True) as uow:
+        uow.memberships.put(Membership("a", "u_1", Role.MEMBER, 2, "second-incarnation"))
+        uow.commit()
+    with uow_factory() as uow:
+        assert uow.memberships.get("a", "u_1") == Membership(
+            "a", "u_1", Role.MEMBER, 2, "second-incarnation"
+        )
 
 
 # --- concurrency ------------------------------------------------------------------------

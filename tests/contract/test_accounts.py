@@ -87,11 +87,11 @@ def test_logout_revokes_the_sign_in(api: Api) -> None:
     assert_error(bogus, 401, "invalid_refresh_token")
 
 
-def test_a_user_token_is_not_a_room_token(api: Api) -> None:
+def test_a_user_token_opens_no_room_before_its_user_joins(api: Api) -> None:
     room = api.create_room()
     user = _register(api, _name())
-    assert_error(api.messages(room.room_id, user["access_token"]), 401, "unauthorized")
-    assert_error(api.post(room.room_id, user["access_token"], "hi"), 401, "unauthorized")
+    assert_error(api.messages(room.room_id, user["access_token"]), 403, "forbidden")
+    assert_error(api.post(room.room_id, user["access_token"], "hi"), 403, "forbidden")
     assert api.texts(room.room_id, room.admin_token) == []
 
 

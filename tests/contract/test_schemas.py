@@ -34,13 +34,15 @@ def test_rest_refuses_an_unknown_query_parameter(api: Api) -> None:
     assert api.messages(room.room_id, token, limit=5, before="").status_code == 200
 
 
-def test_join_with_a_password_field_gets_an_error_ack(api: Api) -> None:
+def test_join_with_a_spoofed_or_mistyped_field_gets_an_error_ack(api: Api) -> None:
     room = api.create_room()
     client = api.socket(api.token(room))
     try:
-        ack = client.call("join", {"room": room.room_id, "password": 123}, timeout=5)
+        ack = client.call("join", {"room": room.room_id, "user_id": "g_someone"}, timeout=5)
         assert ack["ok"] is False and ack["code"] == "unexpected_field", ack
         assert set(ack) == {"ok", "status", "error", "code"}
+        ack = client.call("join", {"room": room.room_id, "password": 123}, timeout=5)
+        assert ack["ok"] is False and ack["code"] == "invalid_field", ack
         # Not joined: a send is refused until a proper join.
         ack = client.call("message", {"room": room.room_id, "message": "hi"}, timeout=5)
         assert ack["code"] == "not_joined", ack

@@ -18,7 +18,7 @@ from adapters.sqlalchemy.engine import make_engine
 from adapters.sqlalchemy.tables import metadata
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
-HEAD = "0002"
+HEAD = "0003"
 TABLES = {
     "rooms",
     "messages",
@@ -52,7 +52,7 @@ def _tables(url: str) -> set[str]:
         engine.dispose()
 
 
-def test_head_is_0002(database_url: str) -> None:
+def test_head_is_0003(database_url: str) -> None:
     assert migrations.head_revision(database_url) == HEAD
     assert migrations.current_revision(database_url) is None
 
@@ -126,8 +126,8 @@ def test_migrated_schema_enforces_keys_and_cascades(database_url: str) -> None:
             )
             conn.execute(
                 text(
-                    "INSERT INTO memberships (room_id, user_id, role, created_at_ms)"
-                    " VALUES ('r', 'u', 'member', 1)"
+                    "INSERT INTO memberships (room_id, user_id, role, created_at_ms,"
+                    " incarnation) VALUES ('r', 'u', 'member', 1, 'i')"
                 )
             )
             conn.execute(text("DELETE FROM rooms WHERE id = 'r'"))
@@ -192,6 +192,37 @@ def test_upgrading_a_0001_database_keeps_its_rooms(database_url: str) -> None:
         engine.dispose()
 
 
+def test_upgrading_a_0002_database_binds_memberships_to_their_rooms_incarnation(
+    database_url: str,
+) -> None:
+    migrations.upgrade(database_url, "0002")
+    engine = make_engine(database_url)
+    try:
+        with engine.begin() as conn:
+            conn.execute(
+                text(
+                    "INSERT INTO rooms (id, incarnation, password_hash, password_version,"
+                    " created_by, created_at_ms) VALUES ('r', 'inc-1', 'h', 1, 'g', 1)"
+                )
+            )
+            conn.execute(
+                text(
+                    "INSERT INTO memberships (room_id, user_id, role, created_at_ms)"
+                    " VALUES ('r', 'g_1', 'admin', 1)"
+                )
+            )
+        migrations.upgrade(database_url)
+        assert _schema_diff(database_url) == []
+        with engine.connect() as conn:
+            rows = conn.execute(text("SELECT user_id, role, incarnation FROM memberships"))
+            assert [tuple(row) for row in rows] == [("g_1", "admin", "inc-1")]
+        migrations.downgrade(database_url, "0002")
+        with engine.connect() as conn:
+            assert conn.execute(text("SELECT count(*) FROM memberships")).scalar_one() == 1
+    finally:
+        engine.dispose()
+
+
 def _cli(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
     """Run `python -m entrypoints.cli db ...` with no SECURECHAT_* settings leaking in."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("SECURECHAT_")}
@@ -211,13 +242,13 @@ def test_cli_db_upgrade(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path}/cli.db"
     result = _cli(tmp_path, "upgrade", "--database", url)
     assert result.returncode == 0, result.stderr
-    assert "schema at 0002" in result.stdout
+    assert "schema at 0003" in result.stdout
     assert migrations.current_revision(url) == HEAD
     assert _schema_diff(url) == []
 
     current = _cli(tmp_path, "current", "--database", url)
     assert current.returncode == 0, current.stderr
-    assert "schema at 0002" in current.stdout
+    assert "schema at 0003" in current.stdout
 
 
 def test_cli_db_refuses_a_downgrade_without_target_and_the_memory_store(tmp_path: Path) -> None:

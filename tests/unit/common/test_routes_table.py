@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 import pytest
 from werkzeug.datastructures import Headers
 
-from domain.model.events import MessagePosted, RoomCreated
+from domain.model.events import FamilyRevoked, MessagePosted, RoomCreated
 from domain.model.members import Role
 from entrypoints.common import docs_page, http_api
 from entrypoints.common.batching import Batched
@@ -447,7 +447,9 @@ def test_a_replayed_refresh_token_revokes_its_sign_in(http: Http) -> None:
     first = _registered(http)
     newer = http.call("refresh", json_body={"refresh_token": first["refresh_token"]}).body
     replay = http.call("refresh", json_body={"refresh_token": first["refresh_token"]})
-    _assert_error(replay, 401, "invalid_refresh_token")
+    # Refused, and the revocation still travels with the answer: its sockets get dropped.
+    assert [type(e) for e in replay.events] == [FamilyRevoked]
+    _assert_error(dataclasses.replace(replay, events=[]), 401, "invalid_refresh_token")
     after = http.call("refresh", json_body={"refresh_token": newer["refresh_token"]})
     _assert_error(after, 401, "invalid_refresh_token")
     _assert_error(
@@ -460,8 +462,139 @@ def test_logout_revokes_the_sign_in(http: Http) -> None:
     first = _registered(http)
     got = http.call("logout", json_body={"refresh_token": first["refresh_token"]})
     assert (got.status, got.body) == (200, {"revoked": True})
+    assert [type(e) for e in got.events] == [FamilyRevoked] and got.emits == []
     again = http.call("refresh", json_body={"refresh_token": first["refresh_token"]})
     _assert_error(again, 401, "invalid_refresh_token")
+
+
+# -- POST /chat/<room_id>/join ----------------------------------------------------------
+
+
+def _user(http: Http, username: str = "alice") -> dict[str, Any]:
+    got = http.call("register", json_body={"username": username, "password": PASSWORD})
+    assert got.status == 201, got.body
+    return got.body
+
+
+@covered.success("join_room")
+def test_join_room_makes_a_member_whose_user_token_then_posts_and_reads(
+    http: Http, world: World
+) -> None:
+    http.room()
+    user = _user(http)
+    token = user["access_token"]
+    joined = http.call(
+        "join_room", path={"room_id": "lobby"}, json_body={"password": PASSWORD}, token=token
+    )
+    assert (joined.status, joined.body) == (
+        200,
+        {"room_id": "lobby", "user_id": user["user_id"], "role": "member"},
+    )
+    posted = http.call(
+        "post_message", path={"room_id": "lobby"}, json_body={"message": "hi"}, token=token
+    )
+    assert posted.status == 201, posted.body
+    page = http.call("list_messages", path={"room_id": "lobby"}, token=token)
+    [message] = page.body["messages"]
+    assert (message["user_id"], message["username"]) == (user["user_id"], "alice")
+    # Joining again: no password checked, the same membership.
+    again = http.call(
+        "join_room", path={"room_id": "lobby"}, json_body={"password": "whatever"}, token=token
+    )
+    assert (again.status, again.body) == (200, joined.body)
+
+
+@covered.refusal("join_room")
+def test_join_room_with_a_wrong_password_is_401_and_makes_no_member(
+    http: Http, world: World
+) -> None:
+    http.room()
+    user = _user(http)
+    token = user["access_token"]
+    wrong = http.call(
+        "join_room", path={"room_id": "lobby"}, json_body={"password": "nope nope"}, token=token
+    )
+    _assert_error(wrong, 401, "bad_password")
+    assert ("lobby", user["user_id"]) not in world.store_factory.store.memberships
+    for endpoint, body in (("post_message", {"message": "hi"}), ("list_messages", None)):
+        _assert_error(
+            http.call(endpoint, path={"room_id": "lobby"}, json_body=body, token=token),
+            403,
+            "forbidden",
+        )
+
+
+@covered.refusal("join_room")
+def test_join_room_refuses_a_room_token_a_missing_room_and_no_token(http: Http) -> None:
+    admin_a = http.room("a")
+    http.room("b")
+    # A room token for A never becomes a member of B (nor of A: it is its own grant).
+    for room in ("a", "b"):
+        _assert_error(
+            http.call(
+                "join_room", path={"room_id": room}, json_body={"password": PASSWORD}, token=admin_a
+            ),
+            403,
+            "forbidden",
+        )
+    token = _user(http)["access_token"]
+    _assert_error(
+        http.call(
+            "join_room", path={"room_id": "nowhere"}, json_body={"password": PASSWORD}, token=token
+        ),
+        404,
+        "room_not_found",
+    )
+    _assert_error(
+        http.call("join_room", path={"room_id": "a"}, json_body={"password": PASSWORD}),
+        401,
+        "unauthorized",
+    )
+    _assert_error(
+        http.call(
+            "join_room",
+            path={"room_id": "a"},
+            json_body={"password": PASSWORD, "user_id": "u_x"},
+            token=token,
+        ),
+        400,
+        "unexpected_field",
+    )
+
+
+@covered.refusal("join_room")
+@covered.refusal("post_message")
+@covered.refusal("list_messages")
+def test_a_user_token_of_a_logged_out_sign_in_is_refused_everywhere(http: Http) -> None:
+    http.room()
+    user = _user(http)
+    token = user["access_token"]
+    http.call("join_room", path={"room_id": "lobby"}, json_body={"password": PASSWORD}, token=token)
+    http.call("logout", json_body={"refresh_token": user["refresh_token"]})
+    for endpoint, body in (
+        ("join_room", {"password": PASSWORD}),
+        ("post_message", {"message": "hi"}),
+        ("list_messages", None),
+    ):
+        _assert_error(
+            http.call(endpoint, path={"room_id": "lobby"}, json_body=body, token=token),
+            401,
+            "unauthorized",
+        )
+
+
+def test_a_user_token_opens_only_the_rooms_its_user_joined(http: Http) -> None:
+    http.room("a")
+    http.room("b")
+    token = _user(http)["access_token"]
+    http.call("join_room", path={"room_id": "a"}, json_body={"password": PASSWORD}, token=token)
+    assert http.call("list_messages", path={"room_id": "a"}, token=token).status == 200
+    _assert_error(http.call("list_messages", path={"room_id": "b"}, token=token), 403, "forbidden")
+    _assert_error(
+        http.call("post_message", path={"room_id": "b"}, json_body={"message": "x"}, token=token),
+        403,
+        "forbidden",
+    )
 
 
 @covered.refusal("logout")

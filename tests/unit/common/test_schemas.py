@@ -133,19 +133,23 @@ def test_a_route_refuses_an_unknown_query_parameter(world: World) -> None:
     assert response.status == 400 and response.body["code"] == "invalid_query"
 
 
-def test_join_with_a_password_field_is_refused_with_an_error_ack(world: World) -> None:
+def test_join_with_a_spoofed_or_mistyped_field_is_refused_with_an_error_ack(
+    world: World,
+) -> None:
     token = create_room(world.deps, "lobby", PASSWORD).value.admin_token
     protocol = SocketProtocol(world.deps)
     protocol.connect("s1", {"token": token})
-    refused = protocol.call("join", "s1", {"room": "lobby", "password": 123})
+    refused = protocol.call("join", "s1", {"room": "lobby", "user_id": "g_someone_else"})
     assert isinstance(refused, SocketResult)
     assert refused.ack == {
         "ok": False,
         "status": "error",
-        "error": "'password' is not a field of this input",
+        "error": "'user_id' is not a field of this input",
         "code": "unexpected_field",
     }
     assert refused.enter is None
+    mistyped = protocol.call("join", "s1", {"room": "lobby", "password": 123})
+    assert isinstance(mistyped, SocketResult) and mistyped.ack["code"] == "invalid_field"
     joined = protocol.call("join", "s1", {"room": "lobby"})
     assert isinstance(joined, SocketResult) and joined.ack["ok"] is True
     sent = protocol.call("message", "s1", {"room": "lobby", "message": 5})

@@ -14,15 +14,26 @@ from typing import Any, TypeVar
 
 import pytest
 
+from domain.usecases.accounts import SignedIn, login, logout, refresh, register
 from domain.usecases.create_room import create_room
 from domain.usecases.verify_room import verify_room_password
 from entrypoints.common.bootstrap import Core
+from entrypoints.common.http_api import ROUTES, HttpRequest
 from entrypoints.common.lanes import Lane
 from entrypoints.common.server_base import ServerBase
 from entrypoints.common.settings import Settings
-from entrypoints.common.socket_api import EVENTS_BY_NAME, OK, SOCKET_EVENTS
+from entrypoints.common.socket_api import EVENTS_BY_NAME, OK, SOCKET_EVENTS, Refused
 from entrypoints.common.socket_events import Emit, channel
-from entrypoints.common.steps import Call, Effect, Enter, Leave, Steps, Submit, drive
+from entrypoints.common.steps import (
+    Call,
+    Disconnect,
+    Effect,
+    Enter,
+    Leave,
+    Steps,
+    Submit,
+    drive,
+)
 from tests.support import PASSWORD, BrokenCipher, Coverage, World
 
 T = TypeVar("T")
@@ -41,6 +52,7 @@ class Sockets:
         self.emitted: list[Emit] = []
         self.batches = 0
         self.lanes: list[Lane] = []  # of every call a step asked for
+        self.disconnected: list[str] = []  # what the runtime was asked to end
 
     def connect(self, sid: str, token: str) -> None:
         self.drive(self.base.connect_steps(sid, {"token": token}))
@@ -70,6 +82,8 @@ class Sockets:
                 self.rooms.setdefault(sid, set()).discard(room)
             case Emit():
                 self.emitted.append(effect)
+            case Disconnect(sid):
+                self.disconnected.append(sid)
         return None
 
 
@@ -169,6 +183,127 @@ def test_join_on_a_connection_never_admitted_is_unauthorized(
     _member(world)
     _assert_refused(sockets.event("join", "stranger", {"room": "lobby"}), "unauthorized")
     assert world.presence.count("lobby") == 0
+
+
+def _signed_in(world: World, username: str = "bob") -> SignedIn:
+    """A user signed in (registered on first use, else a new sign-in)."""
+    if any(u.username == username for u in world.store_factory.store.users.values()):
+        return login(world.deps, username, PASSWORD).value
+    return register(world.deps, username, PASSWORD).value
+
+
+@covered.success("join")
+def test_a_user_token_joins_with_the_password_once_then_without_it(
+    sockets: Sockets, world: World
+) -> None:
+    create_room(world.deps, "lobby", PASSWORD)
+    user = _signed_in(world)
+    sockets.connect("s1", user.access_token)
+    sockets.lanes.clear()
+
+    assert sockets.event("join", "s1", {"room": "lobby", "password": PASSWORD}) == OK
+
+    assert sockets.lanes == [Lane.PASSWORD]  # argon2 never takes a worker's turn
+    assert sockets.rooms["s1"] == {LOBBY}
+    assert _seen(sockets.emitted) == _presence("join", 1, "bob")
+    # Another socket of the same user (another sign-in even) needs no password now.
+    sockets.connect("s2", _signed_in(world).access_token)
+    sockets.lanes.clear()
+    assert sockets.event("join", "s2", {"room": "lobby"}) == OK
+    assert sockets.lanes == [Lane.WORKER]
+    ack = sockets.event("message", "s2", {"room": "lobby", "message": "hi"})
+    assert ack["ok"] is True
+    [stored] = world.store_factory.store.messages["lobby"]
+    assert stored.user_id == user.user_id and stored.username == "bob"
+
+
+@covered.refusal("join")
+def test_a_user_token_without_membership_or_with_a_wrong_password_is_refused(
+    sockets: Sockets, world: World
+) -> None:
+    create_room(world.deps, "lobby", PASSWORD)
+    sockets.connect("s1", _signed_in(world).access_token)
+    _assert_refused(sockets.event("join", "s1", {"room": "lobby"}), "forbidden")
+    _assert_refused(
+        sockets.event("join", "s1", {"room": "lobby", "password": "wrong wrong"}), "bad_password"
+    )
+    _assert_refused(
+        sockets.event("join", "s1", {"room": "lobby", "password": PASSWORD, "user_id": "u_x"}),
+        "unexpected_field",
+    )
+    _assert_refused(sockets.event("join", "s1", {"room": "lobby", "password": 7}), "invalid_field")
+    assert sockets.rooms["s1"] == set() and world.presence.count("lobby") == 0
+    assert world.store_factory.store.memberships.keys() == {
+        ("lobby", world.store_factory.store.rooms["lobby"].created_by)
+    }
+
+
+@covered.refusal("join")
+def test_a_room_tokens_password_is_ignored_and_never_makes_a_member_elsewhere(
+    sockets: Sockets, world: World
+) -> None:
+    create_room(world.deps, "b", PASSWORD)
+    sockets.connect("s1", _member(world, "a"))
+    _assert_refused(sockets.event("join", "s1", {"room": "b", "password": PASSWORD}), "forbidden")
+    assert world.presence.count("b") == 0
+    assert sockets.event("join", "s1", {"room": "a", "password": "not checked"}) == OK
+
+
+def test_a_user_token_of_a_revoked_sign_in_is_refused_at_connect(
+    sockets: Sockets, world: World
+) -> None:
+
+    user = _signed_in(world)
+    logout(world.deps, user.refresh_token)
+    with pytest.raises(Refused) as caught:
+        sockets.connect("s1", user.access_token)
+    assert caught.value.body["code"] == "unauthorized"
+    # Listed while its sign-in was checked, and no longer: nothing is left to drop.
+    family = world.tokens.verify_user_token(user.access_token).family_id
+    assert sockets.base.protocol.revoked(family) == []
+    _assert_refused(sockets.event("join", "s1", {"room": "lobby"}), "unauthorized")
+
+
+def test_logout_ends_the_sockets_of_that_sign_in_only(sockets: Sockets, world: World) -> None:
+
+    create_room(world.deps, "lobby", PASSWORD)
+    first, second = _signed_in(world), _signed_in(world)
+    for sid, user in (("s1", first), ("s2", first), ("s3", second)):
+        sockets.connect(sid, user.access_token)
+        sockets.event("join", sid, {"room": "lobby", "password": PASSWORD})
+    sockets.connect("guest", _member(world))
+    sockets.emitted.clear()
+    logout_route = next(r for r in ROUTES if r.endpoint == "logout")
+    body = b'{"refresh_token": "%s"}' % first.refresh_token.encode()
+    request = HttpRequest("POST", {}, {}, {"Content-Type": "application/json"}, body)
+
+    status, _, _ = sockets.drive(sockets.base.view_steps(logout_route, request))
+
+    assert status == 200
+    assert sorted(sockets.disconnected) == ["s1", "s2"]
+    assert world.presence.count("lobby") == 1  # s3 stays, and is told the others left
+    assert [e.data["count"] for e in sockets.emitted if e.event == "online_count"] == [2, 1]
+    assert sockets.event("message", "s3", {"room": "lobby", "message": "still here"})["ok"]
+    _assert_refused(
+        sockets.event("message", "s1", {"room": "lobby", "message": "x"}), "unauthorized"
+    )
+
+
+def test_a_replayed_refresh_token_is_refused_and_still_ends_its_sockets(
+    sockets: Sockets, world: World
+) -> None:
+
+    user = _signed_in(world)
+    refresh(world.deps, user.refresh_token)
+    sockets.connect("s1", user.access_token)
+    refresh_route = next(r for r in ROUTES if r.endpoint == "refresh")
+    body = b'{"refresh_token": "%s"}' % user.refresh_token.encode()
+    request = HttpRequest("POST", {}, {}, {"Content-Type": "application/json"}, body)
+
+    status, encoded, _ = sockets.drive(sockets.base.view_steps(refresh_route, request))
+
+    assert status == 401 and b"invalid_refresh_token" in encoded
+    assert sockets.disconnected == ["s1"]
 
 
 # -- message ------------------------------------------------------------------------------
@@ -306,6 +441,9 @@ def test_an_event_outside_the_table_is_refused(sockets: Sockets, world: World) -
 
 
 def test_each_event_runs_in_the_lane_the_table_names(sockets: Sockets) -> None:
+    # ... or in the password lane when it carries a password it may have to verify.
+    assert EVENTS_BY_NAME["join"].lane_for(({"room": "x", "password": "p"},)) is Lane.PASSWORD
+    assert EVENTS_BY_NAME["leave"].lane_for(({"room": "x", "password": "p"},)) is Lane.WORKER
     for event in SOCKET_EVENTS:
         sockets.lanes.clear()
         sockets.event(event.name, "nobody", {"room": "lobby"})

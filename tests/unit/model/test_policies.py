@@ -7,14 +7,18 @@ from dataclasses import replace
 import pytest
 
 from domain.model.errors import ErrorCode, Forbidden, Unauthorized
-from domain.model.members import Role
+from domain.model.members import Membership, Role
 from domain.model.policies import (
     DEFAULT_POLICY,
     AnyOf,
+    Claims,
     Grant,
+    MembershipPolicy,
     RoomTokenClaims,
     RoomTokenPolicy,
+    UserTokenClaims,
     check_claims,
+    membership_holds,
     require_access,
     token_expired,
 )
@@ -43,27 +47,31 @@ class Abstains:
     def __init__(self) -> None:
         self.calls = 0
 
-    def grant(self, room: Room, claims: RoomTokenClaims) -> Grant | None:
+    def grant(self, room: Room, claims: Claims, membership: Membership | None) -> Grant | None:
         self.calls += 1
         return None
 
 
 class GrantsAdmin:
-    def grant(self, room: Room, claims: RoomTokenClaims) -> Grant | None:
+    def grant(self, room: Room, claims: Claims, membership: Membership | None) -> Grant | None:
         return Grant(room.id, claims.user_id, claims.username, Role.ADMIN)
 
 
 def test_room_token_grants_its_own_room() -> None:
-    assert RoomTokenPolicy().grant(ROOM, CLAIMS) == Grant("lobby", "g_user", "user", Role.MEMBER)
+    assert RoomTokenPolicy().grant(ROOM, CLAIMS, None) == Grant(
+        "lobby", "g_user", "user", Role.MEMBER
+    )
 
 
 def test_room_token_keeps_the_admin_role() -> None:
     claims = replace(CLAIMS, role=Role.ADMIN)
-    assert RoomTokenPolicy().grant(ROOM, claims) == Grant("lobby", "g_user", "user", Role.ADMIN)
+    assert RoomTokenPolicy().grant(ROOM, claims, None) == Grant(
+        "lobby", "g_user", "user", Role.ADMIN
+    )
 
 
 def test_room_token_abstains_on_another_room() -> None:
-    assert RoomTokenPolicy().grant(ROOM, replace(CLAIMS, room_id="other")) is None
+    assert RoomTokenPolicy().grant(ROOM, replace(CLAIMS, room_id="other"), None) is None
 
 
 NOW_MS = 10**12
@@ -110,23 +118,23 @@ def test_another_room_is_checked_before_revocation() -> None:
 def test_any_of_returns_the_first_grant() -> None:
     first, admin = Abstains(), GrantsAdmin()
     policy = AnyOf((first, admin, RoomTokenPolicy()))
-    assert policy.grant(ROOM, CLAIMS) == Grant("lobby", "g_user", "user", Role.ADMIN)
+    assert policy.grant(ROOM, CLAIMS, None) == Grant("lobby", "g_user", "user", Role.ADMIN)
     assert first.calls == 1
 
 
 def test_any_of_with_only_abstainers_grants_nothing() -> None:
-    assert AnyOf((Abstains(), Abstains())).grant(ROOM, CLAIMS) is None
+    assert AnyOf((Abstains(), Abstains())).grant(ROOM, CLAIMS, None) is None
 
 
 class Refuses:
-    def grant(self, room: Room, claims: RoomTokenClaims) -> Grant | None:
+    def grant(self, room: Room, claims: Claims, membership: Membership | None) -> Grant | None:
         raise Unauthorized(ErrorCode.UNAUTHORIZED, "no")
 
 
 def test_any_of_propagates_a_refusal() -> None:
     later = Abstains()
     with pytest.raises(Unauthorized):
-        AnyOf((Refuses(), later)).grant(ROOM, CLAIMS)
+        AnyOf((Refuses(), later)).grant(ROOM, CLAIMS, None)
     assert later.calls == 0
 
 
@@ -145,6 +153,53 @@ def test_require_access_returns_the_grant() -> None:
     assert require_access(DEFAULT_POLICY, ROOM, CLAIMS).user_id == "g_user"
 
 
-def test_default_policy_is_room_tokens_only() -> None:
+def test_default_policy_refuses_a_room_token_of_another_room() -> None:
     with pytest.raises(Forbidden):
         require_access(DEFAULT_POLICY, ROOM, replace(CLAIMS, room_id="elsewhere"))
+
+
+USER = UserTokenClaims(user_id="u_1", username="alice", family_id="fam", expires_at=10**10)
+MEMBER = Membership("lobby", "u_1", Role.MEMBER, 1, "inc-1")
+
+
+def test_membership_grants_a_user_token_its_room_in_the_membership_role() -> None:
+    assert MembershipPolicy().grant(ROOM, USER, MEMBER) == Grant(
+        "lobby", "u_1", "alice", Role.MEMBER
+    )
+    admin = replace(MEMBER, role=Role.ADMIN)
+    assert require_access(DEFAULT_POLICY, ROOM, USER, admin).role is Role.ADMIN
+
+
+def test_a_user_token_without_membership_is_forbidden() -> None:
+    assert MembershipPolicy().grant(ROOM, USER, None) is None
+    with pytest.raises(Forbidden):
+        require_access(DEFAULT_POLICY, ROOM, USER)
+
+
+def test_a_membership_of_an_earlier_incarnation_grants_nothing() -> None:
+    # The room was deleted and re-created under the same id: another room.
+    old = replace(MEMBER, incarnation="inc-0")
+    assert not membership_holds(old, ROOM, "u_1")
+    assert MembershipPolicy().grant(ROOM, USER, old) is None
+    with pytest.raises(Forbidden):
+        require_access(DEFAULT_POLICY, ROOM, USER, old)
+
+
+@pytest.mark.parametrize(
+    "membership",
+    [replace(MEMBER, user_id="u_2"), replace(MEMBER, room_id="other")],
+    ids=["another user", "another room"],
+)
+def test_a_membership_of_someone_or_somewhere_else_grants_nothing(membership: Membership) -> None:
+    assert MembershipPolicy().grant(ROOM, USER, membership) is None
+
+
+def test_a_room_token_never_passes_through_a_membership() -> None:
+    # Even with a membership at hand, the membership policy speaks for user tokens only.
+    guest = Membership("lobby", "g_user", Role.ADMIN, 1, "inc-1")
+    assert MembershipPolicy().grant(ROOM, CLAIMS, guest) is None
+    assert require_access(DEFAULT_POLICY, ROOM, CLAIMS, guest).role is Role.MEMBER
+
+
+def test_a_user_token_never_passes_as_a_room_token() -> None:
+    assert RoomTokenPolicy().grant(ROOM, USER, MEMBER) is None

@@ -11,7 +11,7 @@ import pytest
 from domain.model.accounts import RefreshTokenReused, User, refresh_token_hash, username_key
 from domain.model.errors import Conflict, ErrorCode, InvalidInput, Unauthorized
 from domain.model.events import FamilyRevoked
-from domain.model.policies import UserTokenClaims
+from domain.model.policies import RoomTokenClaims, UserTokenClaims
 from domain.model.rooms import PASSWORD_MAX_CHARS
 from domain.usecases.access import authenticate
 from domain.usecases.accounts import (
@@ -370,13 +370,21 @@ def test_user_and_room_tokens_never_pass_as_each_other(world: World) -> None:
     signed = register(world.deps, "alice", PASSWORD).value
     admin = create_room(world.deps, "lobby", PASSWORD).value
     with _refused(ErrorCode.UNAUTHORIZED):
-        authenticate(world.deps, signed.access_token)  # a user token is not a room token
+        world.tokens.verify_room_token(signed.access_token)  # a user token is not a room token
     with _refused(ErrorCode.UNAUTHORIZED):
         authenticate_user(world.deps, admin.admin_token)  # nor the reverse
     # Both verified once already (cached): the cache keeps the kinds apart too.
-    authenticate(world.deps, admin.admin_token)
-    authenticate_user(world.deps, signed.access_token)
+    assert isinstance(authenticate(world.deps, admin.admin_token), RoomTokenClaims)
+    assert isinstance(authenticate(world.deps, signed.access_token), UserTokenClaims)
     with _refused(ErrorCode.UNAUTHORIZED):
-        authenticate(world.deps, signed.access_token)
+        world.tokens.verify_room_token(signed.access_token)
     with _refused(ErrorCode.UNAUTHORIZED):
         authenticate_user(world.deps, admin.admin_token)
+
+
+def test_authenticate_takes_a_user_token_only_while_its_sign_in_is_live(world: World) -> None:
+    signed = register(world.deps, "alice", PASSWORD).value
+    assert authenticate(world.deps, signed.access_token).user_id == signed.user_id
+    logout(world.deps, signed.refresh_token)
+    with _refused(ErrorCode.UNAUTHORIZED):
+        authenticate(world.deps, signed.access_token)

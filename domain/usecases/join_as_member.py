@@ -1,0 +1,53 @@
+"""Joining a room as a member: a user's token alone then grants that room."""
+
+from __future__ import annotations
+
+from domain.model.errors import ErrorCode, Forbidden, NotFound, Unauthorized
+from domain.model.members import Membership, Role
+from domain.model.policies import UserTokenClaims, membership_holds
+from domain.model.rooms import PASSWORD_MAX_CHARS, RoomId, is_text
+from domain.usecases.access import check_live
+from domain.usecases.deps import Deps, Outcome
+
+
+def join_as_member(
+    deps: Deps, claims: UserTokenClaims, room_id: str, password: str | None
+) -> Outcome[Membership]:
+    """Make the token's user a member (role member) of this incarnation of the room, with
+    the room's password. A user who is a member already succeeds without a password (one
+    given is not checked): joining twice is harmless, and the token is the credential then.
+    Without a membership, no password is `forbidden` and a wrong one `bad_password`."""
+    rid = RoomId(room_id).value
+    with deps.uow() as uow:
+        check_live(deps, uow, claims)
+        room = uow.rooms.get(rid)
+        held = uow.memberships.get(rid, claims.user_id) if room is not None else None
+    if room is None:
+        raise NotFound(ErrorCode.ROOM_NOT_FOUND, "no such room")
+    if held is not None and membership_holds(held, room, claims.user_id):
+        return Outcome(held)
+    if password is None:
+        raise Forbidden(ErrorCode.FORBIDDEN, "join this room with its password first")
+    # Outside any transaction, as verify_room_password does: argon2 is slow on purpose, and
+    # guesses no password could equal are refused without hashing.
+    if (
+        len(password) > PASSWORD_MAX_CHARS
+        or not is_text(password)
+        or not deps.hasher.verify(room.password_hash, password)
+    ):
+        raise Unauthorized(ErrorCode.BAD_PASSWORD, "wrong room password")
+    now = deps.clock.now_ms()
+    with deps.uow(write=True) as uow:
+        # The sign-in may have been revoked, or the room re-created, while we hashed.
+        check_live(deps, uow, claims)
+        current = uow.rooms.get(rid)
+        if current is None or current.incarnation != room.incarnation:
+            raise NotFound(ErrorCode.ROOM_NOT_FOUND, "no such room")
+        held = uow.memberships.get(rid, claims.user_id)
+        if held is not None and membership_holds(held, current, claims.user_id):
+            return Outcome(held)  # a concurrent join got there first; keep its record
+        # Replaces a membership of an earlier incarnation, which held nothing any more.
+        membership = Membership(rid, claims.user_id, Role.MEMBER, now, current.incarnation)
+        uow.memberships.put(membership)
+        uow.commit()
+    return Outcome(membership)
