@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from domain.model.accounts import RefreshFamily
-from domain.model.errors import ErrorCode, Forbidden, Unauthorized
+from domain.model.errors import ErrorCode, Forbidden, NotFound, Unauthorized
 from domain.model.members import Membership, Role
 from domain.model.policies import (
     Claims,
@@ -15,7 +15,7 @@ from domain.model.policies import (
     check_claims,
     require_access,
 )
-from domain.model.rooms import Room, RoomId
+from domain.model.rooms import PASSWORD_MAX_CHARS, Room, RoomId, is_text
 from domain.usecases.deps import Deps
 from ports.unit_of_work import UnitOfWork
 
@@ -121,3 +121,24 @@ def issue_room_token(
             expires_at=now_ms // 1000 + ttl_s,
         )
     )
+
+
+def check_room_password(deps: Deps, room: Room, password: str) -> None:
+    """The room's password, or BAD_PASSWORD. Call it outside any transaction: argon2 is slow
+    on purpose. Guesses that no password could equal are refused without hashing (no CPU
+    amplification)."""
+    if (
+        len(password) > PASSWORD_MAX_CHARS
+        or not is_text(password)
+        or not deps.hasher.verify(room.password_hash, password)
+    ):
+        raise Unauthorized(ErrorCode.BAD_PASSWORD, "wrong room password")
+
+
+def reload_room(uow: UnitOfWork, room: Room) -> Room:
+    """The room again, in a new unit of work, after slow work outside one (a hash): the same
+    incarnation, or ROOM_NOT_FOUND (deleted, or deleted and re-created, meanwhile)."""
+    current = uow.rooms.get(room.id)
+    if current is None or current.incarnation != room.incarnation:
+        raise NotFound(ErrorCode.ROOM_NOT_FOUND, "no such room")
+    return current

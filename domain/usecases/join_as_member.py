@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from domain.model.errors import ErrorCode, Forbidden, NotFound, Unauthorized
+from domain.model.errors import ErrorCode, Forbidden, NotFound
 from domain.model.members import Membership, Role
 from domain.model.policies import UserTokenClaims, membership_holds
-from domain.model.rooms import PASSWORD_MAX_CHARS, RoomId, is_text
-from domain.usecases.access import check_live
+from domain.model.rooms import RoomId
+from domain.usecases.access import check_live, check_room_password, reload_room
 from domain.usecases.deps import Deps, Outcome
 
 
@@ -30,19 +30,12 @@ def join_as_member(
         raise Forbidden(ErrorCode.FORBIDDEN, "join this room with its password first")
     # Outside any transaction, as verify_room_password does: argon2 is slow on purpose, and
     # guesses no password could equal are refused without hashing.
-    if (
-        len(password) > PASSWORD_MAX_CHARS
-        or not is_text(password)
-        or not deps.hasher.verify(room.password_hash, password)
-    ):
-        raise Unauthorized(ErrorCode.BAD_PASSWORD, "wrong room password")
+    check_room_password(deps, room, password)
     now = deps.clock.now_ms()
     with deps.uow(write=True) as uow:
         # The sign-in may have been revoked, or the room re-created, while we hashed.
         check_live(deps, uow, claims)
-        current = uow.rooms.get(rid)
-        if current is None or current.incarnation != room.incarnation:
-            raise NotFound(ErrorCode.ROOM_NOT_FOUND, "no such room")
+        current = reload_room(uow, room)
         held = uow.memberships.get(rid, claims.user_id)
         if held is not None and membership_holds(held, current, claims.user_id):
             return Outcome(held)  # a concurrent join got there first; keep its record

@@ -2,10 +2,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from domain.model.errors import ErrorCode, NotFound, Unauthorized
+from domain.model.errors import ErrorCode, NotFound
 from domain.model.members import Membership, Role, UserProfile, check_username, default_username
-from domain.model.rooms import PASSWORD_MAX_CHARS, RoomId, is_text
-from domain.usecases.access import issue_room_token
+from domain.model.rooms import RoomId
+from domain.usecases.access import check_room_password, issue_room_token, reload_room
 from domain.usecases.deps import Deps, Outcome
 
 
@@ -29,19 +29,12 @@ def verify_room_password(
     if room is None:
         raise NotFound(ErrorCode.ROOM_NOT_FOUND, "no such room")
     # Guesses that no password could equal are refused without hashing (no CPU amplification).
-    if (
-        len(password) > PASSWORD_MAX_CHARS
-        or not is_text(password)
-        or not deps.hasher.verify(room.password_hash, password)
-    ):
-        raise Unauthorized(ErrorCode.BAD_PASSWORD, "wrong room password")
+    check_room_password(deps, room, password)
     now = deps.clock.now_ms()
     user_id = deps.ids.guest_id()
     name = username if username is not None else default_username(user_id)
     with deps.uow(write=True) as uow:
-        current = uow.rooms.get(rid)
-        if current is None or current.incarnation != room.incarnation:
-            raise NotFound(ErrorCode.ROOM_NOT_FOUND, "no such room")
+        reload_room(uow, room)
         uow.profiles.put(UserProfile(user_id, name, now))
         uow.memberships.put(Membership(rid, user_id, Role.MEMBER, now, room.incarnation))
         uow.commit()
