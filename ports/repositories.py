@@ -18,6 +18,16 @@ class RoomRepository(Protocol):
         """Insert a new room; raises domain Conflict(ROOM_EXISTS) if the id is taken."""
         ...
 
+    def update(self, room: Room) -> None:
+        """Store a room's changed password, versions and settings, if the room of this id
+        is still of the same incarnation when the unit commits (else nothing changes)."""
+        ...
+
+    def delete(self, room_id: str, incarnation: str) -> None:
+        """Delete the room of this incarnation with all its messages and memberships (a
+        room re-created under the id meanwhile is left alone)."""
+        ...
+
 
 class MessageRepository(Protocol):
     def add(self, message: StoredMessage) -> None: ...
@@ -30,6 +40,16 @@ class MessageRepository(Protocol):
         """Up to `limit` newest messages with id < before (all when None), newest first."""
         ...
 
+    def get(self, room_id: str, message_id: str) -> StoredMessage | None: ...
+
+    def delete(self, room_id: str, message_id: str) -> None: ...
+
+    def clear(self, room_id: str) -> None:
+        """Delete every message of the room."""
+        ...
+
+    def count(self, room_id: str) -> int: ...
+
 
 class ProfileRepository(Protocol):
     def get(self, user_id: str) -> UserProfile | None: ...
@@ -41,6 +61,10 @@ class MembershipRepository(Protocol):
     def get(self, room_id: str, user_id: str) -> Membership | None: ...
 
     def put(self, membership: Membership) -> None: ...
+
+    def in_room(self, room_id: str) -> list[Membership]:
+        """Every membership recorded under the room id, of any incarnation, by user id."""
+        ...
 
 
 class UserRepository(Protocol):

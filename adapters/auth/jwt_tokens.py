@@ -48,18 +48,19 @@ class JwtTokenService:
         self._lock = threading.Lock()
 
     def issue_room_token(self, claims: RoomTokenClaims) -> str:
-        return self._encode(
-            {
-                "typ": "room",
-                "sub": claims.user_id,
-                "name": claims.username,
-                "room": claims.room_id,
-                "inc": claims.incarnation,
-                "pwv": claims.password_version,
-                "role": claims.role.value,
-                "exp": claims.expires_at,
-            }
-        )
+        payload: dict[str, Any] = {
+            "typ": "room",
+            "sub": claims.user_id,
+            "name": claims.username,
+            "room": claims.room_id,
+            "inc": claims.incarnation,
+            "pwv": claims.password_version,
+            "role": claims.role.value,
+            "exp": claims.expires_at,
+        }
+        if claims.role is Role.ADMIN:
+            payload["adv"] = claims.admin_version
+        return self._encode(payload)
 
     def issue_user_token(self, claims: UserTokenClaims) -> str:
         return self._encode(
@@ -140,14 +141,17 @@ def _claims(data: dict[str, Any]) -> Claims:
     """The typed claims of a decoded payload, by its `typ`; ValueError for anything else."""
     typ = data.get("typ")
     if typ == "room":
+        role = Role(_str(data, "role"))
         return RoomTokenClaims(
             user_id=_str(data, "sub"),
             username=_str(data, "name"),
             room_id=_str(data, "room"),
             incarnation=_str(data, "inc"),
             password_version=_int(data, "pwv"),
-            role=Role(_str(data, "role")),
+            role=role,
             expires_at=_int(data, "exp"),
+            # Admin tokens issued before rotation existed carry none: the first version.
+            admin_version=_int({"adv": 1, **data}, "adv") if role is Role.ADMIN else 0,
         )
     if typ == "user":
         return UserTokenClaims(

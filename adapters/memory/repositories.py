@@ -17,13 +17,20 @@ from domain.model.rooms import Room
 class MemoryRoomRepository:
     def __init__(self, store: MemoryStore) -> None:
         self._store = store
-        self.pending: dict[str, Room] = {}
+        self.pending: dict[str, Room] = {}  # new rooms
+        # Changes to existing rooms, by id: the room as updated, or None once deleted; each
+        # applies on commit only to the incarnation it was made against (`incarnations`).
+        self.changed: dict[str, Room | None] = {}
+        self.incarnations: dict[str, str] = {}
 
     def get(self, room_id: str) -> Room | None:
-        room = self.pending.get(room_id)
-        if room is None:
-            with self._store.lock:
-                room = self._store.rooms.get(room_id)
+        if room_id in self.changed:
+            room = self.changed[room_id]
+        else:
+            room = self.pending.get(room_id)
+            if room is None:
+                with self._store.lock:
+                    room = self._store.rooms.get(room_id)
         return dataclasses.replace(room) if room is not None else None
 
     def add(self, room: Room) -> None:
@@ -31,11 +38,40 @@ class MemoryRoomRepository:
             raise Conflict(ErrorCode.ROOM_EXISTS, "a room with this id already exists")
         self.pending[room.id] = dataclasses.replace(room)
 
+    def update(self, room: Room) -> None:
+        self.changed[room.id] = dataclasses.replace(room)
+        self.incarnations[room.id] = room.incarnation
+
+    def delete(self, room_id: str, incarnation: str) -> None:
+        self.changed[room_id] = None
+        self.incarnations[room_id] = incarnation
+
 
 class MemoryMessageRepository:
     def __init__(self, store: MemoryStore) -> None:
         self._store = store
         self.pending: list[StoredMessage] = []
+        self.deleted: list[tuple[str, str]] = []  # (room id, message id), on commit
+        self.cleared: list[str] = []  # room ids, on commit
+
+    def get(self, room_id: str, message_id: str) -> StoredMessage | None:
+        for message in self.pending:
+            if message.room_id == room_id and message.id == message_id:
+                return message
+        with self._store.lock:
+            at = self._store.find_message(room_id, message_id)
+            return self._store.messages[room_id][at] if at is not None else None
+
+    def delete(self, room_id: str, message_id: str) -> None:
+        self.deleted.append((room_id, message_id))
+
+    def clear(self, room_id: str) -> None:
+        self.cleared.append(room_id)
+
+    def count(self, room_id: str) -> int:
+        with self._store.lock:
+            committed = len(self._store.messages.get(room_id, ()))
+        return committed + sum(1 for m in self.pending if m.room_id == room_id)
 
     def add(self, message: StoredMessage) -> None:
         self.pending.append(message)
@@ -86,6 +122,12 @@ class MemoryMembershipRepository:
 
     def put(self, membership: Membership) -> None:
         self.pending[(membership.room_id, membership.user_id)] = membership
+
+    def in_room(self, room_id: str) -> list[Membership]:
+        with self._store.lock:
+            found = {k: m for k, m in self._store.memberships.items() if k[0] == room_id}
+        found.update({k: m for k, m in self.pending.items() if k[0] == room_id})
+        return sorted(found.values(), key=lambda m: m.user_id)
 
 
 class MemoryUserRepository:

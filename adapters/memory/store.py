@@ -40,3 +40,16 @@ class MemoryStore:
     def insert_message(self, message: StoredMessage) -> None:
         """Caller holds the lock."""
         insort(self.messages.setdefault(message.room_id, []), message, key=_message_key)
+
+    def find_message(self, room_id: str, message_id: str) -> int | None:
+        """The index of a message in its room's list, or None. Caller holds the lock."""
+        rows = self.messages.get(room_id, [])
+        at = bisect_left(rows, message_id, key=_message_key)
+        return at if at < len(rows) and rows[at].id == message_id else None
+
+    def delete_room(self, room_id: str) -> None:
+        """The room, its messages and memberships. Caller holds the lock."""
+        self.rooms.pop(room_id, None)
+        self.messages.pop(room_id, None)
+        for key in [key for key in self.memberships if key[0] == room_id]:
+            del self.memberships[key]

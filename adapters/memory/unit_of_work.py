@@ -65,6 +65,20 @@ class MemoryUnitOfWork:
                         ErrorCode.INVALID_REFRESH_TOKEN, "the refresh token is not valid"
                     )
             store.rooms.update(self.rooms.pending)
+            for room_id, changed in self.rooms.changed.items():
+                stored = store.rooms.get(room_id)
+                if stored is None or stored.incarnation != self.rooms.incarnations[room_id]:
+                    continue  # deleted, or re-created, meanwhile: not the room we changed
+                if changed is None:
+                    store.delete_room(room_id)
+                else:
+                    store.rooms[room_id] = changed
+            for room_id in self.messages.cleared:
+                store.messages.pop(room_id, None)
+            for room_id, message_id in self.messages.deleted:
+                at = store.find_message(room_id, message_id)
+                if at is not None:
+                    del store.messages[room_id][at]
             for message in self.messages.pending:
                 store.insert_message(message)
             store.profiles.update(self.profiles.pending)
@@ -94,7 +108,11 @@ class MemoryUnitOfWork:
 
     def _clear(self) -> None:
         self.rooms.pending.clear()
+        self.rooms.changed.clear()
+        self.rooms.incarnations.clear()
         self.messages.pending.clear()
+        self.messages.deleted.clear()
+        self.messages.cleared.clear()
         self.profiles.pending.clear()
         self.memberships.pending.clear()
         self.users.pending.clear()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Connection, Row, bindparam, insert, select, update
+from sqlalchemy import Connection, Row, bindparam, delete, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
@@ -51,6 +51,7 @@ def _room(row: Row[Any]) -> Room:
         created_by=row.created_by,
         created_at_ms=row.created_at_ms,
         password_version=row.password_version,
+        admin_version=row.admin_version,
         settings=RoomSettings(message_limit=row.message_limit),
     )
 
@@ -73,6 +74,7 @@ class SqlRoomRepository:
                         "incarnation": room.incarnation,
                         "password_hash": room.password_hash,
                         "password_version": room.password_version,
+                        "admin_version": room.admin_version,
                         "created_by": room.created_by,
                         "created_at_ms": room.created_at_ms,
                         "message_limit": room.settings.message_limit,
@@ -80,6 +82,34 @@ class SqlRoomRepository:
                 )
         except IntegrityError:
             raise Conflict(ErrorCode.ROOM_EXISTS, "a room with this id already exists") from None
+
+    def update(self, room: Room) -> None:
+        rooms = t.rooms
+        self._conn.execute(
+            update(rooms)
+            .where(rooms.c.id == room.id, rooms.c.incarnation == room.incarnation)
+            .values(
+                password_hash=room.password_hash,
+                password_version=room.password_version,
+                admin_version=room.admin_version,
+                message_limit=room.settings.message_limit,
+            )
+        )
+
+    def delete(self, room_id: str, incarnation: str) -> None:
+        rooms = t.rooms
+        found = self._conn.execute(
+            select(rooms.c.id)
+            .where(rooms.c.id == room_id, rooms.c.incarnation == incarnation)
+            .with_for_update()
+        ).first()
+        if found is None:
+            return
+        # Explicit rather than left to ON DELETE CASCADE, which SQLite honours only with
+        # its foreign_keys pragma on.
+        self._conn.execute(delete(t.messages).where(t.messages.c.room_id == room_id))
+        self._conn.execute(delete(t.memberships).where(t.memberships.c.room_id == room_id))
+        self._conn.execute(delete(rooms).where(rooms.c.id == room_id))
 
 
 def _message_row(message: StoredMessage) -> dict[str, object]:
@@ -111,17 +141,39 @@ class SqlMessageRepository:
             rows = self._conn.execute(
                 _PAGE_BEFORE, {"room_id": room_id, "before": before, "limit": limit}
             )
-        return [
-            StoredMessage(
-                id=row.id,
-                room_id=row.room_id,
-                user_id=row.user_id,
-                username=row.username,
-                ciphertext=bytes(row.ciphertext),
-                created_at_ms=row.created_at_ms,
-            )
-            for row in rows
-        ]
+        return [_stored(row) for row in rows]
+
+    def get(self, room_id: str, message_id: str) -> StoredMessage | None:
+        ms = t.messages
+        row = self._conn.execute(
+            select(ms).where(ms.c.room_id == room_id, ms.c.id == message_id)
+        ).first()
+        return _stored(row) if row is not None else None
+
+    def delete(self, room_id: str, message_id: str) -> None:
+        ms = t.messages
+        self._conn.execute(delete(ms).where(ms.c.room_id == room_id, ms.c.id == message_id))
+
+    def clear(self, room_id: str) -> None:
+        self._conn.execute(delete(t.messages).where(t.messages.c.room_id == room_id))
+
+    def count(self, room_id: str) -> int:
+        ms = t.messages
+        total = self._conn.execute(
+            select(func.count()).select_from(ms).where(ms.c.room_id == room_id)
+        ).scalar_one()
+        return int(total)
+
+
+def _stored(row: Row[Any]) -> StoredMessage:
+    return StoredMessage(
+        id=row.id,
+        room_id=row.room_id,
+        user_id=row.user_id,
+        username=row.username,
+        ciphertext=bytes(row.ciphertext),
+        created_at_ms=row.created_at_ms,
+    )
 
 
 class SqlProfileRepository:
@@ -176,6 +228,14 @@ class SqlMembershipRepository:
             },
             ["room_id", "user_id"],
         )
+
+    def in_room(self, room_id: str) -> list[Membership]:
+        ms = t.memberships
+        rows = self._conn.execute(select(ms).where(ms.c.room_id == room_id).order_by(ms.c.user_id))
+        return [
+            Membership(row.room_id, row.user_id, Role(row.role), row.created_at_ms, row.incarnation)
+            for row in rows
+        ]
 
 
 def _user(row: Row[Any]) -> User:

@@ -31,6 +31,7 @@ rooms = Table(
     Column("incarnation", String(36), nullable=False),
     Column("password_hash", String(255), nullable=False),
     Column("password_version", Integer, nullable=False),
+    Column("admin_version", Integer, nullable=False, server_default="1"),
     Column("created_by", String(64), nullable=False),
     Column("created_at_ms", BigInteger, nullable=False),
     Column("message_limit", Integer, nullable=True),

@@ -26,15 +26,19 @@ class ErrorCode(StrEnum):
     INVALID_MESSAGE = "invalid_message"
     INVALID_LIMIT = "invalid_limit"
     INVALID_CURSOR = "invalid_cursor"
+    INVALID_MESSAGE_ID = "invalid_message_id"
+    INVALID_MESSAGE_LIMIT = "invalid_message_limit"
     # Existence
     ROOM_NOT_FOUND = "room_not_found"
     ROOM_EXISTS = "room_exists"
+    MESSAGE_NOT_FOUND = "message_not_found"
     USERNAME_TAKEN = "username_taken"
     # Access
     BAD_PASSWORD = "bad_password"  # noqa: S105 - an error code, not a secret
     UNAUTHORIZED = "unauthorized"
     FORBIDDEN = "forbidden"
     NOT_JOINED = "not_joined"
+    ADMIN_REQUIRED = "admin_required"
     INVALID_CREDENTIALS = "invalid_credentials"
     INVALID_REFRESH_TOKEN = "invalid_refresh_token"  # noqa: S105 - an error code, not a secret
 

@@ -38,4 +38,45 @@ class FamilyRevoked:
     user_id: str
 
 
-Event = RoomCreated | MessagePosted | PresenceChanged | FamilyRevoked
+@dataclass(frozen=True, slots=True)
+class RoomDeleted:
+    """A room and all it held are gone: its sockets are told and taken out of it."""
+
+    room_id: str
+    incarnation: str
+
+
+@dataclass(frozen=True, slots=True)
+class HistoryCleared:
+    room_id: str
+    count: int
+
+
+@dataclass(frozen=True, slots=True)
+class MessageDeleted:
+    room_id: str
+    message_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class RoomTokensRevoked:
+    """The room's password changed (every guest room token issued before is dead) or its
+    admin token was rotated (every admin token issued before is dead): sockets opened with
+    such tokens are dropped at once. The versions are the room's new ones."""
+
+    room_id: str
+    incarnation: str
+    password_version: int
+    admin_version: int
+
+
+Event = (
+    RoomCreated
+    | MessagePosted
+    | PresenceChanged
+    | FamilyRevoked
+    | RoomDeleted
+    | HistoryCleared
+    | MessageDeleted
+    | RoomTokensRevoked
+)

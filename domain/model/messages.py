@@ -44,6 +44,10 @@ def check_message_id(message_id: str) -> str:
     return message_id
 
 
+def is_message_id(message_id: str) -> bool:
+    return _MESSAGE_ID.fullmatch(message_id) is not None
+
+
 @dataclass(frozen=True, slots=True)
 class StoredMessage:
     """A message as persisted: the text only as ciphertext. Ids sort by time."""

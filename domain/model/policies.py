@@ -26,6 +26,9 @@ class RoomTokenClaims:
     password_version: int
     role: Role
     expires_at: int
+    # An admin token's version: rotating the admin token moves the room's on, and the old
+    # token dies. An admin token does not depend on the join password (`password_version`).
+    admin_version: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,9 +88,22 @@ def check_claims(
         return
     if claims.room_id != room.id:
         raise Forbidden(ErrorCode.FORBIDDEN, "this token does not grant access to this room")
-    if claims.incarnation != room.incarnation or claims.password_version != room.password_version:
-        # The room was deleted and re-created, or its password changed: the token is dead.
+    if not room_token_current(claims, room.incarnation, room.password_version, room.admin_version):
+        # The room was deleted and re-created, its password changed (a guest's token) or
+        # its admin token rotated (an admin token): the token is dead.
         raise Unauthorized(ErrorCode.UNAUTHORIZED, "this token has been revoked")
+
+
+def room_token_current(
+    claims: RoomTokenClaims, incarnation: str, password_version: int, admin_version: int
+) -> bool:
+    """Whether a room token is of the room as it is now: its incarnation and, for an admin
+    token, its admin version, for a guest's token its password version."""
+    if claims.incarnation != incarnation:
+        return False
+    if claims.role is Role.ADMIN:
+        return claims.admin_version == admin_version
+    return claims.password_version == password_version
 
 
 def membership_holds(membership: Membership | None, room: Room, user_id: str) -> bool:

@@ -11,6 +11,7 @@ _ROOM_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
 PASSWORD_MIN_CHARS = 8
 PASSWORD_MAX_CHARS = 256
+MESSAGE_LIMIT_MAX = 1_000_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +52,16 @@ def is_text(value: str) -> bool:
     return True
 
 
+def check_message_limit(limit: int | None) -> int | None:
+    """How many messages a room keeps: None for all, else 1-MESSAGE_LIMIT_MAX."""
+    if limit is not None and not 1 <= limit <= MESSAGE_LIMIT_MAX:
+        raise InvalidInput(
+            ErrorCode.INVALID_MESSAGE_LIMIT,
+            f"message_limit must be null or 1-{MESSAGE_LIMIT_MAX}",
+        )
+    return limit
+
+
 @dataclass(frozen=True, slots=True)
 class RoomSettings:
     """Per-room settings; message_limit None keeps every message."""
@@ -61,7 +72,8 @@ class RoomSettings:
 @dataclass(slots=True)
 class Room:
     """A chat room. `incarnation` changes whenever the id is reused, so old tokens die with it;
-    `password_version` changes with the password, so tokens bought with the old one die too."""
+    `password_version` changes with the password, so tokens bought with the old one die too;
+    `admin_version` changes when the admin token is rotated, so the old admin token dies."""
 
     id: str
     incarnation: str
@@ -69,4 +81,5 @@ class Room:
     created_by: str
     created_at_ms: int
     password_version: int = 1
+    admin_version: int = 1
     settings: RoomSettings = field(default_factory=RoomSettings)

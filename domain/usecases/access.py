@@ -119,6 +119,7 @@ def issue_room_token(
             password_version=room.password_version,
             role=role,
             expires_at=now_ms // 1000 + ttl_s,
+            admin_version=room.admin_version if role is Role.ADMIN else 0,
         )
     )
 

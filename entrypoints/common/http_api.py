@@ -16,13 +16,13 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from msgspec import Struct
+from msgspec import UNSET, Struct
 
 from domain.model.accounts import RefreshTokenReused
 from domain.model.errors import ChatError, ErrorCode, Forbidden
 from domain.model.events import Event
 from domain.model.policies import Claims, UserTokenClaims
-from domain.usecases import accounts
+from domain.usecases import accounts, administer
 from domain.usecases.access import authenticate, verify_token
 from domain.usecases.create_room import create_room
 from domain.usecases.deps import Deps
@@ -37,11 +37,15 @@ from entrypoints.common.lanes import Lane
 from entrypoints.common.limits import LOGIN_LIMITS, PASSWORD_LIMITS, SIGNUP_LIMITS, Limit
 from entrypoints.common.payloads import bearer_token, decode, decode_query, parse_json_object
 from entrypoints.common.schemas import (
+    AdminBody,
+    AdminTokenOut,
     CreateRoom,
+    HistoryClearedOut,
     Input,
     Joined,
     JoinRoom,
     Login,
+    MessageDeletedOut,
     MessagePage,
     MessagePosted,
     MessagesQuery,
@@ -51,11 +55,16 @@ from entrypoints.common.schemas import (
     Register,
     RoomAccess,
     RoomCreated,
+    RoomDeletedOut,
+    RoomIdBody,
+    RoomOverviewOut,
+    SettingsChangedOut,
+    SettingsPatch,
     SignedIn,
     SignedOut,
     VerifyRoom,
 )
-from entrypoints.common.shapes import encode_json, message_json
+from entrypoints.common.shapes import encode_json, iso_ms, message_json
 from entrypoints.common.socket_api import SOCKET_EVENTS
 
 log = logging.getLogger("securechat.http")
@@ -87,7 +96,9 @@ class HttpResponse:
         return self.body if isinstance(self.body, bytes) else encode_json(self.body)
 
 
-def _body(request: HttpRequest, schema: type[S]) -> S:
+def _body(request: HttpRequest, schema: type[S], optional: bool = False) -> S:
+    if optional and not request.body:
+        return decode(schema, {})  # no body at all: as if `{}` (a body must still be JSON)
     data = parse_json_object(request.headers.get("Content-Type"), request.body)
     return decode(schema, data)
 
@@ -188,6 +199,82 @@ def _signed_in(signed: accounts.SignedIn) -> dict[str, Any]:
     }
 
 
+# -- administration (domain/usecases/administer.py) -------------------------------------------
+
+
+def delete_room_view(
+    deps: Deps, request: HttpRequest, claims: Claims, data: RoomIdBody, _: NoQuery
+) -> Answer:
+    out = administer.delete_room(deps, claims, data.room_id)
+    return HttpResponse(200, {"room_id": out.value, "deleted": True}, out.events)
+
+
+def clear_history_view(
+    deps: Deps, request: HttpRequest, claims: Claims, _: AdminBody, __: NoQuery
+) -> Answer:
+    room_id = request.path_params["room_id"]
+    out = administer.clear_history(deps, claims, room_id)
+    return HttpResponse(200, {"room_id": room_id, "cleared": out.value}, out.events)
+
+
+def delete_message_view(
+    deps: Deps, request: HttpRequest, claims: Claims, _: None, __: NoQuery
+) -> Answer:
+    room_id, message_id = request.path_params["room_id"], request.path_params["message_id"]
+    out = administer.delete_message(deps, claims, room_id, message_id)
+    body = {"room_id": room_id, "message_id": out.value, "deleted": True}
+    return HttpResponse(200, body, out.events)
+
+
+def room_overview_view(
+    deps: Deps, request: HttpRequest, claims: Claims, _: None, __: NoQuery
+) -> Answer:
+    room = administer.room_overview(deps, claims, request.path_params["room_id"]).value
+    body = {
+        "room_id": room.room_id,
+        "created_by": room.created_by,
+        "created_at": iso_ms(room.created_at_ms),
+        "settings": {"message_limit": room.settings.message_limit},
+        "members": [
+            {
+                "user_id": m.user_id,
+                "username": m.username,
+                "role": m.role.value,
+                "joined_at": iso_ms(m.joined_at_ms),
+            }
+            for m in room.members
+        ],
+        "message_count": room.message_count,
+    }
+    return HttpResponse(200, body)
+
+
+def update_settings_view(
+    deps: Deps, request: HttpRequest, claims: Claims, data: SettingsPatch, _: NoQuery
+) -> Answer:
+    room_id = request.path_params["room_id"]
+    change = administer.SettingsChange(
+        message_limit=None if data.message_limit is UNSET else data.message_limit,
+        clear_message_limit=data.message_limit is None,
+        password=None if data.password is UNSET else data.password,
+    )
+    out = administer.update_settings(deps, claims, room_id, change)
+    body = {
+        "room_id": room_id,
+        "settings": {"message_limit": out.value.settings.message_limit},
+        "password_changed": out.value.password_changed,
+    }
+    return HttpResponse(200, body, out.events)
+
+
+def rotate_admin_token_view(
+    deps: Deps, request: HttpRequest, claims: Claims, _: AdminBody, __: NoQuery
+) -> Answer:
+    out = administer.rotate_admin_token(deps, claims, request.path_params["room_id"])
+    body = {"admin_token": out.value.token, "expires_in": out.value.expires_in}
+    return HttpResponse(200, body, out.events)
+
+
 def openapi_view(deps: Deps, request: HttpRequest, _: None, __: None, ___: NoQuery) -> Answer:
     return HttpResponse(200, served_document(), headers=dict(openapi.HEADERS))
 
@@ -242,6 +329,7 @@ class Route:
     errors: Mapping[int, str] = field(default_factory=dict)  # status -> when
     bearer: bool = False  # `Authorization: Bearer <token>`, checked before anything else
     limits: tuple[Limit, ...] = ()  # counted before anything else runs (limits.py)
+    body_optional: bool = False  # an empty body (no bytes at all) reads as `{}`
 
 
 MALFORMED = (
@@ -257,6 +345,15 @@ NOT_GRANTED = (
     "A valid token that does not grant this room (`forbidden`): a room token of another "
     "room, or a user token whose user has not joined this room (`POST /chat/{room_id}/join`)."
 )
+NOT_ADMIN = (
+    "A valid token that does not grant this room (`forbidden`), or grants it without admin "
+    "rights (`admin_required`): a guest's room token, or a user token of a plain member."
+)
+ADMIN_UNAUTHORIZED = (
+    "No, expired, forged or revoked token (`unauthorized`): an admin token dies with its "
+    "room's incarnation and when it is rotated."
+)
+BAD_ROOM_ID = "Not a room id (`invalid_room_id`)."
 LIMITED = "Too many attempts from this address, or on this room (`rate_limited`): see Retry-After."
 NOT_A_SEGMENT = "The room id is not one path segment (`not_found`)."
 
@@ -418,6 +515,106 @@ ROUTES: tuple[Route, ...] = (
         bearer=True,
     ),
     Route(
+        "POST",
+        "/admin/delete_room",
+        "delete_room",
+        delete_room_view,
+        body=RoomIdBody,
+        summary="Delete a room with all its messages and memberships; its sockets get "
+        "`room_deleted` and leave it; every token of the room dies with it.",
+        ok=Reply(200, "Deleted.", RoomDeletedOut),
+        errors={400: MALFORMED, 401: ADMIN_UNAUTHORIZED, 403: NOT_ADMIN, 413: TOO_LARGE},
+        bearer=True,
+    ),
+    Route(
+        "POST",
+        "/chat/<room_id>/clear",
+        "clear_history",
+        clear_history_view,
+        body=AdminBody,
+        body_optional=True,
+        summary="Delete every message of the room (admins); its sockets get `history_cleared`.",
+        ok=Reply(200, "Cleared.", HistoryClearedOut),
+        errors={
+            400: MALFORMED,
+            401: ADMIN_UNAUTHORIZED,
+            403: NOT_ADMIN,
+            404: NOT_A_SEGMENT,
+            413: TOO_LARGE,
+        },
+        bearer=True,
+    ),
+    Route(
+        "DELETE",
+        "/chat/<room_id>/messages/<message_id>",
+        "delete_message",
+        delete_message_view,
+        summary="Delete one message (its sender, or an admin); the room's sockets get "
+        "`message_deleted`.",
+        ok=Reply(200, "Deleted.", MessageDeletedOut),
+        errors={
+            400: "Not a message id (`invalid_message_id`), or not a room id (`invalid_room_id`).",
+            401: UNAUTHORIZED,
+            403: NOT_GRANTED + " Or someone else's message, for a non-admin (`forbidden`).",
+            404: "No such message in this room (`message_not_found`), or a path parameter "
+            "is not one segment.",
+        },
+        bearer=True,
+    ),
+    Route(
+        "GET",
+        "/admin/rooms/<room_id>",
+        "room_overview",
+        room_overview_view,
+        summary="A room as its admins see it: settings, members and roles, message count.",
+        ok=Reply(200, "The room.", RoomOverviewOut),
+        errors={
+            400: BAD_ROOM_ID,
+            401: ADMIN_UNAUTHORIZED,
+            403: NOT_ADMIN,
+            404: NOT_A_SEGMENT,
+        },
+        bearer=True,
+    ),
+    Route(
+        "PATCH",
+        "/admin/rooms/<room_id>/settings",
+        "update_settings",
+        update_settings_view,
+        Lane.PASSWORD,
+        body=SettingsPatch,
+        summary="Change a room's settings; a new join password revokes every guest room "
+        "token issued before (their sockets are dropped).",
+        ok=Reply(200, "Changed.", SettingsChangedOut),
+        errors={
+            400: MALFORMED,
+            401: ADMIN_UNAUTHORIZED,
+            403: NOT_ADMIN,
+            404: NOT_A_SEGMENT,
+            413: TOO_LARGE,
+        },
+        bearer=True,
+    ),
+    Route(
+        "POST",
+        "/admin/rooms/<room_id>/admin_token",
+        "rotate_admin_token",
+        rotate_admin_token_view,
+        body=AdminBody,
+        body_optional=True,
+        summary="A new admin token for the room; every admin token issued before is "
+        "revoked (their sockets are dropped).",
+        ok=Reply(200, "Rotated.", AdminTokenOut),
+        errors={
+            400: MALFORMED,
+            401: ADMIN_UNAUTHORIZED,
+            403: NOT_ADMIN,
+            404: NOT_A_SEGMENT,
+            413: TOO_LARGE,
+        },
+        bearer=True,
+    ),
+    Route(
         "GET",
         "/openapi.json",
         "openapi",
@@ -470,7 +667,7 @@ def _run(deps: Deps, route: Route, request: HttpRequest) -> Answer:
         check = verify_token if route.lane is Lane.INLINE else authenticate
         claims = check(deps, token)
     query = decode_query(route.query, request.query)
-    body = None if route.body is None else _body(request, route.body)
+    body = None if route.body is None else _body(request, route.body, route.body_optional)
     return route.view(deps, request, claims, body, query)
 
 

@@ -85,7 +85,7 @@ def operation(route: Route) -> dict[str, Any]:
         op["parameters"] = parameters
     if route.body is not None:
         op["requestBody"] = {
-            "required": True,
+            "required": not route.body_optional,
             "content": {"application/json": {"schema": {"$ref": _ref(route.body)}}},
         }
     if route.bearer:

@@ -81,9 +81,27 @@ def decode(schema: type[S], data: Mapping[str, Any]) -> S:
     """`data` (a JSON object) as `schema`, or RequestError: `missing_field`, `invalid_field`
     or `unexpected_field`, its message naming the field."""
     try:
-        return msgspec.convert(data, schema)
+        return msgspec.convert(_integral(data), schema)
     except msgspec.ValidationError as error:
         raise _refusal(str(error)) from None
+
+
+_EXACT_FLOAT = 2**53  # beyond this a JSON number does not say which integer it is
+
+
+def _integral(data: Mapping[str, Any]) -> Mapping[str, Any]:
+    """JSON has numbers, not integers and floats: `10.0` is the integer 10 (JSON Schema's
+    `integer` says so too), and a client whose language writes every number with a point
+    is not wrong. Converted here, at the top level (our inputs are flat); a field that is
+    not an integer still refuses the number."""
+    if not any(isinstance(value, float) for value in data.values()):
+        return data
+    return {
+        name: int(value)
+        if isinstance(value, float) and value.is_integer() and abs(value) <= _EXACT_FLOAT
+        else value
+        for name, value in data.items()
+    }
 
 
 def decode_query(schema: type[S], query: Mapping[str, str]) -> S:

@@ -19,7 +19,7 @@ from msgspec import UNSET, Meta, Struct, UnsetType
 
 from domain.model.members import USERNAME_MAX_CHARS
 from domain.model.messages import DEFAULT_PAGE, MAX_PAGE
-from domain.model.rooms import PASSWORD_MAX_CHARS, PASSWORD_MIN_CHARS
+from domain.model.rooms import MESSAGE_LIMIT_MAX, PASSWORD_MAX_CHARS, PASSWORD_MIN_CHARS
 
 ROOM_ID_PATTERN = "^[A-Za-z0-9_-]{1,64}$"
 ROOM_ID_RULE = "1-64 characters of A-Za-z0-9_-"
@@ -60,8 +60,21 @@ MessageText = Annotated[
     ),
 ]
 
+MESSAGE_ID_PATTERN = "^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$"
+MessageIdText = Annotated[
+    str, _documented("A message id (UUIDv7, lower-case).", pattern=MESSAGE_ID_PATTERN)
+]
+MessageLimit = Annotated[
+    int | None,
+    _documented(
+        f"How many messages the room keeps, 1-{MESSAGE_LIMIT_MAX}; null keeps all.",
+        minimum=1,
+        maximum=MESSAGE_LIMIT_MAX,
+    ),
+]
+
 # The schema of each parameter a route rule may hold (`<room_id>`).
-PATH_PARAMETERS: dict[str, Any] = {"room_id": RoomIdText}
+PATH_PARAMETERS: dict[str, Any] = {"room_id": RoomIdText, "message_id": MessageIdText}
 
 
 class Input(Struct, forbid_unknown_fields=True):
@@ -106,6 +119,26 @@ class RefreshTokenBody(Input):
     """`/auth/refresh` and `/auth/logout`."""
 
     refresh_token: str
+
+
+class RoomIdBody(Input):
+    """`/admin/delete_room`."""
+
+    room_id: RoomIdText
+
+
+class AdminBody(Input):
+    """An admin action with nothing to say beyond its path; the body may be left out."""
+
+
+class SettingsPatch(Input):
+    """Only the fields present change."""
+
+    message_limit: MessageLimit | UnsetType = UNSET
+    password: Annotated[
+        NewPassword | UnsetType,
+        Meta(description="A new join password: every guest room token issued before dies."),
+    ] = UNSET
 
 
 class NoQuery(Input):
@@ -198,6 +231,56 @@ class Joined(Output):
         str,
         Meta(description="`member` (or `admin`).", extra_json_schema={"enum": ["admin", "member"]}),
     ]
+
+
+class RoomDeletedOut(Output):
+    room_id: str
+    deleted: Annotated[bool, Meta(description="Always true.")]
+
+
+class HistoryClearedOut(Output):
+    room_id: str
+    cleared: Annotated[int, Meta(description="How many messages were deleted.")]
+
+
+class MessageDeletedOut(Output):
+    room_id: str
+    message_id: str
+    deleted: Annotated[bool, Meta(description="Always true.")]
+
+
+class RoomSettingsOut(Output):
+    message_limit: Annotated[int | None, Meta(description="null keeps every message.")]
+
+
+class MemberOut(Output):
+    user_id: str
+    username: str
+    role: Annotated[str, Meta(extra_json_schema={"enum": ["admin", "member"]})]
+    joined_at: Annotated[str, Meta(description="ISO 8601, UTC, milliseconds.")]
+
+
+class RoomOverviewOut(Output):
+    room_id: str
+    created_by: Annotated[str, Meta(description="The creator's user id.")]
+    created_at: Annotated[str, Meta(description="ISO 8601, UTC, milliseconds.")]
+    settings: RoomSettingsOut
+    members: Annotated[list[MemberOut], Meta(description="Members of the room, by user id.")]
+    message_count: int
+
+
+class SettingsChangedOut(Output):
+    room_id: str
+    settings: RoomSettingsOut
+    password_changed: bool
+
+
+class AdminTokenOut(Output):
+    admin_token: Annotated[
+        str,
+        Meta(description="The new admin token; every admin token issued before is revoked."),
+    ]
+    expires_in: Annotated[int, Meta(description="Seconds (SECURECHAT_ADMIN_TOKEN_TTL).")]
 
 
 class MessagePosted(Output):

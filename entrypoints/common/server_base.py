@@ -17,7 +17,7 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Protocol
 
-from domain.model.events import Event, FamilyRevoked
+from domain.model.events import Event, FamilyRevoked, RoomDeleted, RoomTokensRevoked
 from domain.usecases.send_message import SendCommand
 from entrypoints.common import http_api
 from entrypoints.common.batching import Batched, SendResult, send_batch
@@ -36,7 +36,7 @@ from entrypoints.common.quiet_log import transport_logger
 from entrypoints.common.settings import Settings
 from entrypoints.common.shapes import JSON_HEADERS, encode_json
 from entrypoints.common.socket_api import EVENTS_BY_NAME, EXPIRY_SWEEP_S, SocketProtocol, Step
-from entrypoints.common.socket_events import emits_for
+from entrypoints.common.socket_events import channel, emits_for
 from entrypoints.common.socket_wire import PollingBacklog, polling_queues, refusal
 from entrypoints.common.steps import (
     Call,
@@ -116,11 +116,21 @@ class ServerBase:
         return self.encode(response)
 
     def revocation_steps(self, events: Sequence[Event]) -> Steps[None]:
-        """End, at once, every socket opened with an access token of a revoked sign-in."""
+        """What committed events do to live sockets, after their emits: end, at once, every
+        socket opened with a token they revoked (a sign-in's, a room's guest or admin
+        tokens); take every socket out of a deleted room."""
         for event in events:
-            if isinstance(event, FamilyRevoked):
-                # In memory: cheap enough for an event loop.
-                yield from self.end_steps(self.protocol.revoked(event.family_id))
+            # The lookups are in memory: cheap enough for an event loop.
+            match event:
+                case FamilyRevoked(family_id=family_id):
+                    yield from self.end_steps(self.protocol.revoked(family_id))
+                case RoomTokensRevoked():
+                    yield from self.end_steps(self.protocol.stale(event))
+                case RoomDeleted(room_id=room_id):
+                    # Waits for each connection's running event: in a worker.
+                    evicted = yield Call(Lane.WORKER, self.protocol.evict, (room_id,))
+                    for sid in evicted:
+                        yield Leave(sid, channel(room_id))
 
     def encode(self, response: HttpResponse) -> Reply:
         """Status, body and headers to write."""

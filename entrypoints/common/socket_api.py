@@ -22,7 +22,15 @@ from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
 from domain.model.errors import ChatError, ErrorCode
-from domain.model.policies import Claims, Grant, UserTokenClaims, token_expired
+from domain.model.events import RoomTokensRevoked
+from domain.model.policies import (
+    Claims,
+    Grant,
+    RoomTokenClaims,
+    UserTokenClaims,
+    room_token_current,
+    token_expired,
+)
 from domain.model.rooms import RoomId
 from domain.usecases.access import check_live, verify_token
 from domain.usecases.deps import Deps
@@ -194,6 +202,34 @@ class SocketProtocol:
                 for sid, c in self._connections.items()
                 if isinstance(c.claims, UserTokenClaims) and c.claims.family_id == family_id
             ]
+
+    def stale(self, revoked: RoomTokensRevoked) -> list[str]:
+        """Connections opened with a room token of this room that its new password or
+        admin-token rotation just revoked: the runtime disconnects them at once."""
+        with self._lock:
+            return [
+                sid
+                for sid, c in self._connections.items()
+                if isinstance(c.claims, RoomTokenClaims)
+                and c.claims.room_id == revoked.room_id
+                and not room_token_current(
+                    c.claims, revoked.incarnation, revoked.password_version, revoked.admin_version
+                )
+            ]
+
+    def evict(self, room_id: str) -> list[str]:
+        """Take every connection out of a room that was deleted (they stay connected); the
+        runtime then takes them out of its Socket.IO room. Presence forgets them."""
+        with self._lock:
+            connections = list(self._connections.items())
+        evicted: list[str] = []
+        for sid, connection in connections:
+            with connection.lock:  # after an event of this connection still running
+                grant = connection.rooms.pop(room_id, None)
+            if grant is not None:
+                leave_room(self._deps, grant, sid)  # the room is gone: nobody to tell
+                evicted.append(sid)
+        return evicted
 
     def disconnect(self, sid: str) -> list[Emit]:
         with self._lock:

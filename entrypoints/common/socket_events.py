@@ -6,7 +6,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from domain.model.events import Event, MessagePosted, PresenceChanged, RoomCreated
+from domain.model.events import (
+    Event,
+    HistoryCleared,
+    MessageDeleted,
+    MessagePosted,
+    PresenceChanged,
+    RoomDeleted,
+)
 from entrypoints.common.shapes import message_json
 
 
@@ -50,6 +57,14 @@ def emits_for(events: Iterable[Event]) -> list[Emit]:
                         channel(event.room_id),
                     )
                 )
-            case RoomCreated():
-                pass
+            case RoomDeleted(room_id=room_id):
+                # Before the sockets are taken out of the room (ServerBase.access_steps).
+                out.append(Emit("room_deleted", {"room": room_id}, channel(room_id)))
+            case HistoryCleared(room_id=room_id):
+                out.append(Emit("history_cleared", {"room": room_id}, channel(room_id)))
+            case MessageDeleted(room_id=room_id, message_id=message_id):
+                data = {"room": room_id, "message_id": message_id}
+                out.append(Emit("message_deleted", data, channel(room_id)))
+            case _:
+                pass  # nothing for clients to see (RoomCreated, FamilyRevoked, ...)
     return out

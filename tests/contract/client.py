@@ -86,6 +86,15 @@ def assert_error(response: httpx.Response, status: int, code: str) -> dict[str, 
     return body  # type: ignore[no-any-return]
 
 
+def wait_disconnected(client: socketio.SimpleClient, seconds: float = 3.0) -> bool:
+    import time
+
+    deadline = time.monotonic() + seconds
+    while client.connected and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return not client.connected
+
+
 def receive_until(client: socketio.SimpleClient, event: str, timeout: float = 5.0) -> Any:
     """The data of the next `event`, skipping others (e.g. status before a message)."""
     import time

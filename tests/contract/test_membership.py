@@ -5,13 +5,12 @@ out drops the sockets of that sign-in at once."""
 from __future__ import annotations
 
 import secrets
-import time
 from typing import Any
 
 import httpx
 import socketio
 
-from tests.contract.client import Api, Room, assert_error, receive_until
+from tests.contract.client import Api, Room, assert_error, receive_until, wait_disconnected
 
 ACCOUNT_PASSWORD = "a long enough password"  # noqa: S105 - test data
 
@@ -146,13 +145,6 @@ def test_a_spoofed_field_in_a_join_is_refused(api: Api) -> None:
     assert_error(api.messages(room.room_id, token), 403, "forbidden")
 
 
-def _wait_disconnected(client: socketio.SimpleClient, seconds: float = 3.0) -> bool:
-    deadline = time.monotonic() + seconds
-    while client.connected and time.monotonic() < deadline:
-        time.sleep(0.05)
-    return not client.connected
-
-
 def test_logout_drops_that_sign_ins_sockets_and_refuses_its_token(api: Api) -> None:
     room = api.create_room()
     user = _user(api)
@@ -166,7 +158,7 @@ def test_logout_drops_that_sign_ins_sockets_and_refuses_its_token(api: Api) -> N
         out = api.http.post("/auth/logout", json={"refresh_token": user["refresh_token"]})
         assert out.status_code == 200, out.text
 
-        assert _wait_disconnected(dropped)
+        assert wait_disconnected(dropped)
         leave = receive_until(stays, "status")
         while leave["event"] != "leave":
             leave = receive_until(stays, "status")
@@ -210,6 +202,6 @@ def test_a_replayed_refresh_token_drops_the_sockets_of_its_sign_in(api: Api) -> 
     try:
         replay = api.http.post("/auth/refresh", json={"refresh_token": user["refresh_token"]})
         assert_error(replay, 401, "invalid_refresh_token")
-        assert _wait_disconnected(client)
+        assert wait_disconnected(client)
     finally:
         client.disconnect()

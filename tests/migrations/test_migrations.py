@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import inspect, text
+from sqlalchemy import Connection, inspect, text
 from sqlalchemy.exc import IntegrityError
 
 from adapters.sqlalchemy import migrations
@@ -18,7 +18,7 @@ from adapters.sqlalchemy.engine import make_engine
 from adapters.sqlalchemy.tables import metadata
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
-HEAD = "0003"
+HEAD = "0004"
 TABLES = {
     "rooms",
     "messages",
@@ -52,7 +52,7 @@ def _tables(url: str) -> set[str]:
         engine.dispose()
 
 
-def test_head_is_0003(database_url: str) -> None:
+def test_head_is_the_latest_revision(database_url: str) -> None:
     assert migrations.head_revision(database_url) == HEAD
     assert migrations.current_revision(database_url) is None
 
@@ -223,6 +223,54 @@ def test_upgrading_a_0002_database_binds_memberships_to_their_rooms_incarnation(
         engine.dispose()
 
 
+def _rows(conn: Connection) -> tuple[int, int]:
+    messages = conn.execute(text("SELECT count(*) FROM messages")).scalar_one()
+    members = conn.execute(text("SELECT count(*) FROM memberships")).scalar_one()
+    return int(messages), int(members)
+
+
+def test_0004_starts_admin_tokens_at_version_1_and_keeps_what_rooms_hold(
+    database_url: str,
+) -> None:
+    """Both ways, without losing a room's messages or members (a table rebuild of `rooms`
+    on SQLite would cascade their deletion)."""
+    migrations.upgrade(database_url, "0003")
+    engine = make_engine(database_url)
+    try:
+        with engine.begin() as conn:
+            conn.execute(
+                text(
+                    "INSERT INTO rooms (id, incarnation, password_hash, password_version,"
+                    " created_by, created_at_ms) VALUES ('r', 'inc-1', 'h', 3, 'g', 1)"
+                )
+            )
+            conn.execute(
+                text(
+                    "INSERT INTO messages (id, room_id, user_id, username, ciphertext,"
+                    " created_at_ms) VALUES ('m', 'r', 'g', 'n', :c, 1)"
+                ),
+                {"c": b"x"},
+            )
+            conn.execute(
+                text(
+                    "INSERT INTO memberships (room_id, user_id, role, created_at_ms, incarnation)"
+                    " VALUES ('r', 'g', 'admin', 1, 'inc-1')"
+                )
+            )
+        migrations.upgrade(database_url)
+        assert _schema_diff(database_url) == []
+        with engine.connect() as conn:
+            row = conn.execute(text("SELECT password_version, admin_version FROM rooms")).one()
+            assert tuple(row) == (3, 1)
+            assert _rows(conn) == (1, 1)
+        migrations.downgrade(database_url, "0003")
+        with engine.connect() as conn:
+            assert conn.execute(text("SELECT id FROM rooms")).scalars().all() == ["r"]
+            assert _rows(conn) == (1, 1)
+    finally:
+        engine.dispose()
+
+
 def _cli(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
     """Run `python -m entrypoints.cli db ...` with no SECURECHAT_* settings leaking in."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("SECURECHAT_")}
@@ -242,13 +290,13 @@ def test_cli_db_upgrade(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path}/cli.db"
     result = _cli(tmp_path, "upgrade", "--database", url)
     assert result.returncode == 0, result.stderr
-    assert "schema at 0003" in result.stdout
+    assert f"schema at {HEAD}" in result.stdout
     assert migrations.current_revision(url) == HEAD
     assert _schema_diff(url) == []
 
     current = _cli(tmp_path, "current", "--database", url)
     assert current.returncode == 0, current.stderr
-    assert "schema at 0003" in current.stdout
+    assert f"schema at {HEAD}" in current.stdout
 
 
 def test_cli_db_refuses_a_downgrade_without_target_and_the_memory_store(tmp_path: Path) -> None:

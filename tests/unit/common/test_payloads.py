@@ -7,10 +7,12 @@ import pytest
 from entrypoints.common.errors import RequestError, TransportCode
 from entrypoints.common.payloads import (
     bearer_token,
+    decode,
     expect_object,
     int_query,
     parse_json_object,
 )
+from entrypoints.common.schemas import SettingsPatch
 
 JSON = "application/json"
 
@@ -154,3 +156,14 @@ def test_int_query_refuses_anything_else(raw: str) -> None:
         int_query({"limit": raw}, "limit", 50)
     assert caught.value.code is TransportCode.INVALID_QUERY
     assert "limit" in caught.value.message
+
+
+def test_an_integral_number_with_a_point_is_that_integer_and_other_numbers_are_not() -> None:
+    assert decode(SettingsPatch, {"message_limit": 10.0}).message_limit == 10
+    for value in (10.5, 1e300, float("inf")):
+        with pytest.raises(RequestError) as caught:
+            decode(SettingsPatch, {"message_limit": value})
+        assert caught.value.code is TransportCode.INVALID_FIELD
+    # A string field is not an integer's place, with a point or without.
+    with pytest.raises(RequestError):
+        decode(SettingsPatch, {"password": 12345678.0})

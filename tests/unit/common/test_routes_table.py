@@ -17,7 +17,15 @@ from typing import Any, TypeVar
 import pytest
 from werkzeug.datastructures import Headers
 
-from domain.model.events import FamilyRevoked, MessagePosted, RoomCreated
+from domain.model.events import (
+    FamilyRevoked,
+    HistoryCleared,
+    MessageDeleted,
+    MessagePosted,
+    RoomCreated,
+    RoomDeleted,
+    RoomTokensRevoked,
+)
 from domain.model.members import Role
 from entrypoints.common import docs_page, http_api
 from entrypoints.common.batching import Batched
@@ -70,7 +78,7 @@ class Http:
     ) -> Answered:
         route = BY_ENDPOINT[endpoint]
         headers = Headers()
-        if content_type is not None and route.method == "POST":
+        if content_type is not None and route.method in ("POST", "PATCH", "PUT"):
             headers["Content-Type"] = content_type
         if token is not None:
             headers["Authorization"] = f"Bearer {token}"
@@ -640,6 +648,277 @@ def test_each_docs_file_is_served_with_its_type_and_takes_no_query(
     assert got.status == 200 and len(got.body["raw"]) > 100
     assert got.headers["Content-Type"].startswith(asset.media_type)
     _assert_error(http.call(endpoint, query={"x": "1"}), 400, "invalid_query")
+
+
+# -- administration -------------------------------------------------------------------------
+
+
+def _post(http: Http, token: str, text: str = "hi", room_id: str = "lobby") -> str:
+    posted = http.call(
+        "post_message", path={"room_id": room_id}, json_body={"message": text}, token=token
+    )
+    assert posted.status == 201, posted.body
+    return str(posted.body["message_id"])
+
+
+def _admin_member(http: Http, room_id: str = "lobby") -> str:
+    """A user token of a member whose role is admin (promotion has no route yet)."""
+    user = _user(http, "boss")
+    token = user["access_token"]
+    http.call("join_room", path={"room_id": room_id}, json_body={"password": PASSWORD}, token=token)
+    store = http.world.store_factory.store
+    key = (room_id, user["user_id"])
+    store.memberships[key] = dataclasses.replace(store.memberships[key], role=Role.ADMIN)
+    return str(token)
+
+
+@covered.success("delete_room")
+def test_delete_room_removes_everything_and_tells_the_room(http: Http, world: World) -> None:
+    admin = http.room()
+    _post(http, admin)
+    incarnation = world.store_factory.store.rooms["lobby"].incarnation
+
+    deleted = http.call("delete_room", json_body={"room_id": "lobby"}, token=admin)
+
+    assert (deleted.status, deleted.body) == (200, {"room_id": "lobby", "deleted": True})
+    store = world.store_factory.store
+    assert "lobby" not in store.rooms and "lobby" not in store.messages
+    assert [key for key in store.memberships if key[0] == "lobby"] == []
+    assert deleted.events == [RoomDeleted("lobby", incarnation)]
+    assert deleted.emits == [Emit("room_deleted", {"room": "lobby"}, channel("lobby"))]
+    # The admin token died with the room, and opens nothing of a new room of that id.
+    _assert_error(
+        http.call("delete_room", json_body={"room_id": "lobby"}, token=admin), 401, "unauthorized"
+    )
+    http.room()
+    _assert_error(
+        http.call("room_overview", path={"room_id": "lobby"}, token=admin), 401, "unauthorized"
+    )
+
+
+@covered.refusal("delete_room")
+def test_delete_room_refuses_a_guest_and_another_rooms_admin(http: Http, world: World) -> None:
+    http.room()
+    other_admin = http.room("other")
+    guest = http.member()
+    for token, status, code in (
+        (guest, 403, "admin_required"),
+        (other_admin, 403, "forbidden"),
+        (None, 401, "unauthorized"),
+    ):
+        refused = http.call("delete_room", json_body={"room_id": "lobby"}, token=token)
+        _assert_error(refused, status, code)
+    assert "lobby" in world.store_factory.store.rooms
+
+
+@covered.success("clear_history")
+def test_clear_history_deletes_every_message(http: Http, world: World) -> None:
+    admin = http.room()
+    for text in ("one", "two"):
+        _post(http, admin, text)
+
+    cleared = http.call("clear_history", path={"room_id": "lobby"}, token=admin)
+
+    assert (cleared.status, cleared.body) == (200, {"room_id": "lobby", "cleared": 2})
+    assert world.store_factory.store.messages.get("lobby", []) == []
+    assert cleared.events == [HistoryCleared("lobby", 2)]
+    assert cleared.emits == [Emit("history_cleared", {"room": "lobby"}, channel("lobby"))]
+
+
+@covered.refusal("clear_history")
+def test_clear_history_refuses_a_guest_and_a_plain_member(http: Http, world: World) -> None:
+    admin = http.room()
+    _post(http, admin)
+    member = _user(http)["access_token"]
+    http.call(
+        "join_room", path={"room_id": "lobby"}, json_body={"password": PASSWORD}, token=member
+    )
+    for token in (http.member(), member):
+        refused = http.call("clear_history", path={"room_id": "lobby"}, token=token)
+        _assert_error(refused, 403, "admin_required")
+    assert len(world.store_factory.store.messages["lobby"]) == 1
+
+
+@covered.success("delete_message")
+def test_delete_message_by_its_sender_and_by_an_admin(http: Http, world: World) -> None:
+    admin = http.room()
+    guest = http.member()
+    mine, theirs = _post(http, guest, "mine"), _post(http, guest, "theirs")
+
+    by_sender = http.call(
+        "delete_message", path={"room_id": "lobby", "message_id": mine}, token=guest
+    )
+    by_admin = http.call(
+        "delete_message", path={"room_id": "lobby", "message_id": theirs}, token=admin
+    )
+
+    assert (by_sender.status, by_sender.body) == (
+        200,
+        {"room_id": "lobby", "message_id": mine, "deleted": True},
+    )
+    assert by_admin.status == 200
+    assert world.store_factory.store.messages["lobby"] == []
+    assert by_sender.events == [MessageDeleted("lobby", mine)]
+    assert by_sender.emits == [
+        Emit("message_deleted", {"room": "lobby", "message_id": mine}, channel("lobby"))
+    ]
+
+
+@covered.refusal("delete_message")
+def test_delete_message_refuses_someone_elses_a_missing_one_and_a_bad_id(
+    http: Http, world: World
+) -> None:
+    admin = http.room()
+    guest = http.member()
+    admins = _post(http, admin)
+    path = {"room_id": "lobby", "message_id": admins}
+    _assert_error(http.call("delete_message", path=path, token=guest), 403, "forbidden")
+    gone = "01900000-0000-7000-8000-000000000000"
+    missing = http.call(
+        "delete_message", path={"room_id": "lobby", "message_id": gone}, token=admin
+    )
+    _assert_error(missing, 404, "message_not_found")
+    bad = http.call("delete_message", path={"room_id": "lobby", "message_id": "x"}, token=admin)
+    _assert_error(bad, 400, "invalid_message_id")
+    assert [m.id for m in world.store_factory.store.messages["lobby"]] == [admins]
+
+
+@covered.success("room_overview")
+def test_room_overview_shows_settings_members_and_count(http: Http, world: World) -> None:
+    admin = http.room()
+    _post(http, admin)
+    user = _user(http)
+    http.call(
+        "join_room",
+        path={"room_id": "lobby"},
+        json_body={"password": PASSWORD},
+        token=user["access_token"],
+    )
+    creator = world.tokens.verify_room_token(admin).user_id
+
+    got = http.call("room_overview", path={"room_id": "lobby"}, token=admin)
+
+    assert got.status == 200
+    body = got.body
+    assert (body["room_id"], body["created_by"], body["message_count"]) == ("lobby", creator, 1)
+    assert body["settings"] == {"message_limit": None}
+    roles = {m["user_id"]: (m["username"], m["role"]) for m in body["members"]}
+    assert roles[user["user_id"]] == ("alice", "member")
+    assert roles[creator][1] == "admin"
+    assert all(m["joined_at"].endswith("Z") for m in body["members"])
+
+
+@covered.refusal("room_overview")
+def test_room_overview_is_for_admins_only(http: Http) -> None:
+    http.room()
+    refused = http.call("room_overview", path={"room_id": "lobby"}, token=http.member())
+    _assert_error(refused, 403, "admin_required")
+
+
+@covered.success("update_settings")
+def test_update_settings_changes_the_limit_and_the_password(http: Http, world: World) -> None:
+    admin = http.room()
+    guest = http.member()
+    room = world.store_factory.store.rooms["lobby"]
+
+    changed = http.call(
+        "update_settings",
+        path={"room_id": "lobby"},
+        json_body={"message_limit": 500, "password": "a new password"},
+        token=admin,
+    )
+
+    assert (changed.status, changed.body) == (
+        200,
+        {"room_id": "lobby", "settings": {"message_limit": 500}, "password_changed": True},
+    )
+    after = world.store_factory.store.rooms["lobby"]
+    assert after.settings.message_limit == 500
+    assert after.password_version == room.password_version + 1
+    assert changed.events == [
+        RoomTokensRevoked("lobby", room.incarnation, after.password_version, after.admin_version)
+    ]
+    # The guest's token died with the old password; the admin token did not.
+    _assert_error(
+        http.call("list_messages", path={"room_id": "lobby"}, token=guest), 401, "unauthorized"
+    )
+    assert http.call("list_messages", path={"room_id": "lobby"}, token=admin).status == 200
+    old = http.call("verify_room", path={"room_id": "lobby"}, json_body={"password": PASSWORD})
+    _assert_error(old, 401, "bad_password")
+    new = http.call(
+        "verify_room", path={"room_id": "lobby"}, json_body={"password": "a new password"}
+    )
+    assert new.status == 200
+    # null keeps every message again; a limit alone revokes nothing.
+    cleared = http.call(
+        "update_settings", path={"room_id": "lobby"}, json_body={"message_limit": None}, token=admin
+    )
+    assert cleared.body["settings"] == {"message_limit": None} and cleared.events == []
+
+
+@covered.refusal("update_settings")
+@pytest.mark.parametrize(
+    ("body", "status", "code"),
+    [
+        ({"message_limit": 0}, 400, "invalid_message_limit"),
+        ({"message_limit": "ten"}, 400, "invalid_field"),
+        ({"password": "short"}, 400, "invalid_password"),
+        ({"ip": "1.2.3.4"}, 400, "unexpected_field"),
+    ],
+)
+def test_update_settings_refuses_bad_values_and_changes_nothing(
+    http: Http, world: World, body: dict[str, Any], status: int, code: str
+) -> None:
+    admin = http.room()
+    before = world.store_factory.store.rooms["lobby"]
+    refused = http.call("update_settings", path={"room_id": "lobby"}, json_body=body, token=admin)
+    _assert_error(refused, status, code)
+    assert world.store_factory.store.rooms["lobby"] == before
+
+
+@covered.refusal("update_settings")
+def test_update_settings_refuses_a_member_before_hashing(http: Http, world: World) -> None:
+    http.room()
+    hashed = world.hasher.hash_calls
+    refused = http.call(
+        "update_settings",
+        path={"room_id": "lobby"},
+        json_body={"password": "a new password"},
+        token=http.member(),
+    )
+    _assert_error(refused, 403, "admin_required")
+    assert world.hasher.hash_calls == hashed
+
+
+@covered.success("rotate_admin_token")
+def test_rotating_the_admin_token_revokes_the_old_one(http: Http, world: World) -> None:
+    admin = http.room()
+    member_admin = _admin_member(http)
+    guest = http.member()
+
+    rotated = http.call("rotate_admin_token", path={"room_id": "lobby"}, token=admin)
+
+    assert rotated.status == 200 and rotated.body["expires_in"] == 30 * 24 * 3600
+    new = rotated.body["admin_token"]
+    room = world.store_factory.store.rooms["lobby"]
+    assert room.admin_version == 2
+    assert rotated.events == [
+        RoomTokensRevoked("lobby", room.incarnation, room.password_version, 2)
+    ]
+    _assert_error(
+        http.call("room_overview", path={"room_id": "lobby"}, token=admin), 401, "unauthorized"
+    )
+    for still in (new, member_admin):
+        assert http.call("room_overview", path={"room_id": "lobby"}, token=still).status == 200
+    assert http.call("list_messages", path={"room_id": "lobby"}, token=guest).status == 200
+
+
+@covered.refusal("rotate_admin_token")
+def test_rotating_the_admin_token_is_for_admins_only(http: Http, world: World) -> None:
+    http.room()
+    refused = http.call("rotate_admin_token", path={"room_id": "lobby"}, token=http.member())
+    _assert_error(refused, 403, "admin_required")
+    assert world.store_factory.store.rooms["lobby"].admin_version == 1
 
 
 # -- the table ------------------------------------------------------------------------------

@@ -9,9 +9,11 @@ from typing import Any, TypeVar
 
 import pytest
 
+from domain.model.events import RoomDeleted, RoomTokensRevoked
 from domain.usecases.create_room import create_room
+from domain.usecases.verify_room import verify_room_password
 from entrypoints.common.bootstrap import Core
-from entrypoints.common.http_api import ROUTES, HttpRequest
+from entrypoints.common.http_api import ROUTES, HttpRequest, HttpResponse
 from entrypoints.common.lanes import Lane
 from entrypoints.common.server_base import ServerBase
 from entrypoints.common.settings import Settings
@@ -191,6 +193,55 @@ def test_a_disconnect_emits_the_departure(world: World) -> None:
     driver.drive(base.disconnect_steps("s1"))
     assert driver.kinds() == ["Call", "Emit", "Emit"]
     assert driver.done[1].data["event"] == "leave"  # type: ignore[union-attr]  # an Emit
+
+
+# -- what committed events do to live sockets ------------------------------------------------
+
+
+def _joined_guest(world: World, base: ServerBase, driver: Driver, sid: str) -> str:
+    """A guest of the lobby, connected as `sid` and in the room: its room token."""
+    token = verify_room_password(world.deps, "lobby", PASSWORD, None).value.token
+    driver.drive(base.connect_steps(sid, {"token": token}))
+    driver.drive(base.event_steps("join", sid, ({"room": "lobby"},)))
+    return token
+
+
+def test_a_deleted_room_is_announced_then_left_by_its_sockets(world: World) -> None:
+    base, driver = _connected(world)  # s1: the admin, not in the room
+    _joined_guest(world, base, driver, "s2")
+    room = world.store_factory.store.rooms["lobby"]
+    driver.done.clear()
+
+    driver.drive(base.reply_steps(HttpResponse(200, {}, [RoomDeleted("lobby", room.incarnation)])))
+
+    assert driver.done[0] == Emit("room_deleted", {"room": "lobby"}, channel("lobby"))
+    assert isinstance(driver.done[1], Call) and driver.done[1].lane is Lane.WORKER
+    assert driver.done[2:] == [Leave("s2", channel("lobby"))]
+    assert not base.protocol.in_channel("s2", channel("lobby"))
+    assert world.presence.count("lobby") == 0
+
+
+def test_revoked_room_tokens_end_their_sockets_and_no_others(world: World) -> None:
+    base, driver = _connected(world)  # s1: the admin token
+    _joined_guest(world, base, driver, "s2")
+    room = world.store_factory.store.rooms["lobby"]
+    driver.done.clear()
+
+    new_password = RoomTokensRevoked(
+        "lobby", room.incarnation, room.password_version + 1, room.admin_version
+    )
+    driver.drive(base.reply_steps(HttpResponse(200, {}, [new_password])))
+
+    assert driver.done[0] == Disconnect("s2")  # the guest's; the admin's stays
+    assert base.protocol.stale(new_password) == []
+    driver.done.clear()
+    rotated = RoomTokensRevoked(
+        "lobby", room.incarnation, room.password_version + 1, room.admin_version + 1
+    )
+    driver.drive(base.reply_steps(HttpResponse(200, {}, [rotated])))
+    assert driver.done[0] == Disconnect("s1")
+    # Of another incarnation (the room re-created meanwhile): nothing to end.
+    assert base.protocol.stale(RoomTokensRevoked("lobby", "another", 9, 9)) == []
 
 
 # -- the sweep -----------------------------------------------------------------------------

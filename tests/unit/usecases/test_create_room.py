@@ -35,6 +35,7 @@ def test_create_room_returns_an_admin_token(world: World) -> None:
         password_version=1,
         role=Role.ADMIN,
         expires_at=now // 1000 + created.expires_in,
+        admin_version=1,
     )
     assert outcome.events == [RoomCreated("lobby", created.user_id)]
 

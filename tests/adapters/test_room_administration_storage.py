@@ -1,0 +1,151 @@
+"""What room administration asks of storage, on every backend: updating a room, deleting it
+with all it holds, deleting and counting messages, and listing a room's members; each change
+applied only to the room incarnation it was made against."""
+
+from __future__ import annotations
+
+import dataclasses
+
+from domain.model.members import Membership, Role
+from domain.model.rooms import RoomSettings
+from ports.unit_of_work import UnitOfWorkFactory
+from tests.adapters.test_unit_of_work import add_rooms, make_message, make_room
+
+
+def _messages(factory: UnitOfWorkFactory, room_id: str) -> list[str]:
+    with factory() as uow:
+        return [m.id for m in uow.messages.page(room_id, 100)]
+
+
+def _fill(factory: UnitOfWorkFactory, room_id: str, count: int) -> list[str]:
+    messages = [make_message(room_id, f"m{i}") for i in range(count)]
+    with factory(write=True) as uow:
+        uow.messages.add_many(messages)
+        uow.commit()
+    return [m.id for m in messages]
+
+
+def test_update_stores_password_versions_and_settings(uow_factory: UnitOfWorkFactory) -> None:
+    room = make_room()
+    with uow_factory(write=True) as uow:
+        uow.rooms.add(room)
+        uow.commit()
+    changed = dataclasses.replace(
+        room,
+        password_hash="$argon2id$new",
+        password_version=2,
+        admin_version=5,
+        settings=RoomSettings(message_limit=10),
+    )
+    with uow_factory(write=True) as uow:
+        uow.rooms.update(changed)
+        uow.commit()
+    with uow_factory() as uow:
+        assert uow.rooms.get("lobby") == changed
+
+
+def test_an_update_or_delete_of_an_earlier_incarnation_changes_nothing(
+    uow_factory: UnitOfWorkFactory,
+) -> None:
+    old = make_room()
+    with uow_factory(write=True) as uow:
+        uow.rooms.add(old)
+        uow.commit()
+    with uow_factory(write=True) as uow:
+        uow.rooms.delete("lobby", old.incarnation)
+        uow.commit()
+    new = make_room()
+    with uow_factory(write=True) as uow:
+        uow.rooms.add(new)
+        uow.commit()
+    (kept,) = _fill(uow_factory, "lobby", 1)
+    with uow_factory(write=True) as uow:
+        uow.rooms.update(dataclasses.replace(old, password_version=9))
+        uow.rooms.delete("lobby", old.incarnation)
+        uow.commit()
+    with uow_factory() as uow:
+        assert uow.rooms.get("lobby") == new
+    assert _messages(uow_factory, "lobby") == [kept]
+
+
+def test_delete_takes_the_rooms_messages_and_memberships_and_no_others(
+    uow_factory: UnitOfWorkFactory,
+) -> None:
+    add_rooms(uow_factory, "lobby", "other")
+    with uow_factory() as uow:
+        lobby, other = uow.rooms.get("lobby"), uow.rooms.get("other")
+    assert lobby is not None and other is not None
+    _fill(uow_factory, "lobby", 3)
+    kept = _fill(uow_factory, "other", 2)
+    with uow_factory(write=True) as uow:
+        for room in (lobby, other):
+            uow.memberships.put(Membership(room.id, "u_1", Role.ADMIN, 1, room.incarnation))
+        uow.commit()
+
+    with uow_factory(write=True) as uow:
+        uow.rooms.delete("lobby", lobby.incarnation)
+        uow.commit()
+
+    with uow_factory() as uow:
+        assert uow.rooms.get("lobby") is None
+        assert uow.memberships.get("lobby", "u_1") is None
+        assert uow.memberships.in_room("lobby") == []
+        assert uow.messages.count("lobby") == 0
+        assert uow.memberships.get("other", "u_1") is not None
+    assert _messages(uow_factory, "lobby") == []
+    assert sorted(_messages(uow_factory, "other")) == sorted(kept)
+
+
+def test_messages_are_got_deleted_cleared_and_counted_per_room(
+    uow_factory: UnitOfWorkFactory,
+) -> None:
+    add_rooms(uow_factory, "lobby", "other")
+    first, second, third = _fill(uow_factory, "lobby", 3)
+    (elsewhere,) = _fill(uow_factory, "other", 1)
+    with uow_factory() as uow:
+        found = uow.messages.get("lobby", second)
+        assert found is not None and found.id == second
+        assert uow.messages.get("other", second) is None  # the id, but not of this room
+        assert uow.messages.count("lobby") == 3
+
+    with uow_factory(write=True) as uow:
+        uow.messages.delete("lobby", second)
+        uow.messages.delete("other", first)  # not of that room: nothing
+        uow.commit()
+    assert sorted(_messages(uow_factory, "lobby")) == [first, third]
+
+    with uow_factory(write=True) as uow:
+        uow.messages.clear("lobby")
+        uow.commit()
+    with uow_factory() as uow:
+        assert uow.messages.count("lobby") == 0
+        assert uow.messages.count("other") == 1
+    assert _messages(uow_factory, "other") == [elsewhere]
+
+
+def test_nothing_is_deleted_without_a_commit(uow_factory: UnitOfWorkFactory) -> None:
+    add_rooms(uow_factory, "lobby")
+    ids = _fill(uow_factory, "lobby", 2)
+    with uow_factory() as uow:
+        room = uow.rooms.get("lobby")
+    assert room is not None
+    with uow_factory(write=True) as uow:
+        uow.messages.delete("lobby", ids[0])
+        uow.messages.clear("lobby")
+        uow.rooms.delete("lobby", room.incarnation)
+    with uow_factory() as uow:
+        assert uow.rooms.get("lobby") == room
+    assert sorted(_messages(uow_factory, "lobby")) == sorted(ids)
+
+
+def test_in_room_lists_every_membership_of_the_room_by_user_id(
+    uow_factory: UnitOfWorkFactory,
+) -> None:
+    add_rooms(uow_factory, "lobby", "other")
+    with uow_factory(write=True) as uow:
+        for user_id in ("u_b", "u_a"):
+            uow.memberships.put(Membership("lobby", user_id, Role.MEMBER, 1, "inc"))
+        uow.memberships.put(Membership("other", "u_c", Role.MEMBER, 1, "inc"))
+        uow.commit()
+    with uow_factory() as uow:
+        assert [m.user_id for m in uow.memberships.in_room("lobby")] == ["u_a", "u_b"]

@@ -1,0 +1,115 @@
+"""Room administration's use cases over the memory adapters: who may, and what a change
+racing another one (a room deleted while a new password was being hashed) leaves."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+
+import pytest
+
+from domain.model.errors import ChatError, Forbidden, NotFound
+from domain.model.events import RoomTokensRevoked
+from domain.model.members import Membership, Role
+from domain.model.policies import Claims
+from domain.usecases import administer
+from domain.usecases.access import authenticate
+from domain.usecases.create_room import create_room
+from domain.usecases.join_as_member import join_as_member
+from domain.usecases.send_message import send_message
+from ports.passwords import PasswordHasher
+from tests.support import PASSWORD, World, member_claims, signed_in_user
+
+
+class HashingThen:
+    """The real hasher, running `meanwhile` right after it hashes: what another request
+    committing during the slow hash looks like."""
+
+    def __init__(self, inner: PasswordHasher, meanwhile: Callable[[], object]) -> None:
+        self.inner = inner
+        self.meanwhile = meanwhile
+
+    def hash(self, password: str) -> str:
+        hashed = self.inner.hash(password)
+        self.meanwhile()
+        return hashed
+
+    def verify(self, password_hash: str, password: str) -> bool:
+        return self.inner.verify(password_hash, password)
+
+
+def _admin(world: World, room_id: str = "lobby") -> Claims:
+    token = create_room(world.deps, room_id, PASSWORD).value.admin_token
+    return authenticate(world.deps, token)
+
+
+def test_a_room_deleted_while_its_new_password_hashed_stays_deleted(world: World) -> None:
+    admin = _admin(world)
+    deps = dataclasses.replace(
+        world.deps,
+        hasher=HashingThen(
+            world.deps.hasher, lambda: administer.delete_room(world.deps, admin, "lobby")
+        ),
+    )
+    change = administer.SettingsChange(password="a new password")
+    with pytest.raises(ChatError) as caught:
+        administer.update_settings(deps, admin, "lobby", change)
+    # The room is gone, and with it the admin token: nothing is re-created or changed.
+    assert caught.value.code in {"room_not_found", "unauthorized"}
+    assert "lobby" not in world.store_factory.store.rooms
+
+
+def test_an_admin_demoted_while_the_password_hashed_changes_nothing(world: World) -> None:
+    create_room(world.deps, "lobby", PASSWORD)
+    signed, claims = signed_in_user(world)
+    join_as_member(world.deps, claims, "lobby", PASSWORD)
+    store = world.store_factory.store
+    key = ("lobby", claims.user_id)
+    store.memberships[key] = dataclasses.replace(store.memberships[key], role=Role.ADMIN)
+    before = store.rooms["lobby"]
+
+    def demote() -> None:
+        store.memberships[key] = dataclasses.replace(store.memberships[key], role=Role.MEMBER)
+
+    deps = dataclasses.replace(world.deps, hasher=HashingThen(world.deps.hasher, demote))
+    with pytest.raises(Forbidden):
+        administer.update_settings(
+            deps,
+            claims,
+            "lobby",
+            administer.SettingsChange(password="a new password"),
+        )
+    assert store.rooms["lobby"] == before
+
+
+def test_a_new_password_revokes_guest_tokens_only(world: World) -> None:
+    admin = _admin(world)
+    guest = member_claims(world, "lobby")
+    out = administer.update_settings(
+        world.deps, admin, "lobby", administer.SettingsChange(password="a new password")
+    )
+    room = world.store_factory.store.rooms["lobby"]
+    assert out.events == [RoomTokensRevoked("lobby", room.incarnation, 2, 1)]
+    with pytest.raises(ChatError) as caught:
+        send_message(world.deps, guest, "lobby", "still here?")
+    assert caught.value.code == "unauthorized"
+    assert send_message(world.deps, admin, "lobby", "yes").value.text == "yes"
+
+
+def test_the_overview_lists_only_members_of_this_incarnation(world: World) -> None:
+    admin = _admin(world)
+    store = world.store_factory.store
+    store.memberships[("lobby", "u_ghost")] = Membership(
+        "lobby", "u_ghost", Role.ADMIN, 1, "an earlier incarnation"
+    )
+    overview = administer.room_overview(world.deps, admin, "lobby").value
+    assert [m.user_id for m in overview.members] == [store.rooms["lobby"].created_by]
+
+
+def test_deleting_a_message_of_another_room_is_not_found(world: World) -> None:
+    admin_a = _admin(world, "a")
+    admin_b = _admin(world, "b")
+    message = send_message(world.deps, admin_a, "a", "in a").value
+    with pytest.raises(NotFound):
+        administer.delete_message(world.deps, admin_b, "b", message.id)
+    assert world.store_factory.store.messages["a"][0].id == message.id
