@@ -66,6 +66,34 @@ class MembershipRepository(Protocol):
         """Every membership recorded under the room id, of any incarnation, by user id."""
         ...
 
+    def delete(self, room_id: str, user_id: str) -> None: ...
+
+
+class AddressRepository(Protocol):
+    """Client addresses per room: those each identity used (so that banning a guest can ban
+    where it came from) and those banned. Addresses are keys (edge.address_key: an IPv4
+    address, or an IPv6 /64), recorded by the entrypoints; rows go with their room."""
+
+    def record(self, room_id: str, user_id: str, address: str, at_ms: int) -> None:
+        """Remember that `user_id` used `address` in the room (once; at most
+        MAX_ADDRESSES_PER_MEMBER per identity, the first ones)."""
+        ...
+
+    def of_member(self, room_id: str, user_id: str) -> list[str]: ...
+
+    def ban(self, room_id: str, address: str, user_id: str, at_ms: int) -> None:
+        """Ban the address from the room, because of `user_id` (unbanning it lifts this)."""
+        ...
+
+    def banned(self, room_id: str, address: str) -> bool: ...
+
+    def unban_member(self, room_id: str, user_id: str) -> None:
+        """Lift the address bans made because of `user_id`."""
+        ...
+
+
+MAX_ADDRESSES_PER_MEMBER = 16
+
 
 class UserRepository(Protocol):
     def get(self, user_id: str) -> User | None: ...

@@ -7,6 +7,7 @@ from typing import Protocol, Self
 
 from domain.model.events import Event
 from ports.repositories import (
+    AddressRepository,
     MembershipRepository,
     MessageRepository,
     ProfileRepository,
@@ -35,6 +36,9 @@ class UnitOfWork(Protocol):
 
     @property
     def refresh_tokens(self) -> RefreshTokenRepository: ...
+
+    @property
+    def addresses(self) -> AddressRepository: ...
 
     def __enter__(self) -> Self: ...
 

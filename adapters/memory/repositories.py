@@ -12,6 +12,7 @@ from domain.model.errors import Conflict, ErrorCode
 from domain.model.members import Membership, UserProfile
 from domain.model.messages import StoredMessage
 from domain.model.rooms import Room
+from ports.repositories import MAX_ADDRESSES_PER_MEMBER
 
 
 class MemoryRoomRepository:
@@ -111,7 +112,7 @@ class MemoryProfileRepository:
 class MemoryMembershipRepository:
     def __init__(self, store: MemoryStore) -> None:
         self._store = store
-        self.pending: dict[tuple[str, str], Membership] = {}
+        self.pending: dict[tuple[str, str], Membership | None] = {}  # None: deleted
 
     def get(self, room_id: str, user_id: str) -> Membership | None:
         key = (room_id, user_id)
@@ -123,11 +124,66 @@ class MemoryMembershipRepository:
     def put(self, membership: Membership) -> None:
         self.pending[(membership.room_id, membership.user_id)] = membership
 
+    def delete(self, room_id: str, user_id: str) -> None:
+        self.pending[(room_id, user_id)] = None
+
     def in_room(self, room_id: str) -> list[Membership]:
         with self._store.lock:
             found = {k: m for k, m in self._store.memberships.items() if k[0] == room_id}
         found.update({k: m for k, m in self.pending.items() if k[0] == room_id})
-        return sorted(found.values(), key=lambda m: m.user_id)
+        return sorted((m for m in found.values() if m is not None), key=lambda m: m.user_id)
+
+
+class MemoryAddressRepository:
+    def __init__(self, store: MemoryStore) -> None:
+        self._store = store
+        self.recorded: list[tuple[str, str, str]] = []  # (room, user, address), on commit
+        self.bans: list[tuple[str, str, str]] = []  # (room, address, user), on commit
+        self.unbanned: list[tuple[str, str]] = []  # (room, user), on commit
+
+    def record(self, room_id: str, user_id: str, address: str, at_ms: int) -> None:
+        self.recorded.append((room_id, user_id, address))
+
+    def of_member(self, room_id: str, user_id: str) -> list[str]:
+        with self._store.lock:
+            known = list(self._store.member_addresses.get(room_id, {}).get(user_id, []))
+        for room, user, address in self.recorded:
+            if (room, user) == (room_id, user_id) and address not in known:
+                known.append(address)
+        return known[:MAX_ADDRESSES_PER_MEMBER]
+
+    def ban(self, room_id: str, address: str, user_id: str, at_ms: int) -> None:
+        self.bans.append((room_id, address, user_id))
+
+    def banned(self, room_id: str, address: str) -> bool:
+        if any(room == room_id and banned == address for room, banned, _ in self.bans):
+            return True
+        with self._store.lock:
+            return any(a == address for a, _ in self._store.address_bans.get(room_id, ()))
+
+    def unban_member(self, room_id: str, user_id: str) -> None:
+        self.unbanned.append((room_id, user_id))
+
+    def apply(self) -> None:
+        """On commit, under the store lock."""
+        store = self._store
+        for room_id, user_id, address in self.recorded:
+            if room_id not in store.rooms:
+                continue  # rows go with their room
+            used = store.member_addresses.setdefault(room_id, {}).setdefault(user_id, [])
+            if address not in used and len(used) < MAX_ADDRESSES_PER_MEMBER:
+                used.append(address)
+        for room_id, address, user_id in self.bans:
+            if room_id in store.rooms:
+                store.address_bans.setdefault(room_id, set()).add((address, user_id))
+        for room_id, user_id in self.unbanned:
+            bans = store.address_bans.get(room_id, set())
+            bans -= {ban for ban in bans if ban[1] == user_id}
+
+    def clear(self) -> None:
+        self.recorded.clear()
+        self.bans.clear()
+        self.unbanned.clear()
 
 
 class MemoryUserRepository:

@@ -29,6 +29,9 @@ class MemoryStore:
     user_keys: dict[str, str] = field(default_factory=dict)  # username_key -> user_id
     refresh_families: dict[str, RefreshFamily] = field(default_factory=dict)
     refresh_tokens: dict[str, RefreshToken] = field(default_factory=dict)  # by token hash
+    # room id -> user id -> the addresses it used, in order; room id -> {(address, user id)}
+    member_addresses: dict[str, dict[str, list[str]]] = field(default_factory=dict)
+    address_bans: dict[str, set[tuple[str, str]]] = field(default_factory=dict)
 
     def page(self, room_id: str, limit: int, before: str | None) -> list[StoredMessage]:
         """Newest first. Caller holds the lock."""
@@ -53,3 +56,5 @@ class MemoryStore:
         self.messages.pop(room_id, None)
         for key in [key for key in self.memberships if key[0] == room_id]:
             del self.memberships[key]
+        self.member_addresses.pop(room_id, None)
+        self.address_bans.pop(room_id, None)

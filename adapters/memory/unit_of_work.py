@@ -7,6 +7,7 @@ from types import TracebackType
 from typing import Self
 
 from adapters.memory.repositories import (
+    MemoryAddressRepository,
     MemoryMembershipRepository,
     MemoryMessageRepository,
     MemoryProfileRepository,
@@ -28,6 +29,7 @@ class MemoryUnitOfWork:
         self.memberships = MemoryMembershipRepository(store)
         self.users = MemoryUserRepository(store)
         self.refresh_tokens = MemoryRefreshTokenRepository(store)
+        self.addresses = MemoryAddressRepository(store)
         self._recorded: list[Event] = []
         self._released: list[Event] = []
         self._committed = False
@@ -82,7 +84,12 @@ class MemoryUnitOfWork:
             for message in self.messages.pending:
                 store.insert_message(message)
             store.profiles.update(self.profiles.pending)
-            store.memberships.update(self.memberships.pending)
+            for key, membership in self.memberships.pending.items():
+                if membership is None:
+                    store.memberships.pop(key, None)
+                else:
+                    store.memberships[key] = membership
+            self.addresses.apply()
             for user in self.users.pending.values():
                 store.users[user.user_id] = user
                 store.user_keys[user.username_key] = user.user_id
@@ -119,6 +126,7 @@ class MemoryUnitOfWork:
         self.refresh_tokens.pending_families.clear()
         self.refresh_tokens.pending_tokens.clear()
         self.refresh_tokens.marked_used.clear()
+        self.addresses.clear()
 
 
 class MemoryUnitOfWorkFactory:

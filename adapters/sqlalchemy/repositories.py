@@ -12,9 +12,10 @@ from sqlalchemy.exc import IntegrityError
 from adapters.sqlalchemy import tables as t
 from domain.model.accounts import RefreshFamily, RefreshToken, User
 from domain.model.errors import Conflict, ErrorCode
-from domain.model.members import Membership, Role, UserProfile
+from domain.model.members import Membership, Role, Standing, UserProfile
 from domain.model.messages import StoredMessage
 from domain.model.rooms import Room, RoomSettings
+from ports.repositories import MAX_ADDRESSES_PER_MEMBER
 
 # Statements are built once: constructing and cache-keying a statement per call cost more
 # than executing it (seen in profiles of the message hot path).
@@ -109,6 +110,10 @@ class SqlRoomRepository:
         # its foreign_keys pragma on.
         self._conn.execute(delete(t.messages).where(t.messages.c.room_id == room_id))
         self._conn.execute(delete(t.memberships).where(t.memberships.c.room_id == room_id))
+        self._conn.execute(
+            delete(t.member_addresses).where(t.member_addresses.c.room_id == room_id)
+        )
+        self._conn.execute(delete(t.address_bans).where(t.address_bans.c.room_id == room_id))
         self._conn.execute(delete(rooms).where(rooms.c.id == room_id))
 
 
@@ -209,11 +214,7 @@ class SqlMembershipRepository:
         row = self._conn.execute(
             select(ms).where(ms.c.room_id == room_id, ms.c.user_id == user_id)
         ).first()
-        if row is None:
-            return None
-        return Membership(
-            row.room_id, row.user_id, Role(row.role), row.created_at_ms, row.incarnation
-        )
+        return _membership(row) if row is not None else None
 
     def put(self, membership: Membership) -> None:
         _upsert(
@@ -225,17 +226,81 @@ class SqlMembershipRepository:
                 "role": membership.role.value,
                 "created_at_ms": membership.created_at_ms,
                 "incarnation": membership.incarnation,
+                "standing": membership.standing.value,
+                "until_ms": membership.until_ms,
             },
             ["room_id", "user_id"],
         )
 
+    def delete(self, room_id: str, user_id: str) -> None:
+        ms = t.memberships
+        self._conn.execute(delete(ms).where(ms.c.room_id == room_id, ms.c.user_id == user_id))
+
     def in_room(self, room_id: str) -> list[Membership]:
         ms = t.memberships
         rows = self._conn.execute(select(ms).where(ms.c.room_id == room_id).order_by(ms.c.user_id))
-        return [
-            Membership(row.room_id, row.user_id, Role(row.role), row.created_at_ms, row.incarnation)
-            for row in rows
-        ]
+        return [_membership(row) for row in rows]
+
+
+def _membership(row: Row[Any]) -> Membership:
+    return Membership(
+        row.room_id,
+        row.user_id,
+        Role(row.role),
+        row.created_at_ms,
+        row.incarnation,
+        Standing(row.standing),
+        row.until_ms,
+    )
+
+
+class SqlAddressRepository:
+    def __init__(self, conn: Connection) -> None:
+        self._conn = conn
+
+    def record(self, room_id: str, user_id: str, address: str, at_ms: int) -> None:
+        used = self.of_member(room_id, user_id)
+        if address in used or len(used) >= MAX_ADDRESSES_PER_MEMBER:
+            return
+        _insert_new(
+            self._conn,
+            t.member_addresses,
+            {"room_id": room_id, "user_id": user_id, "address": address, "created_at_ms": at_ms},
+        )
+
+    def of_member(self, room_id: str, user_id: str) -> list[str]:
+        ma = t.member_addresses
+        rows = self._conn.execute(
+            select(ma.c.address)
+            .where(ma.c.room_id == room_id, ma.c.user_id == user_id)
+            .order_by(ma.c.created_at_ms, ma.c.address)
+            .limit(MAX_ADDRESSES_PER_MEMBER)
+        )
+        return list(rows.scalars())
+
+    def ban(self, room_id: str, address: str, user_id: str, at_ms: int) -> None:
+        _insert_new(
+            self._conn,
+            t.address_bans,
+            {"room_id": room_id, "address": address, "user_id": user_id, "created_at_ms": at_ms},
+        )
+
+    def banned(self, room_id: str, address: str) -> bool:
+        ab = t.address_bans
+        found = self._conn.execute(
+            select(ab.c.address).where(ab.c.room_id == room_id, ab.c.address == address).limit(1)
+        ).first()
+        return found is not None
+
+    def unban_member(self, room_id: str, user_id: str) -> None:
+        ab = t.address_bans
+        self._conn.execute(delete(ab).where(ab.c.room_id == room_id, ab.c.user_id == user_id))
+
+
+def _insert_new(conn: Connection, table: Any, values: dict[str, Any]) -> None:
+    """Insert a row unless one with its primary key exists (then nothing changes)."""
+    module: Any = postgresql if conn.dialect.name == "postgresql" else sqlite
+    conn.execute(module.insert(table).values(**values).on_conflict_do_nothing())
 
 
 def _user(row: Row[Any]) -> User:

@@ -74,6 +74,40 @@ memberships = Table(
     Column("created_at_ms", BigInteger, nullable=False),
     # The room incarnation joined: a membership never opens a later room under the same id.
     Column("incarnation", String(36), nullable=False),
+    # active, kicked (until `until_ms`) or banned (domain.model.members.Standing).
+    Column("standing", String(16), nullable=False, server_default="active"),
+    Column("until_ms", BigInteger, nullable=True),
+)
+
+# The client addresses (edge.address_key) each identity used in a room: banning a guest bans
+# them too. At most MAX_ADDRESSES_PER_MEMBER per identity.
+member_addresses = Table(
+    "member_addresses",
+    metadata,
+    Column(
+        "room_id",
+        String(64),
+        ForeignKey("rooms.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column("user_id", String(64), primary_key=True),
+    Column("address", String(64), primary_key=True),
+    Column("created_at_ms", BigInteger, nullable=False),
+)
+
+# Addresses banned from a room, each because of one banned identity (unbanning lifts it).
+address_bans = Table(
+    "address_bans",
+    metadata,
+    Column(
+        "room_id",
+        String(64),
+        ForeignKey("rooms.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column("address", String(64), primary_key=True),
+    Column("user_id", String(64), primary_key=True),
+    Column("created_at_ms", BigInteger, nullable=False),
 )
 
 # Accounts. Passwords only as argon2id hashes; refresh tokens only as SHA-256 hex digests.

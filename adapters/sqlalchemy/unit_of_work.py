@@ -10,6 +10,7 @@ from typing import Self
 from sqlalchemy import Connection, Engine
 
 from adapters.sqlalchemy.repositories import (
+    SqlAddressRepository,
     SqlMembershipRepository,
     SqlMessageRepository,
     SqlProfileRepository,
@@ -54,6 +55,7 @@ class SqlUnitOfWork:
         self.memberships = SqlMembershipRepository(conn)
         self.users = SqlUserRepository(conn)
         self.refresh_tokens = SqlRefreshTokenRepository(conn)
+        self.addresses = SqlAddressRepository(conn)
         return self
 
     def __exit__(

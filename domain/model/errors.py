@@ -28,10 +28,12 @@ class ErrorCode(StrEnum):
     INVALID_CURSOR = "invalid_cursor"
     INVALID_MESSAGE_ID = "invalid_message_id"
     INVALID_MESSAGE_LIMIT = "invalid_message_limit"
+    INVALID_USER_ID = "invalid_user_id"
     # Existence
     ROOM_NOT_FOUND = "room_not_found"
     ROOM_EXISTS = "room_exists"
     MESSAGE_NOT_FOUND = "message_not_found"
+    MEMBER_NOT_FOUND = "member_not_found"
     USERNAME_TAKEN = "username_taken"
     # Access
     BAD_PASSWORD = "bad_password"  # noqa: S105 - an error code, not a secret
@@ -39,6 +41,9 @@ class ErrorCode(StrEnum):
     FORBIDDEN = "forbidden"
     NOT_JOINED = "not_joined"
     ADMIN_REQUIRED = "admin_required"
+    KICKED = "kicked"
+    BANNED = "banned"
+    OWNER_PROTECTED = "owner_protected"
     INVALID_CREDENTIALS = "invalid_credentials"
     INVALID_REFRESH_TOKEN = "invalid_refresh_token"  # noqa: S105 - an error code, not a secret
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from domain.model.members import Role, Standing
 from domain.model.messages import Message
 
 
@@ -70,6 +71,22 @@ class RoomTokensRevoked:
     admin_version: int
 
 
+@dataclass(frozen=True, slots=True)
+class MemberRemoved:
+    """An identity was kicked or banned: its sockets are told and taken out of the room."""
+
+    room_id: str
+    user_id: str
+    standing: Standing
+
+
+@dataclass(frozen=True, slots=True)
+class RoleChanged:
+    room_id: str
+    user_id: str
+    role: Role
+
+
 Event = (
     RoomCreated
     | MessagePosted
@@ -79,4 +96,6 @@ Event = (
     | HistoryCleared
     | MessageDeleted
     | RoomTokensRevoked
+    | MemberRemoved
+    | RoleChanged
 )

@@ -16,6 +16,14 @@ class Role(StrEnum):
     MEMBER = "member"
 
 
+class Standing(StrEnum):
+    """Where an identity stands in a room: in it, kicked out for a while, or banned."""
+
+    ACTIVE = "active"
+    KICKED = "kicked"  # until `Membership.until_ms`; then it may come back the way it came
+    BANNED = "banned"  # until an admin unbans it
+
+
 # Characters that draw nothing: marks with no base, format characters, separators and
 # controls by category; a few letters and symbols that are blank by design, listed here.
 _INVISIBLE_CATEGORIES = frozenset({"Mn", "Me", "Cf", "Cc", "Cs", "Zs", "Zl", "Zp"})
@@ -70,3 +78,5 @@ class Membership:
     role: Role
     created_at_ms: int
     incarnation: str
+    standing: Standing = Standing.ACTIVE
+    until_ms: int | None = None  # the end of a kick

@@ -11,7 +11,7 @@ from typing import Protocol
 
 from domain.model.accounts import RefreshFamily
 from domain.model.errors import ErrorCode, Forbidden, Unauthorized
-from domain.model.members import Membership, Role
+from domain.model.members import Membership, Role, Standing
 from domain.model.rooms import Room
 
 
@@ -106,9 +106,10 @@ def room_token_current(
     return claims.password_version == password_version
 
 
-def membership_holds(membership: Membership | None, room: Room, user_id: str) -> bool:
-    """Whether `membership` makes `user_id` a member of this room as it is now: this room,
-    this user, this incarnation (one of a room since re-created under the id holds nothing)."""
+def of_this_room(membership: Membership | None, room: Room, user_id: str) -> bool:
+    """Whether `membership` is `user_id`'s in this room as it is now: this room, this user,
+    this incarnation (one of a room since re-created under the id says nothing), in any
+    standing."""
     return (
         membership is not None
         and membership.room_id == room.id
@@ -117,22 +118,50 @@ def membership_holds(membership: Membership | None, room: Room, user_id: str) ->
     )
 
 
+def membership_holds(membership: Membership | None, room: Room, user_id: str) -> bool:
+    """Whether `membership` makes `user_id` a member of this room as it is now: of this
+    room (`of_this_room`) and in it (not kicked out, not banned)."""
+    return (
+        of_this_room(membership, room, user_id)
+        and membership is not None
+        and membership.standing is Standing.ACTIVE
+    )
+
+
+def check_standing(membership: Membership | None, room: Room, user_id: str, now_ms: int) -> None:
+    """Refuse an identity the room's admins put out: banned (until unbanned), or kicked
+    (until the kick ends). Comes before every grant, whatever the credential."""
+    if membership is None or not of_this_room(membership, room, user_id):
+        return
+    if membership.standing is Standing.BANNED:
+        raise Forbidden(ErrorCode.BANNED, "you are banned from this room")
+    if membership.standing is Standing.KICKED and (membership.until_ms or 0) > now_ms:
+        raise Forbidden(ErrorCode.KICKED, "you were removed from this room; try again later")
+
+
 class AccessPolicy(Protocol):
     def grant(self, room: Room, claims: Claims, membership: Membership | None) -> Grant | None:
         """A grant, or None when this policy has nothing to say; raises when it refuses.
-        `membership` is the claims' user's membership of the room, loaded for a user token
-        only (a room token is its own grant)."""
+        `membership` is the claims' identity's membership of the room, if any."""
         ...
 
 
 class RoomTokenPolicy:
     """A room token opens the room it names. Whether the token is still worth anything
-    (expiry, incarnation, password version) is `check_claims`, which comes first."""
+    (expiry, incarnation, password version) is `check_claims`, and whether its identity
+    was put out `check_standing`; both come first.
+
+    The role is the identity's membership's, as it is now: an admin token of someone since
+    demoted is a member's, a guest promoted is an admin. With no membership in the room,
+    a plain member's."""
 
     def grant(self, room: Room, claims: Claims, membership: Membership | None) -> Grant | None:
         if not isinstance(claims, RoomTokenClaims) or claims.room_id != room.id:
             return None
-        return Grant(room.id, claims.user_id, claims.username, claims.role)
+        role = Role.MEMBER
+        if membership is not None and membership_holds(membership, room, claims.user_id):
+            role = membership.role
+        return Grant(room.id, claims.user_id, claims.username, role)
 
 
 class MembershipPolicy:

@@ -13,6 +13,7 @@ from domain.model.policies import (
     RoomTokenClaims,
     UserTokenClaims,
     check_claims,
+    check_standing,
     require_access,
 )
 from domain.model.rooms import PASSWORD_MAX_CHARS, Room, RoomId, is_text
@@ -82,7 +83,8 @@ def open_room(
 ) -> tuple[Room, Grant]:
     """Load the room and check the claims against it, inside the caller's unit of work: a
     room token against the room it names; a user token against its live sign-in and its
-    user's membership of this incarnation of the room (`deps.policy` decides).
+    user's membership of this incarnation of the room; either against the identity's
+    standing (kicked, banned). `deps.policy` decides the grant and its role.
 
     `known` memoizes the lookups within that unit of work."""
     rid = RoomId(room_id).value
@@ -94,8 +96,12 @@ def open_room(
         if room is None:
             # The room this token was bought for is gone: the token is dead, not misdirected.
             raise Unauthorized(ErrorCode.UNAUTHORIZED, "this token has been revoked")
-        check_claims(claims, deps.clock.now_ms(), room)
-        return room, require_access(deps.policy, room, claims)
+        now = deps.clock.now_ms()
+        check_claims(claims, now, room)
+        # Its role, and whether it was put out, are the membership's, as they are now.
+        membership = known.membership(uow, rid, claims.user_id)
+        check_standing(membership, room, claims.user_id, now)
+        return room, require_access(deps.policy, room, claims, membership)
     # Every use re-checks the sign-in, so a socket stops sending the moment it is revoked.
     check_live(deps, uow, claims, known)
     room = known.room(uow, rid)
@@ -103,6 +109,7 @@ def open_room(
         # Not a member of any room of that id: the same answer as for a room not joined.
         raise Forbidden(ErrorCode.FORBIDDEN, "access to this room is not granted")
     membership = known.membership(uow, rid, claims.user_id)
+    check_standing(membership, room, claims.user_id, deps.clock.now_ms())
     return room, require_access(deps.policy, room, claims, membership)
 
 

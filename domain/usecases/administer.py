@@ -7,14 +7,22 @@ this incarnation. The join password never makes an admin.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from enum import StrEnum
 
 from domain.model.errors import ErrorCode, Forbidden, InvalidInput, NotFound
-from domain.model.events import HistoryCleared, MessageDeleted, RoomDeleted, RoomTokensRevoked
-from domain.model.members import Membership, Role
+from domain.model.events import (
+    HistoryCleared,
+    MemberRemoved,
+    MessageDeleted,
+    RoleChanged,
+    RoomDeleted,
+    RoomTokensRevoked,
+)
+from domain.model.members import Membership, Role, Standing
 from domain.model.messages import is_message_id
-from domain.model.policies import Claims, Grant, membership_holds
-from domain.model.rooms import Room, RoomSettings, check_message_limit, check_new_password
+from domain.model.policies import Claims, Grant, of_this_room
+from domain.model.rooms import Room, RoomId, RoomSettings, check_message_limit, check_new_password
 from domain.usecases.access import issue_room_token, open_room, reload_room
 from domain.usecases.deps import Deps, Outcome
 from ports.unit_of_work import UnitOfWork
@@ -76,6 +84,8 @@ class Member:
     username: str
     role: Role
     joined_at_ms: int
+    standing: Standing = Standing.ACTIVE
+    until_ms: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,9 +104,9 @@ def room_overview(deps: Deps, claims: Claims, room_id: str) -> Outcome[RoomOverv
     with deps.uow() as uow:
         room, _ = open_as_admin(deps, uow, claims, room_id)
         members = [
-            Member(m.user_id, _username(uow, m), m.role, m.created_at_ms)
+            Member(m.user_id, _username(uow, m), m.role, m.created_at_ms, m.standing, m.until_ms)
             for m in uow.memberships.in_room(room.id)
-            if membership_holds(m, room, m.user_id)
+            if of_this_room(m, room, m.user_id)
         ]
         count = uow.messages.count(room.id)
     overview = RoomOverview(
@@ -182,3 +192,98 @@ def rotate_admin_token(deps: Deps, claims: Claims, room_id: str) -> Outcome[Admi
 
 def _revoked(room: Room) -> RoomTokensRevoked:
     return RoomTokensRevoked(room.id, room.incarnation, room.password_version, room.admin_version)
+
+
+# -- roles: promote, demote, kick, ban, unban -----------------------------------------------
+
+
+class Action(StrEnum):
+    PROMOTE = "promote"
+    DEMOTE = "demote"
+    KICK = "kick"
+    BAN = "ban"
+    UNBAN = "unban"
+
+
+@dataclass(frozen=True, slots=True)
+class MemberStanding:
+    """Where the target stands after an action; `membership` None: it holds none (unbanned,
+    it may join again the way anyone does)."""
+
+    room_id: str
+    user_id: str
+    membership: Membership | None
+
+
+def act_on_member(
+    deps: Deps, claims: Claims, room_id: str, user_id: str, action: Action
+) -> Outcome[MemberStanding]:
+    """An admin's action on one identity of the room:
+
+    - promote / demote: an active member's role (admin / member);
+    - kick: out of the room for `config.kick_s`, then it may come back the way it came (a
+      guest's token works again while it lives; a user needs the password again);
+    - ban: out until unbanned, and so are the client addresses it used in the room (a user
+      who never joined may be banned ahead);
+    - unban: the ban and the address bans it made are lifted, and the membership gone.
+
+    The room's creator is never demoted, kicked or banned (`owner_protected`)."""
+    target = _user_id(user_id)
+    now = deps.clock.now_ms()
+    with deps.uow(write=True) as uow:
+        room, grant = open_as_admin(deps, uow, claims, room_id)
+        held = uow.memberships.get(room.id, target)
+        current = held if of_this_room(held, room, target) else None
+        if target == room.created_by and action is not Action.PROMOTE:
+            raise Forbidden(ErrorCode.OWNER_PROTECTED, "the room's creator stays its admin")
+        after = _apply(deps, uow, room, current, target, action, now)
+        uow.commit()
+        events = uow.collect_events()
+    return Outcome(MemberStanding(room.id, target, after), events)
+
+
+def _apply(
+    deps: Deps,
+    uow: UnitOfWork,
+    room: Room,
+    current: Membership | None,
+    target: str,
+    action: Action,
+    now: int,
+) -> Membership | None:
+    active = current is not None and current.standing is Standing.ACTIVE
+    if action in (Action.PROMOTE, Action.DEMOTE, Action.KICK) and not active:
+        raise NotFound(ErrorCode.MEMBER_NOT_FOUND, "no such member in this room")
+    if action is Action.UNBAN:
+        if current is None or current.standing is not Standing.BANNED:
+            raise NotFound(ErrorCode.MEMBER_NOT_FOUND, "no such banned identity in this room")
+        uow.memberships.delete(room.id, target)
+        uow.addresses.unban_member(room.id, target)
+        return None
+    if action is Action.BAN:
+        for address in uow.addresses.of_member(room.id, target):
+            uow.addresses.ban(room.id, address, target, now)
+        base = current or Membership(room.id, target, Role.MEMBER, now, room.incarnation)
+        after = replace(base, role=Role.MEMBER, standing=Standing.BANNED, until_ms=None)
+        uow.record(MemberRemoved(room.id, target, Standing.BANNED))
+    elif action is Action.KICK:
+        assert current is not None
+        until = now + deps.config.kick_s * 1000
+        after = replace(current, role=Role.MEMBER, standing=Standing.KICKED, until_ms=until)
+        uow.record(MemberRemoved(room.id, target, Standing.KICKED))
+    else:
+        assert current is not None
+        role = Role.ADMIN if action is Action.PROMOTE else Role.MEMBER
+        after = replace(current, role=role)
+        if role is not current.role:
+            uow.record(RoleChanged(room.id, target, role))
+    uow.memberships.put(after)
+    return after
+
+
+def _user_id(user_id: str) -> str:
+    """A user id as the server mints them (the room-id alphabet): anything else names no one."""
+    try:
+        return RoomId(user_id).value
+    except InvalidInput:
+        raise InvalidInput(ErrorCode.INVALID_USER_ID, "not a user id") from None

@@ -25,6 +25,7 @@ class CoreConfig:
     admin_token_ttl_s: int = 30 * 24 * 3600
     user_token_ttl_s: int = 15 * 60  # a user's access token: short, refresh tokens renew it
     refresh_token_ttl_s: int = 30 * 24 * 3600  # each refresh token; rotation slides it on
+    kick_s: int = 10 * 60  # how long a kicked identity stays out
 
 
 @dataclass(frozen=True, slots=True)

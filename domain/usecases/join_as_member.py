@@ -4,28 +4,36 @@ from __future__ import annotations
 
 from domain.model.errors import ErrorCode, Forbidden, NotFound
 from domain.model.members import Membership, Role
-from domain.model.policies import UserTokenClaims, membership_holds
+from domain.model.policies import UserTokenClaims, check_standing, membership_holds
 from domain.model.rooms import RoomId
 from domain.usecases.access import check_live, check_room_password, reload_room
 from domain.usecases.deps import Deps, Outcome
 
 
 def join_as_member(
-    deps: Deps, claims: UserTokenClaims, room_id: str, password: str | None
+    deps: Deps, claims: UserTokenClaims, room_id: str, password: str | None, address: str = ""
 ) -> Outcome[Membership]:
     """Make the token's user a member (role member) of this incarnation of the room, with
     the room's password. A user who is a member already succeeds without a password (one
     given is not checked): joining twice is harmless, and the token is the credential then.
-    Without a membership, no password is `forbidden` and a wrong one `bad_password`."""
+    Without a membership, no password is `forbidden` and a wrong one `bad_password`.
+
+    A user the admins put out (kicked, banned) is refused before any password is checked,
+    and so is a client address banned from the room (`address`: edge.address_key, "" when
+    unknown), which is remembered as the user's in the room."""
     rid = RoomId(room_id).value
     with deps.uow() as uow:
         check_live(deps, uow, claims)
         room = uow.rooms.get(rid)
         held = uow.memberships.get(rid, claims.user_id) if room is not None else None
+        barred = room is not None and bool(address) and uow.addresses.banned(rid, address)
     if room is None:
         raise NotFound(ErrorCode.ROOM_NOT_FOUND, "no such room")
+    check_standing(held, room, claims.user_id, deps.clock.now_ms())
     if held is not None and membership_holds(held, room, claims.user_id):
         return Outcome(held)
+    if barred:
+        raise Forbidden(ErrorCode.BANNED, "this address is banned from this room")
     if password is None:
         raise Forbidden(ErrorCode.FORBIDDEN, "join this room with its password first")
     # Outside any transaction, as verify_room_password does: argon2 is slow on purpose, and
@@ -37,10 +45,14 @@ def join_as_member(
         check_live(deps, uow, claims)
         current = reload_room(uow, room)
         held = uow.memberships.get(rid, claims.user_id)
+        check_standing(held, current, claims.user_id, now)  # banned while we hashed
         if held is not None and membership_holds(held, current, claims.user_id):
             return Outcome(held)  # a concurrent join got there first; keep its record
-        # Replaces a membership of an earlier incarnation, which held nothing any more.
+        # Replaces a membership of an earlier incarnation, which held nothing any more, or
+        # one whose kick has ended.
         membership = Membership(rid, claims.user_id, Role.MEMBER, now, current.incarnation)
         uow.memberships.put(membership)
+        if address:
+            uow.addresses.record(rid, claims.user_id, address, now)
         uow.commit()
     return Outcome(membership)

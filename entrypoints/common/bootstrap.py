@@ -175,6 +175,7 @@ def build_core(settings: Settings, concurrency: str = "threads") -> Core:
             admin_token_ttl_s=settings.admin_token_ttl_s,
             user_token_ttl_s=settings.user_token_ttl_s,
             refresh_token_ttl_s=settings.refresh_token_ttl_s,
+            kick_s=settings.kick_s,
         ),
     )
     return Core(settings, deps, closers, _limiter(settings))

@@ -45,6 +45,8 @@ from entrypoints.common.schemas import (
     Joined,
     JoinRoom,
     Login,
+    MemberBody,
+    MemberStandingOut,
     MessageDeletedOut,
     MessagePage,
     MessagePosted,
@@ -80,6 +82,9 @@ class HttpRequest:
     headers: Mapping[str, str]  # case-insensitive mapping from the framework
     body: bytes = b""
     peer: str = ""  # the TCP peer's address (edge.client_address finds the client from it)
+    # The client's address key (edge.address_key of edge.client_address), which
+    # ServerBase.view_steps fills in before anything runs; "" when unknown.
+    address: str = ""
 
 
 @dataclass(slots=True)
@@ -114,7 +119,9 @@ def create_room_view(
 def verify_room_view(
     deps: Deps, request: HttpRequest, _: None, data: VerifyRoom, __: NoQuery
 ) -> Answer:
-    out = verify_room_password(deps, request.path_params["room_id"], data.password, data.username)
+    out = verify_room_password(
+        deps, request.path_params["room_id"], data.password, data.username, request.address
+    )
     access = out.value
     body = {
         "token": access.token,
@@ -132,7 +139,8 @@ def join_member_view(
     if not isinstance(claims, UserTokenClaims):
         # A room token is a grant of its own, for one guest in one room: no member is made.
         raise Forbidden(ErrorCode.FORBIDDEN, "joining as a member takes a user token")
-    out = join_as_member(deps, claims, request.path_params["room_id"], data.password)
+    room_id = request.path_params["room_id"]
+    out = join_as_member(deps, claims, room_id, data.password, request.address)
     member = out.value
     body = {"room_id": member.room_id, "user_id": member.user_id, "role": member.role.value}
     return HttpResponse(200, body, out.events)
@@ -241,6 +249,8 @@ def room_overview_view(
                 "username": m.username,
                 "role": m.role.value,
                 "joined_at": iso_ms(m.joined_at_ms),
+                "standing": m.standing.value,
+                "until": iso_ms(m.until_ms) if m.until_ms is not None else None,
             }
             for m in room.members
         ],
@@ -273,6 +283,42 @@ def rotate_admin_token_view(
     out = administer.rotate_admin_token(deps, claims, request.path_params["room_id"])
     body = {"admin_token": out.value.token, "expires_in": out.value.expires_in}
     return HttpResponse(200, body, out.events)
+
+
+def member_action_view(action: administer.Action) -> View:
+    """The view of one admin action on a member (promote, demote, kick, ban, unban)."""
+
+    def view(
+        deps: Deps, request: HttpRequest, claims: Claims, data: MemberBody, _: NoQuery
+    ) -> Answer:
+        room_id = request.path_params["room_id"]
+        out = administer.act_on_member(deps, claims, room_id, data.user_id, action)
+        held = out.value.membership
+        body = {
+            "room_id": out.value.room_id,
+            "user_id": out.value.user_id,
+            "role": held.role.value if held else None,
+            "standing": held.standing.value if held else None,
+            "until": iso_ms(held.until_ms) if held and held.until_ms is not None else None,
+        }
+        return HttpResponse(200, body, out.events)
+
+    return view
+
+
+MEMBER_ACTIONS = {
+    administer.Action.PROMOTE: "Make an active member an admin (event `role_changed`).",
+    administer.Action.DEMOTE: "Make an admin a plain member (event `role_changed`); never "
+    "the room's creator.",
+    administer.Action.KICK: "Put an active member out for SECURECHAT_KICK_SECONDS (default "
+    "10 minutes): its sockets get `kicked` and leave the room, and it is refused (`kicked`) "
+    "until then; never the room's creator.",
+    administer.Action.BAN: "Put an identity out until unbanned, with the client addresses "
+    "it used in the room: its sockets get `banned` and leave; `/verify` and `/join` from "
+    "those addresses are refused (`banned`). A user who never joined may be banned ahead.",
+    administer.Action.UNBAN: "Lift a ban and the address bans it made; the identity holds "
+    "no membership then and joins again as anyone does.",
+}
 
 
 def openapi_view(deps: Deps, request: HttpRequest, _: None, __: None, ___: NoQuery) -> Answer:
@@ -613,6 +659,27 @@ ROUTES: tuple[Route, ...] = (
             413: TOO_LARGE,
         },
         bearer=True,
+    ),
+    *(
+        Route(
+            "POST",
+            f"/admin/rooms/<room_id>/{action.value}",
+            f"{action.value}_member",
+            member_action_view(action),
+            body=MemberBody,
+            summary=summary,
+            ok=Reply(200, "Done: where the identity stands now.", MemberStandingOut),
+            errors={
+                400: MALFORMED,
+                401: ADMIN_UNAUTHORIZED,
+                403: NOT_ADMIN + " The room's creator (`owner_protected`).",
+                404: "No such active member (`member_not_found`; for unban: no such banned "
+                "identity), or the room id is not one path segment.",
+                413: TOO_LARGE,
+            },
+            bearer=True,
+        )
+        for action, summary in MEMBER_ACTIONS.items()
     ),
     Route(
         "GET",

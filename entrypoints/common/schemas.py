@@ -131,6 +131,17 @@ class AdminBody(Input):
     """An admin action with nothing to say beyond its path; the body may be left out."""
 
 
+class MemberBody(Input):
+    """`/admin/rooms/{room_id}/kick|ban|unban|promote|demote`."""
+
+    user_id: Annotated[
+        str,
+        _documented(
+            "The identity acted on (a g_… guest or a u_… account).", pattern=ROOM_ID_PATTERN
+        ),
+    ]
+
+
 class SettingsPatch(Input):
     """Only the fields present change."""
 
@@ -258,6 +269,29 @@ class MemberOut(Output):
     username: str
     role: Annotated[str, Meta(extra_json_schema={"enum": ["admin", "member"]})]
     joined_at: Annotated[str, Meta(description="ISO 8601, UTC, milliseconds.")]
+    standing: Annotated[str, Meta(extra_json_schema={"enum": ["active", "kicked", "banned"]})]
+    until: Annotated[str | None, Meta(description="When a kick ends; else null.")]
+
+
+class MemberStandingOut(Output):
+    room_id: str
+    user_id: str
+    role: Annotated[
+        str | None,
+        Meta(
+            description="Its role now; null when it holds no membership (unbanned).",
+            extra_json_schema={"enum": ["admin", "member", None]},
+        ),
+    ]
+    standing: Annotated[
+        str | None,
+        Meta(
+            description="`active`, `kicked` (until `until`) or `banned`; null when it holds "
+            "no membership (unbanned: it may join again as anyone does).",
+            extra_json_schema={"enum": ["active", "kicked", "banned", None]},
+        ),
+    ]
+    until: Annotated[str | None, Meta(description="When a kick ends (ISO 8601, UTC); else null.")]
 
 
 class RoomOverviewOut(Output):

@@ -11,13 +11,20 @@ Quart, its batcher, python-socketio's emit and rooms.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import logging
 import time
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Protocol
 
-from domain.model.events import Event, FamilyRevoked, RoomDeleted, RoomTokensRevoked
+from domain.model.events import (
+    Event,
+    FamilyRevoked,
+    MemberRemoved,
+    RoomDeleted,
+    RoomTokensRevoked,
+)
 from domain.usecases.send_message import SendCommand
 from entrypoints.common import http_api
 from entrypoints.common.batching import Batched, SendResult, send_batch
@@ -36,7 +43,7 @@ from entrypoints.common.quiet_log import transport_logger
 from entrypoints.common.settings import Settings
 from entrypoints.common.shapes import JSON_HEADERS, encode_json
 from entrypoints.common.socket_api import EVENTS_BY_NAME, EXPIRY_SWEEP_S, SocketProtocol, Step
-from entrypoints.common.socket_events import channel, emits_for
+from entrypoints.common.socket_events import Emit, channel, emits_for
 from entrypoints.common.socket_wire import PollingBacklog, polling_queues, refusal
 from entrypoints.common.steps import (
     Call,
@@ -90,6 +97,8 @@ class ServerBase:
     def view_steps(self, route: Route, request: HttpRequest) -> Steps[Reply]:
         """A route's answer, in its lane; a send through the batcher; the emits after
         the commit. The result is the status, body and headers to write."""
+        address = address_key(client_address(request.peer, request.headers, self.edge.trusted))
+        request = dataclasses.replace(request, address=address)
         if route.limits and (refused := self.over_limit(route, request)) is not None:
             return (yield from self.reply_steps(refused))
         answer = yield Call(route.lane, http_api.answer, (self.deps, route, request))
@@ -100,8 +109,9 @@ class ServerBase:
     def over_limit(self, route: Route, request: HttpRequest) -> HttpResponse | None:
         """Count this attempt under each of the route's limits: a 429 when one holds (no
         body decoded, nothing hashed), else None. In memory and cheap: on the loop."""
-        address = address_key(client_address(request.peer, request.headers, self.edge.trusted))
-        checks = [(limit.rule, limit.key(address, request.path_params)) for limit in route.limits]
+        checks = [
+            (limit.rule, limit.key(request.address, request.path_params)) for limit in route.limits
+        ]
         wait = self.limiter.attempt(checks)
         if not wait:
             return None
@@ -118,7 +128,8 @@ class ServerBase:
     def revocation_steps(self, events: Sequence[Event]) -> Steps[None]:
         """What committed events do to live sockets, after their emits: end, at once, every
         socket opened with a token they revoked (a sign-in's, a room's guest or admin
-        tokens); take every socket out of a deleted room."""
+        tokens); take every socket out of a deleted room, and a kicked or banned identity's
+        sockets out of its room (each told with `kicked` / `banned`)."""
         for event in events:
             # The lookups are in memory: cheap enough for an event loop.
             match event:
@@ -128,9 +139,17 @@ class ServerBase:
                     yield from self.end_steps(self.protocol.stale(event))
                 case RoomDeleted(room_id=room_id):
                     # Waits for each connection's running event: in a worker.
-                    evicted = yield Call(Lane.WORKER, self.protocol.evict, (room_id,))
+                    evicted, _ = yield Call(Lane.WORKER, self.protocol.evict, (room_id,))
                     for sid in evicted:
                         yield Leave(sid, channel(room_id))
+                case MemberRemoved(room_id=room_id, user_id=user_id, standing=standing):
+                    out = yield Call(Lane.WORKER, self.protocol.evict, (room_id, user_id))
+                    evicted, presence = out
+                    for sid in evicted:
+                        # Told on its own, then out of the room; the room sees it leave.
+                        yield Emit(standing.value, {"room": room_id}, sid)
+                        yield Leave(sid, channel(room_id))
+                    yield from presence
 
     def encode(self, response: HttpResponse) -> Reply:
         """Status, body and headers to write."""

@@ -217,19 +217,24 @@ class SocketProtocol:
                 )
             ]
 
-    def evict(self, room_id: str) -> list[str]:
-        """Take every connection out of a room that was deleted (they stay connected); the
-        runtime then takes them out of its Socket.IO room. Presence forgets them."""
+    def evict(self, room_id: str, user_id: str | None = None) -> tuple[list[str], list[Emit]]:
+        """Take connections out of a room: every one (the room was deleted), or those of
+        one identity (kicked, banned). They stay connected; the runtime then takes them out
+        of its Socket.IO room. Presence forgets them: the sids, and the emits that tell the
+        room (of no use for a deleted room)."""
         with self._lock:
             connections = list(self._connections.items())
         evicted: list[str] = []
+        emits: list[Emit] = []
         for sid, connection in connections:
             with connection.lock:  # after an event of this connection still running
-                grant = connection.rooms.pop(room_id, None)
-            if grant is not None:
-                leave_room(self._deps, grant, sid)  # the room is gone: nobody to tell
-                evicted.append(sid)
-        return evicted
+                grant = connection.rooms.get(room_id)
+                if grant is None or (user_id is not None and grant.user_id != user_id):
+                    continue
+                del connection.rooms[room_id]
+            emits += emits_for(leave_room(self._deps, grant, sid).events)
+            evicted.append(sid)
+        return evicted, emits
 
     def disconnect(self, sid: str) -> list[Emit]:
         with self._lock:

@@ -12,6 +12,7 @@ from domain.model.events import (
     MessageDeleted,
     MessagePosted,
     PresenceChanged,
+    RoleChanged,
     RoomDeleted,
 )
 from entrypoints.common.shapes import message_json
@@ -65,6 +66,9 @@ def emits_for(events: Iterable[Event]) -> list[Emit]:
             case MessageDeleted(room_id=room_id, message_id=message_id):
                 data = {"room": room_id, "message_id": message_id}
                 out.append(Emit("message_deleted", data, channel(room_id)))
+            case RoleChanged(room_id=room_id, user_id=user_id, role=role):
+                data = {"room": room_id, "user_id": user_id, "role": role.value}
+                out.append(Emit("role_changed", data, channel(room_id)))
             case _:
                 pass  # nothing for clients to see (RoomCreated, FamilyRevoked, ...)
     return out

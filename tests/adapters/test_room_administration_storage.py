@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import dataclasses
 
-from domain.model.members import Membership, Role
+from domain.model.members import Membership, Role, Standing
 from domain.model.rooms import RoomSettings
+from ports.repositories import MAX_ADDRESSES_PER_MEMBER
 from ports.unit_of_work import UnitOfWorkFactory
 from tests.adapters.test_unit_of_work import add_rooms, make_message, make_room
 
@@ -149,3 +150,80 @@ def test_in_room_lists_every_membership_of_the_room_by_user_id(
         uow.commit()
     with uow_factory() as uow:
         assert [m.user_id for m in uow.memberships.in_room("lobby")] == ["u_a", "u_b"]
+
+
+def test_a_membership_keeps_its_standing_and_can_be_deleted(
+    uow_factory: UnitOfWorkFactory,
+) -> None:
+    add_rooms(uow_factory, "lobby")
+    kicked = Membership("lobby", "g_1", Role.MEMBER, 1, "inc", Standing.KICKED, 99)
+    banned = Membership("lobby", "g_2", Role.MEMBER, 1, "inc", Standing.BANNED)
+    with uow_factory(write=True) as uow:
+        uow.memberships.put(kicked)
+        uow.memberships.put(banned)
+        uow.commit()
+    with uow_factory() as uow:
+        assert uow.memberships.get("lobby", "g_1") == kicked
+        assert uow.memberships.get("lobby", "g_2") == banned
+    with uow_factory(write=True) as uow:
+        uow.memberships.delete("lobby", "g_2")
+        assert uow.memberships.get("lobby", "g_2") is None  # its own delete, seen at once
+        uow.commit()
+    with uow_factory() as uow:
+        assert uow.memberships.get("lobby", "g_2") is None
+        assert [m.user_id for m in uow.memberships.in_room("lobby")] == ["g_1"]
+
+
+def test_addresses_are_recorded_once_bounded_banned_and_unbanned_per_member(
+    uow_factory: UnitOfWorkFactory,
+) -> None:
+    add_rooms(uow_factory, "lobby", "other")
+    with uow_factory(write=True) as uow:
+        for n in range(MAX_ADDRESSES_PER_MEMBER + 5):
+            uow.addresses.record("lobby", "g_1", f"10.0.0.{n}", n)
+        uow.addresses.record("lobby", "g_1", "10.0.0.0", 999)  # again: nothing new
+        uow.addresses.record("lobby", "g_2", "10.9.9.9", 1)
+        uow.commit()
+    with uow_factory(write=True) as uow:
+        uow.addresses.record("lobby", "g_1", "10.0.0.99", 1000)  # over the bound: dropped
+        uow.commit()
+    with uow_factory() as uow:
+        used = uow.addresses.of_member("lobby", "g_1")
+        assert used == [f"10.0.0.{n}" for n in range(MAX_ADDRESSES_PER_MEMBER)]
+        assert uow.addresses.of_member("other", "g_1") == []
+
+    with uow_factory(write=True) as uow:
+        uow.addresses.ban("lobby", "10.0.0.1", "g_1", 5)
+        uow.addresses.ban("lobby", "10.0.0.1", "g_2", 5)  # the same address, for another
+        uow.addresses.ban("lobby", "10.9.9.9", "g_2", 5)
+        assert uow.addresses.banned("lobby", "10.0.0.1")  # its own ban, seen at once
+        uow.commit()
+    with uow_factory() as uow:
+        assert uow.addresses.banned("lobby", "10.0.0.1")
+        assert not uow.addresses.banned("other", "10.0.0.1")
+        assert not uow.addresses.banned("lobby", "10.0.0.2")
+
+    with uow_factory(write=True) as uow:
+        uow.addresses.unban_member("lobby", "g_2")
+        uow.commit()
+    with uow_factory() as uow:
+        assert uow.addresses.banned("lobby", "10.0.0.1")  # still banned because of g_1
+        assert not uow.addresses.banned("lobby", "10.9.9.9")
+
+
+def test_a_deleted_room_takes_its_addresses_and_bans(uow_factory: UnitOfWorkFactory) -> None:
+    add_rooms(uow_factory, "lobby")
+    with uow_factory() as uow:
+        room = uow.rooms.get("lobby")
+    assert room is not None
+    with uow_factory(write=True) as uow:
+        uow.addresses.record("lobby", "g_1", "10.0.0.1", 1)
+        uow.addresses.ban("lobby", "10.0.0.1", "g_1", 1)
+        uow.commit()
+    with uow_factory(write=True) as uow:
+        uow.rooms.delete("lobby", room.incarnation)
+        uow.commit()
+    add_rooms(uow_factory, "lobby")
+    with uow_factory() as uow:
+        assert not uow.addresses.banned("lobby", "10.0.0.1")
+        assert uow.addresses.of_member("lobby", "g_1") == []

@@ -50,6 +50,12 @@ def _rotate(api: Api, room_id: str, token: str | None) -> httpx.Response:
     return api.http.post(f"/admin/rooms/{room_id}/admin_token", headers=_bearer(token))
 
 
+def _act(api: Api, room_id: str, action: str, user_id: str, token: str | None) -> httpx.Response:
+    return api.http.post(
+        f"/admin/rooms/{room_id}/{action}", json={"user_id": user_id}, headers=_bearer(token)
+    )
+
+
 def _posted(api: Api, room_id: str, token: str, text: str) -> str:
     response = api.post(room_id, token, text)
     assert response.status_code == 201, response.text
@@ -58,10 +64,7 @@ def _posted(api: Api, room_id: str, token: str, text: str) -> str:
 
 def _member(api: Api, room: Room) -> dict[str, Any]:
     """A signed-in user who joined the room: a plain member."""
-    name = "user_" + secrets.token_hex(4)
-    user = api.http.post("/auth/register", json={"username": name, "password": ACCOUNT_PASSWORD})
-    assert user.status_code == 201, user.text
-    body: dict[str, Any] = user.json()
+    body = _member_candidate(api)
     joined = api.http.post(
         f"/chat/{room.room_id}/join",
         json={"password": room.password},
@@ -83,12 +86,17 @@ def _admin_operations(
 ) -> list[httpx.Response]:
     """Every admin-only operation; and the deletion of a message (someone else's)."""
     message_id = message_id or "01900000-0000-7000-8000-000000000000"
+    someone = "g_someone"
     return [
         _delete_room(api, room_id, token),
         _clear(api, room_id, token),
         _overview(api, room_id, token),
         _settings(api, room_id, token, {"password": "taken over!"}),
         _rotate(api, room_id, token),
+        *(
+            _act(api, room_id, action, someone, token)
+            for action in ("promote", "demote", "kick", "ban", "unban")
+        ),
     ] + ([_delete_message(api, room_id, message_id, token)] if message_id else [])
 
 
@@ -246,3 +254,91 @@ def test_no_admin_operation_yields_to_a_guest_a_member_or_another_rooms_admin(ap
     assert api.texts(room.room_id, room.admin_token) == ["kept"]
     assert api.verify(room)["token"]
     assert _overview(api, room.room_id, room.admin_token).status_code == 200
+
+
+def test_a_kicked_guest_is_told_leaves_and_cannot_come_back_for_now(api: Api) -> None:
+    room = api.create_room()
+    access = api.verify(room)
+    token, user_id = access["token"], access["user_id"]
+    kicked = _joined_socket(api, token, room.room_id)
+    stays = _joined_socket(api, room.admin_token, room.room_id)
+    try:
+        done = _act(api, room.room_id, "kick", user_id, room.admin_token)
+        assert done.status_code == 200, done.text
+        assert (done.json()["standing"], done.json()["role"]) == ("kicked", "member")
+        assert receive_until(kicked, "kicked") == {"room": room.room_id}
+        leave = receive_until(stays, "status")
+        while leave["event"] != "leave":
+            leave = receive_until(stays, "status")
+        assert leave["user_id"] == user_id
+        # Out of the room: no sending there, no joining again, no REST.
+        ack = kicked.call("message", {"room": room.room_id, "message": "hey"}, timeout=5)
+        assert (ack["ok"], ack["code"]) == (False, "not_joined")
+        ack = kicked.call("join", {"room": room.room_id}, timeout=5)
+        assert (ack["ok"], ack["code"]) == (False, "kicked")
+    finally:
+        kicked.disconnect()
+        stays.disconnect()
+    assert_error(api.post(room.room_id, token, "hey"), 403, "kicked")
+    assert_error(api.messages(room.room_id, token), 403, "kicked")
+    assert api.texts(room.room_id, room.admin_token) == []
+
+
+def test_a_banned_guest_cannot_get_back_in_with_the_password_from_its_address(api: Api) -> None:
+    room = api.create_room()
+    access = api.verify(room)
+    token, user_id = access["token"], access["user_id"]
+    banned = _joined_socket(api, token, room.room_id)
+    try:
+        done = _act(api, room.room_id, "ban", user_id, room.admin_token)
+        assert (done.status_code, done.json()["standing"]) == (200, "banned")
+        assert receive_until(banned, "banned") == {"room": room.room_id}
+    finally:
+        banned.disconnect()
+    assert_error(api.messages(room.room_id, token), 403, "banned")
+    # The right password, from the address its token was used from (this test's): refused.
+    again = api.http.post(f"/chat/{room.room_id}/verify", json={"password": room.password})
+    assert_error(again, 403, "banned")
+    user = _member_candidate(api)
+    joined = api.http.post(
+        f"/chat/{room.room_id}/join",
+        json={"password": room.password},
+        headers=_bearer(user["access_token"]),
+    )
+    assert_error(joined, 403, "banned")
+    listed = _overview(api, room.room_id, room.admin_token).json()["members"]
+    assert {m["user_id"]: m["standing"] for m in listed}[user_id] == "banned"
+
+    lifted = _act(api, room.room_id, "unban", user_id, room.admin_token)
+    assert (lifted.status_code, lifted.json()["standing"]) == (200, None)
+    assert api.verify(room)["token"]
+    assert api.texts(room.room_id, token) == []  # its token works again
+
+
+def test_a_promoted_member_administers_and_a_demoted_one_no_longer(api: Api) -> None:
+    room = api.create_room()
+    member = _member(api, room)
+    token = member["access_token"]
+    assert_error(_overview(api, room.room_id, token), 403, "admin_required")
+    watcher = _joined_socket(api, room.admin_token, room.room_id)
+    try:
+        promoted = _act(api, room.room_id, "promote", member["user_id"], room.admin_token)
+        assert (promoted.status_code, promoted.json()["role"]) == (200, "admin")
+        changed = receive_until(watcher, "role_changed")
+        assert changed == {"room": room.room_id, "user_id": member["user_id"], "role": "admin"}
+    finally:
+        watcher.disconnect()
+    assert _overview(api, room.room_id, token).status_code == 200
+    # An admin member may not demote the creator.
+    creator = _overview(api, room.room_id, token).json()["created_by"]
+    assert_error(_act(api, room.room_id, "demote", creator, token), 403, "owner_protected")
+    demoted = _act(api, room.room_id, "demote", member["user_id"], room.admin_token)
+    assert (demoted.status_code, demoted.json()["role"]) == (200, "member")
+    assert_error(_overview(api, room.room_id, token), 403, "admin_required")
+
+
+def _member_candidate(api: Api) -> dict[str, Any]:
+    name = "user_" + secrets.token_hex(4)
+    user = api.http.post("/auth/register", json={"username": name, "password": ACCOUNT_PASSWORD})
+    assert user.status_code == 201, user.text
+    return user.json()  # type: ignore[no-any-return]

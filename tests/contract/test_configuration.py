@@ -191,3 +191,25 @@ def test_a_client_that_stops_reading_is_cut_off(runtime: str, tmp_path: Path) ->
         api.close()
     finally:
         server.stop()
+
+
+def test_a_kick_lasts_as_configured(runtime: str, tmp_path: Path) -> None:
+    server = ServerProcess(runtime, tmp_path, "memory", {"SECURECHAT_KICK_SECONDS": "1"}).start()
+    try:
+        api = Api(server.url)
+        room = api.create_room()
+        guest = api.verify(room)
+        kicked = api.http.post(
+            f"/admin/rooms/{room.room_id}/kick",
+            json={"user_id": guest["user_id"]},
+            headers={"Authorization": f"Bearer {room.admin_token}"},
+        )
+        assert kicked.status_code == 200, kicked.text
+        assert_error(api.messages(room.room_id, guest["token"]), 403, "kicked")
+        deadline = time.monotonic() + 5
+        while api.messages(room.room_id, guest["token"]).status_code != 200:
+            assert time.monotonic() < deadline, "the kick did not end"
+            time.sleep(0.1)
+        api.close()
+    finally:
+        server.stop()

@@ -18,7 +18,7 @@ from adapters.sqlalchemy.engine import make_engine
 from adapters.sqlalchemy.tables import metadata
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
-HEAD = "0004"
+HEAD = "0006"
 TABLES = {
     "rooms",
     "messages",
@@ -27,6 +27,8 @@ TABLES = {
     "users",
     "refresh_families",
     "refresh_tokens",
+    "member_addresses",
+    "address_bans",
 }
 
 
@@ -267,6 +269,35 @@ def test_0004_starts_admin_tokens_at_version_1_and_keeps_what_rooms_hold(
         with engine.connect() as conn:
             assert conn.execute(text("SELECT id FROM rooms")).scalars().all() == ["r"]
             assert _rows(conn) == (1, 1)
+    finally:
+        engine.dispose()
+
+
+def test_0006_makes_existing_memberships_active(database_url: str) -> None:
+    migrations.upgrade(database_url, "0004")
+    engine = make_engine(database_url)
+    try:
+        with engine.begin() as conn:
+            conn.execute(
+                text(
+                    "INSERT INTO rooms (id, incarnation, password_hash, password_version,"
+                    " created_by, created_at_ms) VALUES ('r', 'inc-1', 'h', 1, 'g', 1)"
+                )
+            )
+            conn.execute(
+                text(
+                    "INSERT INTO memberships (room_id, user_id, role, created_at_ms, incarnation)"
+                    " VALUES ('r', 'g', 'admin', 1, 'inc-1')"
+                )
+            )
+        migrations.upgrade(database_url)
+        assert _schema_diff(database_url) == []
+        with engine.connect() as conn:
+            row = conn.execute(text("SELECT role, standing, until_ms FROM memberships")).one()
+            assert tuple(row) == ("admin", "active", None)
+        migrations.downgrade(database_url, "0004")
+        with engine.connect() as conn:
+            assert _rows(conn) == (0, 1)
     finally:
         engine.dispose()
 

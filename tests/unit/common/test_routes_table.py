@@ -20,13 +20,15 @@ from werkzeug.datastructures import Headers
 from domain.model.events import (
     FamilyRevoked,
     HistoryCleared,
+    MemberRemoved,
     MessageDeleted,
     MessagePosted,
+    RoleChanged,
     RoomCreated,
     RoomDeleted,
     RoomTokensRevoked,
 )
-from domain.model.members import Role
+from domain.model.members import Role, Standing
 from entrypoints.common import docs_page, http_api
 from entrypoints.common.batching import Batched
 from entrypoints.common.bootstrap import Core
@@ -919,6 +921,165 @@ def test_rotating_the_admin_token_is_for_admins_only(http: Http, world: World) -
     refused = http.call("rotate_admin_token", path={"room_id": "lobby"}, token=http.member())
     _assert_error(refused, 403, "admin_required")
     assert world.store_factory.store.rooms["lobby"].admin_version == 1
+
+
+# -- roles: promote, demote, kick, ban, unban ------------------------------------------------
+
+
+def _act(http: Http, action: str, user_id: str, token: str | None) -> Answered:
+    return http.call(
+        f"{action}_member", path={"room_id": "lobby"}, json_body={"user_id": user_id}, token=token
+    )
+
+
+def _guest(http: Http, address: str = "") -> tuple[str, str]:
+    """A guest of the lobby bought from `address`: its token and user id."""
+    route = BY_ENDPOINT["verify_room"]
+    headers = Headers({"Content-Type": JSON})
+    body = json.dumps({"password": PASSWORD}).encode()
+    request = HttpRequest("POST", {"room_id": "lobby"}, {}, headers, body, address=address)
+    answer = http_api.answer(http.base.deps, route, request)
+    assert isinstance(answer, HttpResponse) and answer.status == 200, answer.body
+    assert isinstance(answer.body, dict)
+    return str(answer.body["token"]), str(answer.body["user_id"])
+
+
+@covered.success("promote_member")
+@covered.success("demote_member")
+def test_a_promoted_guest_administers_until_demoted(http: Http, world: World) -> None:
+    admin = http.room()
+    token, user_id = _guest(http)
+    assert http.call("room_overview", path={"room_id": "lobby"}, token=token).status == 403
+
+    promoted = _act(http, "promote", user_id, admin)
+
+    assert (promoted.status, promoted.body) == (
+        200,
+        {
+            "room_id": "lobby",
+            "user_id": user_id,
+            "role": "admin",
+            "standing": "active",
+            "until": None,
+        },
+    )
+    assert promoted.events == [RoleChanged("lobby", user_id, Role.ADMIN)]
+    assert promoted.emits == [
+        Emit(
+            "role_changed", {"room": "lobby", "user_id": user_id, "role": "admin"}, channel("lobby")
+        )
+    ]
+    assert http.call("room_overview", path={"room_id": "lobby"}, token=token).status == 200
+    demoted = _act(http, "demote", user_id, admin)
+    assert (demoted.status, demoted.body["role"]) == (200, "member")
+    _assert_error(
+        http.call("room_overview", path={"room_id": "lobby"}, token=token), 403, "admin_required"
+    )
+
+
+@covered.refusal("promote_member")
+@covered.refusal("demote_member")
+def test_roles_change_only_for_active_members_and_never_the_creators(
+    http: Http, world: World
+) -> None:
+    admin = http.room()
+    creator = world.tokens.verify_room_token(admin).user_id
+    _, user_id = _guest(http)
+    _assert_error(_act(http, "demote", creator, admin), 403, "owner_protected")
+    _assert_error(_act(http, "promote", "u_nobody", admin), 404, "member_not_found")
+    _assert_error(_act(http, "promote", "not an id!", admin), 400, "invalid_user_id")
+    guest, _ = _guest(http)
+    _assert_error(_act(http, "promote", user_id, guest), 403, "admin_required")
+    assert world.store_factory.store.memberships[("lobby", user_id)].role is Role.MEMBER
+
+
+@covered.success("kick_member")
+def test_a_kicked_guest_is_out_until_the_kick_ends(http: Http, world: World) -> None:
+    admin = http.room()
+    token, user_id = _guest(http)
+
+    kicked = _act(http, "kick", user_id, admin)
+
+    assert kicked.status == 200 and kicked.body["standing"] == "kicked"
+    assert kicked.body["until"] is not None
+    assert kicked.events == [MemberRemoved("lobby", user_id, Standing.KICKED)]
+    _assert_error(http.call("list_messages", path={"room_id": "lobby"}, token=token), 403, "kicked")
+    _assert_error(
+        http.call(
+            "post_message",
+            path={"room_id": "lobby"},
+            json_body={"message": "let me in"},
+            token=token,
+        ),
+        403,
+        "kicked",
+    )
+    world.clock.advance(seconds=world.deps.config.kick_s)
+    assert http.call("list_messages", path={"room_id": "lobby"}, token=token).status == 200
+
+
+@covered.refusal("kick_member")
+def test_kicking_needs_an_active_member_and_spares_the_creator(http: Http, world: World) -> None:
+    admin = http.room()
+    creator = world.tokens.verify_room_token(admin).user_id
+    _assert_error(_act(http, "kick", creator, admin), 403, "owner_protected")
+    _assert_error(_act(http, "kick", "g_nobody", admin), 404, "member_not_found")
+    assert world.store_factory.store.memberships[("lobby", creator)].role is Role.ADMIN
+
+
+@covered.success("ban_member")
+@covered.success("unban_member")
+def test_a_banned_guest_cannot_buy_its_way_back_from_its_address_until_unbanned(
+    http: Http, world: World
+) -> None:
+    admin = http.room()
+    token, user_id = _guest(http, address="203.0.113.7")
+
+    banned = _act(http, "ban", user_id, admin)
+
+    assert banned.status == 200 and banned.body["standing"] == "banned"
+    assert banned.events == [MemberRemoved("lobby", user_id, Standing.BANNED)]
+    _assert_error(http.call("list_messages", path={"room_id": "lobby"}, token=token), 403, "banned")
+    hashed = world.hasher.verify_calls
+    with pytest.raises(AssertionError):
+        _guest(http, address="203.0.113.7")  # the same address, the right password: no
+    assert world.hasher.verify_calls == hashed  # refused before any hashing
+    _guest(http, address="198.51.100.1")  # another address: yes
+
+    unbanned = _act(http, "unban", user_id, admin)
+
+    assert (unbanned.status, unbanned.body["standing"], unbanned.body["role"]) == (
+        200,
+        None,
+        None,
+    )
+    _guest(http, address="203.0.113.7")
+
+
+@covered.refusal("ban_member")
+@covered.refusal("unban_member")
+def test_ban_and_unban_refusals(http: Http, world: World) -> None:
+    admin = http.room()
+    creator = world.tokens.verify_room_token(admin).user_id
+    guest, user_id = _guest(http)
+    _assert_error(_act(http, "ban", creator, admin), 403, "owner_protected")
+    _assert_error(_act(http, "ban", user_id, guest), 403, "admin_required")
+    _assert_error(_act(http, "unban", user_id, admin), 404, "member_not_found")
+    assert http.call("list_messages", path={"room_id": "lobby"}, token=guest).status == 200
+
+
+def test_a_user_can_be_banned_before_it_ever_joins(http: Http) -> None:
+    admin = http.room()
+    user = _user(http)
+    banned = _act(http, "ban", user["user_id"], admin)
+    assert banned.status == 200
+    joined = http.call(
+        "join_room",
+        path={"room_id": "lobby"},
+        json_body={"password": PASSWORD},
+        token=user["access_token"],
+    )
+    _assert_error(joined, 403, "banned")
 
 
 # -- the table ------------------------------------------------------------------------------

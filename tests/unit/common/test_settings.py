@@ -55,6 +55,7 @@ def test_values_are_read() -> None:
         "SECURECHAT_ENCRYPTION_KEYS": " k1 , k2 ,, ",
         "SECURECHAT_CORS_ORIGINS": "https://a.example,https://b.example",
         "SECURECHAT_ROOM_TOKEN_TTL": "60",
+        "SECURECHAT_KICK_SECONDS": "30",
         "SECURECHAT_AUTO_MIGRATE": "yes",
         "SECURECHAT_WORKER_THREADS": "4",
         "SECURECHAT_SLOW_CLIENT_TIMEOUT": "3",
@@ -72,6 +73,7 @@ def test_values_are_read() -> None:
     assert settings.encryption_keys == ("k1", "k2")
     assert settings.cors_origins == ("https://a.example", "https://b.example")
     assert settings.room_token_ttl_s == 60
+    assert settings.kick_s == 30
     assert settings.auto_migrate is True
     assert settings.should_auto_migrate is True
     assert settings.worker_threads == 4

@@ -9,7 +9,8 @@ from typing import Any, TypeVar
 
 import pytest
 
-from domain.model.events import RoomDeleted, RoomTokensRevoked
+from domain.model.events import MemberRemoved, RoomDeleted, RoomTokensRevoked
+from domain.model.members import Standing
 from domain.usecases.create_room import create_room
 from domain.usecases.verify_room import verify_room_password
 from entrypoints.common.bootstrap import Core
@@ -219,6 +220,31 @@ def test_a_deleted_room_is_announced_then_left_by_its_sockets(world: World) -> N
     assert driver.done[2:] == [Leave("s2", channel("lobby"))]
     assert not base.protocol.in_channel("s2", channel("lobby"))
     assert world.presence.count("lobby") == 0
+
+
+def test_a_kicked_identitys_sockets_are_told_and_leave_and_the_room_sees_it(
+    world: World,
+) -> None:
+    base, driver = _connected(world)
+    driver.drive(base.event_steps("join", "s1", ({"room": "lobby"},)))  # the admin stays
+    guest = _joined_guest(world, base, driver, "s2")
+    user_id = world.tokens.verify_room_token(guest).user_id
+    driver.done.clear()
+
+    kicked = MemberRemoved("lobby", user_id, Standing.KICKED)
+    driver.drive(base.reply_steps(HttpResponse(200, {}, [kicked])))
+
+    assert isinstance(driver.done[0], Call) and driver.done[0].lane is Lane.WORKER
+    assert driver.done[1:3] == [
+        Emit("kicked", {"room": "lobby"}, "s2"),
+        Leave("s2", channel("lobby")),
+    ]
+    departure = driver.done[3]
+    assert isinstance(departure, Emit) and departure.data["event"] == "leave"
+    assert departure.data["user_id"] == user_id
+    assert driver.done[4] == Emit("online_count", {"room": "lobby", "count": 1}, channel("lobby"))
+    assert base.protocol.in_channel("s1", channel("lobby"))
+    assert not base.protocol.in_channel("s2", channel("lobby"))
 
 
 def test_revoked_room_tokens_end_their_sockets_and_no_others(world: World) -> None:

@@ -7,7 +7,7 @@ from dataclasses import replace
 import pytest
 
 from domain.model.errors import ErrorCode, Forbidden, Unauthorized
-from domain.model.members import Membership, Role
+from domain.model.members import Membership, Role, Standing
 from domain.model.policies import (
     DEFAULT_POLICY,
     AnyOf,
@@ -18,6 +18,7 @@ from domain.model.policies import (
     RoomTokenPolicy,
     UserTokenClaims,
     check_claims,
+    check_standing,
     membership_holds,
     require_access,
     token_expired,
@@ -43,6 +44,9 @@ CLAIMS = RoomTokenClaims(
 )
 
 
+NOW_MS = 10**12
+
+
 class Abstains:
     def __init__(self) -> None:
         self.calls = 0
@@ -63,18 +67,52 @@ def test_room_token_grants_its_own_room() -> None:
     )
 
 
-def test_room_token_keeps_the_admin_role() -> None:
-    claims = replace(CLAIMS, role=Role.ADMIN)
-    assert RoomTokenPolicy().grant(ROOM, claims, None) == Grant(
-        "lobby", "g_user", "user", Role.ADMIN
+def _held(role: Role, **changes: object) -> Membership:
+    return replace(Membership("lobby", "g_user", role, 1, "inc-1"), **changes)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("token_role", "membership", "granted"),
+    [
+        (Role.ADMIN, _held(Role.ADMIN), Role.ADMIN),  # the creator's admin token
+        (Role.ADMIN, _held(Role.MEMBER), Role.MEMBER),  # its holder since demoted
+        (Role.ADMIN, None, Role.MEMBER),  # no membership: never an admin
+        (Role.MEMBER, _held(Role.ADMIN), Role.ADMIN),  # a guest promoted
+        (Role.ADMIN, _held(Role.ADMIN, incarnation="old"), Role.MEMBER),  # another room's
+        # A kick that has ended: back as a plain member, whatever it was.
+        (Role.ADMIN, _held(Role.MEMBER, standing=Standing.KICKED, until_ms=1), Role.MEMBER),
+    ],
+)
+def test_a_room_tokens_role_is_its_membership_as_it_is_now(
+    token_role: Role, membership: Membership | None, granted: Role
+) -> None:
+    claims = replace(CLAIMS, role=token_role)
+    assert RoomTokenPolicy().grant(ROOM, claims, membership) == Grant(
+        "lobby", "g_user", "user", granted
     )
+
+
+def test_standing_refuses_the_banned_and_the_kicked_until_the_kick_ends() -> None:
+    banned = _held(Role.MEMBER, standing=Standing.BANNED)
+    with pytest.raises(Forbidden) as caught:
+        check_standing(banned, ROOM, "g_user", NOW_MS)
+    assert caught.value.code is ErrorCode.BANNED
+    kicked = _held(Role.MEMBER, standing=Standing.KICKED, until_ms=NOW_MS + 1)
+    with pytest.raises(Forbidden) as caught:
+        check_standing(kicked, ROOM, "g_user", NOW_MS)
+    assert caught.value.code is ErrorCode.KICKED
+    check_standing(kicked, ROOM, "g_user", NOW_MS + 1)  # the kick has ended
+    check_standing(_held(Role.MEMBER), ROOM, "g_user", NOW_MS)
+    check_standing(None, ROOM, "g_user", NOW_MS)
+    # A ban in an earlier incarnation of the room, or of someone else, says nothing.
+    check_standing(replace(banned, incarnation="old"), ROOM, "g_user", NOW_MS)
+    check_standing(banned, ROOM, "g_other", NOW_MS)
+    assert not membership_holds(banned, ROOM, "g_user")
+    assert not membership_holds(kicked, ROOM, "g_user")
 
 
 def test_room_token_abstains_on_another_room() -> None:
     assert RoomTokenPolicy().grant(ROOM, replace(CLAIMS, room_id="other"), None) is None
-
-
-NOW_MS = 10**12
 
 
 def test_valid_claims_pass_with_and_without_a_room() -> None:
@@ -194,11 +232,14 @@ def test_a_membership_of_someone_or_somewhere_else_grants_nothing(membership: Me
     assert MembershipPolicy().grant(ROOM, USER, membership) is None
 
 
-def test_a_room_token_never_passes_through_a_membership() -> None:
-    # Even with a membership at hand, the membership policy speaks for user tokens only.
+def test_a_room_token_never_passes_through_the_membership_policy() -> None:
+    # The membership policy speaks for user tokens only; a room token's grant is its own
+    # policy's (which takes its role from the membership).
     guest = Membership("lobby", "g_user", Role.ADMIN, 1, "inc-1")
     assert MembershipPolicy().grant(ROOM, CLAIMS, guest) is None
-    assert require_access(DEFAULT_POLICY, ROOM, CLAIMS, guest).role is Role.MEMBER
+    assert require_access(DEFAULT_POLICY, ROOM, CLAIMS, guest) == RoomTokenPolicy().grant(
+        ROOM, CLAIMS, guest
+    )
 
 
 def test_a_user_token_never_passes_as_a_room_token() -> None:
