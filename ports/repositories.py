@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from typing import Protocol
 
 from domain.model.accounts import RefreshFamily, RefreshToken, User
+from domain.model.addresses import RoomNetwork
 from domain.model.members import Membership, UserProfile
 from domain.model.messages import StoredMessage
 from domain.model.rooms import Room
@@ -93,6 +94,20 @@ class AddressRepository(Protocol):
 
 
 MAX_ADDRESSES_PER_MEMBER = 16
+
+
+class NetworkRepository(Protocol):
+    """A room's verified networks and the addresses awaiting an admin's look."""
+
+    def of_room(self, room_id: str) -> list[RoomNetwork]:
+        """Every entry of the room, verified and pending, by network."""
+        ...
+
+    def put(self, entry: RoomNetwork) -> None:
+        """Add or replace the entry of this network."""
+        ...
+
+    def delete(self, room_id: str, network: str) -> None: ...
 
 
 class UserRepository(Protocol):

@@ -10,6 +10,7 @@ from ports.repositories import (
     AddressRepository,
     MembershipRepository,
     MessageRepository,
+    NetworkRepository,
     ProfileRepository,
     RefreshTokenRepository,
     RoomRepository,
@@ -39,6 +40,9 @@ class UnitOfWork(Protocol):
 
     @property
     def addresses(self) -> AddressRepository: ...
+
+    @property
+    def networks(self) -> NetworkRepository: ...
 
     def __enter__(self) -> Self: ...
 

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 
 from adapters.memory.store import MemoryStore
 from domain.model.accounts import RefreshFamily, RefreshToken, User
+from domain.model.addresses import RoomNetwork
 from domain.model.errors import Conflict, ErrorCode
 from domain.model.members import Membership, UserProfile
 from domain.model.messages import StoredMessage
@@ -184,6 +185,37 @@ class MemoryAddressRepository:
         self.recorded.clear()
         self.bans.clear()
         self.unbanned.clear()
+
+
+class MemoryNetworkRepository:
+    def __init__(self, store: MemoryStore) -> None:
+        self._store = store
+        self.pending: dict[tuple[str, str], RoomNetwork | None] = {}  # None: deleted
+
+    def of_room(self, room_id: str) -> list[RoomNetwork]:
+        with self._store.lock:
+            found: dict[str, RoomNetwork | None] = dict(self._store.networks.get(room_id, {}))
+        for (room, network), entry in self.pending.items():
+            if room == room_id:
+                found[network] = entry
+        return [entry for _, entry in sorted(found.items()) if entry is not None]
+
+    def put(self, entry: RoomNetwork) -> None:
+        self.pending[(entry.room_id, entry.network)] = entry
+
+    def delete(self, room_id: str, network: str) -> None:
+        self.pending[(room_id, network)] = None
+
+    def apply(self) -> None:
+        """On commit, under the store lock."""
+        for (room_id, network), entry in self.pending.items():
+            if room_id not in self._store.rooms:
+                continue  # rows go with their room
+            entries = self._store.networks.setdefault(room_id, {})
+            if entry is None:
+                entries.pop(network, None)
+            else:
+                entries[network] = entry
 
 
 class MemoryUserRepository:

@@ -7,6 +7,7 @@ from bisect import bisect_left, insort
 from dataclasses import dataclass, field
 
 from domain.model.accounts import RefreshFamily, RefreshToken, User
+from domain.model.addresses import RoomNetwork
 from domain.model.members import Membership, UserProfile
 from domain.model.messages import StoredMessage
 from domain.model.rooms import Room
@@ -32,6 +33,7 @@ class MemoryStore:
     # room id -> user id -> the addresses it used, in order; room id -> {(address, user id)}
     member_addresses: dict[str, dict[str, list[str]]] = field(default_factory=dict)
     address_bans: dict[str, set[tuple[str, str]]] = field(default_factory=dict)
+    networks: dict[str, dict[str, RoomNetwork]] = field(default_factory=dict)  # room -> network
 
     def page(self, room_id: str, limit: int, before: str | None) -> list[StoredMessage]:
         """Newest first. Caller holds the lock."""
@@ -58,3 +60,4 @@ class MemoryStore:
             del self.memberships[key]
         self.member_addresses.pop(room_id, None)
         self.address_bans.pop(room_id, None)
+        self.networks.pop(room_id, None)

@@ -10,6 +10,7 @@ from adapters.memory.repositories import (
     MemoryAddressRepository,
     MemoryMembershipRepository,
     MemoryMessageRepository,
+    MemoryNetworkRepository,
     MemoryProfileRepository,
     MemoryRefreshTokenRepository,
     MemoryRoomRepository,
@@ -30,6 +31,7 @@ class MemoryUnitOfWork:
         self.users = MemoryUserRepository(store)
         self.refresh_tokens = MemoryRefreshTokenRepository(store)
         self.addresses = MemoryAddressRepository(store)
+        self.networks = MemoryNetworkRepository(store)
         self._recorded: list[Event] = []
         self._released: list[Event] = []
         self._committed = False
@@ -90,6 +92,7 @@ class MemoryUnitOfWork:
                 else:
                     store.memberships[key] = membership
             self.addresses.apply()
+            self.networks.apply()
             for user in self.users.pending.values():
                 store.users[user.user_id] = user
                 store.user_keys[user.username_key] = user.user_id
@@ -127,6 +130,7 @@ class MemoryUnitOfWork:
         self.refresh_tokens.pending_tokens.clear()
         self.refresh_tokens.marked_used.clear()
         self.addresses.clear()
+        self.networks.pending.clear()
 
 
 class MemoryUnitOfWorkFactory:

@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 
 from adapters.sqlalchemy import tables as t
 from domain.model.accounts import RefreshFamily, RefreshToken, User
+from domain.model.addresses import IpPolicy, RoomNetwork
 from domain.model.errors import Conflict, ErrorCode
 from domain.model.members import Membership, Role, Standing, UserProfile
 from domain.model.messages import StoredMessage
@@ -53,7 +54,7 @@ def _room(row: Row[Any]) -> Room:
         created_at_ms=row.created_at_ms,
         password_version=row.password_version,
         admin_version=row.admin_version,
-        settings=RoomSettings(message_limit=row.message_limit),
+        settings=RoomSettings(message_limit=row.message_limit, ip_policy=IpPolicy(row.ip_policy)),
     )
 
 
@@ -79,6 +80,7 @@ class SqlRoomRepository:
                         "created_by": room.created_by,
                         "created_at_ms": room.created_at_ms,
                         "message_limit": room.settings.message_limit,
+                        "ip_policy": room.settings.ip_policy.value,
                     },
                 )
         except IntegrityError:
@@ -94,6 +96,7 @@ class SqlRoomRepository:
                 password_version=room.password_version,
                 admin_version=room.admin_version,
                 message_limit=room.settings.message_limit,
+                ip_policy=room.settings.ip_policy.value,
             )
         )
 
@@ -114,6 +117,7 @@ class SqlRoomRepository:
             delete(t.member_addresses).where(t.member_addresses.c.room_id == room_id)
         )
         self._conn.execute(delete(t.address_bans).where(t.address_bans.c.room_id == room_id))
+        self._conn.execute(delete(t.room_networks).where(t.room_networks.c.room_id == room_id))
         self._conn.execute(delete(rooms).where(rooms.c.id == room_id))
 
 
@@ -295,6 +299,36 @@ class SqlAddressRepository:
     def unban_member(self, room_id: str, user_id: str) -> None:
         ab = t.address_bans
         self._conn.execute(delete(ab).where(ab.c.room_id == room_id, ab.c.user_id == user_id))
+
+
+class SqlNetworkRepository:
+    def __init__(self, conn: Connection) -> None:
+        self._conn = conn
+
+    def of_room(self, room_id: str) -> list[RoomNetwork]:
+        rn = t.room_networks
+        rows = self._conn.execute(select(rn).where(rn.c.room_id == room_id).order_by(rn.c.network))
+        return [
+            RoomNetwork(row.room_id, row.network, bool(row.verified), row.created_at_ms)
+            for row in rows
+        ]
+
+    def put(self, entry: RoomNetwork) -> None:
+        _upsert(
+            self._conn,
+            t.room_networks,
+            {
+                "room_id": entry.room_id,
+                "network": entry.network,
+                "verified": entry.verified,
+                "created_at_ms": entry.created_at_ms,
+            },
+            ["room_id", "network"],
+        )
+
+    def delete(self, room_id: str, network: str) -> None:
+        rn = t.room_networks
+        self._conn.execute(delete(rn).where(rn.c.room_id == room_id, rn.c.network == network))
 
 
 def _insert_new(conn: Connection, table: Any, values: dict[str, Any]) -> None:

@@ -35,6 +35,7 @@ rooms = Table(
     Column("created_by", String(64), nullable=False),
     Column("created_at_ms", BigInteger, nullable=False),
     Column("message_limit", Integer, nullable=True),
+    Column("ip_policy", String(16), nullable=False, server_default="off"),
 )
 
 messages = Table(
@@ -92,6 +93,21 @@ member_addresses = Table(
     ),
     Column("user_id", String(64), primary_key=True),
     Column("address", String(64), primary_key=True),
+    Column("created_at_ms", BigInteger, nullable=False),
+)
+
+# Networks an admin verified for a room (IP policy), and addresses awaiting a look.
+room_networks = Table(
+    "room_networks",
+    metadata,
+    Column(
+        "room_id",
+        String(64),
+        ForeignKey("rooms.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column("network", String(64), primary_key=True),
+    Column("verified", Boolean, nullable=False),
     Column("created_at_ms", BigInteger, nullable=False),
 )
 

@@ -13,6 +13,7 @@ from adapters.sqlalchemy.repositories import (
     SqlAddressRepository,
     SqlMembershipRepository,
     SqlMessageRepository,
+    SqlNetworkRepository,
     SqlProfileRepository,
     SqlRefreshTokenRepository,
     SqlRoomRepository,
@@ -56,6 +57,7 @@ class SqlUnitOfWork:
         self.users = SqlUserRepository(conn)
         self.refresh_tokens = SqlRefreshTokenRepository(conn)
         self.addresses = SqlAddressRepository(conn)
+        self.networks = SqlNetworkRepository(conn)
         return self
 
     def __exit__(

@@ -29,11 +29,15 @@ class ErrorCode(StrEnum):
     INVALID_MESSAGE_ID = "invalid_message_id"
     INVALID_MESSAGE_LIMIT = "invalid_message_limit"
     INVALID_USER_ID = "invalid_user_id"
+    INVALID_IP_POLICY = "invalid_ip_policy"
+    INVALID_ADDRESS = "invalid_address"
+    RANGE_TOO_WIDE = "range_too_wide"
     # Existence
     ROOM_NOT_FOUND = "room_not_found"
     ROOM_EXISTS = "room_exists"
     MESSAGE_NOT_FOUND = "message_not_found"
     MEMBER_NOT_FOUND = "member_not_found"
+    NETWORK_NOT_FOUND = "network_not_found"
     USERNAME_TAKEN = "username_taken"
     # Access
     BAD_PASSWORD = "bad_password"  # noqa: S105 - an error code, not a secret
@@ -44,6 +48,7 @@ class ErrorCode(StrEnum):
     KICKED = "kicked"
     BANNED = "banned"
     OWNER_PROTECTED = "owner_protected"
+    IP_NOT_VERIFIED = "ip_not_verified"
     INVALID_CREDENTIALS = "invalid_credentials"
     INVALID_REFRESH_TOKEN = "invalid_refresh_token"  # noqa: S105 - an error code, not a secret
 

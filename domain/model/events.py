@@ -81,6 +81,16 @@ class MemberRemoved:
 
 
 @dataclass(frozen=True, slots=True)
+class AddressesNarrowed:
+    """The room requires verified addresses and its list is now `networks` (it switched
+    to `require`, or a network was revoked): its sockets from any other address are told
+    and taken out of it."""
+
+    room_id: str
+    networks: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class RoleChanged:
     room_id: str
     user_id: str
@@ -98,4 +108,5 @@ Event = (
     | RoomTokensRevoked
     | MemberRemoved
     | RoleChanged
+    | AddressesNarrowed
 )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from domain.model.addresses import IpPolicy
 from domain.model.errors import ErrorCode, InvalidInput
 
 _ROOM_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
@@ -67,6 +68,7 @@ class RoomSettings:
     """Per-room settings; message_limit None keeps every message."""
 
     message_limit: int | None = None
+    ip_policy: IpPolicy = IpPolicy.OFF
 
 
 @dataclass(slots=True)

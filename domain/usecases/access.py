@@ -5,6 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from domain.model.accounts import RefreshFamily
+from domain.model.addresses import (
+    MAX_PENDING,
+    IpPolicy,
+    RoomNetwork,
+    check_network,
+    parse_address,
+    within,
+)
 from domain.model.errors import ErrorCode, Forbidden, NotFound, Unauthorized
 from domain.model.members import Membership, Role
 from domain.model.policies import (
@@ -29,6 +37,7 @@ class Known:
     rooms: dict[str, Room | None] = field(default_factory=dict)
     memberships: dict[tuple[str, str], Membership | None] = field(default_factory=dict)
     families: dict[str, RefreshFamily | None] = field(default_factory=dict)
+    verified: dict[str, list[str]] = field(default_factory=dict)  # room id -> networks
 
     def room(self, uow: UnitOfWork, room_id: str) -> Room | None:
         if room_id not in self.rooms:
@@ -40,6 +49,12 @@ class Known:
         if key not in self.memberships:
             self.memberships[key] = uow.memberships.get(room_id, user_id)
         return self.memberships[key]
+
+    def verified_networks(self, uow: UnitOfWork, room_id: str) -> list[str]:
+        if room_id not in self.verified:
+            entries = uow.networks.of_room(room_id)
+            self.verified[room_id] = [e.network for e in entries if e.verified]
+        return self.verified[room_id]
 
     def family(self, uow: UnitOfWork, family_id: str) -> RefreshFamily | None:
         if family_id not in self.families:
@@ -79,12 +94,21 @@ def check_live(
 
 
 def open_room(
-    deps: Deps, uow: UnitOfWork, claims: Claims, room_id: str, known: Known | None = None
+    deps: Deps,
+    uow: UnitOfWork,
+    claims: Claims,
+    room_id: str,
+    known: Known | None = None,
+    client: str = "",
 ) -> tuple[Room, Grant]:
     """Load the room and check the claims against it, inside the caller's unit of work: a
     room token against the room it names; a user token against its live sign-in and its
     user's membership of this incarnation of the room; either against the identity's
     standing (kicked, banned). `deps.policy` decides the grant and its role.
+
+    A room whose IP policy is `require` also wants `client` (the client's address; ""
+    when unknown) on its verified list, after the grant (so that only those the room
+    grants learn of its policy).
 
     `known` memoizes the lookups within that unit of work."""
     rid = RoomId(room_id).value
@@ -101,7 +125,9 @@ def open_room(
         # Its role, and whether it was put out, are the membership's, as they are now.
         membership = known.membership(uow, rid, claims.user_id)
         check_standing(membership, room, claims.user_id, now)
-        return room, require_access(deps.policy, room, claims, membership)
+        grant = require_access(deps.policy, room, claims, membership)
+        check_client(uow, room, client, known)
+        return room, grant
     # Every use re-checks the sign-in, so a socket stops sending the moment it is revoked.
     check_live(deps, uow, claims, known)
     room = known.room(uow, rid)
@@ -110,7 +136,42 @@ def open_room(
         raise Forbidden(ErrorCode.FORBIDDEN, "access to this room is not granted")
     membership = known.membership(uow, rid, claims.user_id)
     check_standing(membership, room, claims.user_id, deps.clock.now_ms())
-    return room, require_access(deps.policy, room, claims, membership)
+    grant = require_access(deps.policy, room, claims, membership)
+    check_client(uow, room, client, known)
+    return room, grant
+
+
+def check_client(uow: UnitOfWork, room: Room, client: str, known: Known | None = None) -> None:
+    """Under the `require` IP policy, the client's address must be in a verified network
+    of the room (IP_NOT_VERIFIED); under any other, addresses play no part here."""
+    if room.settings.ip_policy is not IpPolicy.REQUIRE:
+        return
+    networks = (known if known is not None else Known()).verified_networks(uow, room.id)
+    if not within(client, networks):
+        raise Forbidden(ErrorCode.IP_NOT_VERIFIED, "this address is not verified for this room")
+
+
+def refuse_unverified(deps: Deps, room: Room, client: str) -> None:
+    """After a right password under the `require` policy: an address not on the room's
+    verified list is refused (IP_NOT_VERIFIED) and shown to the admins as pending (at most
+    MAX_PENDING per room). A password never verifies an address by itself."""
+    if room.settings.ip_policy is not IpPolicy.REQUIRE:
+        return
+    with deps.uow(write=True) as uow:
+        current = reload_room(uow, room)
+        if current.settings.ip_policy is not IpPolicy.REQUIRE:
+            return  # switched meanwhile
+        entries = uow.networks.of_room(room.id)
+        if within(client, [e.network for e in entries if e.verified]):
+            return
+        address = parse_address(client)
+        pending = [e for e in entries if not e.verified]
+        if address is not None and len(pending) < MAX_PENDING:
+            network = check_network(str(address))
+            if all(e.network != network for e in entries):
+                uow.networks.put(RoomNetwork(room.id, network, False, deps.clock.now_ms()))
+                uow.commit()
+    raise Forbidden(ErrorCode.IP_NOT_VERIFIED, "this address is not verified for this room")
 
 
 def issue_room_token(

@@ -10,8 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from enum import StrEnum
 
+from domain.model.addresses import IpPolicy, RoomNetwork, check_ip_policy, check_network, within
 from domain.model.errors import ErrorCode, Forbidden, InvalidInput, NotFound
 from domain.model.events import (
+    AddressesNarrowed,
     HistoryCleared,
     MemberRemoved,
     MessageDeleted,
@@ -28,19 +30,21 @@ from domain.usecases.deps import Deps, Outcome
 from ports.unit_of_work import UnitOfWork
 
 
-def open_as_admin(deps: Deps, uow: UnitOfWork, claims: Claims, room_id: str) -> tuple[Room, Grant]:
+def open_as_admin(
+    deps: Deps, uow: UnitOfWork, claims: Claims, room_id: str, client: str = ""
+) -> tuple[Room, Grant]:
     """`open_room`, then the grant must be an admin's (ADMIN_REQUIRED otherwise)."""
-    room, grant = open_room(deps, uow, claims, room_id)
+    room, grant = open_room(deps, uow, claims, room_id, client=client)
     if grant.role is not Role.ADMIN:
         raise Forbidden(ErrorCode.ADMIN_REQUIRED, "this takes an admin of the room")
     return room, grant
 
 
-def delete_room(deps: Deps, claims: Claims, room_id: str) -> Outcome[str]:
+def delete_room(deps: Deps, claims: Claims, room_id: str, client: str = "") -> Outcome[str]:
     """Delete the room with every message and membership. Its tokens die with its
     incarnation: a room later created under the same id is another room."""
     with deps.uow(write=True) as uow:
-        room, _ = open_as_admin(deps, uow, claims, room_id)
+        room, _ = open_as_admin(deps, uow, claims, room_id, client)
         uow.rooms.delete(room.id, room.incarnation)
         uow.record(RoomDeleted(room.id, room.incarnation))
         uow.commit()
@@ -48,10 +52,10 @@ def delete_room(deps: Deps, claims: Claims, room_id: str) -> Outcome[str]:
     return Outcome(room.id, events)
 
 
-def clear_history(deps: Deps, claims: Claims, room_id: str) -> Outcome[int]:
+def clear_history(deps: Deps, claims: Claims, room_id: str, client: str = "") -> Outcome[int]:
     """Delete every message of the room; the number deleted."""
     with deps.uow(write=True) as uow:
-        room, _ = open_as_admin(deps, uow, claims, room_id)
+        room, _ = open_as_admin(deps, uow, claims, room_id, client)
         count = uow.messages.count(room.id)
         uow.messages.clear(room.id)
         uow.record(HistoryCleared(room.id, count))
@@ -60,10 +64,12 @@ def clear_history(deps: Deps, claims: Claims, room_id: str) -> Outcome[int]:
     return Outcome(count, events)
 
 
-def delete_message(deps: Deps, claims: Claims, room_id: str, message_id: str) -> Outcome[str]:
+def delete_message(
+    deps: Deps, claims: Claims, room_id: str, message_id: str, client: str = ""
+) -> Outcome[str]:
     """Delete one message: its sender may, and the room's admins."""
     with deps.uow(write=True) as uow:
-        room, grant = open_room(deps, uow, claims, room_id)
+        room, grant = open_room(deps, uow, claims, room_id, client=client)
         if not is_message_id(message_id):
             raise InvalidInput(ErrorCode.INVALID_MESSAGE_ID, "not a message id")
         message = uow.messages.get(room.id, message_id)
@@ -98,19 +104,31 @@ class RoomOverview:
     settings: RoomSettings
     members: list[Member]
     message_count: int
+    verified: list[str]
+    pending: list[str]
 
 
-def room_overview(deps: Deps, claims: Claims, room_id: str) -> Outcome[RoomOverview]:
+def room_overview(
+    deps: Deps, claims: Claims, room_id: str, client: str = ""
+) -> Outcome[RoomOverview]:
     with deps.uow() as uow:
-        room, _ = open_as_admin(deps, uow, claims, room_id)
+        room, _ = open_as_admin(deps, uow, claims, room_id, client)
         members = [
             Member(m.user_id, _username(uow, m), m.role, m.created_at_ms, m.standing, m.until_ms)
             for m in uow.memberships.in_room(room.id)
             if of_this_room(m, room, m.user_id)
         ]
         count = uow.messages.count(room.id)
+        entries = uow.networks.of_room(room.id)
     overview = RoomOverview(
-        room.id, room.created_by, room.created_at_ms, room.settings, members, count
+        room.id,
+        room.created_by,
+        room.created_at_ms,
+        room.settings,
+        members,
+        count,
+        [e.network for e in entries if e.verified],
+        [e.network for e in entries if not e.verified],
     )
     return Outcome(overview)
 
@@ -131,6 +149,7 @@ class SettingsChange:
     message_limit: int | None = None
     clear_message_limit: bool = False
     password: str | None = None
+    ip_policy: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,28 +159,35 @@ class SettingsChanged:
 
 
 def update_settings(
-    deps: Deps, claims: Claims, room_id: str, change: SettingsChange
+    deps: Deps, claims: Claims, room_id: str, change: SettingsChange, client: str = ""
 ) -> Outcome[SettingsChanged]:
     """Change a room's settings. A new join password revokes every guest room token issued
     before it (admin tokens and members stay: they never depended on the password)."""
     limit = check_message_limit(change.message_limit)
+    policy = check_ip_policy(change.ip_policy) if change.ip_policy is not None else None
     if change.password is not None:
         check_new_password(change.password)
     with deps.uow() as uow:  # refuse a non-admin before any hashing
-        room, _ = open_as_admin(deps, uow, claims, room_id)
+        room, _ = open_as_admin(deps, uow, claims, room_id, client)
     # Outside any transaction: argon2 is slow on purpose.
     password_hash = deps.hasher.hash(change.password) if change.password is not None else None
     with deps.uow(write=True) as uow:
         current = reload_room(uow, room)
-        open_as_admin(deps, uow, claims, room_id)  # still an admin after the hash
+        open_as_admin(deps, uow, claims, room_id, client)  # still an admin after the hash
         if change.clear_message_limit:
-            current.settings = RoomSettings(message_limit=None)
+            current.settings = replace(current.settings, message_limit=None)
         elif limit is not None:
-            current.settings = RoomSettings(message_limit=limit)
+            current.settings = replace(current.settings, message_limit=limit)
         if password_hash is not None:
             current.password_hash = password_hash
             current.password_version += 1
             uow.record(_revoked(current))
+        if policy is not None and policy is not current.settings.ip_policy:
+            if policy is IpPolicy.REQUIRE:
+                networks = _verified(uow, current)
+                _keep_yourself_in(networks, client)
+                uow.record(AddressesNarrowed(current.id, tuple(networks)))
+            current.settings = replace(current.settings, ip_policy=policy)
         uow.rooms.update(current)
         uow.commit()
         events = uow.collect_events()
@@ -174,12 +200,14 @@ class AdminToken:
     expires_in: int
 
 
-def rotate_admin_token(deps: Deps, claims: Claims, room_id: str) -> Outcome[AdminToken]:
+def rotate_admin_token(
+    deps: Deps, claims: Claims, room_id: str, client: str = ""
+) -> Outcome[AdminToken]:
     """A new admin token for the room; every admin token issued before it stops working.
     The new one names the identity of the admin who asked."""
     now = deps.clock.now_ms()
     with deps.uow(write=True) as uow:
-        room, grant = open_as_admin(deps, uow, claims, room_id)
+        room, grant = open_as_admin(deps, uow, claims, room_id, client)
         room.admin_version += 1
         uow.rooms.update(room)
         uow.record(_revoked(room))
@@ -216,7 +244,7 @@ class MemberStanding:
 
 
 def act_on_member(
-    deps: Deps, claims: Claims, room_id: str, user_id: str, action: Action
+    deps: Deps, claims: Claims, room_id: str, user_id: str, action: Action, client: str = ""
 ) -> Outcome[MemberStanding]:
     """An admin's action on one identity of the room:
 
@@ -231,7 +259,7 @@ def act_on_member(
     target = _user_id(user_id)
     now = deps.clock.now_ms()
     with deps.uow(write=True) as uow:
-        room, grant = open_as_admin(deps, uow, claims, room_id)
+        room, grant = open_as_admin(deps, uow, claims, room_id, client)
         held = uow.memberships.get(room.id, target)
         current = held if of_this_room(held, room, target) else None
         if target == room.created_by and action is not Action.PROMOTE:
@@ -287,3 +315,80 @@ def _user_id(user_id: str) -> str:
         return RoomId(user_id).value
     except InvalidInput:
         raise InvalidInput(ErrorCode.INVALID_USER_ID, "not a user id") from None
+
+
+# -- IP verification ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Networks:
+    """A room's IP policy, its verified networks and the addresses awaiting a look."""
+
+    room_id: str
+    ip_policy: IpPolicy
+    verified: list[str]
+    pending: list[str]
+
+
+def verify_ip(
+    deps: Deps, claims: Claims, room_id: str, ip: str, client: str = ""
+) -> Outcome[Networks]:
+    """Add an address or range (no wider than a /16 or /48) to the room's verified list;
+    the pending addresses inside it are verified with it."""
+    network = check_network(ip)
+    now = deps.clock.now_ms()
+    with deps.uow(write=True) as uow:
+        room, _ = open_as_admin(deps, uow, claims, room_id, client)
+        for entry in uow.networks.of_room(room.id):
+            if not entry.verified and within(entry.network.partition("/")[0], [network]):
+                uow.networks.delete(room.id, entry.network)
+        uow.networks.put(RoomNetwork(room.id, network, True, now))
+        uow.commit()
+    return Outcome(_networks(deps, room))
+
+
+def revoke_ip(
+    deps: Deps, claims: Claims, room_id: str, ip: str, client: str = ""
+) -> Outcome[Networks]:
+    """Remove an address or range from the room's verified list (or from the pending ones).
+    Under `require`, its sockets from addresses no longer verified leave the room; an admin
+    may not revoke the network of its own address then (it would lock itself out)."""
+    network = check_network(ip)
+    with deps.uow(write=True) as uow:
+        room, _ = open_as_admin(deps, uow, claims, room_id, client)
+        entries = {e.network: e for e in uow.networks.of_room(room.id)}
+        if network not in entries:
+            raise NotFound(ErrorCode.NETWORK_NOT_FOUND, "this network is not on the room's list")
+        uow.networks.delete(room.id, network)
+        if room.settings.ip_policy is IpPolicy.REQUIRE and entries[network].verified:
+            left = [n for n, e in entries.items() if e.verified and n != network]
+            _keep_yourself_in(left, client)
+            uow.record(AddressesNarrowed(room.id, tuple(left)))
+        uow.commit()
+        events = uow.collect_events()
+    return Outcome(_networks(deps, room), events)
+
+
+def _verified(uow: UnitOfWork, room: Room) -> list[str]:
+    return [e.network for e in uow.networks.of_room(room.id) if e.verified]
+
+
+def _keep_yourself_in(networks: list[str], client: str) -> None:
+    if not within(client, networks):
+        raise Forbidden(
+            ErrorCode.IP_NOT_VERIFIED,
+            "your own address would not be verified: verify it first, or you lock yourself out",
+        )
+
+
+def _networks(deps: Deps, room: Room) -> Networks:
+    with deps.uow() as uow:
+        current = uow.rooms.get(room.id)
+        entries = uow.networks.of_room(room.id)
+    policy = current.settings.ip_policy if current is not None else room.settings.ip_policy
+    return Networks(
+        room.id,
+        policy,
+        [e.network for e in entries if e.verified],
+        [e.network for e in entries if not e.verified],
+    )

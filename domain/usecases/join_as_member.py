@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
+from domain.model.addresses import address_key
 from domain.model.errors import ErrorCode, Forbidden, NotFound
 from domain.model.members import Membership, Role
 from domain.model.policies import UserTokenClaims, check_standing, membership_holds
 from domain.model.rooms import RoomId
-from domain.usecases.access import check_live, check_room_password, reload_room
+from domain.usecases.access import (
+    check_client,
+    check_live,
+    check_room_password,
+    refuse_unverified,
+    reload_room,
+)
 from domain.usecases.deps import Deps, Outcome
 
 
 def join_as_member(
-    deps: Deps, claims: UserTokenClaims, room_id: str, password: str | None, address: str = ""
+    deps: Deps, claims: UserTokenClaims, room_id: str, password: str | None, client: str = ""
 ) -> Outcome[Membership]:
     """Make the token's user a member (role member) of this incarnation of the room, with
     the room's password. A user who is a member already succeeds without a password (one
@@ -19,14 +26,18 @@ def join_as_member(
     Without a membership, no password is `forbidden` and a wrong one `bad_password`.
 
     A user the admins put out (kicked, banned) is refused before any password is checked,
-    and so is a client address banned from the room (`address`: edge.address_key, "" when
-    unknown), which is remembered as the user's in the room."""
+    and so is a client address (`client`; "" when unknown) banned from the room; the
+    address is remembered as the user's in the room. Under the `require` IP policy the
+    address must be verified, as for every request of the room."""
     rid = RoomId(room_id).value
+    key = address_key(client) if client else ""
     with deps.uow() as uow:
         check_live(deps, uow, claims)
         room = uow.rooms.get(rid)
         held = uow.memberships.get(rid, claims.user_id) if room is not None else None
-        barred = room is not None and bool(address) and uow.addresses.banned(rid, address)
+        barred = room is not None and bool(key) and uow.addresses.banned(rid, key)
+        if room is not None and membership_holds(held, room, claims.user_id):
+            check_client(uow, room, client)
     if room is None:
         raise NotFound(ErrorCode.ROOM_NOT_FOUND, "no such room")
     check_standing(held, room, claims.user_id, deps.clock.now_ms())
@@ -39,6 +50,7 @@ def join_as_member(
     # Outside any transaction, as verify_room_password does: argon2 is slow on purpose, and
     # guesses no password could equal are refused without hashing.
     check_room_password(deps, room, password)
+    refuse_unverified(deps, room, client)
     now = deps.clock.now_ms()
     with deps.uow(write=True) as uow:
         # The sign-in may have been revoked, or the room re-created, while we hashed.
@@ -52,7 +64,7 @@ def join_as_member(
         # one whose kick has ended.
         membership = Membership(rid, claims.user_id, Role.MEMBER, now, current.incarnation)
         uow.memberships.put(membership)
-        if address:
-            uow.addresses.record(rid, claims.user_id, address, now)
+        if key:
+            uow.addresses.record(rid, claims.user_id, key, now)
         uow.commit()
     return Outcome(membership)

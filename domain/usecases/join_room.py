@@ -6,10 +6,13 @@ from domain.usecases.access import open_room
 from domain.usecases.deps import Deps, Outcome
 
 
-def join_room(deps: Deps, claims: Claims, room_id: str, connection_id: str) -> Outcome[Grant]:
-    """Let a live connection into a room its credential grants, and count it present."""
+def join_room(
+    deps: Deps, claims: Claims, room_id: str, connection_id: str, client: str = ""
+) -> Outcome[Grant]:
+    """Let a live connection into a room its credential grants (from `client`, under the
+    room's IP policy), and count it present."""
     with deps.uow() as uow:
-        _, grant = open_room(deps, uow, claims, room_id)
+        _, grant = open_room(deps, uow, claims, room_id, client=client)
     online = deps.presence.enter(grant.room_id, connection_id, grant.user_id)
     event = PresenceChanged(grant.room_id, grant.user_id, grant.username, True, online)
     return Outcome(grant, [event])

@@ -21,13 +21,14 @@ def read_history(
     room_id: str,
     limit: int = DEFAULT_PAGE,
     before: str | None = None,
+    client: str = "",
 ) -> Outcome[HistoryPage]:
     """The newest `limit` messages before the cursor; cost independent of history length."""
     check_page_limit(limit)
     if before is not None:
         check_message_id(before)
     with deps.uow() as uow:
-        room, _ = open_room(deps, uow, claims, room_id)
+        room, _ = open_room(deps, uow, claims, room_id, client=client)
         # One row more than asked tells whether an older page exists.
         rows = uow.messages.page(room.id, limit + 1, before)
     more = len(rows) > limit

@@ -19,6 +19,7 @@ class SendCommand:
     claims: Claims  # a room token, or a user token (then the user's membership grants)
     room_id: str
     text: str
+    client: str = ""  # the sender's address, for the room's IP policy ("" when unknown)
 
 
 def send_message(deps: Deps, claims: Claims, room_id: str, text: str) -> Outcome[Message]:
@@ -55,7 +56,9 @@ def send_messages(
             for index in pending:
                 command = commands[index]
                 try:
-                    room, grant = open_room(deps, uow, command.claims, command.room_id, known)
+                    room, grant = open_room(
+                        deps, uow, command.claims, command.room_id, known, command.client
+                    )
                 except ChatError as error:
                     results[index] = error
                     continue

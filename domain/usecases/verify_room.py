@@ -2,10 +2,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from domain.model.errors import ErrorCode, Forbidden, NotFound
+from domain.model.addresses import IpPolicy, address_key, within
+from domain.model.errors import ErrorCode, Forbidden, NotFound, Unauthorized
 from domain.model.members import Membership, Role, UserProfile, check_username, default_username
 from domain.model.rooms import RoomId
-from domain.usecases.access import check_room_password, issue_room_token, reload_room
+from domain.usecases.access import (
+    check_room_password,
+    issue_room_token,
+    refuse_unverified,
+    reload_room,
+)
 from domain.usecases.deps import Deps, Outcome
 
 
@@ -18,23 +24,45 @@ class RoomAccess:
 
 
 def verify_room_password(
-    deps: Deps, room_id: str, password: str, username: str | None = None, address: str = ""
+    deps: Deps,
+    room_id: str,
+    password: str | None,
+    username: str | None = None,
+    client: str = "",
 ) -> Outcome[RoomAccess]:
     """A correct password buys a short-lived room token for a new guest identity, unless the
-    client's address (`address`: edge.address_key; "" when unknown) is banned from the room.
-    The address is remembered as the guest's, so that banning the guest bans it too."""
+    client's address (`client`; "" when unknown) is banned from the room. The address is
+    remembered as the guest's, so that banning the guest bans it too.
+
+    The room's IP policy: under `allow`, a client from a verified network needs no password
+    (the standing pass for trusted networks); under `require`, the right password from an
+    address not verified is refused (`ip_not_verified`) and the address shown to the admins
+    as pending."""
     rid = RoomId(room_id).value
     if username is not None:
         username = check_username(username)  # the normalized form is the one kept
+    key = address_key(client) if client else ""
     with deps.uow() as uow:
         room = uow.rooms.get(rid)
-        barred = room is not None and bool(address) and uow.addresses.banned(rid, address)
+        barred = room is not None and bool(key) and uow.addresses.banned(rid, key)
+        networks = (
+            [e.network for e in uow.networks.of_room(rid) if e.verified]
+            if room is not None and room.settings.ip_policy is IpPolicy.ALLOW
+            else []
+        )
     if room is None:
         raise NotFound(ErrorCode.ROOM_NOT_FOUND, "no such room")
     if barred:  # before any hashing: a banned address learns nothing of the password
         raise Forbidden(ErrorCode.BANNED, "this address is banned from this room")
-    # Guesses that no password could equal are refused without hashing (no CPU amplification).
-    check_room_password(deps, room, password)
+    if password is None:
+        if room.settings.ip_policy is not IpPolicy.ALLOW:
+            raise Unauthorized(ErrorCode.BAD_PASSWORD, "this room takes its password")
+        if not within(client, networks):
+            raise Forbidden(ErrorCode.IP_NOT_VERIFIED, "this address is not verified for this room")
+    else:
+        # Guesses no password could equal are refused without hashing (no CPU amplification).
+        check_room_password(deps, room, password)
+        refuse_unverified(deps, room, client)
     now = deps.clock.now_ms()
     user_id = deps.ids.guest_id()
     name = username if username is not None else default_username(user_id)
@@ -42,8 +70,8 @@ def verify_room_password(
         reload_room(uow, room)
         uow.profiles.put(UserProfile(user_id, name, now))
         uow.memberships.put(Membership(rid, user_id, Role.MEMBER, now, room.incarnation))
-        if address:
-            uow.addresses.record(rid, user_id, address, now)
+        if key:
+            uow.addresses.record(rid, user_id, key, now)
         uow.commit()
     ttl = deps.config.room_token_ttl_s
     token = issue_room_token(deps, room, user_id, name, Role.MEMBER, ttl, now)

@@ -22,6 +22,7 @@ from domain.model.accounts import RefreshTokenReused
 from domain.model.errors import ChatError, ErrorCode, Forbidden
 from domain.model.events import Event
 from domain.model.policies import Claims, UserTokenClaims
+from domain.model.rooms import RoomSettings
 from domain.usecases import accounts, administer
 from domain.usecases.access import authenticate, verify_token
 from domain.usecases.create_room import create_room
@@ -59,6 +60,8 @@ from entrypoints.common.schemas import (
     RoomCreated,
     RoomDeletedOut,
     RoomIdBody,
+    RoomNetworkBody,
+    RoomNetworksOut,
     RoomOverviewOut,
     SettingsChangedOut,
     SettingsPatch,
@@ -82,9 +85,9 @@ class HttpRequest:
     headers: Mapping[str, str]  # case-insensitive mapping from the framework
     body: bytes = b""
     peer: str = ""  # the TCP peer's address (edge.client_address finds the client from it)
-    # The client's address key (edge.address_key of edge.client_address), which
-    # ServerBase.view_steps fills in before anything runs; "" when unknown.
-    address: str = ""
+    # The client's address (edge.client_address: the peer, or the right-most hop that is
+    # not a trusted proxy), which ServerBase.view_steps fills in before anything runs.
+    client: str = ""
 
 
 @dataclass(slots=True)
@@ -119,8 +122,9 @@ def create_room_view(
 def verify_room_view(
     deps: Deps, request: HttpRequest, _: None, data: VerifyRoom, __: NoQuery
 ) -> Answer:
+    password = None if data.password is UNSET else data.password
     out = verify_room_password(
-        deps, request.path_params["room_id"], data.password, data.username, request.address
+        deps, request.path_params["room_id"], password, data.username, request.client
     )
     access = out.value
     body = {
@@ -140,7 +144,7 @@ def join_member_view(
         # A room token is a grant of its own, for one guest in one room: no member is made.
         raise Forbidden(ErrorCode.FORBIDDEN, "joining as a member takes a user token")
     room_id = request.path_params["room_id"]
-    out = join_as_member(deps, claims, room_id, data.password, request.address)
+    out = join_as_member(deps, claims, room_id, data.password, request.client)
     member = out.value
     body = {"room_id": member.room_id, "user_id": member.user_id, "role": member.role.value}
     return HttpResponse(200, body, out.events)
@@ -150,7 +154,7 @@ def post_message_view(
     deps: Deps, request: HttpRequest, claims: Claims, data: PostMessage, _: NoQuery
 ) -> Answer:
     """A post, authenticated and parsed; the send itself goes through the runtime's batcher."""
-    command = SendCommand(claims, request.path_params["room_id"], data.message)
+    command = SendCommand(claims, request.path_params["room_id"], data.message, request.client)
     return Batched(command, post_message_response)
 
 
@@ -166,7 +170,12 @@ def list_messages_view(
     deps: Deps, request: HttpRequest, claims: Claims, _: None, query: MessagesQuery
 ) -> Answer:
     out = read_history(
-        deps, claims, request.path_params["room_id"], query.limit, query.before or None
+        deps,
+        claims,
+        request.path_params["room_id"],
+        query.limit,
+        query.before or None,
+        request.client,
     )
     page = out.value
     body = {"messages": [message_json(m) for m in page.messages], "next_before": page.next_before}
@@ -213,7 +222,7 @@ def _signed_in(signed: accounts.SignedIn) -> dict[str, Any]:
 def delete_room_view(
     deps: Deps, request: HttpRequest, claims: Claims, data: RoomIdBody, _: NoQuery
 ) -> Answer:
-    out = administer.delete_room(deps, claims, data.room_id)
+    out = administer.delete_room(deps, claims, data.room_id, request.client)
     return HttpResponse(200, {"room_id": out.value, "deleted": True}, out.events)
 
 
@@ -221,7 +230,7 @@ def clear_history_view(
     deps: Deps, request: HttpRequest, claims: Claims, _: AdminBody, __: NoQuery
 ) -> Answer:
     room_id = request.path_params["room_id"]
-    out = administer.clear_history(deps, claims, room_id)
+    out = administer.clear_history(deps, claims, room_id, request.client)
     return HttpResponse(200, {"room_id": room_id, "cleared": out.value}, out.events)
 
 
@@ -229,7 +238,7 @@ def delete_message_view(
     deps: Deps, request: HttpRequest, claims: Claims, _: None, __: NoQuery
 ) -> Answer:
     room_id, message_id = request.path_params["room_id"], request.path_params["message_id"]
-    out = administer.delete_message(deps, claims, room_id, message_id)
+    out = administer.delete_message(deps, claims, room_id, message_id, request.client)
     body = {"room_id": room_id, "message_id": out.value, "deleted": True}
     return HttpResponse(200, body, out.events)
 
@@ -237,12 +246,13 @@ def delete_message_view(
 def room_overview_view(
     deps: Deps, request: HttpRequest, claims: Claims, _: None, __: NoQuery
 ) -> Answer:
-    room = administer.room_overview(deps, claims, request.path_params["room_id"]).value
+    room_id = request.path_params["room_id"]
+    room = administer.room_overview(deps, claims, room_id, request.client).value
     body = {
         "room_id": room.room_id,
         "created_by": room.created_by,
         "created_at": iso_ms(room.created_at_ms),
-        "settings": {"message_limit": room.settings.message_limit},
+        "settings": _settings(room.settings),
         "members": [
             {
                 "user_id": m.user_id,
@@ -255,8 +265,14 @@ def room_overview_view(
             for m in room.members
         ],
         "message_count": room.message_count,
+        "verified_ips": room.verified,
+        "pending_ips": room.pending,
     }
     return HttpResponse(200, body)
+
+
+def _settings(settings: RoomSettings) -> dict[str, Any]:
+    return {"message_limit": settings.message_limit, "ip_policy": settings.ip_policy.value}
 
 
 def update_settings_view(
@@ -267,11 +283,12 @@ def update_settings_view(
         message_limit=None if data.message_limit is UNSET else data.message_limit,
         clear_message_limit=data.message_limit is None,
         password=None if data.password is UNSET else data.password,
+        ip_policy=None if data.ip_policy is UNSET else data.ip_policy,
     )
-    out = administer.update_settings(deps, claims, room_id, change)
+    out = administer.update_settings(deps, claims, room_id, change, request.client)
     body = {
         "room_id": room_id,
-        "settings": {"message_limit": out.value.settings.message_limit},
+        "settings": _settings(out.value.settings),
         "password_changed": out.value.password_changed,
     }
     return HttpResponse(200, body, out.events)
@@ -280,9 +297,34 @@ def update_settings_view(
 def rotate_admin_token_view(
     deps: Deps, request: HttpRequest, claims: Claims, _: AdminBody, __: NoQuery
 ) -> Answer:
-    out = administer.rotate_admin_token(deps, claims, request.path_params["room_id"])
+    out = administer.rotate_admin_token(
+        deps, claims, request.path_params["room_id"], request.client
+    )
     body = {"admin_token": out.value.token, "expires_in": out.value.expires_in}
     return HttpResponse(200, body, out.events)
+
+
+def verify_ip_view(
+    deps: Deps, request: HttpRequest, claims: Claims, data: RoomNetworkBody, _: NoQuery
+) -> Answer:
+    out = administer.verify_ip(deps, claims, data.room_id, data.ip, request.client)
+    return HttpResponse(200, _networks(out.value), out.events)
+
+
+def revoke_ip_view(
+    deps: Deps, request: HttpRequest, claims: Claims, data: RoomNetworkBody, _: NoQuery
+) -> Answer:
+    out = administer.revoke_ip(deps, claims, data.room_id, data.ip, request.client)
+    return HttpResponse(200, _networks(out.value), out.events)
+
+
+def _networks(networks: administer.Networks) -> dict[str, Any]:
+    return {
+        "room_id": networks.room_id,
+        "ip_policy": networks.ip_policy.value,
+        "verified_ips": networks.verified,
+        "pending_ips": networks.pending,
+    }
 
 
 def member_action_view(action: administer.Action) -> View:
@@ -292,7 +334,7 @@ def member_action_view(action: administer.Action) -> View:
         deps: Deps, request: HttpRequest, claims: Claims, data: MemberBody, _: NoQuery
     ) -> Answer:
         room_id = request.path_params["room_id"]
-        out = administer.act_on_member(deps, claims, room_id, data.user_id, action)
+        out = administer.act_on_member(deps, claims, room_id, data.user_id, action, request.client)
         held = out.value.membership
         body = {
             "room_id": out.value.room_id,
@@ -656,6 +698,43 @@ ROUTES: tuple[Route, ...] = (
             401: ADMIN_UNAUTHORIZED,
             403: NOT_ADMIN,
             404: NOT_A_SEGMENT,
+            413: TOO_LARGE,
+        },
+        bearer=True,
+    ),
+    Route(
+        "POST",
+        "/admin/verify_ip",
+        "verify_ip",
+        verify_ip_view,
+        body=RoomNetworkBody,
+        summary="Verify an address or CIDR range for a room's IP policy (at most a /16 of "
+        "IPv4 or a /48 of IPv6); pending addresses inside it are verified with it.",
+        ok=Reply(200, "The room's lists now.", RoomNetworksOut),
+        errors={
+            400: MALFORMED + " Not an address or range (`invalid_address`), or wider than "
+            "allowed (`range_too_wide`).",
+            401: ADMIN_UNAUTHORIZED,
+            403: NOT_ADMIN,
+            413: TOO_LARGE,
+        },
+        bearer=True,
+    ),
+    Route(
+        "POST",
+        "/admin/revoke_ip",
+        "revoke_ip",
+        revoke_ip_view,
+        body=RoomNetworkBody,
+        summary="Remove an address or range from a room's verified (or pending) list; under "
+        "`require`, its sockets from addresses no longer verified leave the room.",
+        ok=Reply(200, "The room's lists now.", RoomNetworksOut),
+        errors={
+            400: MALFORMED + " Not an address or range (`invalid_address`).",
+            401: ADMIN_UNAUTHORIZED,
+            403: NOT_ADMIN + " Under `require`, the network of your own address "
+            "(`ip_not_verified`): you would lock yourself out.",
+            404: "Not on the room's list (`network_not_found`).",
             413: TOO_LARGE,
         },
         bearer=True,

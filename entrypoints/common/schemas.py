@@ -90,7 +90,13 @@ class CreateRoom(Input):
 
 
 class VerifyRoom(Input):
-    password: str
+    password: Annotated[
+        str | UnsetType,
+        Meta(
+            description="The room's password. Left out: only in a room whose ip_policy is "
+            "`allow`, from a verified address."
+        ),
+    ] = UNSET
     username: Username | None = None
 
 
@@ -142,9 +148,40 @@ class MemberBody(Input):
     ]
 
 
+class RoomNetworkBody(Input):
+    """`/admin/verify_ip` and `/admin/revoke_ip`."""
+
+    room_id: RoomIdText
+    ip: Annotated[
+        str,
+        Meta(
+            description="An IPv4 or IPv6 address, or a CIDR range no wider than a /16 "
+            "(IPv4) or a /48 (IPv6), without host bits."
+        ),
+    ]
+
+
+IpPolicyText = Annotated[
+    str,
+    Meta(
+        description="`off` (addresses play no part), `allow` (verified addresses need no "
+        "password to buy a guest token) or `require` (every request must also come from a "
+        "verified address).",
+        extra_json_schema={"enum": ["off", "allow", "require"]},
+    ),
+]
+
+
 class SettingsPatch(Input):
     """Only the fields present change."""
 
+    ip_policy: Annotated[
+        IpPolicyText | UnsetType,
+        Meta(
+            description="Switching to `require` takes your own address verified first, "
+            "and takes every socket from an unverified address out of the room."
+        ),
+    ] = UNSET
     message_limit: MessageLimit | UnsetType = UNSET
     password: Annotated[
         NewPassword | UnsetType,
@@ -262,6 +299,20 @@ class MessageDeletedOut(Output):
 
 class RoomSettingsOut(Output):
     message_limit: Annotated[int | None, Meta(description="null keeps every message.")]
+    ip_policy: IpPolicyText
+
+
+class RoomNetworksOut(Output):
+    room_id: str
+    ip_policy: IpPolicyText
+    verified_ips: Annotated[list[str], Meta(description="Verified networks, CIDR notation.")]
+    pending_ips: Annotated[
+        list[str],
+        Meta(
+            description="Addresses that came with the right password under `require` and "
+            "were refused, awaiting an admin's look (at most 50)."
+        ),
+    ]
 
 
 class MemberOut(Output):
@@ -301,6 +352,8 @@ class RoomOverviewOut(Output):
     settings: RoomSettingsOut
     members: Annotated[list[MemberOut], Meta(description="Members of the room, by user id.")]
     message_count: int
+    verified_ips: Annotated[list[str], Meta(description="Verified networks, CIDR notation.")]
+    pending_ips: Annotated[list[str], Meta(description="Addresses awaiting a look.")]
 
 
 class SettingsChangedOut(Output):

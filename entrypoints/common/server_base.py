@@ -97,8 +97,8 @@ class ServerBase:
     def view_steps(self, route: Route, request: HttpRequest) -> Steps[Reply]:
         """A route's answer, in its lane; a send through the batcher; the emits after
         the commit. The result is the status, body and headers to write."""
-        address = address_key(client_address(request.peer, request.headers, self.edge.trusted))
-        request = dataclasses.replace(request, address=address)
+        client = client_address(request.peer, request.headers, self.edge.trusted)
+        request = dataclasses.replace(request, client=client)
         if route.limits and (refused := self.over_limit(route, request)) is not None:
             return (yield from self.reply_steps(refused))
         answer = yield Call(route.lane, http_api.answer, (self.deps, route, request))
@@ -110,7 +110,8 @@ class ServerBase:
         """Count this attempt under each of the route's limits: a 429 when one holds (no
         body decoded, nothing hashed), else None. In memory and cheap: on the loop."""
         checks = [
-            (limit.rule, limit.key(request.address, request.path_params)) for limit in route.limits
+            (limit.rule, limit.key(address_key(request.client), request.path_params))
+            for limit in route.limits
         ]
         wait = self.limiter.attempt(checks)
         if not wait:

@@ -183,6 +183,8 @@ def test_the_dashboard_view_lists_members_roles_settings_and_count(api: Api) -> 
         "settings",
         "members",
         "message_count",
+        "verified_ips",
+        "pending_ips",
     }
     assert (body["room_id"], body["message_count"]) == (room.room_id, 1)
     roles = {m["user_id"]: (m["username"], m["role"]) for m in body["members"]}
@@ -202,7 +204,11 @@ def test_a_new_password_drops_guest_sockets_and_keeps_the_admin(api: Api) -> Non
         )
         assert (changed.status_code, changed.json()) == (
             200,
-            {"room_id": room.room_id, "settings": {"message_limit": 9}, "password_changed": True},
+            {
+                "room_id": room.room_id,
+                "settings": {"message_limit": 9, "ip_policy": "off"},
+                "password_changed": True,
+            },
         )
         assert wait_disconnected(guest_socket)
         assert member_socket.connected  # a member's token never depended on the password

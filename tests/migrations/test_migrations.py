@@ -18,7 +18,7 @@ from adapters.sqlalchemy.engine import make_engine
 from adapters.sqlalchemy.tables import metadata
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
-HEAD = "0006"
+HEAD = "0007"
 TABLES = {
     "rooms",
     "messages",
@@ -29,6 +29,7 @@ TABLES = {
     "refresh_tokens",
     "member_addresses",
     "address_bans",
+    "room_networks",
 }
 
 

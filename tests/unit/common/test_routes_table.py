@@ -18,6 +18,7 @@ import pytest
 from werkzeug.datastructures import Headers
 
 from domain.model.events import (
+    AddressesNarrowed,
     FamilyRevoked,
     HistoryCleared,
     MemberRemoved,
@@ -77,6 +78,7 @@ class Http:
         body: bytes | None = None,
         content_type: str | None = JSON,
         token: str | None = None,
+        client: str = "",
     ) -> Answered:
         route = BY_ENDPOINT[endpoint]
         headers = Headers()
@@ -86,7 +88,7 @@ class Http:
             headers["Authorization"] = f"Bearer {token}"
         if body is None:
             body = json.dumps(json_body).encode() if json_body is not None else b""
-        request = HttpRequest(route.method, path or {}, query or {}, headers, body)
+        request = HttpRequest(route.method, path or {}, query or {}, headers, body, client=client)
         answer = http_api.answer(self.base.deps, route, request)
         if isinstance(answer, Batched):  # what the shells' batchers do with a send
             self.batches.append(1)
@@ -803,7 +805,8 @@ def test_room_overview_shows_settings_members_and_count(http: Http, world: World
     assert got.status == 200
     body = got.body
     assert (body["room_id"], body["created_by"], body["message_count"]) == ("lobby", creator, 1)
-    assert body["settings"] == {"message_limit": None}
+    assert body["settings"] == {"message_limit": None, "ip_policy": "off"}
+    assert (body["verified_ips"], body["pending_ips"]) == ([], [])
     roles = {m["user_id"]: (m["username"], m["role"]) for m in body["members"]}
     assert roles[user["user_id"]] == ("alice", "member")
     assert roles[creator][1] == "admin"
@@ -832,7 +835,11 @@ def test_update_settings_changes_the_limit_and_the_password(http: Http, world: W
 
     assert (changed.status, changed.body) == (
         200,
-        {"room_id": "lobby", "settings": {"message_limit": 500}, "password_changed": True},
+        {
+            "room_id": "lobby",
+            "settings": {"message_limit": 500, "ip_policy": "off"},
+            "password_changed": True,
+        },
     )
     after = world.store_factory.store.rooms["lobby"]
     assert after.settings.message_limit == 500
@@ -855,7 +862,7 @@ def test_update_settings_changes_the_limit_and_the_password(http: Http, world: W
     cleared = http.call(
         "update_settings", path={"room_id": "lobby"}, json_body={"message_limit": None}, token=admin
     )
-    assert cleared.body["settings"] == {"message_limit": None} and cleared.events == []
+    assert cleared.body["settings"]["message_limit"] is None and cleared.events == []
 
 
 @covered.refusal("update_settings")
@@ -937,7 +944,7 @@ def _guest(http: Http, address: str = "") -> tuple[str, str]:
     route = BY_ENDPOINT["verify_room"]
     headers = Headers({"Content-Type": JSON})
     body = json.dumps({"password": PASSWORD}).encode()
-    request = HttpRequest("POST", {"room_id": "lobby"}, {}, headers, body, address=address)
+    request = HttpRequest("POST", {"room_id": "lobby"}, {}, headers, body, client=address)
     answer = http_api.answer(http.base.deps, route, request)
     assert isinstance(answer, HttpResponse) and answer.status == 200, answer.body
     assert isinstance(answer.body, dict)
@@ -1080,6 +1087,130 @@ def test_a_user_can_be_banned_before_it_ever_joins(http: Http) -> None:
         token=user["access_token"],
     )
     _assert_error(joined, 403, "banned")
+
+
+# -- IP verification ------------------------------------------------------------------------
+
+HOME = "203.0.113.7"  # the admin's address in these tests
+OFFICE = "198.51.100.0/24"
+
+
+def _ip(http: Http, endpoint: str, ip: str, token: str | None) -> Answered:
+    return http.call(endpoint, json_body={"room_id": "lobby", "ip": ip}, token=token, client=HOME)
+
+
+def _policy(http: Http, policy: str, token: str) -> Answered:
+    return http.call(
+        "update_settings",
+        path={"room_id": "lobby"},
+        json_body={"ip_policy": policy},
+        token=token,
+        client=HOME,
+    )
+
+
+@covered.success("verify_ip")
+@covered.success("revoke_ip")
+def test_verified_networks_are_listed_and_revoked(http: Http, world: World) -> None:
+    admin = http.room()
+    verified = _ip(http, "verify_ip", OFFICE, admin)
+    assert (verified.status, verified.body) == (
+        200,
+        {"room_id": "lobby", "ip_policy": "off", "verified_ips": [OFFICE], "pending_ips": []},
+    )
+    assert _ip(http, "verify_ip", "2001:db8:1::/48", admin).status == 200
+    single = _ip(http, "verify_ip", "::ffff:192.0.2.1", admin)  # one spelling: unmapped
+    assert single.body["verified_ips"] == ["192.0.2.1/32", OFFICE, "2001:db8:1::/48"]
+    revoked = _ip(http, "revoke_ip", OFFICE, admin)
+    assert revoked.status == 200
+    assert revoked.body["verified_ips"] == ["192.0.2.1/32", "2001:db8:1::/48"]
+
+
+@covered.refusal("verify_ip")
+@pytest.mark.parametrize(
+    ("ip", "code"),
+    [
+        ("10.0.0.0/8", "range_too_wide"),
+        ("2001:db8::/32", "range_too_wide"),
+        ("10.0.0.1/24", "invalid_address"),  # host bits set
+        ("not an address", "invalid_address"),
+        ("10.0.0.0/33", "invalid_address"),
+        ("", "invalid_address"),
+    ],
+)
+def test_verify_ip_refuses_what_is_not_a_narrow_enough_network(
+    http: Http, world: World, ip: str, code: str
+) -> None:
+    admin = http.room()
+    _assert_error(_ip(http, "verify_ip", ip, admin), 400, code)
+    assert world.store_factory.store.networks.get("lobby", {}) == {}
+
+
+@covered.refusal("revoke_ip")
+def test_revoke_ip_refuses_an_unlisted_network_and_a_non_admin(http: Http) -> None:
+    admin = http.room()
+    _assert_error(_ip(http, "revoke_ip", OFFICE, admin), 404, "network_not_found")
+    _ip(http, "verify_ip", OFFICE, admin)
+    _assert_error(_ip(http, "revoke_ip", OFFICE, http.member()), 403, "admin_required")
+
+
+def test_allow_lets_a_verified_address_in_without_the_password(http: Http) -> None:
+    admin = http.room()
+    _ip(http, "verify_ip", OFFICE, admin)
+    no_password = {"username": "desk"}
+    path = {"room_id": "lobby"}
+    # `off`: a password is needed, from anywhere.
+    refused = http.call("verify_room", path=path, json_body=no_password, client="198.51.100.9")
+    _assert_error(refused, 401, "bad_password")
+    assert _policy(http, "allow", admin).status == 200
+    got = http.call("verify_room", path=path, json_body=no_password, client="198.51.100.9")
+    assert got.status == 200 and got.body["username"] == "desk"
+    outside = http.call("verify_room", path=path, json_body=no_password, client="192.0.2.50")
+    _assert_error(outside, 403, "ip_not_verified")
+    # The password still works from anywhere under `allow`.
+    with_password = http.call(
+        "verify_room", path=path, json_body={"password": PASSWORD}, client="192.0.2.50"
+    )
+    assert with_password.status == 200
+
+
+def test_require_wants_a_verified_address_for_every_request_and_records_pending(
+    http: Http, world: World
+) -> None:
+    admin = http.room()
+    guest = http.member()
+    path = {"room_id": "lobby"}
+    # Switching would lock the admin out until its own address is verified.
+    _assert_error(_policy(http, "require", admin), 403, "ip_not_verified")
+    _ip(http, "verify_ip", f"{HOME}/32", admin)
+    switched = _policy(http, "require", admin)
+    assert switched.status == 200 and switched.body["settings"]["ip_policy"] == "require"
+    assert switched.events == [AddressesNarrowed("lobby", (f"{HOME}/32",))]
+
+    # Tokens included: the guest's, from an unverified address, is refused.
+    stranger = "192.0.2.50"
+    for endpoint, body in (("list_messages", None), ("post_message", {"message": "hi"})):
+        refused = http.call(endpoint, path=path, json_body=body, token=guest, client=stranger)
+        _assert_error(refused, 403, "ip_not_verified")
+    assert http.call("list_messages", path=path, token=guest, client=HOME).status == 200
+    # The right password from a new address: refused, and pending for the admins.
+    bought = http.call("verify_room", path=path, json_body={"password": PASSWORD}, client=stranger)
+    _assert_error(bought, 403, "ip_not_verified")
+    overview = http.call("room_overview", path=path, token=admin, client=HOME)
+    assert overview.body["pending_ips"] == [f"{stranger}/32"]
+    # A wrong password from anywhere records nothing.
+    wrong = http.call(
+        "verify_room", path=path, json_body={"password": "nope nope"}, client="192.0.2.51"
+    )
+    _assert_error(wrong, 401, "bad_password")
+    # Verifying the range takes the pending address with it; then it gets in.
+    _ip(http, "verify_ip", "192.0.2.0/24", admin)
+    overview = http.call("room_overview", path=path, token=admin, client=HOME)
+    assert overview.body["pending_ips"] == []
+    again = http.call("verify_room", path=path, json_body={"password": PASSWORD}, client=stranger)
+    assert again.status == 200
+    # Revoking your own address under `require` would lock you out.
+    _assert_error(_ip(http, "revoke_ip", f"{HOME}/32", admin), 403, "ip_not_verified")
 
 
 # -- the table ------------------------------------------------------------------------------
