@@ -26,10 +26,15 @@ class ErrorCode(StrEnum):
     INVALID_MESSAGE = "invalid_message"
     INVALID_LIMIT = "invalid_limit"
     INVALID_CURSOR = "invalid_cursor"
+    INVALID_USER_ID = "invalid_user_id"
+    RESERVED_USER_ID = "reserved_user_id"
+    INVALID_AVATAR = "invalid_avatar"
     # Existence
     ROOM_NOT_FOUND = "room_not_found"
     ROOM_EXISTS = "room_exists"
     USERNAME_TAKEN = "username_taken"
+    USER_ID_TAKEN = "user_id_taken"
+    PROFILE_NOT_FOUND = "profile_not_found"
     # Access
     BAD_PASSWORD = "bad_password"  # noqa: S105 - an error code, not a secret
     UNAUTHORIZED = "unauthorized"
@@ -37,6 +42,7 @@ class ErrorCode(StrEnum):
     NOT_JOINED = "not_joined"
     INVALID_CREDENTIALS = "invalid_credentials"
     INVALID_REFRESH_TOKEN = "invalid_refresh_token"  # noqa: S105 - an error code, not a secret
+    IDENTITY_MISMATCH = "identity_mismatch"  # a payload's user_id is not the token's
 
 
 class ChatError(Exception):

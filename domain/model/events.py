@@ -27,6 +27,7 @@ class PresenceChanged:
     username: str
     joined: bool
     online: int
+    guest: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -36,6 +36,7 @@ class UserTokenClaims:
     username: str
     family_id: str
     expires_at: int
+    guest: bool = False  # a guest profile's token (no password behind it)
 
 
 # Every kind of access token; a token of one kind never verifies as another.
@@ -50,6 +51,7 @@ class Grant:
     user_id: str
     username: str
     role: Role
+    guest: bool = False  # shown beside the identity wherever it appears
 
 
 def token_expired(claims: Claims, now_ms: int) -> bool:
@@ -90,6 +92,13 @@ def check_claims(
         raise Unauthorized(ErrorCode.UNAUTHORIZED, "this token has been revoked")
 
 
+def require_own_identity(claims: Claims, user_id: str | None) -> None:
+    """Identity is the token's, never the payload's: a `user_id` a client put in a payload
+    must be its token's own (absent is fine), else IDENTITY_MISMATCH and nothing is done."""
+    if user_id is not None and user_id != claims.user_id:
+        raise Forbidden(ErrorCode.IDENTITY_MISMATCH, "user_id is not the identity of this token")
+
+
 def membership_holds(membership: Membership | None, room: Room, user_id: str) -> bool:
     """Whether `membership` makes `user_id` a member of this room as it is now: this room,
     this user, this incarnation (one of a room since re-created under the id holds nothing)."""
@@ -116,7 +125,8 @@ class RoomTokenPolicy:
     def grant(self, room: Room, claims: Claims, membership: Membership | None) -> Grant | None:
         if not isinstance(claims, RoomTokenClaims) or claims.room_id != room.id:
             return None
-        return Grant(room.id, claims.user_id, claims.username, claims.role)
+        # A room token's identity is a guest's, the creator's admin token included.
+        return Grant(room.id, claims.user_id, claims.username, claims.role, guest=True)
 
 
 class MembershipPolicy:
@@ -128,7 +138,7 @@ class MembershipPolicy:
             return None
         if not membership_holds(membership, room, claims.user_id):
             return None
-        return Grant(room.id, claims.user_id, claims.username, membership.role)
+        return Grant(room.id, claims.user_id, claims.username, membership.role, guest=claims.guest)
 
 
 @dataclass(frozen=True, slots=True)

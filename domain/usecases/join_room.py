@@ -11,7 +11,7 @@ def join_room(deps: Deps, claims: Claims, room_id: str, connection_id: str) -> O
     with deps.uow() as uow:
         _, grant = open_room(deps, uow, claims, room_id)
     online = deps.presence.enter(grant.room_id, connection_id, grant.user_id)
-    event = PresenceChanged(grant.room_id, grant.user_id, grant.username, True, online)
+    event = PresenceChanged(grant.room_id, grant.user_id, grant.username, True, online, grant.guest)
     return Outcome(grant, [event])
 
 
@@ -21,5 +21,6 @@ def leave_room(deps: Deps, grant: Grant, connection_id: str) -> Outcome[None]:
     if online is None:
         return Outcome(None)
     return Outcome(
-        None, [PresenceChanged(grant.room_id, grant.user_id, grant.username, False, online)]
+        None,
+        [PresenceChanged(grant.room_id, grant.user_id, grant.username, False, online, grant.guest)],
     )

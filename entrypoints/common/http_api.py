@@ -16,13 +16,14 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from msgspec import Struct
+from msgspec import UNSET, Struct
 
 from domain.model.accounts import RefreshTokenReused
 from domain.model.errors import ChatError, ErrorCode, Forbidden
 from domain.model.events import Event
 from domain.model.policies import Claims, UserTokenClaims
-from domain.usecases import accounts
+from domain.model.profiles import PublicProfile
+from domain.usecases import accounts, profiles
 from domain.usecases.access import authenticate, verify_token
 from domain.usecases.create_room import create_room
 from domain.usecases.deps import Deps
@@ -37,7 +38,9 @@ from entrypoints.common.lanes import Lane
 from entrypoints.common.limits import LOGIN_LIMITS, PASSWORD_LIMITS, SIGNUP_LIMITS, Limit
 from entrypoints.common.payloads import bearer_token, decode, decode_query, parse_json_object
 from entrypoints.common.schemas import (
+    CreateProfile,
     CreateRoom,
+    GuestSignedIn,
     Input,
     Joined,
     JoinRoom,
@@ -47,12 +50,15 @@ from entrypoints.common.schemas import (
     MessagesQuery,
     NoQuery,
     PostMessage,
+    Profile,
+    ProfileUpdated,
     RefreshTokenBody,
     Register,
     RoomAccess,
     RoomCreated,
     SignedIn,
     SignedOut,
+    UpdateProfile,
     VerifyRoom,
 )
 from entrypoints.common.shapes import encode_json, message_json
@@ -131,7 +137,7 @@ def post_message_view(
     deps: Deps, request: HttpRequest, claims: Claims, data: PostMessage, _: NoQuery
 ) -> Answer:
     """A post, authenticated and parsed; the send itself goes through the runtime's batcher."""
-    command = SendCommand(claims, request.path_params["room_id"], data.message)
+    command = SendCommand(claims, request.path_params["room_id"], data.message, data.user_id)
     return Batched(command, post_message_response)
 
 
@@ -185,6 +191,44 @@ def _signed_in(signed: accounts.SignedIn) -> dict[str, Any]:
         "access_token": signed.access_token,
         "refresh_token": signed.refresh_token,
         "expires_in": signed.expires_in,
+    }
+
+
+def create_profile_view(
+    deps: Deps, request: HttpRequest, _: None, data: CreateProfile, __: NoQuery
+) -> Answer:
+    out = profiles.create_guest(deps, data.user_id, data.username, data.avatar)
+    signed = _signed_in(out.value.signed_in)
+    return HttpResponse(201, _profile(out.value.profile) | signed, out.events)
+
+
+def get_profile_view(deps: Deps, request: HttpRequest, _: None, __: None, ___: NoQuery) -> Answer:
+    out = profiles.get_profile(deps, request.path_params["user_id"])
+    return HttpResponse(200, _profile(out.value), out.events)
+
+
+def update_profile_view(
+    deps: Deps, request: HttpRequest, claims: Claims, data: UpdateProfile, _: NoQuery
+) -> Answer:
+    out = profiles.update_profile(
+        deps,
+        claims,
+        request.path_params["user_id"],
+        profiles.KEEP if data.username is UNSET else data.username,
+        profiles.KEEP if data.avatar is UNSET else data.avatar,
+    )
+    updated = out.value
+    body = _profile(updated.profile)
+    body |= {"access_token": updated.access_token, "expires_in": updated.expires_in}
+    return HttpResponse(200, body, out.events)
+
+
+def _profile(profile: PublicProfile) -> dict[str, Any]:
+    return {
+        "user_id": profile.user_id,
+        "username": profile.username,
+        "avatar": profile.avatar,
+        "guest": profile.guest,
     }
 
 
@@ -394,7 +438,7 @@ ROUTES: tuple[Route, ...] = (
         errors={
             400: MALFORMED,
             401: UNAUTHORIZED,
-            403: NOT_GRANTED,
+            403: NOT_GRANTED + " Or a `user_id` other than the token's (`identity_mismatch`).",
             404: NOT_A_SEGMENT,
             413: TOO_LARGE,
         },
@@ -414,6 +458,56 @@ ROUTES: tuple[Route, ...] = (
             401: UNAUTHORIZED,
             403: NOT_GRANTED,
             404: NOT_A_SEGMENT,
+        },
+        bearer=True,
+    ),
+    Route(
+        "POST",
+        "/user/profile",
+        "create_profile",
+        create_profile_view,
+        body=CreateProfile,
+        summary="Create a guest profile (no password) under a chosen user id, signed in: an "
+        "access token and a refresh token.",
+        ok=Reply(201, "Created and signed in.", GuestSignedIn),
+        errors={
+            429: LIMITED,
+            400: MALFORMED + " A user id starting with g_ is reserved (`reserved_user_id`).",
+            409: "The user id is taken (`user_id_taken`), or the name, in any spelling that "
+            "folds to the same, by an account or a guest profile (`username_taken`).",
+            413: TOO_LARGE,
+        },
+        limits=SIGNUP_LIMITS,
+    ),
+    Route(
+        "GET",
+        "/user/profile/<user_id>",
+        "get_profile",
+        get_profile_view,
+        summary="The public profile of an identity: an account, a guest profile or a room "
+        "token's guest.",
+        ok=Reply(200, "The profile.", Profile),
+        errors={
+            400: "A query parameter (`invalid_query`): this route takes none.",
+            404: "No such identity (`profile_not_found`), or the id is not one path segment.",
+        },
+    ),
+    Route(
+        "PUT",
+        "/user/profile/<user_id>",
+        "update_profile",
+        update_profile_view,
+        body=UpdateProfile,
+        summary="Change one's own username and/or avatar, with one's own user token.",
+        ok=Reply(200, "Changed; a new access token carries the new name.", ProfileUpdated),
+        errors={
+            400: MALFORMED,
+            401: UNAUTHORIZED,
+            403: "Another identity's profile (`identity_mismatch`), or a room token "
+            "(`forbidden`): only a user token edits its own profile.",
+            404: "The id is not one path segment (`not_found`).",
+            409: "The name is taken, in any spelling that folds to the same (`username_taken`).",
+            413: TOO_LARGE,
         },
         bearer=True,
     ),

@@ -63,7 +63,7 @@ class FlaskShell:
     # -- HTTP ------------------------------------------------------------------------------
 
     def view(self, route: Route, **params: str) -> Response:
-        body = request.get_data(cache=False) if request.method == "POST" else b""
+        body = request.get_data(cache=False) if route.body is not None else b""
         query, peer = request.args.to_dict(), request.remote_addr or ""
         http_request = HttpRequest(request.method, params, query, request.headers, body, peer)
         return self.response(self.drive(self.base.view_steps(route, http_request)))

@@ -18,7 +18,7 @@ from adapters.sqlalchemy.engine import make_engine
 from adapters.sqlalchemy.tables import metadata
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
-HEAD = "0003"
+HEAD = "0005"
 TABLES = {
     "rooms",
     "messages",
@@ -52,7 +52,7 @@ def _tables(url: str) -> set[str]:
         engine.dispose()
 
 
-def test_head_is_0003(database_url: str) -> None:
+def test_head_is_the_latest_revision(database_url: str) -> None:
     assert migrations.head_revision(database_url) == HEAD
     assert migrations.current_revision(database_url) is None
 
@@ -223,6 +223,61 @@ def test_upgrading_a_0002_database_binds_memberships_to_their_rooms_incarnation(
         engine.dispose()
 
 
+def test_upgrading_a_0003_database_marks_room_guests_messages_and_allows_guest_profiles(
+    database_url: str,
+) -> None:
+    migrations.upgrade(database_url, "0003")
+    engine = make_engine(database_url)
+    try:
+        with engine.begin() as conn:
+            conn.execute(
+                text(
+                    "INSERT INTO rooms (id, incarnation, password_hash, password_version,"
+                    " created_by, created_at_ms) VALUES ('r', 'inc-1', 'h', 1, 'g_1', 1)"
+                )
+            )
+            for message_id, user_id in (("m1", "g_1"), ("m2", "u_1")):
+                conn.execute(
+                    text(
+                        "INSERT INTO messages (id, room_id, user_id, username, ciphertext,"
+                        " created_at_ms) VALUES (:id, 'r', :user_id, 'n', :c, 1)"
+                    ),
+                    {"id": message_id, "user_id": user_id, "c": b"x"},
+                )
+            conn.execute(
+                text(
+                    "INSERT INTO users (user_id, username, username_key, password_hash,"
+                    " created_at_ms) VALUES ('u_1', 'Alice', 'alice', 'h', 1)"
+                )
+            )
+        migrations.upgrade(database_url)
+        assert _schema_diff(database_url) == []
+        with engine.begin() as conn:
+            rows = conn.execute(text("SELECT user_id, guest FROM messages ORDER BY id"))
+            assert [(row[0], bool(row[1])) for row in rows] == [("g_1", True), ("u_1", False)]
+            # A guest profile: no password; its name key shares the accounts' constraint.
+            conn.execute(
+                text(
+                    "INSERT INTO users (user_id, username, username_key, created_at_ms, avatar)"
+                    " VALUES ('fox', 'Fox', 'fox', 2, 'https://example.org/a.png')"
+                )
+            )
+        with pytest.raises(IntegrityError), engine.begin() as conn:
+            conn.execute(
+                text(
+                    "INSERT INTO users (user_id, username, username_key, created_at_ms)"
+                    " VALUES ('owl', 'ALICE', 'alice', 3)"
+                )
+            )
+        migrations.downgrade(database_url, "0003")
+        with engine.connect() as conn:
+            users = conn.execute(text("SELECT user_id FROM users")).scalars().all()
+            assert users == ["u_1"]  # guest profiles cannot exist without a password
+            assert conn.execute(text("SELECT count(*) FROM messages")).scalar_one() == 2
+    finally:
+        engine.dispose()
+
+
 def _cli(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
     """Run `python -m entrypoints.cli db ...` with no SECURECHAT_* settings leaking in."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("SECURECHAT_")}
@@ -242,13 +297,13 @@ def test_cli_db_upgrade(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path}/cli.db"
     result = _cli(tmp_path, "upgrade", "--database", url)
     assert result.returncode == 0, result.stderr
-    assert "schema at 0003" in result.stdout
+    assert f"schema at {HEAD}" in result.stdout
     assert migrations.current_revision(url) == HEAD
     assert _schema_diff(url) == []
 
     current = _cli(tmp_path, "current", "--database", url)
     assert current.returncode == 0, current.stderr
-    assert "schema at 0003" in current.stdout
+    assert f"schema at {HEAD}" in current.stdout
 
 
 def test_cli_db_refuses_a_downgrade_without_target_and_the_memory_store(tmp_path: Path) -> None:
