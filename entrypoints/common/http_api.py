@@ -336,6 +336,7 @@ ROUTES: tuple[Route, ...] = (
             400: MALFORMED,
             401: "Wrong password (`bad_password`).",
             404: "No such room (`room_not_found`), or the room id is not one path segment.",
+            409: "The chosen username is held by an account or a guest profile (`username_taken`).",
             413: TOO_LARGE,
         },
         limits=PASSWORD_LIMITS,

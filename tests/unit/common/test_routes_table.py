@@ -752,6 +752,24 @@ def test_update_profile_of_another_identity_or_with_a_room_token_changes_nothing
     assert _users(world) == before
 
 
+@covered.refusal("verify_room")
+def test_verify_room_refuses_a_name_an_account_or_guest_profile_holds(
+    http: Http, world: World
+) -> None:
+    http.room("lobby")
+    _guest(http)
+    _registered(http)
+    before = dict(world.store_factory.store.profiles)
+    for name in ("<B>FOX</B>", "alice"):
+        got = http.call(
+            "verify_room",
+            path={"room_id": "lobby"},
+            json_body={"password": PASSWORD, "username": name},
+        )
+        _assert_error(got, 409, "username_taken")
+    assert world.store_factory.store.profiles == before
+
+
 # -- identity is the token's ----------------------------------------------------------------
 
 
