@@ -116,8 +116,15 @@ class UserRepository(Protocol):
     def by_username_key(self, username_key: str) -> User | None: ...
 
     def add(self, user: User) -> None:
-        """Insert a new account; raises domain Conflict(USERNAME_TAKEN) if its username_key
-        (or, on commit, its user_id) is taken."""
+        """Insert a new account or guest profile; raises domain Conflict(USER_ID_TAKEN) if
+        its user_id is taken, Conflict(USERNAME_TAKEN) if its username_key is (either now
+        or on commit)."""
+        ...
+
+    def update(self, user: User) -> None:
+        """Replace an existing user's name, key and avatar; raises domain
+        Conflict(USERNAME_TAKEN) if another user holds the new username_key (now or on
+        commit)."""
         ...
 
 

@@ -71,6 +71,8 @@ class JwtTokenService:
                 "fam": claims.family_id,
                 "exp": claims.expires_at,
             }
+            # A guest profile's token says so; an account's has no `gst` at all.
+            | ({"gst": True} if claims.guest else {})
         )
 
     def verify_room_token(self, token: str) -> RoomTokenClaims:
@@ -159,6 +161,7 @@ def _claims(data: dict[str, Any]) -> Claims:
             username=_str(data, "name"),
             family_id=_str(data, "fam"),
             expires_at=_int(data, "exp"),
+            guest=_guest(data),
         )
     raise ValueError("unknown token type")
 
@@ -186,6 +189,15 @@ def _str(data: dict[str, Any], key: str) -> str:
     if not isinstance(value, str):
         raise ValueError(key)
     return value
+
+
+def _guest(data: dict[str, Any]) -> bool:
+    """`gst`: absent (an account) or true (a guest profile); anything else is not ours."""
+    if "gst" not in data:
+        return False
+    if data["gst"] is not True:
+        raise ValueError("gst")
+    return True
 
 
 def _int(data: dict[str, Any], key: str) -> int:

@@ -130,7 +130,9 @@ class MemoryMembershipRepository:
 
     def in_room(self, room_id: str) -> list[Membership]:
         with self._store.lock:
-            found = {k: m for k, m in self._store.memberships.items() if k[0] == room_id}
+            found: dict[tuple[str, str], Membership | None] = {
+                k: m for k, m in self._store.memberships.items() if k[0] == room_id
+            }
         found.update({k: m for k, m in self.pending.items() if k[0] == room_id})
         return sorted((m for m in found.values() if m is not None), key=lambda m: m.user_id)
 
@@ -222,6 +224,7 @@ class MemoryUserRepository:
     def __init__(self, store: MemoryStore) -> None:
         self._store = store
         self.pending: dict[str, User] = {}
+        self.added: set[str] = set()  # user ids new in this unit (the rest are updates)
 
     def get(self, user_id: str) -> User | None:
         if user_id in self.pending:
@@ -235,12 +238,24 @@ class MemoryUserRepository:
                 return user
         with self._store.lock:
             user_id = self._store.user_keys.get(username_key)
-            return self._store.users.get(user_id) if user_id is not None else None
+            if user_id is None or user_id in self.pending:  # renamed in this unit
+                return None
+            return self._store.users.get(user_id)
 
     def add(self, user: User) -> None:
+        if self.get(user.user_id) is not None:
+            raise Conflict(ErrorCode.USER_ID_TAKEN, "this user id is taken")
         if self.by_username_key(user.username_key) is not None:
             raise Conflict(ErrorCode.USERNAME_TAKEN, "this username is taken")
         self.pending[user.user_id] = user
+        self.added.add(user.user_id)
+
+    def update(self, user: User) -> None:
+        holder = self.by_username_key(user.username_key)
+        if holder is not None and holder.user_id != user.user_id:
+            raise Conflict(ErrorCode.USERNAME_TAKEN, "this username is taken")
+        if self.get(user.user_id) is not None:
+            self.pending[user.user_id] = user
 
 
 class MemoryRefreshTokenRepository:

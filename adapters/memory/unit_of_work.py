@@ -59,7 +59,10 @@ class MemoryUnitOfWork:
                 if room_id in store.rooms:
                     raise Conflict(ErrorCode.ROOM_EXISTS, "a room with this id already exists")
             for user in self.users.pending.values():
-                if user.username_key in store.user_keys or user.user_id in store.users:
+                new = user.user_id in self.users.added
+                if new and user.user_id in store.users:
+                    raise Conflict(ErrorCode.USER_ID_TAKEN, "this user id is taken")
+                if store.user_keys.get(user.username_key, user.user_id) != user.user_id:
                     raise Conflict(ErrorCode.USERNAME_TAKEN, "this username is taken")
             for token_hash in self.refresh_tokens.marked_used:
                 # Another unit rotated this token since we read it: what SQL's conditional
@@ -94,6 +97,9 @@ class MemoryUnitOfWork:
             self.addresses.apply()
             self.networks.apply()
             for user in self.users.pending.values():
+                before = store.users.get(user.user_id)
+                if before is not None:  # an update: a rename frees the old key
+                    store.user_keys.pop(before.username_key, None)
                 store.users[user.user_id] = user
                 store.user_keys[user.username_key] = user.user_id
             for family in self.refresh_tokens.pending_families.values():
@@ -126,6 +132,7 @@ class MemoryUnitOfWork:
         self.profiles.pending.clear()
         self.memberships.pending.clear()
         self.users.pending.clear()
+        self.users.added.clear()
         self.refresh_tokens.pending_families.clear()
         self.refresh_tokens.pending_tokens.clear()
         self.refresh_tokens.marked_used.clear()

@@ -129,6 +129,7 @@ def _message_row(message: StoredMessage) -> dict[str, object]:
         "username": message.username,
         "ciphertext": message.ciphertext,
         "created_at_ms": message.created_at_ms,
+        "guest": message.guest,
     }
 
 
@@ -182,6 +183,7 @@ def _stored(row: Row[Any]) -> StoredMessage:
         username=row.username,
         ciphertext=bytes(row.ciphertext),
         created_at_ms=row.created_at_ms,
+        guest=bool(row.guest),
     )
 
 
@@ -344,6 +346,7 @@ def _user(row: Row[Any]) -> User:
         username_key=row.username_key,
         password_hash=row.password_hash,
         created_at_ms=row.created_at_ms,
+        avatar=row.avatar,
     )
 
 
@@ -363,7 +366,7 @@ class SqlUserRepository:
 
     def add(self, user: User) -> None:
         try:
-            # A savepoint: a taken name leaves the rest of the unit of work usable.
+            # A savepoint: a taken id or name leaves the rest of the unit of work usable.
             with self._conn.begin_nested():
                 self._conn.execute(
                     insert(t.users),
@@ -373,7 +376,26 @@ class SqlUserRepository:
                         "username_key": user.username_key,
                         "password_hash": user.password_hash,
                         "created_at_ms": user.created_at_ms,
+                        "avatar": user.avatar,
                     },
+                )
+        except IntegrityError:
+            if self.get(user.user_id) is not None:
+                raise Conflict(ErrorCode.USER_ID_TAKEN, "this user id is taken") from None
+            raise Conflict(ErrorCode.USERNAME_TAKEN, "this username is taken") from None
+
+    def update(self, user: User) -> None:
+        us = t.users
+        try:
+            with self._conn.begin_nested():
+                self._conn.execute(
+                    update(us)
+                    .where(us.c.user_id == user.user_id)
+                    .values(
+                        username=user.username,
+                        username_key=user.username_key,
+                        avatar=user.avatar,
+                    )
                 )
         except IntegrityError:
             raise Conflict(ErrorCode.USERNAME_TAKEN, "this username is taken") from None

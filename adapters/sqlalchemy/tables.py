@@ -13,6 +13,7 @@ from sqlalchemy import (
     MetaData,
     String,
     Table,
+    false,
 )
 
 metadata = MetaData(
@@ -48,6 +49,8 @@ messages = Table(
     # Only ciphertext is ever stored here (Fernet tokens).
     Column("ciphertext", LargeBinary, nullable=False),
     Column("created_at_ms", BigInteger, nullable=False),
+    # The sender had no password (a room token or a guest profile): shown as "guest".
+    Column("guest", Boolean, nullable=False, server_default=false()),
     # Keyset pagination: newest page before a cursor is one index range scan.
     Index("ix_messages_room_id_id", "room_id", "id"),
 )
@@ -126,16 +129,19 @@ address_bans = Table(
     Column("created_at_ms", BigInteger, nullable=False),
 )
 
-# Accounts. Passwords only as argon2id hashes; refresh tokens only as SHA-256 hex digests.
+# Accounts and guest profiles (no password: password_hash NULL), in one table, so that user
+# ids and username keys are unique across both kinds. Passwords only as argon2id hashes;
+# refresh tokens only as SHA-256 hex digests.
 users = Table(
     "users",
     metadata,
     Column("user_id", String(64), primary_key=True),
     Column("username", String(128), nullable=False),
-    # NFKC + case fold: the unique constraint is what settles two racing registrations.
+    # NFKC + case fold: the unique constraint is what settles two racing sign-ups.
     Column("username_key", String(255), nullable=False, unique=True),
-    Column("password_hash", String(255), nullable=False),
+    Column("password_hash", String(255), nullable=True),
     Column("created_at_ms", BigInteger, nullable=False),
+    Column("avatar", String(2048), nullable=True),
 )
 
 refresh_families = Table(

@@ -4,7 +4,7 @@ the addresses banned from it.
 Existing memberships are active. Plain ALTER TABLE on `memberships` (no table rebuild).
 
 Revision ID: 0006
-Revises: 0004
+Revises: 0005
 Create Date: 2026-12-03
 """
 
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0006"
-down_revision = "0004"
+down_revision = "0005"
 branch_labels = None
 depends_on = None
 

@@ -39,13 +39,19 @@ def presentable_refresh_token(token: str) -> bool:
 
 @dataclass(frozen=True, slots=True)
 class User:
-    """An account. `username` is shown (NFKC); `username_key` is unique across accounts."""
+    """An account, or a guest profile (no password: `password_hash` None). `username` is
+    shown (NFKC); `username_key` is unique across both kinds, as `user_id` is."""
 
     user_id: str
     username: str
     username_key: str
-    password_hash: str
+    password_hash: str | None
     created_at_ms: int
+    avatar: str | None = None
+
+    @property
+    def guest(self) -> bool:
+        return self.password_hash is None
 
 
 @dataclass(frozen=True, slots=True)

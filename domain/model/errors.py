@@ -29,6 +29,8 @@ class ErrorCode(StrEnum):
     INVALID_MESSAGE_ID = "invalid_message_id"
     INVALID_MESSAGE_LIMIT = "invalid_message_limit"
     INVALID_USER_ID = "invalid_user_id"
+    RESERVED_USER_ID = "reserved_user_id"
+    INVALID_AVATAR = "invalid_avatar"
     INVALID_IP_POLICY = "invalid_ip_policy"
     INVALID_ADDRESS = "invalid_address"
     RANGE_TOO_WIDE = "range_too_wide"
@@ -39,6 +41,8 @@ class ErrorCode(StrEnum):
     MEMBER_NOT_FOUND = "member_not_found"
     NETWORK_NOT_FOUND = "network_not_found"
     USERNAME_TAKEN = "username_taken"
+    USER_ID_TAKEN = "user_id_taken"
+    PROFILE_NOT_FOUND = "profile_not_found"
     # Access
     BAD_PASSWORD = "bad_password"  # noqa: S105 - an error code, not a secret
     UNAUTHORIZED = "unauthorized"
@@ -51,6 +55,7 @@ class ErrorCode(StrEnum):
     IP_NOT_VERIFIED = "ip_not_verified"
     INVALID_CREDENTIALS = "invalid_credentials"
     INVALID_REFRESH_TOKEN = "invalid_refresh_token"  # noqa: S105 - an error code, not a secret
+    IDENTITY_MISMATCH = "identity_mismatch"  # a payload's user_id is not the token's
 
 
 class ChatError(Exception):

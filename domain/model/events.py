@@ -28,6 +28,7 @@ class PresenceChanged:
     username: str
     joined: bool
     online: int
+    guest: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -58,6 +58,7 @@ class StoredMessage:
     username: str
     ciphertext: bytes
     created_at_ms: int
+    guest: bool = False  # the sender had no password (a room token or a guest profile)
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,3 +73,4 @@ class Message:
     text: str
     created_at_ms: int
     unreadable: bool = False
+    guest: bool = False  # the sender had no password (a room token or a guest profile)

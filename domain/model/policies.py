@@ -39,6 +39,7 @@ class UserTokenClaims:
     username: str
     family_id: str
     expires_at: int
+    guest: bool = False  # a guest profile's token (no password behind it)
 
 
 # Every kind of access token; a token of one kind never verifies as another.
@@ -53,6 +54,7 @@ class Grant:
     user_id: str
     username: str
     role: Role
+    guest: bool = False  # shown beside the identity wherever it appears
 
 
 def token_expired(claims: Claims, now_ms: int) -> bool:
@@ -104,6 +106,13 @@ def room_token_current(
     if claims.role is Role.ADMIN:
         return claims.admin_version == admin_version
     return claims.password_version == password_version
+
+
+def require_own_identity(claims: Claims, user_id: str | None) -> None:
+    """Identity is the token's, never the payload's: a `user_id` a client put in a payload
+    must be its token's own (absent is fine), else IDENTITY_MISMATCH and nothing is done."""
+    if user_id is not None and user_id != claims.user_id:
+        raise Forbidden(ErrorCode.IDENTITY_MISMATCH, "user_id is not the identity of this token")
 
 
 def of_this_room(membership: Membership | None, room: Room, user_id: str) -> bool:
@@ -161,7 +170,8 @@ class RoomTokenPolicy:
         role = Role.MEMBER
         if membership is not None and membership_holds(membership, room, claims.user_id):
             role = membership.role
-        return Grant(room.id, claims.user_id, claims.username, role)
+        # A room token's identity is a guest's, the creator's admin token included.
+        return Grant(room.id, claims.user_id, claims.username, role, guest=True)
 
 
 class MembershipPolicy:
@@ -173,7 +183,7 @@ class MembershipPolicy:
             return None
         if not membership_holds(membership, room, claims.user_id):
             return None
-        return Grant(room.id, claims.user_id, claims.username, membership.role)
+        return Grant(room.id, claims.user_id, claims.username, membership.role, guest=claims.guest)
 
 
 @dataclass(frozen=True, slots=True)

@@ -60,7 +60,7 @@ def register(deps: Deps, username: str, password: str) -> Outcome[SignedIn]:
     now = deps.clock.now_ms()
     user = User(deps.ids.user_id(), name, key, password_hash, now)
     family = RefreshFamily(deps.ids.refresh_family_id(), user.user_id, now)
-    raw, token = _mint_refresh_token(deps, family.family_id, now)
+    raw, token = mint_refresh_token(deps, family.family_id, now)
     with deps.uow(write=True) as uow:
         if _name_taken(uow, key):
             raise Conflict(ErrorCode.USERNAME_TAKEN, "this username is taken")
@@ -68,7 +68,7 @@ def register(deps: Deps, username: str, password: str) -> Outcome[SignedIn]:
         uow.refresh_tokens.add_family(family)
         uow.refresh_tokens.add(token)
         uow.commit()
-    return Outcome(_signed_in(deps, user, family.family_id, raw, now))
+    return Outcome(signed_in(deps, user, family.family_id, raw, now))
 
 
 def login(deps: Deps, username: str, password: str) -> Outcome[SignedIn]:
@@ -85,19 +85,20 @@ def login(deps: Deps, username: str, password: str) -> Outcome[SignedIn]:
         raise refused from None
     with deps.uow() as uow:
         user = uow.users.by_username_key(key)
-    if user is None:
+    if user is None or user.password_hash is None:
+        # No such name, or a guest profile's (which has no password): the same work.
         deps.hasher.verify(_dummy_hash(deps.hasher), password)
         raise refused
     if not deps.hasher.verify(user.password_hash, password):
         raise refused
     now = deps.clock.now_ms()
     family = RefreshFamily(deps.ids.refresh_family_id(), user.user_id, now)
-    raw, token = _mint_refresh_token(deps, family.family_id, now)
+    raw, token = mint_refresh_token(deps, family.family_id, now)
     with deps.uow(write=True) as uow:
         uow.refresh_tokens.add_family(family)
         uow.refresh_tokens.add(token)
         uow.commit()
-    return Outcome(_signed_in(deps, user, family.family_id, raw, now))
+    return Outcome(signed_in(deps, user, family.family_id, raw, now))
 
 
 def refresh(deps: Deps, refresh_token: str) -> Outcome[SignedIn]:
@@ -126,7 +127,7 @@ def _rotate(deps: Deps, token_hash: str, now: int) -> SignedIn | RefreshFamily:
         user = uow.users.get(family.user_id)
         if user is None:
             raise _invalid_refresh_token()
-        raw, new_token = _mint_refresh_token(deps, family.family_id, now)
+        raw, new_token = mint_refresh_token(deps, family.family_id, now)
         uow.refresh_tokens.add(new_token)
         try:
             uow.commit()
@@ -136,7 +137,7 @@ def _rotate(deps: Deps, token_hash: str, now: int) -> SignedIn | RefreshFamily:
             if error.code is not ErrorCode.INVALID_REFRESH_TOKEN:
                 raise
             return family
-    return _signed_in(deps, user, family.family_id, raw, now)
+    return signed_in(deps, user, family.family_id, raw, now)
 
 
 def logout(deps: Deps, refresh_token: str) -> Outcome[None]:
@@ -165,23 +166,30 @@ def authenticate_user(deps: Deps, token: str | None) -> UserTokenClaims:
 
 
 def _name_taken(uow: UnitOfWork, key: str) -> bool:
-    """Whether a username key is in use. Seam: guest profiles have no name key yet; when
-    their names are reserved too, check them here and give the store one constraint over
-    both (this check alone does not settle a race; the unique username_key does)."""
+    """Whether a username key is in use, by an account or a guest profile (both are users).
+    This check alone does not settle a race; the store's unique username_key does."""
     return uow.users.by_username_key(key) is not None
 
 
-def _mint_refresh_token(deps: Deps, family_id: str, now_ms: int) -> tuple[str, RefreshToken]:
+def mint_refresh_token(deps: Deps, family_id: str, now_ms: int) -> tuple[str, RefreshToken]:
     """A new refresh token: the raw value for its owner, the record (hash only) to store."""
     raw = deps.ids.refresh_token()
     expires = now_ms + deps.config.refresh_token_ttl_s * 1000
     return raw, RefreshToken(refresh_token_hash(raw), family_id, expires, now_ms)
 
 
-def _signed_in(deps: Deps, user: User, family_id: str, raw: str, now_ms: int) -> SignedIn:
+def signed_in(deps: Deps, user: User, family_id: str, raw: str, now_ms: int) -> SignedIn:
     ttl = deps.config.user_token_ttl_s
-    claims = UserTokenClaims(user.user_id, user.username, family_id, now_ms // 1000 + ttl)
-    return SignedIn(user.user_id, user.username, deps.tokens.issue_user_token(claims), raw, ttl)
+    return SignedIn(
+        user.user_id, user.username, issue_access_token(deps, user, family_id, now_ms), raw, ttl
+    )
+
+
+def issue_access_token(deps: Deps, user: User, family_id: str, now_ms: int) -> str:
+    """An access token of this sign-in for the user as it is now (name, guest or not)."""
+    expires_at = now_ms // 1000 + deps.config.user_token_ttl_s
+    claims = UserTokenClaims(user.user_id, user.username, family_id, expires_at, user.guest)
+    return deps.tokens.issue_user_token(claims)
 
 
 def _revoke(deps: Deps, family: RefreshFamily) -> list[Event]:

@@ -14,7 +14,7 @@ def join_room(
     with deps.uow() as uow:
         _, grant = open_room(deps, uow, claims, room_id, client=client)
     online = deps.presence.enter(grant.room_id, connection_id, grant.user_id)
-    event = PresenceChanged(grant.room_id, grant.user_id, grant.username, True, online)
+    event = PresenceChanged(grant.room_id, grant.user_id, grant.username, True, online, grant.guest)
     return Outcome(grant, [event])
 
 
@@ -24,5 +24,6 @@ def leave_room(deps: Deps, grant: Grant, connection_id: str) -> Outcome[None]:
     if online is None:
         return Outcome(None)
     return Outcome(
-        None, [PresenceChanged(grant.room_id, grant.user_id, grant.username, False, online)]
+        None,
+        [PresenceChanged(grant.room_id, grant.user_id, grant.username, False, online, grant.guest)],
     )

@@ -19,6 +19,7 @@ def seal(cipher: Cipher, message: Message) -> StoredMessage:
         username=message.username,
         ciphertext=cipher.encrypt(message.text.encode("utf-8")),
         created_at_ms=message.created_at_ms,
+        guest=message.guest,
     )
 
 
@@ -43,4 +44,5 @@ def unseal(cipher: Cipher, row: StoredMessage) -> Message:
         text=text,
         created_at_ms=row.created_at_ms,
         unreadable=unreadable,
+        guest=row.guest,
     )

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from domain.model.errors import ChatError
 from domain.model.events import MessagePosted
 from domain.model.messages import Message, StoredMessage, check_text
-from domain.model.policies import Claims
+from domain.model.policies import Claims, require_own_identity
 from domain.usecases.access import Known, open_room
 from domain.usecases.deps import Deps, Outcome
 from domain.usecases.sealing import seal
@@ -20,6 +20,8 @@ class SendCommand:
     room_id: str
     text: str
     client: str = ""  # the sender's address, for the room's IP policy ("" when unknown)
+    # A user_id the client put in its payload: it must be the token's (None: not given).
+    user_id: str | None = None
 
 
 def send_message(deps: Deps, claims: Claims, room_id: str, text: str) -> Outcome[Message]:
@@ -44,6 +46,7 @@ def send_messages(
     pending: list[int] = []
     for index, command in enumerate(commands):
         try:
+            require_own_identity(command.claims, command.user_id)
             check_text(command.text, deps.config.max_message_bytes)
             pending.append(index)
         except ChatError as error:
@@ -69,6 +72,7 @@ def send_messages(
                     username=grant.username,
                     text=command.text,
                     created_at_ms=deps.clock.now_ms(),
+                    guest=grant.guest,
                 )
                 stored.append(seal(deps.cipher, message))
                 uow.record(MessagePosted(message))

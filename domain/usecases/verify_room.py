@@ -2,8 +2,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from domain.model.accounts import username_key
 from domain.model.addresses import IpPolicy, address_key, within
-from domain.model.errors import ErrorCode, Forbidden, NotFound, Unauthorized
+from domain.model.errors import Conflict, ErrorCode, Forbidden, NotFound, Unauthorized
 from domain.model.members import Membership, Role, UserProfile, check_username, default_username
 from domain.model.rooms import RoomId
 from domain.usecases.access import (
@@ -37,7 +38,11 @@ def verify_room_password(
     The room's IP policy: under `allow`, a client from a verified network needs no password
     (the standing pass for trusted networks); under `require`, the right password from an
     address not verified is refused (`ip_not_verified`) and the address shown to the admins
-    as pending."""
+    as pending.
+
+    A chosen display name may not be one an account or a guest profile holds
+    (USERNAME_TAKEN), in any spelling that folds to the same key; that is checked before
+    the password is."""
     rid = RoomId(room_id).value
     if username is not None:
         username = check_username(username)  # the normalized form is the one kept
@@ -45,6 +50,10 @@ def verify_room_password(
     with deps.uow() as uow:
         room = uow.rooms.get(rid)
         barred = room is not None and bool(key) and uow.addresses.banned(rid, key)
+        # A name an account or a guest profile holds is not for a room guest to show.
+        claimed = (
+            username is not None and uow.users.by_username_key(username_key(username)) is not None
+        )
         networks = (
             [e.network for e in uow.networks.of_room(rid) if e.verified]
             if room is not None and room.settings.ip_policy is IpPolicy.ALLOW
@@ -54,6 +63,8 @@ def verify_room_password(
         raise NotFound(ErrorCode.ROOM_NOT_FOUND, "no such room")
     if barred:  # before any hashing: a banned address learns nothing of the password
         raise Forbidden(ErrorCode.BANNED, "this address is banned from this room")
+    if claimed:
+        raise Conflict(ErrorCode.USERNAME_TAKEN, "this username is taken")
     if password is None:
         if room.settings.ip_policy is not IpPolicy.ALLOW:
             raise Unauthorized(ErrorCode.BAD_PASSWORD, "this room takes its password")

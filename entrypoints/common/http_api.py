@@ -22,8 +22,9 @@ from domain.model.accounts import RefreshTokenReused
 from domain.model.errors import ChatError, ErrorCode, Forbidden
 from domain.model.events import Event
 from domain.model.policies import Claims, UserTokenClaims
+from domain.model.profiles import PublicProfile
 from domain.model.rooms import RoomSettings
-from domain.usecases import accounts, administer
+from domain.usecases import accounts, administer, profiles
 from domain.usecases.access import authenticate, verify_token
 from domain.usecases.create_room import create_room
 from domain.usecases.deps import Deps
@@ -40,7 +41,9 @@ from entrypoints.common.payloads import bearer_token, decode, decode_query, pars
 from entrypoints.common.schemas import (
     AdminBody,
     AdminTokenOut,
+    CreateProfile,
     CreateRoom,
+    GuestSignedIn,
     HistoryClearedOut,
     Input,
     Joined,
@@ -54,6 +57,8 @@ from entrypoints.common.schemas import (
     MessagesQuery,
     NoQuery,
     PostMessage,
+    Profile,
+    ProfileUpdated,
     RefreshTokenBody,
     Register,
     RoomAccess,
@@ -67,6 +72,7 @@ from entrypoints.common.schemas import (
     SettingsPatch,
     SignedIn,
     SignedOut,
+    UpdateProfile,
     VerifyRoom,
 )
 from entrypoints.common.shapes import encode_json, iso_ms, message_json
@@ -154,7 +160,10 @@ def post_message_view(
     deps: Deps, request: HttpRequest, claims: Claims, data: PostMessage, _: NoQuery
 ) -> Answer:
     """A post, authenticated and parsed; the send itself goes through the runtime's batcher."""
-    command = SendCommand(claims, request.path_params["room_id"], data.message, request.client)
+    room_id = request.path_params["room_id"]
+    command = SendCommand(
+        claims, room_id, data.message, client=request.client, user_id=data.user_id
+    )
     return Batched(command, post_message_response)
 
 
@@ -363,6 +372,44 @@ MEMBER_ACTIONS = {
 }
 
 
+def create_profile_view(
+    deps: Deps, request: HttpRequest, _: None, data: CreateProfile, __: NoQuery
+) -> Answer:
+    out = profiles.create_guest(deps, data.user_id, data.username, data.avatar)
+    signed = _signed_in(out.value.signed_in)
+    return HttpResponse(201, _profile(out.value.profile) | signed, out.events)
+
+
+def get_profile_view(deps: Deps, request: HttpRequest, _: None, __: None, ___: NoQuery) -> Answer:
+    out = profiles.get_profile(deps, request.path_params["user_id"])
+    return HttpResponse(200, _profile(out.value), out.events)
+
+
+def update_profile_view(
+    deps: Deps, request: HttpRequest, claims: Claims, data: UpdateProfile, _: NoQuery
+) -> Answer:
+    out = profiles.update_profile(
+        deps,
+        claims,
+        request.path_params["user_id"],
+        profiles.KEEP if data.username is UNSET else data.username,
+        profiles.KEEP if data.avatar is UNSET else data.avatar,
+    )
+    updated = out.value
+    body = _profile(updated.profile)
+    body |= {"access_token": updated.access_token, "expires_in": updated.expires_in}
+    return HttpResponse(200, body, out.events)
+
+
+def _profile(profile: PublicProfile) -> dict[str, Any]:
+    return {
+        "user_id": profile.user_id,
+        "username": profile.username,
+        "avatar": profile.avatar,
+        "guest": profile.guest,
+    }
+
+
 def openapi_view(deps: Deps, request: HttpRequest, _: None, __: None, ___: NoQuery) -> Answer:
     return HttpResponse(200, served_document(), headers=dict(openapi.HEADERS))
 
@@ -477,6 +524,7 @@ ROUTES: tuple[Route, ...] = (
             400: MALFORMED,
             401: "Wrong password (`bad_password`).",
             404: "No such room (`room_not_found`), or the room id is not one path segment.",
+            409: "The chosen username is held by an account or a guest profile (`username_taken`).",
             413: TOO_LARGE,
         },
         limits=PASSWORD_LIMITS,
@@ -579,8 +627,58 @@ ROUTES: tuple[Route, ...] = (
         errors={
             400: MALFORMED,
             401: UNAUTHORIZED,
-            403: NOT_GRANTED,
+            403: NOT_GRANTED + " Or a `user_id` other than the token's (`identity_mismatch`).",
             404: NOT_A_SEGMENT,
+            413: TOO_LARGE,
+        },
+        bearer=True,
+    ),
+    Route(
+        "POST",
+        "/user/profile",
+        "create_profile",
+        create_profile_view,
+        body=CreateProfile,
+        summary="Create a guest profile (no password) under a chosen user id, signed in: an "
+        "access token and a refresh token.",
+        ok=Reply(201, "Created and signed in.", GuestSignedIn),
+        errors={
+            429: LIMITED,
+            400: MALFORMED + " A user id starting with g_ is reserved (`reserved_user_id`).",
+            409: "The user id is taken (`user_id_taken`), or the name, in any spelling that "
+            "folds to the same, by an account or a guest profile (`username_taken`).",
+            413: TOO_LARGE,
+        },
+        limits=SIGNUP_LIMITS,
+    ),
+    Route(
+        "GET",
+        "/user/profile/<user_id>",
+        "get_profile",
+        get_profile_view,
+        summary="The public profile of an identity: an account, a guest profile or a room "
+        "token's guest.",
+        ok=Reply(200, "The profile.", Profile),
+        errors={
+            400: "A query parameter (`invalid_query`): this route takes none.",
+            404: "No such identity (`profile_not_found`), or the id is not one path segment.",
+        },
+    ),
+    Route(
+        "PUT",
+        "/user/profile/<user_id>",
+        "update_profile",
+        update_profile_view,
+        body=UpdateProfile,
+        summary="Change one's own username and/or avatar, with one's own user token.",
+        ok=Reply(200, "Changed; a new access token carries the new name.", ProfileUpdated),
+        errors={
+            400: MALFORMED,
+            401: UNAUTHORIZED,
+            403: "Another identity's profile (`identity_mismatch`), or a room token "
+            "(`forbidden`): only a user token edits its own profile.",
+            404: "The id is not one path segment (`not_found`).",
+            409: "The name is taken, in any spelling that folds to the same (`username_taken`).",
             413: TOO_LARGE,
         },
         bearer=True,

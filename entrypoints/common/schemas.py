@@ -19,6 +19,7 @@ from msgspec import UNSET, Meta, Struct, UnsetType
 
 from domain.model.members import USERNAME_MAX_CHARS
 from domain.model.messages import DEFAULT_PAGE, MAX_PAGE
+from domain.model.profiles import AVATAR_MAX_CHARS
 from domain.model.rooms import MESSAGE_LIMIT_MAX, PASSWORD_MAX_CHARS, PASSWORD_MIN_CHARS
 
 ROOM_ID_PATTERN = "^[A-Za-z0-9_-]{1,64}$"
@@ -73,8 +74,44 @@ MessageLimit = Annotated[
     ),
 ]
 
-# The schema of each parameter a route rule may hold (`<room_id>`).
-PATH_PARAMETERS: dict[str, Any] = {"room_id": RoomIdText, "message_id": MessageIdText}
+# A user id in a path: any identity's (u_…, g_… or a guest profile's own).
+UserIdText = Annotated[str, _documented(ROOM_ID_RULE, pattern=ROOM_ID_PATTERN)]
+# One a client chooses: the room-id rule, and not the server's `g_…`.
+NewUserId = Annotated[
+    str,
+    _documented(
+        f"{ROOM_ID_RULE}; not starting with g_ (reserved for server-minted guest ids: "
+        "`reserved_user_id`)",
+        pattern="^(?!g_)[A-Za-z0-9_-]{1,64}$",
+    ),
+]
+# Like `username`, a rule no JSON Schema keyword states: the `avatar` format
+# (tests/contract/schemathesis_hooks.py generates it from the domain's check).
+Avatar = Annotated[
+    str,
+    _documented(
+        f"An absolute http:// or https:// URL with a host, at most {AVATAR_MAX_CHARS} "
+        "characters, no spaces or control characters; stored and returned as data, never "
+        "fetched.",
+        format="avatar",
+        maxLength=AVATAR_MAX_CHARS,
+    ),
+]
+# In a message payload: if given, it must be the token's identity (`identity_mismatch`).
+OwnUserId = Annotated[
+    str | None,
+    Meta(
+        description="Optional. Messages are always attributed to the token's identity; a "
+        "user_id other than it is refused (403 `identity_mismatch`)."
+    ),
+]
+
+# The schema of each parameter a route rule may hold (`<room_id>`, ...).
+PATH_PARAMETERS: dict[str, Any] = {
+    "room_id": RoomIdText,
+    "message_id": MessageIdText,
+    "user_id": UserIdText,
+}
 
 
 class Input(Struct, forbid_unknown_fields=True):
@@ -109,6 +146,20 @@ class JoinRoom(Input):
 
 class PostMessage(Input):
     message: MessageText
+    user_id: OwnUserId = None
+
+
+class CreateProfile(Input):
+    user_id: NewUserId
+    username: Username
+    avatar: Avatar | None = None
+
+
+class UpdateProfile(Input):
+    """Absent fields stay as they are; `"avatar": null` removes the avatar."""
+
+    username: Username | UnsetType = UNSET
+    avatar: Avatar | None | UnsetType = UNSET
 
 
 class Register(Input):
@@ -152,11 +203,15 @@ class RoomNetworkBody(Input):
     """`/admin/verify_ip` and `/admin/revoke_ip`."""
 
     room_id: RoomIdText
+    # A rule no JSON Schema keyword states: the `ip-network` format
+    # (tests/contract/schemathesis_hooks.py generates it).
     ip: Annotated[
         str,
-        Meta(
-            description="An IPv4 or IPv6 address, or a CIDR range no wider than a /16 "
-            "(IPv4) or a /48 (IPv6), without host bits."
+        _documented(
+            "An IPv4 or IPv6 address, or a CIDR range no wider than a /16 (IPv4) or a /48 "
+            "(IPv6), without host bits.",
+            format="ip-network",
+            maxLength=64,
         ),
     ]
 
@@ -229,6 +284,7 @@ class MessagePayload(Input):
 
     room: RoomIdText
     message: MessageText
+    user_id: OwnUserId = None
 
 
 # -- responses (documentation) --------------------------------------------------------------
@@ -370,6 +426,55 @@ class AdminTokenOut(Output):
     expires_in: Annotated[int, Meta(description="Seconds (SECURECHAT_ADMIN_TOKEN_TTL).")]
 
 
+Guest = Annotated[
+    bool,
+    Meta(
+        description="True for an identity without a password: a room token's guest or a "
+        "guest profile; false for an account."
+    ),
+]
+
+
+class Profile(Output):
+    user_id: str
+    username: str
+    avatar: Annotated[str | None, Meta(description="An http(s) URL, or null.")]
+    guest: Guest
+
+
+class GuestSignedIn(Output):
+    user_id: str
+    username: str
+    avatar: str | None
+    guest: Annotated[bool, Meta(description="Always true.")]
+    access_token: Annotated[
+        str, Meta(description="Bearer token; expires after SECURECHAT_USER_TOKEN_TTL (15 min).")
+    ]
+    refresh_token: Annotated[
+        str,
+        Meta(
+            description="The guest profile's only way back once its access token expires: "
+            "/auth/refresh trades it for a new pair (single use). A guest has no password."
+        ),
+    ]
+    expires_in: Annotated[int, Meta(description="Seconds the access token lives.")]
+
+
+class ProfileUpdated(Output):
+    user_id: str
+    username: str
+    avatar: str | None
+    guest: Guest
+    access_token: Annotated[
+        str,
+        Meta(
+            description="A new access token of the same sign-in, carrying the new name; "
+            "older access tokens keep the name they were issued with until they expire."
+        ),
+    ]
+    expires_in: int
+
+
 class MessagePosted(Output):
     message_id: Annotated[str, Meta(description="UUIDv7, time-sortable.")]
 
@@ -379,6 +484,7 @@ class Message(Output):
     room_id: str
     user_id: str
     username: str
+    guest: Guest
     message: Annotated[
         str | None, Meta(description="The text; null when the message is unreadable.")
     ]

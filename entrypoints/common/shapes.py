@@ -29,6 +29,7 @@ def message_json(message: Message) -> dict[str, Any]:
         "room_id": message.room_id,
         "user_id": message.user_id,
         "username": message.username,
+        "guest": message.guest,
         "message": None if message.unreadable else message.text,
         "timestamp": iso_ms(message.created_at_ms),
     }

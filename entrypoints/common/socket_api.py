@@ -273,7 +273,8 @@ def message_event(deps: Deps, connection: Connection, sid: str, data: MessagePay
     room_id = _room(data.room)
     if room_id not in connection.rooms:
         raise ChatError(ErrorCode.NOT_JOINED, "join the room before sending to it")
-    return Batched(SendCommand(connection.claims, room_id, data.message), sent_ack)
+    command = SendCommand(connection.claims, room_id, data.message, user_id=data.user_id)
+    return Batched(command, sent_ack)
 
 
 def sent_ack(result: SendResult) -> SocketResult:

@@ -45,6 +45,7 @@ def emits_for(events: Iterable[Event]) -> list[Emit]:
                             "room": event.room_id,
                             "user_id": event.user_id,
                             "username": event.username,
+                            "guest": event.guest,
                             "event": "join" if event.joined else "leave",
                             "msg": f"{event.username} has {verb} the room.",
                         },

@@ -4,6 +4,7 @@ tokens, and the use cases over each; what is stored holds no password and no raw
 from __future__ import annotations
 
 import threading
+import time
 
 import pytest
 from sqlalchemy import select
@@ -103,6 +104,91 @@ def test_a_taken_username_key_is_a_conflict_across_units(uow_factory: UnitOfWork
         with pytest.raises(Conflict) as caught:
             uow.users.add(_user("u_2", "Alice"))
         assert caught.value.code is ErrorCode.USERNAME_TAKEN
+
+
+def _guest(user_id: str = "fox", name: str = "Fox") -> User:
+    return User(user_id, name, username_key(name), None, 7, "https://example.org/<b>.png")
+
+
+def test_a_guest_profile_is_a_user_without_a_password(uow_factory: UnitOfWorkFactory) -> None:
+    guest = _guest()
+    _signed_up(uow_factory, guest)  # its sign-in's family refers to it like an account's
+    with uow_factory() as uow:
+        assert uow.users.get("fox") == guest
+        assert uow.users.by_username_key("fox") == guest
+    assert guest.guest and not _user().guest
+
+
+def test_user_ids_and_names_are_unique_across_accounts_and_guests(
+    uow_factory: UnitOfWorkFactory,
+) -> None:
+    _signed_up(uow_factory, _user("u_1", "alice"))
+    _signed_up(uow_factory, _guest("fox", "Fox"), "fam-2")
+    for user, code in (
+        (_guest("u_1", "Someone"), ErrorCode.USER_ID_TAKEN),
+        (_user("fox", "Someone"), ErrorCode.USER_ID_TAKEN),
+        (_guest("owl", "ALICE"), ErrorCode.USERNAME_TAKEN),
+        (_user("u_2", "FOX"), ErrorCode.USERNAME_TAKEN),
+    ):
+        with uow_factory(write=True) as uow:
+            with pytest.raises(Conflict) as caught:
+                uow.users.add(user)
+                uow.commit()
+            assert caught.value.code is code, user
+
+
+def test_an_account_and_a_guest_racing_for_one_name_one_wins(
+    uow_factory: UnitOfWorkFactory,
+) -> None:
+    """Each unit adds before the other commits (memory: the commit decides; Postgres: the
+    unique index; SQLite: the write lock orders them); exactly one name is stored."""
+    results: list[object] = []
+
+    def sign_up(user: User) -> None:
+        try:
+            with uow_factory(write=True) as uow:
+                uow.users.add(user)
+                time.sleep(0.2)
+                uow.commit()
+            results.append(user.user_id)
+        except Conflict as error:
+            results.append(error.code)
+
+    workers = [
+        threading.Thread(target=sign_up, args=(user,))
+        for user in (_user("u_9", "Lynx"), _guest("lynx", "LYNX"))
+    ]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(timeout=30)
+    assert sorted(map(str, results)).count("username_taken") == 1, results
+    with uow_factory() as uow:
+        held = uow.users.by_username_key("lynx")
+        assert held is not None and held.user_id in results
+
+
+def test_update_renames_frees_the_old_key_and_refuses_a_taken_one(
+    uow_factory: UnitOfWorkFactory,
+) -> None:
+    _signed_up(uow_factory, _guest("fox", "Fox"))
+    _signed_up(uow_factory, _user("u_1", "alice"), "fam-2")
+    renamed = User("fox", "Vixen", "vixen", None, 7, None)
+    with uow_factory(write=True) as uow:
+        uow.users.update(renamed)
+        assert uow.users.by_username_key("fox") is None  # own write, before commit
+        assert uow.users.get("fox") == renamed
+        uow.commit()
+    with uow_factory(write=True) as uow:
+        assert uow.users.by_username_key("vixen") == renamed
+        uow.users.add(_guest("fox2", "FOX"))  # the old name is free
+        with pytest.raises(Conflict) as caught:
+            uow.users.update(User("fox", "Alice", "alice", None, 7, None))
+            uow.commit()
+        assert caught.value.code is ErrorCode.USERNAME_TAKEN
+    with uow_factory() as uow:
+        assert uow.users.get("fox") == renamed
+        assert uow.users.by_username_key("alice") == _user("u_1", "alice")
 
 
 # --- refresh families and tokens --------------------------------------------------------

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import string
 import time
 from dataclasses import replace
@@ -362,6 +363,17 @@ def test_user_token_round_trip_and_shape(tokens: JwtTokenService, clock: FakeClo
     assert data["iat"] == clock.now_ms() // 1000
     assert {"exp", "iat", "iss", "aud", "sub", "jti"} <= set(data)
     assert "room" not in data
+    assert "gst" not in data  # an account's token
+
+
+def test_a_guest_profiles_user_token_says_so(tokens: JwtTokenService) -> None:
+    claims = dataclasses.replace(_user_claims(), guest=True)
+    token = tokens.issue_user_token(claims)
+    assert tokens.verify_user_token(token) == claims
+    data = jwt.decode(token, JWT_SECRET, algorithms=["HS256"], audience=AUDIENCE, issuer=ISSUER)
+    assert data["gst"] is True
+    hand_built = jwt.encode(_user_payload(gst=True), JWT_SECRET, algorithm="HS256")
+    assert tokens.verify_user_token(hand_built).guest is True
 
 
 def test_a_user_token_is_never_a_room_token(tokens: JwtTokenService) -> None:
@@ -391,6 +403,9 @@ def test_a_room_token_is_never_a_user_token(tokens: JwtTokenService) -> None:
         {"exp": "soon"},
         {"iss": "someone-else"},
         {"aud": "someone-else"},
+        {"gst": False},  # an account's token has no gst; a guest's says true
+        {"gst": 1},
+        {"gst": "true"},
     ],
 )
 def test_malformed_user_tokens_are_refused(

@@ -23,6 +23,7 @@ def test_post_then_read_back(api: Api) -> None:
         "room_id": room.room_id,
         "user_id": access["user_id"],
         "username": "Bob",
+        "guest": True,
         "message": "hello, world ✓",
         "timestamp": message["timestamp"],
     }

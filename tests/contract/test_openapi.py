@@ -100,3 +100,21 @@ def test_responses_match_the_openapi_description(api: Api) -> None:
     _conforms(api.messages(room_id, token, limit=0), listing, "get")
     _conforms(api.messages(room_id, "forged"), listing, "get")
     _conforms(api.messages(room_id, other), listing, "get")
+
+
+def test_profile_responses_match_the_openapi_description(api: Api) -> None:
+    user_id = "oa_" + api.create_room().room_id
+    created = api.http.post("/user/profile", json={"user_id": user_id, "username": user_id})
+    _conforms(created, "/user/profile", "post")
+    again = api.http.post("/user/profile", json={"user_id": user_id, "username": "other"})
+    _conforms(again, "/user/profile", "post")  # 409
+    _conforms(api.http.post("/user/profile", json={"user_id": "g_x"}), "/user/profile", "post")
+    one = "/user/profile/{user_id}"
+    _conforms(api.http.get(f"/user/profile/{user_id}"), one, "get")
+    _conforms(api.http.get(f"/user/profile/{user_id}_none"), one, "get")  # 404
+    own = {"Authorization": f"Bearer {created.json()['access_token']}"}
+    put = f"/user/profile/{user_id}"
+    _conforms(api.http.put(put, json={"avatar": "https://x.org/a.png"}, headers=own), one, "put")
+    _conforms(api.http.put(put, json={"avatar": "x"}, headers=own), one, "put")  # 400
+    _conforms(api.http.put(put, json={}), one, "put")  # 401
+    _conforms(api.http.put(f"{put}_other", json={}, headers=own), one, "put")  # 403

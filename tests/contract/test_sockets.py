@@ -76,7 +76,16 @@ def test_join_message_broadcast_and_ack(api: Api) -> None:
             assert event["id"] == ack["message_id"]
             assert event["message"] == "hi all"
             assert event["user_id"] == bob["user_id"] and event["username"] == "bob"
-            assert set(event) == {"id", "room_id", "user_id", "username", "message", "timestamp"}
+            assert set(event) == {
+                "id",
+                "room_id",
+                "user_id",
+                "username",
+                "guest",
+                "message",
+                "timestamp",
+            }
+            assert event["guest"] is True  # a room token's identity
     assert api.texts(room.room_id, alice["token"]) == ["hi all"]
 
 

@@ -303,6 +303,72 @@ def test_0006_makes_existing_memberships_active(database_url: str) -> None:
         engine.dispose()
 
 
+def test_upgrading_a_0003_database_marks_room_guests_messages_and_allows_guest_profiles(
+    database_url: str,
+) -> None:
+    migrations.upgrade(database_url, "0003")
+    engine = make_engine(database_url)
+    try:
+        with engine.begin() as conn:
+            conn.execute(
+                text(
+                    "INSERT INTO rooms (id, incarnation, password_hash, password_version,"
+                    " created_by, created_at_ms) VALUES ('r', 'inc-1', 'h', 1, 'g_1', 1)"
+                )
+            )
+            for message_id, user_id in (("m1", "g_1"), ("m2", "u_1")):
+                conn.execute(
+                    text(
+                        "INSERT INTO messages (id, room_id, user_id, username, ciphertext,"
+                        " created_at_ms) VALUES (:id, 'r', :user_id, 'n', :c, 1)"
+                    ),
+                    {"id": message_id, "user_id": user_id, "c": b"x"},
+                )
+            conn.execute(
+                text(
+                    "INSERT INTO users (user_id, username, username_key, password_hash,"
+                    " created_at_ms) VALUES ('u_1', 'Alice', 'alice', 'h', 1)"
+                )
+            )
+            conn.execute(
+                text(
+                    "INSERT INTO refresh_families (family_id, user_id, revoked, created_at_ms)"
+                    " VALUES ('f_1', 'u_1', false, 1)"
+                )
+            )
+        migrations.upgrade(database_url)
+        assert _schema_diff(database_url) == []
+        with engine.begin() as conn:
+            families = conn.execute(text("SELECT family_id FROM refresh_families"))
+            assert families.scalars().all() == ["f_1"]
+            rows = conn.execute(text("SELECT user_id, guest FROM messages ORDER BY id"))
+            assert [(row[0], bool(row[1])) for row in rows] == [("g_1", True), ("u_1", False)]
+            # A guest profile: no password; its name key shares the accounts' constraint.
+            conn.execute(
+                text(
+                    "INSERT INTO users (user_id, username, username_key, created_at_ms, avatar)"
+                    " VALUES ('fox', 'Fox', 'fox', 2, 'https://example.org/a.png')"
+                )
+            )
+        with pytest.raises(IntegrityError), engine.begin() as conn:
+            conn.execute(
+                text(
+                    "INSERT INTO users (user_id, username, username_key, created_at_ms)"
+                    " VALUES ('owl', 'ALICE', 'alice', 3)"
+                )
+            )
+        migrations.downgrade(database_url, "0003")
+        with engine.connect() as conn:
+            users = conn.execute(text("SELECT user_id FROM users")).scalars().all()
+            assert users == ["u_1"]  # guest profiles cannot exist without a password
+            assert conn.execute(text("SELECT count(*) FROM messages")).scalar_one() == 2
+            # Rebuilding `users` (SQLite's batch mode) signed no one out, either way.
+            families = conn.execute(text("SELECT family_id FROM refresh_families"))
+            assert families.scalars().all() == ["f_1"]
+    finally:
+        engine.dispose()
+
+
 def _cli(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
     """Run `python -m entrypoints.cli db ...` with no SECURECHAT_* settings leaking in."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("SECURECHAT_")}

@@ -82,7 +82,7 @@ class Http:
     ) -> Answered:
         route = BY_ENDPOINT[endpoint]
         headers = Headers()
-        if content_type is not None and route.method in ("POST", "PATCH", "PUT"):
+        if content_type is not None and route.body is not None:
             headers["Content-Type"] = content_type
         if token is not None:
             headers["Authorization"] = f"Bearer {token}"
@@ -618,6 +618,204 @@ def test_logout_refuses_what_is_not_a_refresh_token(http: Http) -> None:
     _assert_error(http.call("logout", json_body={"token": "x"}), 400, "unexpected_field")
 
 
+# -- guest profiles -------------------------------------------------------------------------
+
+AVATAR = "https://example.org/'\"><script>alert(1)</script>.png"
+GUEST = {"user_id": "fox", "username": "<b>Fox</b>", "avatar": AVATAR}
+
+
+def _guest(http: Http, **fields: str) -> dict[str, Any]:
+    got = http.call("create_profile", json_body=GUEST | fields)
+    assert got.status == 201, got.body
+    return got.body
+
+
+def _users(world: World) -> tuple[object, ...]:
+    store = world.store_factory.store
+    return dict(store.users), dict(store.user_keys), dict(store.refresh_families)
+
+
+@covered.success("create_profile")
+def test_create_profile_signs_a_guest_in_and_keeps_html_as_data(http: Http, world: World) -> None:
+    body = _guest(http)
+    assert set(body) == SIGNED_IN | {"avatar", "guest"}
+    assert (body["user_id"], body["username"], body["avatar"], body["guest"]) == (
+        "fox",
+        "<b>Fox</b>",
+        AVATAR,
+        True,
+    )
+    claims = world.tokens.verify_user_token(body["access_token"])
+    assert (claims.user_id, claims.guest) == ("fox", True)
+    assert world.store_factory.store.users["fox"].password_hash is None
+    assert http.call("refresh", json_body={"refresh_token": body["refresh_token"]}).status == 200
+
+
+@covered.refusal("create_profile")
+def test_create_profile_refuses_reserved_taken_and_bad_input_and_stores_nothing(
+    http: Http, world: World
+) -> None:
+    _guest(http)
+    account = _registered(http)
+    before = _users(world)
+    for body, status, code in (
+        (GUEST | {"user_id": "g_fox"}, 400, "reserved_user_id"),
+        (GUEST | {"user_id": "a b"}, 400, "invalid_user_id"),
+        (GUEST | {"user_id": "owl", "avatar": "javascript:alert(1)"}, 400, "invalid_avatar"),
+        (GUEST | {"user_id": "owl", "avatar": 5}, 400, "invalid_field"),
+        (GUEST | {"user_id": "owl", "password": "x"}, 400, "unexpected_field"),
+        ({"user_id": "owl", "avatar": AVATAR}, 400, "missing_field"),
+        (GUEST | {"username": "Someone"}, 409, "user_id_taken"),
+        (GUEST | {"user_id": account["user_id"], "username": "Someone"}, 409, "user_id_taken"),
+        (GUEST | {"user_id": "owl", "username": "ALICE"}, 409, "username_taken"),
+        (GUEST | {"user_id": "owl", "username": "<B>FOX</B>"}, 409, "username_taken"),
+    ):
+        _assert_error(http.call("create_profile", json_body=body), status, code)
+    assert _users(world) == before
+
+
+def test_create_profile_counts_under_the_sign_up_limit() -> None:
+    assert BY_ENDPOINT["create_profile"].limits == BY_ENDPOINT["register"].limits
+
+
+@covered.success("get_profile")
+def test_get_profile_shows_public_fields_only(http: Http) -> None:
+    guest = _guest(http)
+    account = _registered(http)
+    http.room("lobby")
+    room_guest = http.call(
+        "verify_room", path={"room_id": "lobby"}, json_body={"password": PASSWORD}
+    ).body
+    for user_id, expected in (
+        ("fox", {"user_id": "fox", "username": "<b>Fox</b>", "avatar": AVATAR, "guest": True}),
+        (
+            account["user_id"],
+            {"user_id": account["user_id"], "username": "Alice", "avatar": None, "guest": False},
+        ),
+        (
+            room_guest["user_id"],
+            {
+                "user_id": room_guest["user_id"],
+                "username": room_guest["username"],
+                "avatar": None,
+                "guest": True,
+            },
+        ),
+    ):
+        got = http.call("get_profile", path={"user_id": user_id})
+        assert (got.status, got.body) == (200, expected)
+        assert guest["refresh_token"] not in str(got.body)
+
+
+@covered.refusal("get_profile")
+def test_get_profile_of_no_one_is_404(http: Http) -> None:
+    _assert_error(http.call("get_profile", path={"user_id": "nobody"}), 404, "profile_not_found")
+    got = http.call("get_profile", path={"user_id": "nobody"}, query={"x": "1"})
+    _assert_error(got, 400, "invalid_query")
+
+
+@covered.success("update_profile")
+def test_update_profile_changes_ones_own_and_gives_a_token_with_the_new_name(
+    http: Http, world: World
+) -> None:
+    token = _guest(http)["access_token"]
+    got = http.call(
+        "update_profile",
+        path={"user_id": "fox"},
+        json_body={"username": "Vixen", "avatar": None},
+        token=token,
+    )
+    assert got.status == 200, got.body
+    assert set(got.body) == {"user_id", "username", "avatar", "guest", "access_token", "expires_in"}
+    assert (got.body["username"], got.body["avatar"], got.body["guest"]) == ("Vixen", None, True)
+    assert world.tokens.verify_user_token(got.body["access_token"]).username == "Vixen"
+    shown = http.call("get_profile", path={"user_id": "fox"}).body
+    assert (shown["username"], shown["avatar"]) == ("Vixen", None)
+    kept = http.call("update_profile", path={"user_id": "fox"}, json_body={}, token=token)
+    assert (kept.status, kept.body["username"]) == (200, "Vixen")
+
+
+@covered.refusal("update_profile")
+def test_update_profile_of_another_identity_or_with_a_room_token_changes_nothing(
+    http: Http, world: World
+) -> None:
+    _guest(http)
+    account = _registered(http)
+    http.room("lobby")
+    room_token = http.member("lobby")
+    before = _users(world)
+    rename = {"username": "Mine"}
+    for token, status, code in (
+        (account["access_token"], 403, "identity_mismatch"),
+        (room_token, 403, "forbidden"),
+        (None, 401, "unauthorized"),
+    ):
+        got = http.call("update_profile", path={"user_id": "fox"}, json_body=rename, token=token)
+        _assert_error(got, status, code)
+    own = account["access_token"]
+    for body, status, code in (
+        ({"username": "<b>fox</b>"}, 409, "username_taken"),
+        ({"avatar": "ftp://x"}, 400, "invalid_avatar"),
+        ({"user_id": "fox"}, 400, "unexpected_field"),
+    ):
+        path = {"user_id": account["user_id"]}
+        got = http.call("update_profile", path=path, json_body=body, token=own)
+        _assert_error(got, status, code)
+    assert _users(world) == before
+
+
+@covered.refusal("verify_room")
+def test_verify_room_refuses_a_name_an_account_or_guest_profile_holds(
+    http: Http, world: World
+) -> None:
+    http.room("lobby")
+    _guest(http)
+    _registered(http)
+    before = dict(world.store_factory.store.profiles)
+    for name in ("<B>FOX</B>", "alice"):
+        got = http.call(
+            "verify_room",
+            path={"room_id": "lobby"},
+            json_body={"password": PASSWORD, "username": name},
+        )
+        _assert_error(got, 409, "username_taken")
+    assert world.store_factory.store.profiles == before
+
+
+# -- identity is the token's ----------------------------------------------------------------
+
+
+@covered.success("post_message")
+def test_post_message_with_its_own_user_id_is_accepted_and_marked_guest(
+    http: Http, world: World
+) -> None:
+    http.room("lobby")
+    access = http.call(
+        "verify_room", path={"room_id": "lobby"}, json_body={"password": PASSWORD}
+    ).body
+    body = {"message": "hello", "user_id": access["user_id"]}
+    sent = http.call(
+        "post_message", path={"room_id": "lobby"}, json_body=body, token=access["token"]
+    )
+    assert sent.status == 201, sent.body
+    (emit,) = sent.emits
+    assert (emit.data["user_id"], emit.data["guest"]) == (access["user_id"], True)
+
+
+@covered.refusal("post_message")
+def test_post_message_with_another_user_id_is_identity_mismatch_and_stores_nothing(
+    http: Http, world: World
+) -> None:
+    admin = http.room("lobby")
+    victim = http.member("lobby", "victim")
+    victim_id = world.tokens.verify_room_token(victim).user_id
+    for claimed in (victim_id, "u_anyone", ""):
+        body = {"message": "I am someone else", "user_id": claimed}
+        sent = http.call("post_message", path={"room_id": "lobby"}, json_body=body, token=admin)
+        _assert_error(sent, 403, "identity_mismatch")
+    assert world.store_factory.store.messages.get("lobby", []) == []
+
+
 # -- the API's description and its docs page -----------------------------------------------
 
 
@@ -939,7 +1137,7 @@ def _act(http: Http, action: str, user_id: str, token: str | None) -> Answered:
     )
 
 
-def _guest(http: Http, address: str = "") -> tuple[str, str]:
+def _room_guest(http: Http, address: str = "") -> tuple[str, str]:
     """A guest of the lobby bought from `address`: its token and user id."""
     route = BY_ENDPOINT["verify_room"]
     headers = Headers({"Content-Type": JSON})
@@ -955,7 +1153,7 @@ def _guest(http: Http, address: str = "") -> tuple[str, str]:
 @covered.success("demote_member")
 def test_a_promoted_guest_administers_until_demoted(http: Http, world: World) -> None:
     admin = http.room()
-    token, user_id = _guest(http)
+    token, user_id = _room_guest(http)
     assert http.call("room_overview", path={"room_id": "lobby"}, token=token).status == 403
 
     promoted = _act(http, "promote", user_id, admin)
@@ -991,11 +1189,11 @@ def test_roles_change_only_for_active_members_and_never_the_creators(
 ) -> None:
     admin = http.room()
     creator = world.tokens.verify_room_token(admin).user_id
-    _, user_id = _guest(http)
+    _, user_id = _room_guest(http)
     _assert_error(_act(http, "demote", creator, admin), 403, "owner_protected")
     _assert_error(_act(http, "promote", "u_nobody", admin), 404, "member_not_found")
     _assert_error(_act(http, "promote", "not an id!", admin), 400, "invalid_user_id")
-    guest, _ = _guest(http)
+    guest, _ = _room_guest(http)
     _assert_error(_act(http, "promote", user_id, guest), 403, "admin_required")
     assert world.store_factory.store.memberships[("lobby", user_id)].role is Role.MEMBER
 
@@ -1003,7 +1201,7 @@ def test_roles_change_only_for_active_members_and_never_the_creators(
 @covered.success("kick_member")
 def test_a_kicked_guest_is_out_until_the_kick_ends(http: Http, world: World) -> None:
     admin = http.room()
-    token, user_id = _guest(http)
+    token, user_id = _room_guest(http)
 
     kicked = _act(http, "kick", user_id, admin)
 
@@ -1040,7 +1238,7 @@ def test_a_banned_guest_cannot_buy_its_way_back_from_its_address_until_unbanned(
     http: Http, world: World
 ) -> None:
     admin = http.room()
-    token, user_id = _guest(http, address="203.0.113.7")
+    token, user_id = _room_guest(http, address="203.0.113.7")
 
     banned = _act(http, "ban", user_id, admin)
 
@@ -1049,9 +1247,9 @@ def test_a_banned_guest_cannot_buy_its_way_back_from_its_address_until_unbanned(
     _assert_error(http.call("list_messages", path={"room_id": "lobby"}, token=token), 403, "banned")
     hashed = world.hasher.verify_calls
     with pytest.raises(AssertionError):
-        _guest(http, address="203.0.113.7")  # the same address, the right password: no
+        _room_guest(http, address="203.0.113.7")  # the same address, the right password: no
     assert world.hasher.verify_calls == hashed  # refused before any hashing
-    _guest(http, address="198.51.100.1")  # another address: yes
+    _room_guest(http, address="198.51.100.1")  # another address: yes
 
     unbanned = _act(http, "unban", user_id, admin)
 
@@ -1060,7 +1258,7 @@ def test_a_banned_guest_cannot_buy_its_way_back_from_its_address_until_unbanned(
         None,
         None,
     )
-    _guest(http, address="203.0.113.7")
+    _room_guest(http, address="203.0.113.7")
 
 
 @covered.refusal("ban_member")
@@ -1068,7 +1266,7 @@ def test_a_banned_guest_cannot_buy_its_way_back_from_its_address_until_unbanned(
 def test_ban_and_unban_refusals(http: Http, world: World) -> None:
     admin = http.room()
     creator = world.tokens.verify_room_token(admin).user_id
-    guest, user_id = _guest(http)
+    guest, user_id = _room_guest(http)
     _assert_error(_act(http, "ban", creator, admin), 403, "owner_protected")
     _assert_error(_act(http, "ban", user_id, guest), 403, "admin_required")
     _assert_error(_act(http, "unban", user_id, admin), 404, "member_not_found")

@@ -368,6 +368,40 @@ def test_message_refused_in_its_batch_acks_the_domain_error(sockets: Sockets, wo
     assert sockets.emitted == []
 
 
+@covered.success("message")
+def test_message_with_its_own_user_id_is_sent_marked_guest_for_a_room_guest(
+    sockets: Sockets, world: World
+) -> None:
+    token = _member(world, "lobby", "alice")
+    sockets.connect("s1", token)
+    assert sockets.event("join", "s1", {"room": "lobby"}) == OK
+    (status, _) = sockets.emitted
+    assert (status.data["username"], status.data["guest"]) == ("alice", True)
+    sockets.emitted.clear()
+    me = world.tokens.verify_room_token(token).user_id
+
+    ack = sockets.event("message", "s1", {"room": "lobby", "message": "me", "user_id": me})
+
+    assert ack["ok"] is True
+    (emit,) = sockets.emitted
+    assert (emit.data["user_id"], emit.data["guest"]) == (me, True)
+    assert world.store_factory.store.messages["lobby"][0].guest is True
+
+
+@covered.refusal("message")
+@pytest.mark.parametrize("claimed", ["u_someone_else", "", "G_" + "x"])
+def test_message_with_another_user_id_is_identity_mismatch_and_stores_nothing(
+    sockets: Sockets, world: World, claimed: str
+) -> None:
+    _joined(sockets)
+
+    ack = sockets.event("message", "s1", {"room": "lobby", "message": "hi", "user_id": claimed})
+
+    _assert_refused(ack, "identity_mismatch")
+    assert world.store_factory.store.messages.get("lobby", []) == []
+    assert sockets.emitted == []
+
+
 @covered.refusal("message")
 def test_message_after_the_token_expired_is_unauthorized(sockets: Sockets, world: World) -> None:
     _joined(sockets)

@@ -21,6 +21,7 @@ from domain.model.policies import (
     check_standing,
     membership_holds,
     require_access,
+    require_own_identity,
     token_expired,
 )
 from domain.model.rooms import Room
@@ -61,9 +62,9 @@ class GrantsAdmin:
         return Grant(room.id, claims.user_id, claims.username, Role.ADMIN)
 
 
-def test_room_token_grants_its_own_room() -> None:
+def test_room_token_grants_its_own_room_to_a_guest() -> None:
     assert RoomTokenPolicy().grant(ROOM, CLAIMS, None) == Grant(
-        "lobby", "g_user", "user", Role.MEMBER
+        "lobby", "g_user", "user", Role.MEMBER, guest=True
     )
 
 
@@ -88,7 +89,7 @@ def test_a_room_tokens_role_is_its_membership_as_it_is_now(
 ) -> None:
     claims = replace(CLAIMS, role=token_role)
     assert RoomTokenPolicy().grant(ROOM, claims, membership) == Grant(
-        "lobby", "g_user", "user", granted
+        "lobby", "g_user", "user", granted, guest=True
     )
 
 
@@ -206,6 +207,25 @@ def test_membership_grants_a_user_token_its_room_in_the_membership_role() -> Non
     )
     admin = replace(MEMBER, role=Role.ADMIN)
     assert require_access(DEFAULT_POLICY, ROOM, USER, admin).role is Role.ADMIN
+
+
+def test_a_guest_profiles_user_token_is_granted_as_a_guest_an_accounts_is_not() -> None:
+    account = MembershipPolicy().grant(ROOM, USER, MEMBER)
+    assert account is not None and account.guest is False
+    guest = replace(USER, guest=True)
+    assert MembershipPolicy().grant(ROOM, guest, MEMBER) == Grant(
+        "lobby", "u_1", "alice", Role.MEMBER, guest=True
+    )
+
+
+def test_a_payloads_user_id_must_be_the_tokens_own() -> None:
+    require_own_identity(USER, None)  # absent: nothing to compare
+    require_own_identity(USER, "u_1")
+    require_own_identity(CLAIMS, "g_user")
+    for claims, other in ((USER, "u_2"), (USER, ""), (CLAIMS, "u_1"), (USER, "U_1")):
+        with pytest.raises(Forbidden) as refused:
+            require_own_identity(claims, other)
+        assert refused.value.code is ErrorCode.IDENTITY_MISMATCH
 
 
 def test_a_user_token_without_membership_is_forbidden() -> None:

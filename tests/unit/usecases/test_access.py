@@ -123,4 +123,4 @@ def test_open_room_checks_the_room_id(world: World) -> None:
     with world.deps.uow() as uow:
         room, grant = open_room(world.deps, uow, claims, "lobby")
     assert room.id == "lobby"
-    assert grant == Grant("lobby", claims.user_id, claims.username, Role.MEMBER)
+    assert grant == Grant("lobby", claims.user_id, claims.username, Role.MEMBER, guest=True)

@@ -19,24 +19,26 @@ def test_join_and_leave_count_presence_and_emit_events(world: World) -> None:
 
     joined = join_room(world.deps, alice, "lobby", "c-alice")
     grant_alice = joined.value
-    assert grant_alice == Grant("lobby", alice.user_id, "alice", Role.MEMBER)
-    assert joined.events == [PresenceChanged("lobby", alice.user_id, "alice", True, 1)]
+    assert grant_alice == Grant("lobby", alice.user_id, "alice", Role.MEMBER, guest=True)
+    assert joined.events == [PresenceChanged("lobby", alice.user_id, "alice", True, 1, guest=True)]
 
     grant_bob = join_room(world.deps, bob, "lobby", "c-bob").value
     # Alice on a second tab counts as another connection.
     second_tab = join_room(world.deps, alice, "lobby", "c-alice-2")
-    assert second_tab.events == [PresenceChanged("lobby", alice.user_id, "alice", True, 3)]
+    assert second_tab.events == [
+        PresenceChanged("lobby", alice.user_id, "alice", True, 3, guest=True)
+    ]
     assert world.presence.count("lobby") == 3
 
     left = leave_room(world.deps, grant_alice, "c-alice")
     assert left.value is None
-    assert left.events == [PresenceChanged("lobby", alice.user_id, "alice", False, 2)]
+    assert left.events == [PresenceChanged("lobby", alice.user_id, "alice", False, 2, guest=True)]
     # Leaving twice is a no-op without an event.
     assert leave_room(world.deps, grant_alice, "c-alice").events == []
 
     leave_room(world.deps, grant_alice, "c-alice-2")
     last = leave_room(world.deps, grant_bob, "c-bob")
-    assert last.events == [PresenceChanged("lobby", bob.user_id, "bob", False, 0)]
+    assert last.events == [PresenceChanged("lobby", bob.user_id, "bob", False, 0, guest=True)]
     assert world.presence.count("lobby") == 0
 
 

@@ -85,3 +85,23 @@ def test_a_batch_reads_each_room_once(world: World) -> None:
     results = send_messages(deps, [SendCommand(lobby, "lobby", f"m{i}") for i in range(20)])
     assert all(isinstance(r, Outcome) for r in results)
     assert reads == ["lobby"]
+
+
+def test_a_command_naming_another_identity_is_refused_alone_and_stores_nothing(
+    world: World,
+) -> None:
+    lobby = _claims(world, "lobby")
+    results = send_messages(
+        world.deps,
+        [
+            SendCommand(lobby, "lobby", "as myself", user_id=lobby.user_id),
+            SendCommand(lobby, "lobby", "as someone else", user_id="u_victim"),
+            SendCommand(lobby, "lobby", "no user_id"),
+        ],
+    )
+    refused = results[1]
+    assert isinstance(refused, ChatError) and refused.code is ErrorCode.IDENTITY_MISMATCH
+    stored = world.store_factory.store.messages["lobby"]
+    assert len(stored) == 2
+    assert {m.user_id for m in stored} == {lobby.user_id}
+    assert all(m.guest for m in stored)  # a room token's identity is a guest's
