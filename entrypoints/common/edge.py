@@ -163,6 +163,22 @@ def client_address(peer: str, headers: Mapping[str, str], trusted: TrustedProxie
     return str(here)
 
 
+def socket_client_address(environ: Mapping[str, Any], trusted: TrustedProxies) -> str:
+    """`client_address` of a Socket.IO connection, from the environ engine.io gives its
+    connect handler: a WSGI one (REMOTE_ADDR), or its ASGI driver's, whose REMOTE_ADDR is
+    a placeholder and whose peer is the ASGI scope's `client`. Forwarded headers reach it
+    only from a trusted proxy (the edge removed them from anyone else)."""
+    scope = environ.get("asgi.scope")
+    if isinstance(scope, Mapping):
+        client = scope.get("client")
+        peer = str(client[0]) if client else ""
+    else:
+        peer = str(environ.get("REMOTE_ADDR") or "")
+    forwarded = environ.get("HTTP_X_FORWARDED_FOR")
+    headers = {"x-forwarded-for": forwarded} if isinstance(forwarded, str) else {}
+    return client_address(peer, headers, trusted)
+
+
 def address_key(client: str) -> str:
     """What rate limits count a client by: its address, an IPv6 one by its /64 (which one
     subscriber usually holds whole)."""

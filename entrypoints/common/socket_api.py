@@ -46,9 +46,11 @@ from entrypoints.common.errors import (
     socket_error,
 )
 from entrypoints.common.lanes import Lane
+from entrypoints.common.limits import EVENT_LIMITS, MESSAGE_LIMITS, PASSWORD_LIMITS, Limit
 from entrypoints.common.payloads import decode, expect_object
 from entrypoints.common.schemas import Input, JoinPayload, MessagePayload, RoomPayload
 from entrypoints.common.socket_events import Emit, channel, emits_for
+from ports.limits import Check
 
 log = logging.getLogger("securechat.socket")
 
@@ -62,6 +64,7 @@ class Connection:
 
     claims: Claims
     rooms: dict[str, Grant] = field(default_factory=dict)
+    address: str = ""  # the client's address key at connect (edge.address_key), for limits
     closed: bool = False
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -98,6 +101,11 @@ class SocketEvent(Generic[P]):
     # A payload carrying this field may make the handler verify a password: it then runs in
     # the PASSWORD lane, so argon2 never takes the turn of a worker serving token holders.
     password_field: str | None = None
+    # Counted before the handler runs (ServerBase.event_steps), besides EVENT_LIMITS: by the
+    # connection's identity and address; `password_limits` only for a password the handler
+    # may check (a user token's, with a valid room id, keyed by that room).
+    limits: tuple[Limit, ...] = ()
+    password_limits: tuple[Limit, ...] = ()
 
     def lane_for(self, args: tuple[object, ...]) -> Lane:
         """The lane of one call, from a glance at its raw arguments (decoded later)."""
@@ -106,6 +114,35 @@ class SocketEvent(Generic[P]):
         ):
             return Lane.PASSWORD
         return self.lane
+
+
+def limit_checks(
+    event: SocketEvent[Any], connection: Connection, args: tuple[object, ...]
+) -> list[Check]:
+    """What one call of `event` counts under, from a glance at its raw arguments: every
+    event per identity, the event's own limits, and its password limits when the handler
+    may verify a password (a user token, and a payload with the password field and a valid
+    room id; anything else is refused before any hashing, so it is not counted)."""
+    claims, address = connection.claims, connection.address
+    checks = [
+        (limit.rule, limit.key(address, {}, claims.user_id))
+        for limit in (*EVENT_LIMITS, *event.limits)
+    ]
+    if event.password_limits and isinstance(claims, UserTokenClaims) and len(args) == 1:
+        data = args[0]
+        if isinstance(data, dict) and event.password_field in data:
+            room = _valid_room(data.get("room"))
+            if room is not None:
+                params = {"room_id": room}
+                checks += [(lim.rule, lim.key(address, params)) for lim in event.password_limits]
+    return checks
+
+
+def _valid_room(room: object) -> str | None:
+    try:
+        return RoomId(room).value  # type: ignore[arg-type]  # checked by RoomId
+    except ChatError:
+        return None
 
 
 # How often each runtime looks for connections whose token has expired (an O(connections)
@@ -119,8 +156,9 @@ class SocketProtocol:
         self._lock = threading.Lock()
         self._connections: dict[str, Connection] = {}
 
-    def connect(self, sid: str, auth: object) -> None:
-        """Admit a connection with a valid token in its auth payload, else raise Refused."""
+    def connect(self, sid: str, auth: object, address: str = "") -> None:
+        """Admit a connection with a valid token in its auth payload, else raise Refused.
+        `address` is the client's address key (what limits count it by)."""
         token = auth.get("token") if isinstance(auth, dict) else None
         try:
             claims = verify_token(self._deps, token if isinstance(token, str) else None)
@@ -129,7 +167,7 @@ class SocketProtocol:
         with self._lock:
             if sid in self._connections:  # only the transport's own connect comes here
                 raise Refused(error_body(ErrorCode.UNAUTHORIZED, "already connected"))
-            self._connections[sid] = Connection(claims)
+            self._connections[sid] = Connection(claims, address=address)
         if isinstance(claims, UserTokenClaims):
             # `authenticate`'s second half, once the connection is listed: a logout that
             # commits meanwhile is either seen here or finds this connection to drop
@@ -170,6 +208,11 @@ class SocketProtocol:
         except Exception:
             log.exception("unhandled error in socket event %s", event.name)
             return SocketResult({"ok": False, "status": "error", **INTERNAL})
+
+    def connection(self, sid: str) -> Connection | None:
+        """The live connection `sid`, if any."""
+        with self._lock:
+            return self._connections.get(sid)
 
     def call(self, name: str, sid: str, *args: object) -> Step:
         """`run` by event name (tests, and callers without the table at hand)."""
@@ -299,8 +342,14 @@ def _room(room: str) -> str:
 
 
 SOCKET_EVENTS: tuple[SocketEvent[Any], ...] = (
-    SocketEvent("join", JoinPayload, join_event, password_field="password"),  # noqa: S106
-    SocketEvent("message", MessagePayload, message_event, Lane.INLINE),
+    SocketEvent(
+        "join",
+        JoinPayload,
+        join_event,
+        password_field="password",  # noqa: S106
+        password_limits=PASSWORD_LIMITS,
+    ),
+    SocketEvent("message", MessagePayload, message_event, Lane.INLINE, limits=MESSAGE_LIMITS),
     SocketEvent("leave", RoomPayload, leave_event),
 )
 EVENTS_BY_NAME = {event.name: event for event in SOCKET_EVENTS}
