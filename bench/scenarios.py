@@ -123,6 +123,8 @@ async def fanout(
     text_bytes: int = 64,
     pressure: Any = None,
     at_rate: float | None = None,
+    latency_s: float | None = None,
+    pressure_lead_s: float = 0.0,
 ) -> dict[str, Any]:
     """Deliveries/s at saturation (open-loop rate steps), then latency at half that rate."""
     stats = Stats()
@@ -152,11 +154,15 @@ async def fanout(
             result["saturation_deliveries_per_s"] = round(saturation)
             result["loadgen_peak_cpu_pct"] = round(peak_cpu, 1)
             at_rate = saturation / per_room / 2
-        # Latency at half the saturation rate (or the given rate).
+        # Latency at half the saturation rate (or the given rate); the pressure, if any,
+        # starts `pressure_lead_s` before the measured window.
+        pressure_task = asyncio.create_task(pressure()) if pressure else None
+        if pressure_lead_s:
+            await asyncio.sleep(pressure_lead_s)
         stats.reset()
         stats.record = True
-        pressure_task = asyncio.create_task(pressure()) if pressure else None
         seconds = max(profile.latency_s, 4.0) if pressure else profile.latency_s
+        seconds = latency_s or seconds
         sent = await _offer(groups, at_rate, seconds, text_bytes)
         await _drain(stats, sent * per_room)
         if pressure_task:
@@ -433,3 +439,60 @@ async def history_under_guessing(
         "p50_ratio": round(g50 / p50, 2),
         "errors": pressured["password_check_failures"],
     }
+
+
+async def wrong_passwords(
+    target: Target, room_id: str, per_second: float, connections: int = 16
+) -> dict[str, Any]:
+    """Wrong passwords for one room from one address, offered at a steady rate (open loop,
+    up to `connections` in flight) until cancelled, with the password limits at their
+    defaults: a few are checked (401, argon2), then the limit holds and the rest are refused
+    before any hashing (429). Returns how many of each, and how fast refusals come back."""
+    raw = request_bytes(
+        "POST", f"/chat/{room_id}/verify", target.host, {"password": "not the password"}
+    )
+    idle = asyncio.Queue[HttpConnection]()
+    for _ in range(connections):
+        idle.put_nowait(await HttpConnection.open(target.host, target.port))
+    statuses: dict[int, int] = {}
+    refused_latencies: list[int] = []
+    skipped = 0
+    tasks: set[asyncio.Task[None]] = set()
+
+    async def guess(conn: HttpConnection) -> None:
+        start = time.monotonic_ns()
+        status, _ = await conn.roundtrip(raw)
+        if status == 429:
+            refused_latencies.append(time.monotonic_ns() - start)
+        statuses[status] = statuses.get(status, 0) + 1
+        idle.put_nowait(conn)
+
+    started = time.monotonic()
+    offered = 0
+    try:
+        while True:
+            due = int((time.monotonic() - started) * per_second) + 1
+            while offered < due:
+                offered += 1
+                if idle.empty():
+                    skipped += 1  # every connection busy: the server is not keeping up
+                    continue
+                task = asyncio.create_task(guess(idle.get_nowait()))
+                tasks.add(task)
+                task.add_done_callback(tasks.discard)
+            await asyncio.sleep(0.005)
+    except asyncio.CancelledError:
+        for task in tasks:
+            task.cancel()
+        elapsed = time.monotonic() - started
+        answered = sum(statuses.values())
+        return {
+            "guesses_offered_per_s": per_second,
+            "guesses_answered_per_s": round(answered / elapsed, 1),
+            "guesses_hashed": statuses.get(401, 0),  # checked with argon2 (bad_password)
+            "guesses_refused": statuses.get(429, 0),  # refused by the limit, no hashing
+            "refusal_p50_ms": round(percentile(refused_latencies, 0.5), 2),
+            "refusal_p99_ms": round(percentile(refused_latencies, 0.99), 2),
+            "guesses_skipped": skipped,
+            "password_check_failures": answered - statuses.get(401, 0) - statuses.get(429, 0),
+        }

@@ -24,6 +24,7 @@ SCENARIOS = {
     "history",
     "bare_fanout_1x50",
     "bare_fanout_10x10",
+    "fanout_1x50_200_wrong_passwords",
 }
 
 
@@ -51,6 +52,10 @@ def test_quick_benchmark_completes_without_errors() -> None:
         pressure = by_key[("fanout_1x50_password_pressure", runtime)]
         assert pressure["password_checks_per_s"] > 0
         assert pressure["password_check_failures"] == 0
+        wrong = by_key[("fanout_1x50_200_wrong_passwords", runtime)]
+        # The password limits hold at their defaults: refusals, and no more than the
+        # 10 guesses a minute that one room and address may have checked.
+        assert wrong["guesses_refused"] > 0 and 0 < wrong["guesses_hashed"] <= 10
         guessed = by_key[("history_8_guessers", runtime)]
         assert guessed["guesses_answered_per_s"] > 0 and guessed["p99_ms_guessed"] > 0
     assert "server_log" not in {r["scenario"] for r in rows}, "a server printed a traceback"

@@ -146,21 +146,65 @@ def last_value(value: str | None) -> str | None:
 
 
 def client_address(peer: str, headers: Mapping[str, str], trusted: TrustedProxies) -> str:
-    """The client's address: the right-most X-Forwarded-For hop that is not a trusted proxy,
-    walking left only from a trusted peer. `headers` has lower-case names."""
+    """The client's address: the right-most forwarded hop that is not a trusted proxy,
+    walking left only from a trusted peer. The hops are X-Forwarded-For's, or, without it,
+    the `for=` of RFC 7239's Forwarded. `headers` is case-insensitive."""
     here = normalize_address(peer)
     if here is None:
         return peer
-    forwarded = headers.get("x-forwarded-for") if trusted.contains(here) else None
-    if forwarded:
-        for hop in reversed(forwarded.split(",")):
-            address = normalize_address(hop)
-            if address is None:  # a trusted proxy passed on garbage: it is the last we know
-                break
-            here = address
-            if not trusted.contains(here):
-                break
+    hops = forwarded_hops(headers) if trusted.contains(here) else []
+    for hop in reversed(hops):
+        address = normalize_address(hop)
+        if address is None:  # a trusted proxy passed on garbage: it is the last we know
+            break
+        here = address
+        if not trusted.contains(here):
+            break
     return str(here)
+
+
+def forwarded_hops(headers: Mapping[str, str]) -> list[str]:
+    """The client addresses a proxy chain reported, left to right: X-Forwarded-For's
+    entries, else the `for=` parameters of Forwarded (quotes and brackets kept for
+    `normalize_address`, which takes "[v6]:port"; "unknown" and obfuscated names are not
+    addresses, and stop the walk)."""
+    forwarded_for = headers.get("x-forwarded-for")
+    if forwarded_for:
+        return forwarded_for.split(",")
+    forwarded = headers.get("forwarded")
+    if not forwarded:
+        return []
+    hops = []
+    for element in forwarded.split(","):
+        value = ""
+        for pair in element.split(";"):
+            name, _, raw = pair.strip().partition("=")
+            if name.strip().lower() == "for":
+                value = raw.strip().strip('"')
+        hops.append(value)
+    return hops
+
+
+def socket_client_address(environ: Mapping[str, Any], trusted: TrustedProxies) -> str:
+    """`client_address` of a Socket.IO connection, from the environ engine.io gives its
+    connect handler: a WSGI one (REMOTE_ADDR), or its ASGI driver's, whose REMOTE_ADDR is
+    a placeholder and whose peer is the ASGI scope's `client`. Forwarded headers reach it
+    only from a trusted proxy (the edge removed them from anyone else)."""
+    scope = environ.get("asgi.scope")
+    if isinstance(scope, Mapping):
+        client = scope.get("client")
+        peer = str(client[0]) if client else ""
+    else:
+        peer = str(environ.get("REMOTE_ADDR") or "")
+    headers = {
+        name: value
+        for name, key in (
+            ("x-forwarded-for", "HTTP_X_FORWARDED_FOR"),
+            ("forwarded", "HTTP_FORWARDED"),
+        )
+        if isinstance(value := environ.get(key), str)
+    }
+    return client_address(peer, headers, trusted)
 
 
 def address_key(client: str) -> str:

@@ -36,7 +36,13 @@ from entrypoints.common import docs_page, openapi
 from entrypoints.common.batching import Batched, SendResult
 from entrypoints.common.errors import INTERNAL, RequestError, render
 from entrypoints.common.lanes import Lane
-from entrypoints.common.limits import LOGIN_LIMITS, PASSWORD_LIMITS, SIGNUP_LIMITS, Limit
+from entrypoints.common.limits import (
+    LOGIN_LIMITS,
+    MESSAGE_LIMITS,
+    PASSWORD_LIMITS,
+    SIGNUP_LIMITS,
+    Limit,
+)
 from entrypoints.common.payloads import bearer_token, decode, decode_query, parse_json_object
 from entrypoints.common.schemas import (
     AdminBody,
@@ -630,8 +636,10 @@ ROUTES: tuple[Route, ...] = (
             403: NOT_GRANTED + " Or a `user_id` other than the token's (`identity_mismatch`).",
             404: NOT_A_SEGMENT,
             413: TOO_LARGE,
+            429: "Too many messages from this identity (`rate_limited`): see Retry-After.",
         },
         bearer=True,
+        limits=MESSAGE_LIMITS,  # by identity: counted once the token is verified
     ),
     Route(
         "POST",

@@ -1,8 +1,12 @@
-"""Abuse limits on the REST surface: which routes count attempts, under which rules, by what.
+"""Abuse limits: which routes and socket events count attempts, under which rules, by what.
 
 A route of `http_api.ROUTES` names its limits; `ServerBase.view_steps` counts the attempt
 before anything else runs (no body is decoded, no password hashed), and one over a limit is
-a 429 `rate_limited` with `Retry-After`, whatever the request would have been. Password
+a 429 `rate_limited` with `Retry-After`, whatever the request would have been. A limit by
+identity ("user") is counted once the bearer token is verified, before the send it guards.
+A socket event names its own (`socket_api.SOCKET_EVENTS`), counted by `ServerBase.event_steps`
+before its handler runs, by the connection's identity and address; over a limit, the ack is
+the error `rate_limited` with `retry_after`. Password
 attempts count per client address across all rooms, per (room, address), and per room from
 all addresses (a ceiling that slows a guesser spread over many addresses); while a limit
 holds, even the right password is refused, so the limit tells a guesser nothing. Tokens are
@@ -13,6 +17,7 @@ Rates are `limits` strings; the defaults are below, SECURECHAT_RATE_LIMITS overr
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -24,19 +29,33 @@ DEFAULT_RATE_LIMITS: dict[str, str] = {
     "password_room": "300/minute",  # ... on one room from all addresses
     "login_ip": "30/minute",  # account sign-ins from one address
     "signup_ip": "20/hour",  # new accounts and new rooms from one address
+    # Per identity (a token's user_id, shared by all its connections and requests). A person
+    # typing never sends 30 messages in 10 seconds, nor 60 socket events (a reconnecting
+    # client rejoining its rooms included); a script flooding a room is held to 3 a second.
+    "message_user": "30/10 seconds",  # messages, REST and socket alike
+    "event_user": "60/10 seconds",  # socket events of every kind (a message counts here too)
 }
 
 
 @dataclass(frozen=True, slots=True)
 class Limit:
     """A rule and what its key is made of: "ip" (the client's address key, edge.py's
-    `address_key`) and path parameters by name."""
+    `address_key`), "user" (the authenticated identity's user_id) and path parameters by
+    name."""
 
     rule: str
     by: tuple[str, ...]
 
-    def key(self, address: str, path_params: Mapping[str, str]) -> tuple[str, ...]:
-        return tuple(address if part == "ip" else path_params.get(part, "") for part in self.by)
+    def key(self, address: str, path_params: Mapping[str, str], user: str = "") -> tuple[str, ...]:
+        return tuple(
+            address if part == "ip" else user if part == "user" else path_params.get(part, "")
+            for part in self.by
+        )
+
+    @property
+    def by_identity(self) -> bool:
+        """Counted once a token is verified, not before anything runs."""
+        return "user" in self.by
 
 
 PASSWORD_LIMITS = (
@@ -46,6 +65,17 @@ PASSWORD_LIMITS = (
 )
 LOGIN_LIMITS = (Limit("login_ip", ("ip",)),)
 SIGNUP_LIMITS = (Limit("signup_ip", ("ip",)),)
+MESSAGE_LIMITS = (Limit("message_user", ("user",)),)
+EVENT_LIMITS = (Limit("event_user", ("user",)),)  # every socket event, whatever its own
+
+
+@functools.cache
+def split(limits: tuple[Limit, ...]) -> tuple[tuple[Limit, ...], tuple[Limit, ...]]:
+    """A route's limits: those counted before anything runs, and those by identity."""
+    return (
+        tuple(limit for limit in limits if not limit.by_identity),
+        tuple(limit for limit in limits if limit.by_identity),
+    )
 
 
 _RATE = re.compile(r"[1-9][0-9]{0,8}\s*(/|per)\s*([1-9][0-9]{0,5}\s*)?(second|minute|hour|day)s?")

@@ -19,6 +19,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Protocol
 
 from domain.model.events import (
+    AddressesNarrowed,
     Event,
     FamilyRevoked,
     MemberRemoved,
@@ -35,14 +36,24 @@ from entrypoints.common.edge import (
     address_key,
     client_address,
     decided_at_the_edge,
+    socket_client_address,
 )
 from entrypoints.common.errors import INTERNAL, TransportCode, error_body, render_http_status
 from entrypoints.common.http_api import ROUTES, HttpRequest, HttpResponse, Route, respond
 from entrypoints.common.lanes import Lane
+from entrypoints.common.limits import Limit
+from entrypoints.common.limits import split as split_limits
 from entrypoints.common.quiet_log import transport_logger
 from entrypoints.common.settings import Settings
 from entrypoints.common.shapes import JSON_HEADERS, encode_json
-from entrypoints.common.socket_api import EVENTS_BY_NAME, EXPIRY_SWEEP_S, SocketProtocol, Step
+from entrypoints.common.socket_api import (
+    EVENTS_BY_NAME,
+    EXPIRY_SWEEP_S,
+    SocketEvent,
+    SocketProtocol,
+    Step,
+    limit_checks,
+)
 from entrypoints.common.socket_events import Emit, channel, emits_for
 from entrypoints.common.socket_wire import PollingBacklog, polling_queues, refusal
 from entrypoints.common.steps import (
@@ -99,25 +110,33 @@ class ServerBase:
         the commit. The result is the status, body and headers to write."""
         client = client_address(request.peer, request.headers, self.edge.trusted)
         request = dataclasses.replace(request, client=client)
-        if route.limits and (refused := self.over_limit(route, request)) is not None:
+        before, by_identity = split_limits(route.limits)
+        if before and (refused := self.over_limit(route, request)) is not None:
             return (yield from self.reply_steps(refused))
         answer = yield Call(route.lane, http_api.answer, (self.deps, route, request))
         if isinstance(answer, Batched):
+            # The token is verified and the body parsed: its identity's limits count the
+            # send before it is stored.
+            if by_identity and (wait := self.identity_wait(by_identity, answer.command)):
+                return (yield from self.reply_steps(limited(wait)))
             answer = respond(answer, (yield Submit(answer.command)))
         return (yield from self.reply_steps(answer))
 
     def over_limit(self, route: Route, request: HttpRequest) -> HttpResponse | None:
         """Count this attempt under each of the route's limits: a 429 when one holds (no
         body decoded, nothing hashed), else None. In memory and cheap: on the loop."""
+        before, _ = split_limits(route.limits)
         checks = [
             (limit.rule, limit.key(address_key(request.client), request.path_params))
-            for limit in route.limits
+            for limit in before
         ]
         wait = self.limiter.attempt(checks)
-        if not wait:
-            return None
-        body = error_body(TransportCode.RATE_LIMITED, "too many attempts; try again later")
-        return HttpResponse(429, body, headers={"Retry-After": str(int(wait))})
+        return limited(wait) if wait else None
+
+    def identity_wait(self, limits: Sequence[Limit], command: SendCommand) -> float:
+        """Count a send under its identity's limits: 0.0, or the seconds to wait."""
+        user = command.claims.user_id
+        return self.limiter.attempt([(limit.rule, limit.key("", {}, user)) for limit in limits])
 
     def reply_steps(self, response: HttpResponse) -> Steps[Reply]:
         """The emits of a response's events and, for a revoked sign-in (logout, or a
@@ -149,6 +168,15 @@ class ServerBase:
                     for sid in evicted:
                         # Told on its own, then out of the room; the room sees it leave.
                         yield Emit(standing.value, {"room": room_id}, sid)
+                        yield Leave(sid, channel(room_id))
+                    yield from presence
+                case AddressesNarrowed(room_id=room_id, networks=networks):
+                    out = yield Call(
+                        Lane.WORKER, self.protocol.evict_unverified, (room_id, networks)
+                    )
+                    evicted, presence = out
+                    for sid in evicted:
+                        yield Emit("ip_not_verified", {"room": room_id}, sid)
                         yield Leave(sid, channel(room_id))
                     yield from presence
 
@@ -186,9 +214,14 @@ class ServerBase:
 
     # -- Socket.IO -------------------------------------------------------------------------
 
-    def connect_steps(self, sid: str, auth: object) -> Steps[None]:
-        """Admit a connection (or raise socket_api.Refused); the first starts the sweep."""
-        yield Call(Lane.WORKER, self.protocol.connect, (sid, auth))
+    def connect_steps(
+        self, sid: str, auth: object, environ: Mapping[str, Any] | None = None
+    ) -> Steps[None]:
+        """Admit a connection (or raise socket_api.Refused); the first starts the sweep.
+        `environ` is engine.io's, of the request that opened it: its client address is what
+        the connection's limits count by."""
+        client = socket_client_address(environ or {}, self.edge.trusted)
+        yield Call(Lane.WORKER, self.protocol.connect, (sid, auth, address_key(client), client))
         if not self.sweeping:
             self.sweeping = True
             yield StartSweep()
@@ -200,6 +233,8 @@ class ServerBase:
         event = EVENTS_BY_NAME.get(name)
         if event is None:
             return refusal(TransportCode.INVALID_EVENT, "there is no such event")
+        if wait := self.event_wait(event, sid, args):
+            return {**refusal(TransportCode.RATE_LIMITED, LIMITED), "retry_after": int(wait)}
         step: Step = yield Call(event.lane_for(args), self.protocol.run, (event, sid, args))
         if isinstance(step, Batched):
             step = step.respond((yield Submit(step.command)))
@@ -211,6 +246,15 @@ class ServerBase:
             yield Leave(sid, step.exit)
         yield from step.emits
         return step.ack
+
+    def event_wait(self, event: SocketEvent[Any], sid: str, args: tuple[object, ...]) -> float:
+        """Count a socket event under its limits before its handler runs (on the loop: in
+        memory and cheap): 0.0, or the seconds to wait. A connection that is not live is
+        not counted: its event is refused anyway."""
+        connection = self.protocol.connection(sid)
+        if connection is None:
+            return 0.0
+        return self.limiter.attempt(limit_checks(event, connection, args))
 
     def disconnect_steps(self, sid: str) -> Steps[None]:
         emits = yield Call(Lane.WORKER, self.protocol.disconnect, (sid,))
@@ -244,6 +288,15 @@ class ServerBase:
             # Whatever became of the socket, its access ends here (a no-op when the
             # disconnect handler has already run).
             yield from self.disconnect_steps(sid)
+
+
+LIMITED = "too many attempts; try again later"
+
+
+def limited(wait: float) -> HttpResponse:
+    """The answer over a limit: 429 `rate_limited`, with the seconds to wait."""
+    body = error_body(TransportCode.RATE_LIMITED, LIMITED)
+    return HttpResponse(429, body, headers={"Retry-After": str(int(wait))})
 
 
 class WebApp(Protocol):

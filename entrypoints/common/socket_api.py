@@ -21,6 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
+from domain.model.addresses import within
 from domain.model.errors import ChatError, ErrorCode
 from domain.model.events import RoomTokensRevoked
 from domain.model.policies import (
@@ -46,9 +47,11 @@ from entrypoints.common.errors import (
     socket_error,
 )
 from entrypoints.common.lanes import Lane
+from entrypoints.common.limits import EVENT_LIMITS, MESSAGE_LIMITS, PASSWORD_LIMITS, Limit
 from entrypoints.common.payloads import decode, expect_object
 from entrypoints.common.schemas import Input, JoinPayload, MessagePayload, RoomPayload
 from entrypoints.common.socket_events import Emit, channel, emits_for
+from ports.limits import Check
 
 log = logging.getLogger("securechat.socket")
 
@@ -62,6 +65,8 @@ class Connection:
 
     claims: Claims
     rooms: dict[str, Grant] = field(default_factory=dict)
+    address: str = ""  # the client's address key at connect (edge.address_key), for limits
+    client: str = ""  # the client's address at connect (edge.client_address), for rooms
     closed: bool = False
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -98,6 +103,11 @@ class SocketEvent(Generic[P]):
     # A payload carrying this field may make the handler verify a password: it then runs in
     # the PASSWORD lane, so argon2 never takes the turn of a worker serving token holders.
     password_field: str | None = None
+    # Counted before the handler runs (ServerBase.event_steps), besides EVENT_LIMITS: by the
+    # connection's identity and address; `password_limits` only for a password the handler
+    # may check (a user token's, with a valid room id, keyed by that room).
+    limits: tuple[Limit, ...] = ()
+    password_limits: tuple[Limit, ...] = ()
 
     def lane_for(self, args: tuple[object, ...]) -> Lane:
         """The lane of one call, from a glance at its raw arguments (decoded later)."""
@@ -106,6 +116,35 @@ class SocketEvent(Generic[P]):
         ):
             return Lane.PASSWORD
         return self.lane
+
+
+def limit_checks(
+    event: SocketEvent[Any], connection: Connection, args: tuple[object, ...]
+) -> list[Check]:
+    """What one call of `event` counts under, from a glance at its raw arguments: every
+    event per identity, the event's own limits, and its password limits when the handler
+    may verify a password (a user token, and a payload with the password field and a valid
+    room id; anything else is refused before any hashing, so it is not counted)."""
+    claims, address = connection.claims, connection.address
+    checks = [
+        (limit.rule, limit.key(address, {}, claims.user_id))
+        for limit in (*EVENT_LIMITS, *event.limits)
+    ]
+    if event.password_limits and isinstance(claims, UserTokenClaims) and len(args) == 1:
+        data = args[0]
+        if isinstance(data, dict) and event.password_field in data:
+            room = _valid_room(data.get("room"))
+            if room is not None:
+                params = {"room_id": room}
+                checks += [(lim.rule, lim.key(address, params)) for lim in event.password_limits]
+    return checks
+
+
+def _valid_room(room: object) -> str | None:
+    try:
+        return RoomId(room).value  # type: ignore[arg-type]  # checked by RoomId
+    except ChatError:
+        return None
 
 
 # How often each runtime looks for connections whose token has expired (an O(connections)
@@ -119,8 +158,10 @@ class SocketProtocol:
         self._lock = threading.Lock()
         self._connections: dict[str, Connection] = {}
 
-    def connect(self, sid: str, auth: object) -> None:
-        """Admit a connection with a valid token in its auth payload, else raise Refused."""
+    def connect(self, sid: str, auth: object, address: str = "", client: str = "") -> None:
+        """Admit a connection with a valid token in its auth payload, else raise Refused.
+        `client` is the client's address (what rooms' IP policies and bans look at),
+        `address` its key (what limits count it by)."""
         token = auth.get("token") if isinstance(auth, dict) else None
         try:
             claims = verify_token(self._deps, token if isinstance(token, str) else None)
@@ -129,7 +170,7 @@ class SocketProtocol:
         with self._lock:
             if sid in self._connections:  # only the transport's own connect comes here
                 raise Refused(error_body(ErrorCode.UNAUTHORIZED, "already connected"))
-            self._connections[sid] = Connection(claims)
+            self._connections[sid] = Connection(claims, address=address, client=client)
         if isinstance(claims, UserTokenClaims):
             # `authenticate`'s second half, once the connection is listed: a logout that
             # commits meanwhile is either seen here or finds this connection to drop
@@ -170,6 +211,11 @@ class SocketProtocol:
         except Exception:
             log.exception("unhandled error in socket event %s", event.name)
             return SocketResult({"ok": False, "status": "error", **INTERNAL})
+
+    def connection(self, sid: str) -> Connection | None:
+        """The live connection `sid`, if any."""
+        with self._lock:
+            return self._connections.get(sid)
 
     def call(self, name: str, sid: str, *args: object) -> Step:
         """`run` by event name (tests, and callers without the table at hand)."""
@@ -217,23 +263,46 @@ class SocketProtocol:
                 )
             ]
 
-    def evict(self, room_id: str, user_id: str | None = None) -> tuple[list[str], list[Emit]]:
+    def evict_unverified(
+        self, room_id: str, networks: tuple[str, ...]
+    ) -> tuple[list[str], list[Emit]]:
+        """`evict`, for the connections of a room that now requires verified addresses
+        whose client address is in none of `networks`."""
+        with self._lock:
+            outside = [
+                sid for sid, c in self._connections.items() if not within(c.client, networks)
+            ]
+        evicted: list[str] = []
+        emits: list[Emit] = []
+        for sid in outside:
+            out, presence = self.evict(room_id, sid=sid)
+            evicted += out
+            emits += presence
+        return evicted, emits
+
+    def evict(
+        self, room_id: str, user_id: str | None = None, sid: str | None = None
+    ) -> tuple[list[str], list[Emit]]:
         """Take connections out of a room: every one (the room was deleted), or those of
         one identity (kicked, banned). They stay connected; the runtime then takes them out
         of its Socket.IO room. Presence forgets them: the sids, and the emits that tell the
         room (of no use for a deleted room)."""
         with self._lock:
-            connections = list(self._connections.items())
+            if sid is not None:
+                found = self._connections.get(sid)
+                connections = [(sid, found)] if found is not None else []
+            else:
+                connections = list(self._connections.items())
         evicted: list[str] = []
         emits: list[Emit] = []
-        for sid, connection in connections:
+        for cid, connection in connections:
             with connection.lock:  # after an event of this connection still running
                 grant = connection.rooms.get(room_id)
                 if grant is None or (user_id is not None and grant.user_id != user_id):
                     continue
                 del connection.rooms[room_id]
-            emits += emits_for(leave_room(self._deps, grant, sid).events)
-            evicted.append(sid)
+            emits += emits_for(leave_room(self._deps, grant, cid).events)
+            evicted.append(cid)
         return evicted, emits
 
     def disconnect(self, sid: str) -> list[Emit]:
@@ -262,8 +331,8 @@ def join_event(deps: Deps, connection: Connection, sid: str, data: JoinPayload) 
         return SocketResult(dict(OK))
     claims = connection.claims
     if isinstance(claims, UserTokenClaims) and data.password is not None:
-        join_as_member(deps, claims, room_id, data.password)
-    out = join_room(deps, claims, room_id, sid)
+        join_as_member(deps, claims, room_id, data.password, connection.client)
+    out = join_room(deps, claims, room_id, sid, connection.client)
     connection.rooms[room_id] = out.value
     return SocketResult(dict(OK), emits_for(out.events), enter=channel(room_id))
 
@@ -273,7 +342,9 @@ def message_event(deps: Deps, connection: Connection, sid: str, data: MessagePay
     room_id = _room(data.room)
     if room_id not in connection.rooms:
         raise ChatError(ErrorCode.NOT_JOINED, "join the room before sending to it")
-    command = SendCommand(connection.claims, room_id, data.message, user_id=data.user_id)
+    command = SendCommand(
+        connection.claims, room_id, data.message, client=connection.client, user_id=data.user_id
+    )
     return Batched(command, sent_ack)
 
 
@@ -300,8 +371,14 @@ def _room(room: str) -> str:
 
 
 SOCKET_EVENTS: tuple[SocketEvent[Any], ...] = (
-    SocketEvent("join", JoinPayload, join_event, password_field="password"),  # noqa: S106
-    SocketEvent("message", MessagePayload, message_event, Lane.INLINE),
+    SocketEvent(
+        "join",
+        JoinPayload,
+        join_event,
+        password_field="password",  # noqa: S106
+        password_limits=PASSWORD_LIMITS,
+    ),
+    SocketEvent("message", MessagePayload, message_event, Lane.INLINE, limits=MESSAGE_LIMITS),
     SocketEvent("leave", RoomPayload, leave_event),
 )
 EVENTS_BY_NAME = {event.name: event for event in SOCKET_EVENTS}

@@ -92,9 +92,9 @@ class FlaskShell:
 
     # -- Socket.IO -------------------------------------------------------------------------
 
-    def connect(self, sid: str, _environ: object, auth: object = None) -> None:
+    def connect(self, sid: str, environ: dict[str, Any], auth: object = None) -> None:
         try:
-            self.drive(self.base.connect_steps(sid, auth))
+            self.drive(self.base.connect_steps(sid, auth, environ))
         except Refused as refused:
             raise ConnectionRefusedError(refused.body["error"], refused.body) from None
 

@@ -115,9 +115,9 @@ class QuartShell:
 
     # -- Socket.IO -------------------------------------------------------------------------
 
-    async def connect(self, sid: str, _environ: object, auth: object = None) -> None:
+    async def connect(self, sid: str, environ: dict[str, Any], auth: object = None) -> None:
         try:
-            await self.drive(self.base.connect_steps(sid, auth))
+            await self.drive(self.base.connect_steps(sid, auth, environ))
         except Refused as refused:
             raise socketio.exceptions.ConnectionRefusedError(
                 refused.body["error"], refused.body

@@ -23,7 +23,15 @@ class ServerFailed(RuntimeError):
 
 UNLIMITED_ENOUGH = ";".join(
     f"{rule}=1000000/minute"
-    for rule in ("password_ip", "password_room_ip", "password_room", "login_ip", "signup_ip")
+    for rule in (
+        "password_ip",
+        "password_room_ip",
+        "password_room",
+        "login_ip",
+        "signup_ip",
+        "message_user",
+        "event_user",
+    )
 )
 
 

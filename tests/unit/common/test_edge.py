@@ -23,6 +23,7 @@ from entrypoints.common.edge import (
     normalize_address,
     origin_refused,
     request_line_too_long,
+    socket_client_address,
 )
 from entrypoints.common.errors import STATUS, TransportCode
 from entrypoints.common.settings import Settings
@@ -135,6 +136,33 @@ def test_client_address_normalizes_and_stops_at_garbage() -> None:
     assert client_address("10.0.0.1", garbage, trusted) == "10.0.0.1"
     v6 = {"x-forwarded-for": "2001:DB8::7"}
     assert client_address("10.0.0.1", v6, trusted) == "2001:db8::7"
+
+
+def test_client_address_reads_rfc_7239_forwarded_from_a_trusted_proxy_only() -> None:
+    trusted = TrustedProxies(["10.0.0.0/8"])
+    forwarded = {
+        "forwarded": 'for=198.51.100.1;proto=https, for="[2001:db8::7]:4711", for=10.0.0.2'
+    }
+    assert client_address("10.0.0.1", forwarded, trusted) == "2001:db8::7"
+    assert client_address("192.0.2.1", forwarded, trusted) == "192.0.2.1"
+    # An obfuscated or unknown node is not an address: the walk stops before it.
+    hidden = {"forwarded": "for=_hidden, for=203.0.113.9"}
+    assert client_address("10.0.0.1", hidden, trusted) == "203.0.113.9"
+    assert client_address("10.0.0.1", {"forwarded": "for=unknown"}, trusted) == "10.0.0.1"
+    # X-Forwarded-For, when present, is the one read.
+    both = {"x-forwarded-for": "203.0.113.1", "forwarded": "for=203.0.113.2"}
+    assert client_address("10.0.0.1", both, trusted) == "203.0.113.1"
+    # Without `for=`, an element names no one.
+    assert client_address("10.0.0.1", {"forwarded": "proto=https"}, trusted) == "10.0.0.1"
+
+
+def test_a_sockets_client_address_reads_both_forwarded_headers_from_its_environ() -> None:
+    trusted = TrustedProxies(["127.0.0.1"])
+    wsgi = {"REMOTE_ADDR": "127.0.0.1", "HTTP_FORWARDED": "for=198.51.100.7"}
+    assert socket_client_address(wsgi, trusted) == "198.51.100.7"
+    asgi = {"asgi.scope": {"client": ("127.0.0.1", 5000)}, "HTTP_X_FORWARDED_FOR": "192.0.2.4"}
+    assert socket_client_address(asgi, trusted) == "192.0.2.4"
+    assert socket_client_address(wsgi, TrustedProxies()) == "127.0.0.1"
 
 
 def test_the_forwarded_names_cover_wsgi_keys() -> None:
