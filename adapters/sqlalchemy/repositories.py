@@ -54,6 +54,7 @@ def _room(row: Row[Any]) -> Room:
         created_at_ms=row.created_at_ms,
         password_version=row.password_version,
         admin_version=row.admin_version,
+        admin_password_hash=row.admin_password_hash,
         settings=RoomSettings(message_limit=row.message_limit, ip_policy=IpPolicy(row.ip_policy)),
     )
 
@@ -77,6 +78,7 @@ class SqlRoomRepository:
                         "password_hash": room.password_hash,
                         "password_version": room.password_version,
                         "admin_version": room.admin_version,
+                        "admin_password_hash": room.admin_password_hash,
                         "created_by": room.created_by,
                         "created_at_ms": room.created_at_ms,
                         "message_limit": room.settings.message_limit,
@@ -95,6 +97,7 @@ class SqlRoomRepository:
                 password_hash=room.password_hash,
                 password_version=room.password_version,
                 admin_version=room.admin_version,
+                admin_password_hash=room.admin_password_hash,
                 message_limit=room.settings.message_limit,
                 ip_policy=room.settings.ip_policy.value,
             )

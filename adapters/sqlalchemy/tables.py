@@ -37,6 +37,7 @@ rooms = Table(
     Column("created_at_ms", BigInteger, nullable=False),
     Column("message_limit", Integer, nullable=True),
     Column("ip_policy", String(16), nullable=False, server_default="off"),
+    Column("admin_password_hash", String(255), nullable=True),
 )
 
 messages = Table(

@@ -47,6 +47,19 @@ Claims = RoomTokenClaims | UserTokenClaims
 
 
 @dataclass(frozen=True, slots=True)
+class AdminProof:
+    """A room's admin password, verified against this incarnation of the room: it proves
+    admin of that room (and nothing else) for one request."""
+
+    room_id: str
+    incarnation: str
+
+
+# What may prove admin of a room: a token (whose grant must be an admin's), or the password.
+Credential = Claims | AdminProof
+
+
+@dataclass(frozen=True, slots=True)
 class Grant:
     """Access granted to one room for one identity."""
 

@@ -84,4 +84,6 @@ class Room:
     created_at_ms: int
     password_version: int = 1
     admin_version: int = 1
+    # The admin password's argon2id hash, if the creator set one (never the join password).
+    admin_password_hash: str | None = None
     settings: RoomSettings = field(default_factory=RoomSettings)

@@ -1,8 +1,9 @@
 """Room administration: what a room's admins may do to it, and what a sender may undo.
 
 Admin is proven by the credential alone: the room's admin token (a room token of role admin,
-of this incarnation and admin version), or a user token whose user is an admin member of
-this incarnation. The join password never makes an admin.
+of this incarnation and admin version), a user token whose user is an admin member of
+this incarnation, or the room's admin password (`prove_admin_password`). The join password
+never makes an admin.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from dataclasses import dataclass, replace
 from enum import StrEnum
 
 from domain.model.addresses import IpPolicy, RoomNetwork, check_ip_policy, check_network, within
-from domain.model.errors import ErrorCode, Forbidden, InvalidInput, NotFound
+from domain.model.errors import ErrorCode, Forbidden, InvalidInput, NotFound, Unauthorized
 from domain.model.events import (
     AddressesNarrowed,
     HistoryCleared,
@@ -23,24 +24,67 @@ from domain.model.events import (
 )
 from domain.model.members import Membership, Role, Standing
 from domain.model.messages import is_message_id
-from domain.model.policies import Claims, Grant, of_this_room
-from domain.model.rooms import Room, RoomId, RoomSettings, check_message_limit, check_new_password
-from domain.usecases.access import issue_room_token, open_room, reload_room
+from domain.model.policies import AdminProof, Claims, Credential, Grant, of_this_room
+from domain.model.rooms import (
+    PASSWORD_MAX_CHARS,
+    Room,
+    RoomId,
+    RoomSettings,
+    check_message_limit,
+    check_new_password,
+    is_text,
+)
+from domain.usecases.access import check_client, issue_room_token, open_room, reload_room
 from domain.usecases.deps import Deps, Outcome
 from ports.unit_of_work import UnitOfWork
 
 
+def prove_admin_password(deps: Deps, room_id: str, password: str) -> AdminProof:
+    """The room's admin password, checked outside any transaction (argon2 is slow on
+    purpose): a proof of admin for this incarnation of the room, or BAD_PASSWORD. A room
+    without an admin password refuses every one alike (nothing is hashed then: whether a
+    room has one is not a secret worth a hash)."""
+    rid = RoomId(room_id).value
+    with deps.uow() as uow:
+        room = uow.rooms.get(rid)
+    if room is None:
+        raise NotFound(ErrorCode.ROOM_NOT_FOUND, "no such room")
+    if room.admin_password_hash is None or not _matches(deps, room.admin_password_hash, password):
+        raise Unauthorized(ErrorCode.BAD_PASSWORD, "wrong admin password")
+    return AdminProof(room.id, room.incarnation)
+
+
+def _matches(deps: Deps, password_hash: str, password: str) -> bool:
+    """Guesses no password could equal are refused without hashing."""
+    return (
+        len(password) <= PASSWORD_MAX_CHARS
+        and is_text(password)
+        and deps.hasher.verify(password_hash, password)
+    )
+
+
 def open_as_admin(
-    deps: Deps, uow: UnitOfWork, claims: Claims, room_id: str, client: str = ""
+    deps: Deps, uow: UnitOfWork, credential: Credential, room_id: str, client: str = ""
 ) -> tuple[Room, Grant]:
-    """`open_room`, then the grant must be an admin's (ADMIN_REQUIRED otherwise)."""
-    room, grant = open_room(deps, uow, claims, room_id, client=client)
+    """The room and an admin's grant of it: from a token (`open_room`, then the grant must
+    be an admin's: ADMIN_REQUIRED otherwise), or from a verified admin password, which
+    stands for the room's creator (and still obeys the room's IP policy)."""
+    if isinstance(credential, AdminProof):
+        rid = RoomId(room_id).value
+        if credential.room_id != rid:
+            raise Forbidden(ErrorCode.FORBIDDEN, "this password does not grant this room")
+        proved = uow.rooms.get(rid)
+        if proved is None or proved.incarnation != credential.incarnation:
+            raise NotFound(ErrorCode.ROOM_NOT_FOUND, "no such room")
+        check_client(uow, proved, client)
+        return proved, Grant(proved.id, proved.created_by, "admin", Role.ADMIN)
+    room, grant = open_room(deps, uow, credential, room_id, client=client)
     if grant.role is not Role.ADMIN:
         raise Forbidden(ErrorCode.ADMIN_REQUIRED, "this takes an admin of the room")
     return room, grant
 
 
-def delete_room(deps: Deps, claims: Claims, room_id: str, client: str = "") -> Outcome[str]:
+def delete_room(deps: Deps, claims: Credential, room_id: str, client: str = "") -> Outcome[str]:
     """Delete the room with every message and membership. Its tokens die with its
     incarnation: a room later created under the same id is another room."""
     with deps.uow(write=True) as uow:
@@ -52,7 +96,7 @@ def delete_room(deps: Deps, claims: Claims, room_id: str, client: str = "") -> O
     return Outcome(room.id, events)
 
 
-def clear_history(deps: Deps, claims: Claims, room_id: str, client: str = "") -> Outcome[int]:
+def clear_history(deps: Deps, claims: Credential, room_id: str, client: str = "") -> Outcome[int]:
     """Delete every message of the room; the number deleted."""
     with deps.uow(write=True) as uow:
         room, _ = open_as_admin(deps, uow, claims, room_id, client)
@@ -109,7 +153,7 @@ class RoomOverview:
 
 
 def room_overview(
-    deps: Deps, claims: Claims, room_id: str, client: str = ""
+    deps: Deps, claims: Credential, room_id: str, client: str = ""
 ) -> Outcome[RoomOverview]:
     with deps.uow() as uow:
         room, _ = open_as_admin(deps, uow, claims, room_id, client)
@@ -159,7 +203,7 @@ class SettingsChanged:
 
 
 def update_settings(
-    deps: Deps, claims: Claims, room_id: str, change: SettingsChange, client: str = ""
+    deps: Deps, claims: Credential, room_id: str, change: SettingsChange, client: str = ""
 ) -> Outcome[SettingsChanged]:
     """Change a room's settings. A new join password revokes every guest room token issued
     before it (admin tokens and members stay: they never depended on the password)."""
@@ -170,6 +214,15 @@ def update_settings(
     with deps.uow() as uow:  # refuse a non-admin before any hashing
         room, _ = open_as_admin(deps, uow, claims, room_id, client)
     # Outside any transaction: argon2 is slow on purpose.
+    admin_hash = room.admin_password_hash
+    if (
+        change.password is not None
+        and admin_hash
+        and deps.hasher.verify(admin_hash, change.password)
+    ):
+        raise InvalidInput(
+            ErrorCode.INVALID_PASSWORD, "the join password must differ from the admin password"
+        )
     password_hash = deps.hasher.hash(change.password) if change.password is not None else None
     with deps.uow(write=True) as uow:
         current = reload_room(uow, room)
@@ -201,7 +254,7 @@ class AdminToken:
 
 
 def rotate_admin_token(
-    deps: Deps, claims: Claims, room_id: str, client: str = ""
+    deps: Deps, claims: Credential, room_id: str, client: str = ""
 ) -> Outcome[AdminToken]:
     """A new admin token for the room; every admin token issued before it stops working.
     The new one names the identity of the admin who asked."""
@@ -244,7 +297,7 @@ class MemberStanding:
 
 
 def act_on_member(
-    deps: Deps, claims: Claims, room_id: str, user_id: str, action: Action, client: str = ""
+    deps: Deps, claims: Credential, room_id: str, user_id: str, action: Action, client: str = ""
 ) -> Outcome[MemberStanding]:
     """An admin's action on one identity of the room:
 
@@ -331,7 +384,7 @@ class Networks:
 
 
 def verify_ip(
-    deps: Deps, claims: Claims, room_id: str, ip: str, client: str = ""
+    deps: Deps, claims: Credential, room_id: str, ip: str, client: str = ""
 ) -> Outcome[Networks]:
     """Add an address or range (no wider than a /16 or /48) to the room's verified list;
     the pending addresses inside it are verified with it."""
@@ -348,7 +401,7 @@ def verify_ip(
 
 
 def revoke_ip(
-    deps: Deps, claims: Claims, room_id: str, ip: str, client: str = ""
+    deps: Deps, claims: Credential, room_id: str, ip: str, client: str = ""
 ) -> Outcome[Networks]:
     """Remove an address or range from the room's verified list (or from the pending ones).
     Under `require`, its sockets from addresses no longer verified leave the room; an admin

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from domain.model.errors import Conflict, ErrorCode
+from domain.model.errors import Conflict, ErrorCode, InvalidInput
 from domain.model.events import RoomCreated
 from domain.model.members import Membership, Role, UserProfile, default_username
 from domain.model.rooms import Room, RoomId, check_new_password
@@ -18,16 +18,27 @@ class CreatedRoom:
     expires_in: int
 
 
-def create_room(deps: Deps, room_id: str, password: str) -> Outcome[CreatedRoom]:
-    """Create a room whose creator is its admin. An existing room is never overwritten."""
+def create_room(
+    deps: Deps, room_id: str, password: str, admin_password: str | None = None
+) -> Outcome[CreatedRoom]:
+    """Create a room whose creator is its admin. An existing room is never overwritten.
+    An admin password, if given, proves admin as the admin token does; it must differ
+    from the join password (which never makes an admin)."""
     rid = RoomId(room_id).value
     check_new_password(password)
+    if admin_password is not None:
+        check_new_password(admin_password)
+        if admin_password == password:
+            raise InvalidInput(
+                ErrorCode.INVALID_PASSWORD, "the admin password must differ from the join password"
+            )
     with deps.uow() as uow:
         # Cheap early answer; the insert below is what actually guards against a race.
         if uow.rooms.get(rid) is not None:
             raise Conflict(ErrorCode.ROOM_EXISTS, "a room with this id already exists")
     # Hash outside any transaction: it is slow on purpose.
     password_hash = deps.hasher.hash(password)
+    admin_hash = deps.hasher.hash(admin_password) if admin_password is not None else None
     now = deps.clock.now_ms()
     creator = deps.ids.guest_id()
     username = default_username(creator)
@@ -37,6 +48,7 @@ def create_room(deps: Deps, room_id: str, password: str) -> Outcome[CreatedRoom]
         password_hash=password_hash,
         created_by=creator,
         created_at_ms=now,
+        admin_password_hash=admin_hash,
     )
     with deps.uow(write=True) as uow:
         uow.rooms.add(room)

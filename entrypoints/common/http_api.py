@@ -19,9 +19,9 @@ from typing import Any, TypeVar
 from msgspec import UNSET, Struct
 
 from domain.model.accounts import RefreshTokenReused
-from domain.model.errors import ChatError, ErrorCode, Forbidden
+from domain.model.errors import ChatError, ErrorCode, Forbidden, Unauthorized
 from domain.model.events import Event
-from domain.model.policies import Claims, UserTokenClaims
+from domain.model.policies import Claims, Credential, UserTokenClaims
 from domain.model.profiles import PublicProfile
 from domain.model.rooms import RoomSettings
 from domain.usecases import accounts, administer, profiles
@@ -46,6 +46,7 @@ from entrypoints.common.limits import (
 from entrypoints.common.payloads import bearer_token, decode, decode_query, parse_json_object
 from entrypoints.common.schemas import (
     AdminBody,
+    AdminInput,
     AdminTokenOut,
     CreateProfile,
     CreateRoom,
@@ -126,7 +127,8 @@ def _body(request: HttpRequest, schema: type[S], optional: bool = False) -> S:
 def create_room_view(
     deps: Deps, request: HttpRequest, _: None, data: CreateRoom, __: NoQuery
 ) -> Answer:
-    out = create_room(deps, data.room_id, data.password)
+    admin_password = None if data.admin_password is UNSET else data.admin_password
+    out = create_room(deps, data.room_id, data.password, admin_password)
     body = {"room_id": out.value.room_id, "admin_token": out.value.admin_token}
     return HttpResponse(201, body, out.events)
 
@@ -234,18 +236,34 @@ def _signed_in(signed: accounts.SignedIn) -> dict[str, Any]:
 # -- administration (domain/usecases/administer.py) -------------------------------------------
 
 
+def admin_credential(
+    deps: Deps, claims: Claims | None, data: AdminInput, room_id: str
+) -> Credential:
+    """What proves admin for this request: the admin password in the body (verified here,
+    in the password lane: `Route.password_field`), else the bearer token's claims."""
+    if data.admin_password is not UNSET:
+        return administer.prove_admin_password(deps, room_id, data.admin_password)
+    if claims is None:
+        raise Unauthorized(
+            ErrorCode.UNAUTHORIZED, "a bearer token or the room's admin password is required"
+        )
+    return claims
+
+
 def delete_room_view(
-    deps: Deps, request: HttpRequest, claims: Claims, data: RoomIdBody, _: NoQuery
+    deps: Deps, request: HttpRequest, claims: Claims | None, data: RoomIdBody, _: NoQuery
 ) -> Answer:
-    out = administer.delete_room(deps, claims, data.room_id, request.client)
+    credential = admin_credential(deps, claims, data, data.room_id)
+    out = administer.delete_room(deps, credential, data.room_id, request.client)
     return HttpResponse(200, {"room_id": out.value, "deleted": True}, out.events)
 
 
 def clear_history_view(
-    deps: Deps, request: HttpRequest, claims: Claims, _: AdminBody, __: NoQuery
+    deps: Deps, request: HttpRequest, claims: Claims | None, data: AdminBody, __: NoQuery
 ) -> Answer:
     room_id = request.path_params["room_id"]
-    out = administer.clear_history(deps, claims, room_id, request.client)
+    credential = admin_credential(deps, claims, data, room_id)
+    out = administer.clear_history(deps, credential, room_id, request.client)
     return HttpResponse(200, {"room_id": room_id, "cleared": out.value}, out.events)
 
 
@@ -291,7 +309,7 @@ def _settings(settings: RoomSettings) -> dict[str, Any]:
 
 
 def update_settings_view(
-    deps: Deps, request: HttpRequest, claims: Claims, data: SettingsPatch, _: NoQuery
+    deps: Deps, request: HttpRequest, claims: Claims | None, data: SettingsPatch, _: NoQuery
 ) -> Answer:
     room_id = request.path_params["room_id"]
     change = administer.SettingsChange(
@@ -300,7 +318,8 @@ def update_settings_view(
         password=None if data.password is UNSET else data.password,
         ip_policy=None if data.ip_policy is UNSET else data.ip_policy,
     )
-    out = administer.update_settings(deps, claims, room_id, change, request.client)
+    credential = admin_credential(deps, claims, data, room_id)
+    out = administer.update_settings(deps, credential, room_id, change, request.client)
     body = {
         "room_id": room_id,
         "settings": _settings(out.value.settings),
@@ -310,26 +329,28 @@ def update_settings_view(
 
 
 def rotate_admin_token_view(
-    deps: Deps, request: HttpRequest, claims: Claims, _: AdminBody, __: NoQuery
+    deps: Deps, request: HttpRequest, claims: Claims | None, data: AdminBody, __: NoQuery
 ) -> Answer:
-    out = administer.rotate_admin_token(
-        deps, claims, request.path_params["room_id"], request.client
-    )
+    room_id = request.path_params["room_id"]
+    credential = admin_credential(deps, claims, data, room_id)
+    out = administer.rotate_admin_token(deps, credential, room_id, request.client)
     body = {"admin_token": out.value.token, "expires_in": out.value.expires_in}
     return HttpResponse(200, body, out.events)
 
 
 def verify_ip_view(
-    deps: Deps, request: HttpRequest, claims: Claims, data: RoomNetworkBody, _: NoQuery
+    deps: Deps, request: HttpRequest, claims: Claims | None, data: RoomNetworkBody, _: NoQuery
 ) -> Answer:
-    out = administer.verify_ip(deps, claims, data.room_id, data.ip, request.client)
+    credential = admin_credential(deps, claims, data, data.room_id)
+    out = administer.verify_ip(deps, credential, data.room_id, data.ip, request.client)
     return HttpResponse(200, _networks(out.value), out.events)
 
 
 def revoke_ip_view(
-    deps: Deps, request: HttpRequest, claims: Claims, data: RoomNetworkBody, _: NoQuery
+    deps: Deps, request: HttpRequest, claims: Claims | None, data: RoomNetworkBody, _: NoQuery
 ) -> Answer:
-    out = administer.revoke_ip(deps, claims, data.room_id, data.ip, request.client)
+    credential = admin_credential(deps, claims, data, data.room_id)
+    out = administer.revoke_ip(deps, credential, data.room_id, data.ip, request.client)
     return HttpResponse(200, _networks(out.value), out.events)
 
 
@@ -346,10 +367,13 @@ def member_action_view(action: administer.Action) -> View:
     """The view of one admin action on a member (promote, demote, kick, ban, unban)."""
 
     def view(
-        deps: Deps, request: HttpRequest, claims: Claims, data: MemberBody, _: NoQuery
+        deps: Deps, request: HttpRequest, claims: Claims | None, data: MemberBody, _: NoQuery
     ) -> Answer:
         room_id = request.path_params["room_id"]
-        out = administer.act_on_member(deps, claims, room_id, data.user_id, action, request.client)
+        credential = admin_credential(deps, claims, data, room_id)
+        out = administer.act_on_member(
+            deps, credential, room_id, data.user_id, action, request.client
+        )
         held = out.value.membership
         body = {
             "room_id": out.value.room_id,
@@ -471,6 +495,10 @@ class Route:
     bearer: bool = False  # `Authorization: Bearer <token>`, checked before anything else
     limits: tuple[Limit, ...] = ()  # counted before anything else runs (limits.py)
     body_optional: bool = False  # an empty body (no bytes at all) reads as `{}`
+    # A body carrying this field may verify a password: the request then counts under the
+    # password limits and runs in the PASSWORD lane (ServerBase.view_steps), and the bearer
+    # token becomes optional (the password may be the proof instead).
+    password_field: str | None = None
 
 
 MALFORMED = (
@@ -491,9 +519,11 @@ NOT_ADMIN = (
     "rights (`admin_required`): a guest's room token, or a user token of a plain member."
 )
 ADMIN_UNAUTHORIZED = (
-    "No, expired, forged or revoked token (`unauthorized`): an admin token dies with its "
-    "room's incarnation and when it is rotated."
+    "No, expired, forged or revoked token and no admin password (`unauthorized`): an admin "
+    "token dies with its room's incarnation and when it is rotated. A wrong admin password "
+    "(`bad_password`)."
 )
+MISSING_ROOM = "With an admin password: no such room (`room_not_found`)."
 BAD_ROOM_ID = "Not a room id (`invalid_room_id`)."
 LIMITED = "Too many attempts from this address, or on this room (`rate_limited`): see Retry-After."
 NOT_A_SEGMENT = "The room id is not one path segment (`not_found`)."
@@ -717,8 +747,16 @@ ROUTES: tuple[Route, ...] = (
         summary="Delete a room with all its messages and memberships; its sockets get "
         "`room_deleted` and leave it; every token of the room dies with it.",
         ok=Reply(200, "Deleted.", RoomDeletedOut),
-        errors={400: MALFORMED, 401: ADMIN_UNAUTHORIZED, 403: NOT_ADMIN, 413: TOO_LARGE},
+        errors={
+            429: LIMITED,
+            400: MALFORMED,
+            401: ADMIN_UNAUTHORIZED,
+            403: NOT_ADMIN,
+            404: MISSING_ROOM,
+            413: TOO_LARGE,
+        },
         bearer=True,
+        password_field="admin_password",  # noqa: S106
     ),
     Route(
         "POST",
@@ -730,6 +768,7 @@ ROUTES: tuple[Route, ...] = (
         summary="Delete every message of the room (admins); its sockets get `history_cleared`.",
         ok=Reply(200, "Cleared.", HistoryClearedOut),
         errors={
+            429: LIMITED,
             400: MALFORMED,
             401: ADMIN_UNAUTHORIZED,
             403: NOT_ADMIN,
@@ -737,6 +776,7 @@ ROUTES: tuple[Route, ...] = (
             413: TOO_LARGE,
         },
         bearer=True,
+        password_field="admin_password",  # noqa: S106
     ),
     Route(
         "DELETE",
@@ -781,6 +821,7 @@ ROUTES: tuple[Route, ...] = (
         "token issued before (their sockets are dropped).",
         ok=Reply(200, "Changed.", SettingsChangedOut),
         errors={
+            429: LIMITED,
             400: MALFORMED,
             401: ADMIN_UNAUTHORIZED,
             403: NOT_ADMIN,
@@ -788,6 +829,7 @@ ROUTES: tuple[Route, ...] = (
             413: TOO_LARGE,
         },
         bearer=True,
+        password_field="admin_password",  # noqa: S106
     ),
     Route(
         "POST",
@@ -800,6 +842,7 @@ ROUTES: tuple[Route, ...] = (
         "revoked (their sockets are dropped).",
         ok=Reply(200, "Rotated.", AdminTokenOut),
         errors={
+            429: LIMITED,
             400: MALFORMED,
             401: ADMIN_UNAUTHORIZED,
             403: NOT_ADMIN,
@@ -807,6 +850,7 @@ ROUTES: tuple[Route, ...] = (
             413: TOO_LARGE,
         },
         bearer=True,
+        password_field="admin_password",  # noqa: S106
     ),
     Route(
         "POST",
@@ -818,13 +862,16 @@ ROUTES: tuple[Route, ...] = (
         "IPv4 or a /48 of IPv6); pending addresses inside it are verified with it.",
         ok=Reply(200, "The room's lists now.", RoomNetworksOut),
         errors={
+            429: LIMITED,
             400: MALFORMED + " Not an address or range (`invalid_address`), or wider than "
             "allowed (`range_too_wide`).",
             401: ADMIN_UNAUTHORIZED,
             403: NOT_ADMIN,
+            404: MISSING_ROOM,
             413: TOO_LARGE,
         },
         bearer=True,
+        password_field="admin_password",  # noqa: S106
     ),
     Route(
         "POST",
@@ -836,6 +883,7 @@ ROUTES: tuple[Route, ...] = (
         "`require`, its sockets from addresses no longer verified leave the room.",
         ok=Reply(200, "The room's lists now.", RoomNetworksOut),
         errors={
+            429: LIMITED,
             400: MALFORMED + " Not an address or range (`invalid_address`).",
             401: ADMIN_UNAUTHORIZED,
             403: NOT_ADMIN + " Under `require`, the network of your own address "
@@ -844,6 +892,7 @@ ROUTES: tuple[Route, ...] = (
             413: TOO_LARGE,
         },
         bearer=True,
+        password_field="admin_password",  # noqa: S106
     ),
     *(
         Route(
@@ -855,6 +904,7 @@ ROUTES: tuple[Route, ...] = (
             summary=summary,
             ok=Reply(200, "Done: where the identity stands now.", MemberStandingOut),
             errors={
+                429: LIMITED,
                 400: MALFORMED,
                 401: ADMIN_UNAUTHORIZED,
                 403: NOT_ADMIN + " The room's creator (`owner_protected`).",
@@ -863,6 +913,7 @@ ROUTES: tuple[Route, ...] = (
                 413: TOO_LARGE,
             },
             bearer=True,
+            password_field="admin_password",  # noqa: S106
         )
         for action, summary in MEMBER_ACTIONS.items()
     ),
@@ -891,6 +942,12 @@ ROUTES: tuple[Route, ...] = (
 )
 
 
+def carries(body: bytes, field: str) -> bool:
+    """Whether a raw JSON body may hold this field, from a glance (decoded later): a
+    false positive only counts an attempt that hashes nothing."""
+    return f'"{field}"'.encode() in body
+
+
 def error_response(error: ChatError | RequestError) -> HttpResponse:
     status, body = render(error)
     response = HttpResponse(status, body)
@@ -912,8 +969,8 @@ def _run(deps: Deps, route: Route, request: HttpRequest) -> Answer:
     """The token first (a request without a valid one learns nothing of its body's faults),
     then the query and the body."""
     claims = None
-    if route.bearer:
-        token = bearer_token(request.headers.get("Authorization"))
+    token = bearer_token(request.headers.get("Authorization")) if route.bearer else None
+    if route.bearer and (token is not None or route.password_field is None):
         # An inline route may not touch storage: a user token's sign-in is checked by
         # open_room, in the batch (where every send re-checks it anyway).
         check = verify_token if route.lane is Lane.INLINE else authenticate

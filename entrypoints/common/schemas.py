@@ -124,6 +124,27 @@ class Input(Struct, forbid_unknown_fields=True):
 class CreateRoom(Input):
     room_id: RoomIdText
     password: NewPassword
+    admin_password: Annotated[
+        NewPassword | UnsetType,
+        Meta(
+            description="Optional: a second password that proves admin of the room (in the "
+            "body of its admin POSTs and PATCHes), like the admin token; it must differ from "
+            "`password`. Stored as an argon2id hash."
+        ),
+    ] = UNSET
+
+
+class AdminInput(Input, kw_only=True):
+    """The body of an admin POST or PATCH: admin is proven by `Authorization: Bearer` (the
+    admin token, or a user token of an admin member) or by the room's admin password here."""
+
+    admin_password: Annotated[
+        str | UnsetType,
+        Meta(
+            description="The room's admin password, instead of a bearer token (refused as "
+            "`bad_password` when wrong; counted under the password limits)."
+        ),
+    ] = UNSET
 
 
 class VerifyRoom(Input):
@@ -178,17 +199,17 @@ class RefreshTokenBody(Input):
     refresh_token: str
 
 
-class RoomIdBody(Input):
+class RoomIdBody(AdminInput):
     """`/admin/delete_room`."""
 
     room_id: RoomIdText
 
 
-class AdminBody(Input):
+class AdminBody(AdminInput):
     """An admin action with nothing to say beyond its path; the body may be left out."""
 
 
-class MemberBody(Input):
+class MemberBody(AdminInput):
     """`/admin/rooms/{room_id}/kick|ban|unban|promote|demote`."""
 
     user_id: Annotated[
@@ -199,7 +220,7 @@ class MemberBody(Input):
     ]
 
 
-class RoomNetworkBody(Input):
+class RoomNetworkBody(AdminInput):
     """`/admin/verify_ip` and `/admin/revoke_ip`."""
 
     room_id: RoomIdText
@@ -227,7 +248,7 @@ IpPolicyText = Annotated[
 ]
 
 
-class SettingsPatch(Input):
+class SettingsPatch(AdminInput):
     """Only the fields present change."""
 
     ip_policy: Annotated[

@@ -39,9 +39,16 @@ from entrypoints.common.edge import (
     socket_client_address,
 )
 from entrypoints.common.errors import INTERNAL, TransportCode, error_body, render_http_status
-from entrypoints.common.http_api import ROUTES, HttpRequest, HttpResponse, Route, respond
+from entrypoints.common.http_api import (
+    ROUTES,
+    HttpRequest,
+    HttpResponse,
+    Route,
+    carries,
+    respond,
+)
 from entrypoints.common.lanes import Lane
-from entrypoints.common.limits import Limit
+from entrypoints.common.limits import PASSWORD_LIMITS, Limit
 from entrypoints.common.limits import split as split_limits
 from entrypoints.common.quiet_log import transport_logger
 from entrypoints.common.settings import Settings
@@ -111,9 +118,14 @@ class ServerBase:
         client = client_address(request.peer, request.headers, self.edge.trusted)
         request = dataclasses.replace(request, client=client)
         before, by_identity = split_limits(route.limits)
-        if before and (refused := self.over_limit(route, request)) is not None:
+        lane = route.lane
+        if route.password_field is not None and carries(request.body, route.password_field):
+            # It may hash a password: counted like every password attempt, and hashed in
+            # the password lane, never in a worker serving token holders.
+            before, lane = (*before, *PASSWORD_LIMITS), Lane.PASSWORD
+        if before and (refused := self.over_limit(before, request)) is not None:
             return (yield from self.reply_steps(refused))
-        answer = yield Call(route.lane, http_api.answer, (self.deps, route, request))
+        answer = yield Call(lane, http_api.answer, (self.deps, route, request))
         if isinstance(answer, Batched):
             # The token is verified and the body parsed: its identity's limits count the
             # send before it is stored.
@@ -122,10 +134,9 @@ class ServerBase:
             answer = respond(answer, (yield Submit(answer.command)))
         return (yield from self.reply_steps(answer))
 
-    def over_limit(self, route: Route, request: HttpRequest) -> HttpResponse | None:
-        """Count this attempt under each of the route's limits: a 429 when one holds (no
-        body decoded, nothing hashed), else None. In memory and cheap: on the loop."""
-        before, _ = split_limits(route.limits)
+    def over_limit(self, before: Sequence[Limit], request: HttpRequest) -> HttpResponse | None:
+        """Count this attempt under each of these limits: a 429 when one holds (no body
+        decoded, nothing hashed), else None. In memory and cheap: on the loop."""
         checks = [
             (limit.rule, limit.key(address_key(request.client), request.path_params))
             for limit in before

@@ -348,3 +348,40 @@ def _member_candidate(api: Api) -> dict[str, Any]:
     user = api.http.post("/auth/register", json={"username": name, "password": ACCOUNT_PASSWORD})
     assert user.status_code == 201, user.text
     return user.json()  # type: ignore[no-any-return]
+
+
+def test_the_admin_password_proves_admin_in_a_body_and_the_join_password_never(
+    api: Api,
+) -> None:
+    room_id = "r_" + secrets.token_hex(6)
+    admin_password = "the admins' own one"  # noqa: S105 - test data
+    made = api.http.post(
+        "/room/create",
+        json={"room_id": room_id, "password": PASSWORD, "admin_password": admin_password},
+    )
+    assert made.status_code == 201, made.text
+    guest = api.verify(Room(room_id, made.json()["admin_token"]))
+    kicked = api.http.post(
+        f"/admin/rooms/{room_id}/kick",
+        json={"user_id": guest["user_id"], "admin_password": admin_password},
+    )
+    assert (kicked.status_code, kicked.json()["standing"]) == (200, "kicked")
+    changed = api.http.patch(
+        f"/admin/rooms/{room_id}/settings",
+        json={"message_limit": 5, "admin_password": admin_password},
+    )
+    assert changed.json()["settings"]["message_limit"] == 5
+    # The join password, as an admin password: refused, and nothing changed.
+    as_admin = api.http.post(
+        "/admin/delete_room", json={"room_id": room_id, "admin_password": PASSWORD}
+    )
+    assert_error(as_admin, 401, "bad_password")
+    same = api.http.patch(
+        f"/admin/rooms/{room_id}/settings",
+        json={"password": admin_password, "admin_password": admin_password},
+    )
+    assert_error(same, 400, "invalid_password")
+    gone = api.http.post(
+        "/admin/delete_room", json={"room_id": room_id, "admin_password": admin_password}
+    )
+    assert gone.status_code == 200, gone.text

@@ -162,3 +162,40 @@ def test_message_flooding_is_limited_per_identity(
         assert api.texts(room.room_id, room.admin_token) == expected  # nothing beyond
     finally:
         server.stop()
+
+
+def test_admin_password_guessing_is_limited_and_admin_tokens_go_on(
+    runtime: str, tmp_path: Path
+) -> None:
+    server = ServerProcess(runtime, tmp_path / "data", "memory", {"SECURECHAT_RATE_LIMITS": RULES})
+    server.start()
+    try:
+        api = Api(server.url)
+        room_id = "r_" + secrets.token_hex(6)
+        admin_password = "the admins' own one"  # noqa: S105 - test data
+        made = api.http.post(
+            "/room/create",
+            json={
+                "room_id": room_id,
+                "password": "correct horse battery",
+                "admin_password": admin_password,
+            },
+        )
+        assert made.status_code == 201, made.text
+        admin_token = made.json()["admin_token"]
+        # The admin password works in place of a token.
+        clear = f"/chat/{room_id}/clear"
+        assert api.http.post(clear, json={"admin_password": admin_password}).status_code == 200
+        for _ in range(2):
+            wrong = api.http.post(clear, json={"admin_password": "a wrong guess"})
+            assert_error(wrong, 401, "bad_password")
+        # Three attempts on this room from this address: even the right one is refused now.
+        limited = api.http.post(clear, json={"admin_password": admin_password})
+        assert_error(limited, 429, "rate_limited")
+        assert int(limited.headers["Retry-After"]) >= 1
+        # The admin token is not a password attempt: it goes on.
+        headers = {"Authorization": f"Bearer {admin_token}"}
+        assert api.http.post(clear, headers=headers).status_code == 200
+        api.close()
+    finally:
+        server.stop()

@@ -1287,6 +1287,82 @@ def test_a_user_can_be_banned_before_it_ever_joins(http: Http) -> None:
     _assert_error(joined, 403, "banned")
 
 
+# -- the admin password -----------------------------------------------------------------------
+
+ADMIN_PASSWORD = "the admins' own one"  # noqa: S105 - test data
+
+
+def _room_with_admin_password(http: Http) -> str:
+    made = http.call(
+        "create_room",
+        json_body={"room_id": "lobby", "password": PASSWORD, "admin_password": ADMIN_PASSWORD},
+    )
+    assert made.status == 201, made.body
+    return str(made.body["admin_token"])
+
+
+def test_the_admin_password_proves_admin_without_a_token(http: Http, world: World) -> None:
+    _room_with_admin_password(http)
+    room = world.store_factory.store.rooms["lobby"]
+    assert room.admin_password_hash is not None
+    assert room.admin_password_hash.startswith("$argon2id$")
+    assert ADMIN_PASSWORD not in room.admin_password_hash
+    http.call(
+        "post_message", path={"room_id": "lobby"}, json_body={"message": "x"}, token=http.member()
+    )
+    cleared = http.call(
+        "clear_history", path={"room_id": "lobby"}, json_body={"admin_password": ADMIN_PASSWORD}
+    )
+    assert (cleared.status, cleared.body["cleared"]) == (200, 1)
+    # The join password is not the admin password, and a wrong one is refused.
+    for wrong in (PASSWORD, "not it at all"):
+        refused = http.call(
+            "clear_history", path={"room_id": "lobby"}, json_body={"admin_password": wrong}
+        )
+        _assert_error(refused, 401, "bad_password")
+    # Neither a token nor a password: 401.
+    _assert_error(http.call("clear_history", path={"room_id": "lobby"}), 401, "unauthorized")
+
+
+def test_a_room_without_an_admin_password_refuses_every_one(http: Http, world: World) -> None:
+    http.room()
+    verified = world.hasher.verify_calls
+    refused = http.call(
+        "rotate_admin_token", path={"room_id": "lobby"}, json_body={"admin_password": PASSWORD}
+    )
+    _assert_error(refused, 401, "bad_password")
+    assert world.hasher.verify_calls == verified
+    assert world.store_factory.store.rooms["lobby"].admin_version == 1
+
+
+def test_the_admin_password_must_differ_from_the_join_password(http: Http, world: World) -> None:
+    same = http.call(
+        "create_room",
+        json_body={"room_id": "lobby", "password": PASSWORD, "admin_password": PASSWORD},
+    )
+    _assert_error(same, 400, "invalid_password")
+    assert world.store_factory.store.rooms == {}
+    admin = _room_with_admin_password(http)
+    before = world.store_factory.store.rooms["lobby"]
+    to_admins = http.call(
+        "update_settings",
+        path={"room_id": "lobby"},
+        json_body={"password": ADMIN_PASSWORD},
+        token=admin,
+    )
+    _assert_error(to_admins, 400, "invalid_password")
+    assert world.store_factory.store.rooms["lobby"] == before
+
+
+def test_an_admin_password_of_one_room_proves_nothing_of_another(http: Http) -> None:
+    _room_with_admin_password(http)
+    http.room("other")
+    refused = http.call(
+        "delete_room", json_body={"room_id": "other", "admin_password": ADMIN_PASSWORD}
+    )
+    _assert_error(refused, 401, "bad_password")
+
+
 # -- IP verification ------------------------------------------------------------------------
 
 HOME = "203.0.113.7"  # the admin's address in these tests

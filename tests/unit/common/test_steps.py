@@ -9,6 +9,7 @@ from typing import Any, TypeVar
 
 import pytest
 
+from adapters.limits.memory import MemoryRateLimiter
 from domain.model.events import MemberRemoved, RoomDeleted, RoomTokensRevoked
 from domain.model.members import Standing
 from domain.usecases.create_room import create_room
@@ -16,6 +17,7 @@ from domain.usecases.verify_room import verify_room_password
 from entrypoints.common.bootstrap import Core
 from entrypoints.common.http_api import ROUTES, HttpRequest, HttpResponse
 from entrypoints.common.lanes import Lane
+from entrypoints.common.limits import DEFAULT_RATE_LIMITS
 from entrypoints.common.server_base import ServerBase
 from entrypoints.common.settings import Settings
 from entrypoints.common.socket_api import EXPIRY_SWEEP_S
@@ -344,6 +346,33 @@ def test_one_failed_round_does_not_stop_the_sweep(world: World) -> None:
 
 def _route(endpoint: str) -> Any:
     return next(route for route in ROUTES if route.endpoint == endpoint)
+
+
+def test_a_body_carrying_the_admin_password_runs_in_the_password_lane_and_is_counted(
+    world: World,
+) -> None:
+    limiter = MemoryRateLimiter(dict(DEFAULT_RATE_LIMITS))
+    base = ServerBase(Settings(), Core(Settings(), world.deps, limiter=limiter))
+    driver = Driver(base)
+    create_room(world.deps, "lobby", PASSWORD)
+    route = next(r for r in ROUTES if r.endpoint == "clear_history")
+    headers = {"Content-Type": "application/json"}
+
+    def attempt(body: bytes) -> int:
+        request = HttpRequest("POST", {"room_id": "lobby"}, {}, headers, body, peer="192.0.2.1")
+        driver.done.clear()
+        status, _, _ = driver.drive(base.view_steps(route, request))
+        return status
+
+    assert attempt(b'{"admin_password": "a guess, wrong"}') == 401
+    assert isinstance(driver.done[0], Call) and driver.done[0].lane is Lane.PASSWORD
+    assert attempt(b"{}") == 401  # no token, no password: a worker's, and not counted
+    assert isinstance(driver.done[0], Call) and driver.done[0].lane is Lane.WORKER
+    # The password limits: per (room, address) 10 a minute by default; the 11th is refused
+    # before anything runs, even with nothing hashed.
+    statuses = [attempt(b'{"admin_password": "a guess, wrong"}') for _ in range(10)]
+    assert statuses[-1] == 429 and statuses.count(401) == 9
+    assert driver.done == []  # refused before any call
 
 
 def test_a_route_runs_in_its_lane_and_answers_status_body_and_headers(world: World) -> None:
