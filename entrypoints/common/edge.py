@@ -95,6 +95,9 @@ def request_line_too_long(method_bytes: int, target_bytes: int) -> bool:
     return method_bytes + 1 + target_bytes + _VERSION_AND_CRLF >= MAX_REQUEST_LINE
 
 
+# Peers and clients repeat (keep-alive, a proxy, a guesser): parsing an address costs more
+# than a request's whole limit check, so each answer is remembered (a bounded cache).
+@functools.lru_cache(maxsize=4096)
 def normalize_address(text: str) -> IpAddress | None:
     """An IP address from a peer or X-Forwarded-For entry ("[v6]:port", "v4:port" allowed);
     ::ffff:a.b.c.d is a.b.c.d. None when it is not an address."""
@@ -207,6 +210,7 @@ def socket_client_address(environ: Mapping[str, Any], trusted: TrustedProxies) -
     return client_address(peer, headers, trusted)
 
 
+@functools.lru_cache(maxsize=4096)
 def address_key(client: str) -> str:
     """What rate limits count a client by: its address, an IPv6 one by its /64 (which one
     subscriber usually holds whole)."""

@@ -96,3 +96,35 @@ def parse_rate_limits(text: str) -> dict[str, str]:
             )
         rules[name] = rate
     return rules
+
+
+class Tarpit:
+    """Refusals held back before they are answered: a client over a limit waits
+    SECURECHAT_REFUSAL_DELAY_MS for its 429, so a guesser gets no more answers a second than
+    its open connections can wait for, and refusals stop competing with token holders for
+    the CPU. Bounded: at most `per_address` refusals held at once per address key and
+    `total` in all; beyond that a refusal is answered at once (a connection held costs a
+    socket, and those are what a flood would aim at next). Used from one thread (the
+    runtime's event loop or gevent hub), so it takes no lock."""
+
+    def __init__(self, per_address: int = 32, total: int = 1024) -> None:
+        self.per_address = per_address
+        self.total = total
+        self.held: dict[str, int] = {}
+        self.count = 0
+
+    def hold(self, key: str) -> bool:
+        """Whether this refusal may wait (then `release` it once answered)."""
+        if self.count >= self.total or self.held.get(key, 0) >= self.per_address:
+            return False
+        self.held[key] = self.held.get(key, 0) + 1
+        self.count += 1
+        return True
+
+    def release(self, key: str) -> None:
+        left = self.held.get(key, 0) - 1
+        if left > 0:
+            self.held[key] = left
+        else:
+            self.held.pop(key, None)
+        self.count -= 1

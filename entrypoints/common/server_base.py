@@ -48,7 +48,7 @@ from entrypoints.common.http_api import (
     respond,
 )
 from entrypoints.common.lanes import Lane
-from entrypoints.common.limits import PASSWORD_LIMITS, Limit
+from entrypoints.common.limits import PASSWORD_LIMITS, Limit, Tarpit
 from entrypoints.common.limits import split as split_limits
 from entrypoints.common.quiet_log import transport_logger
 from entrypoints.common.settings import Settings
@@ -95,6 +95,7 @@ class ServerBase:
             settings.slow_client_timeout_s, settings.max_queued_bytes, time.monotonic
         )
         self.sweeping = False  # the sweep starts with the first connection
+        self.tarpit = Tarpit()
 
     def socketio_options(self) -> dict[str, Any]:
         """The options both runtimes give their Socket.IO server."""
@@ -124,6 +125,7 @@ class ServerBase:
             # the password lane, never in a worker serving token holders.
             before, lane = (*before, *PASSWORD_LIMITS), Lane.PASSWORD
         if before and (refused := self.over_limit(before, request)) is not None:
+            yield from self.tarpit_steps(address_key(request.client))
             return (yield from self.reply_steps(refused))
         answer = yield Call(lane, http_api.answer, (self.deps, route, request))
         if isinstance(answer, Batched):
@@ -134,13 +136,21 @@ class ServerBase:
             answer = respond(answer, (yield Submit(answer.command)))
         return (yield from self.reply_steps(answer))
 
+    def tarpit_steps(self, key: str) -> Steps[None]:
+        """Hold a refusal back before it is answered (limits.Tarpit), when there is room."""
+        delay = self.settings.refusal_delay_ms / 1000
+        if delay <= 0 or not self.tarpit.hold(key):
+            return
+        try:
+            yield Sleep(delay)
+        finally:
+            self.tarpit.release(key)
+
     def over_limit(self, before: Sequence[Limit], request: HttpRequest) -> HttpResponse | None:
         """Count this attempt under each of these limits: a 429 when one holds (no body
         decoded, nothing hashed), else None. In memory and cheap: on the loop."""
-        checks = [
-            (limit.rule, limit.key(address_key(request.client), request.path_params))
-            for limit in before
-        ]
+        address = address_key(request.client)
+        checks = [(limit.rule, limit.key(address, request.path_params)) for limit in before]
         wait = self.limiter.attempt(checks)
         return limited(wait) if wait else None
 

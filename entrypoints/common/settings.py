@@ -52,6 +52,7 @@ class Settings:
     argon2_memory_kib: int = 19 * 1024
     argon2_parallelism: int = 1
     slow_client_timeout_s: int = 10
+    refusal_delay_ms: int = 1000  # how long a refusal over a rate limit waits (0: none)
     max_queued_bytes: int = 1024 * 1024
     max_header_bytes: int = 16 * 1024  # request line and headers together
     max_header_count: int = 100
@@ -168,6 +169,7 @@ class Settings:
             argon2_memory_kib=integer("ARGON2_MEMORY_KIB", d.argon2_memory_kib, minimum=8),
             argon2_parallelism=integer("ARGON2_PARALLELISM", d.argon2_parallelism),
             slow_client_timeout_s=integer("SLOW_CLIENT_TIMEOUT", d.slow_client_timeout_s),
+            refusal_delay_ms=integer("REFUSAL_DELAY_MS", d.refusal_delay_ms, minimum=0),
             max_queued_bytes=integer("MAX_QUEUED_BYTES", d.max_queued_bytes),
             max_header_bytes=integer("MAX_HEADER_BYTES", d.max_header_bytes, minimum=1024),
             max_header_count=integer("MAX_HEADER_COUNT", d.max_header_count),

@@ -15,11 +15,11 @@ from domain.usecases.verify_room import verify_room_password
 from entrypoints.common.bootstrap import Core
 from entrypoints.common.edge import TrustedProxies, address_key, socket_client_address
 from entrypoints.common.http_api import ROUTES, HttpRequest
-from entrypoints.common.limits import DEFAULT_RATE_LIMITS, parse_rate_limits
+from entrypoints.common.limits import DEFAULT_RATE_LIMITS, Tarpit, parse_rate_limits
 from entrypoints.common.server_base import ServerBase
 from entrypoints.common.settings import Settings, SettingsError
 from entrypoints.common.socket_api import EVENTS_BY_NAME, limit_checks
-from entrypoints.common.steps import Call, Effect, Submit, drive
+from entrypoints.common.steps import Call, Effect, Sleep, Submit, drive
 from tests.support import World, signed_in_user
 
 PASSWORD = "correct horse battery"  # noqa: S105 - test data
@@ -217,3 +217,52 @@ def test_a_connection_keeps_its_address_key_from_connect(world: World) -> None:
     _connect(base, "s", admin, "2001:db8::1:2")
     connection = base.protocol.connection("s")
     assert connection is not None and connection.address == "2001:db8::/64"
+
+
+def test_the_tarpit_holds_refusals_up_to_its_bounds() -> None:
+    tarpit = Tarpit(per_address=2, total=3)
+    assert tarpit.hold("a") and tarpit.hold("a")
+    assert not tarpit.hold("a")  # this address holds its share: answered at once
+    assert tarpit.hold("b")
+    assert not tarpit.hold("c")  # all held: answered at once
+    tarpit.release("a")
+    assert tarpit.hold("c")
+    for key in ("a", "b", "c"):
+        tarpit.release(key)
+    assert (tarpit.held, tarpit.count) == ({}, 0)  # nothing kept once released
+
+
+def test_a_refusal_waits_in_the_tarpit_and_then_is_released(world: World) -> None:
+    base = _base(world, {"password_room_ip": "1/minute"})
+    route = next(r for r in ROUTES if r.endpoint == "verify_room")
+    request = HttpRequest(
+        "POST",
+        {"room_id": "lobby"},
+        {},
+        {"Content-Type": "application/json"},
+        b'{"password": "a wrong guess"}',
+        peer="192.0.2.1",
+    )
+    steps = base.view_steps(route, request)
+    first = next(steps)  # the first attempt runs
+    assert isinstance(first, Call)
+    steps.close()
+    refused = base.view_steps(route, request)
+    assert next(refused) == Sleep(1.0)  # the second waits before its 429
+    assert base.tarpit.held == {"192.0.2.1": 1}
+    with pytest.raises(StopIteration) as done:
+        refused.send(None)
+    assert done.value.value[0] == 429
+    assert base.tarpit.held == {}
+
+
+def test_no_tarpit_when_the_delay_is_zero(world: World) -> None:
+    settings = Settings(refusal_delay_ms=0)
+    core = Core(settings, world.deps, limiter=MemoryRateLimiter({"password_room_ip": "1/minute"}))
+    base = ServerBase(settings, core)
+    route = next(r for r in ROUTES if r.endpoint == "verify_room")
+    request = HttpRequest("POST", {"room_id": "lobby"}, {}, {}, b"{}", peer="192.0.2.1")
+    base.limiter.attempt([("password_room_ip", ("lobby", "192.0.2.1"))])
+    with pytest.raises(StopIteration) as done:
+        next(base.view_steps(route, request))
+    assert done.value.value[0] == 429
