@@ -5,8 +5,9 @@ from dataclasses import dataclass
 from domain.model.errors import Conflict, ErrorCode, InvalidInput
 from domain.model.events import RoomCreated
 from domain.model.members import Membership, Role, UserProfile, default_username
+from domain.model.policies import UserTokenClaims
 from domain.model.rooms import Room, RoomId, check_new_password
-from domain.usecases.access import issue_room_token
+from domain.usecases.access import check_live, issue_room_token
 from domain.usecases.deps import Deps, Outcome
 
 
@@ -19,11 +20,19 @@ class CreatedRoom:
 
 
 def create_room(
-    deps: Deps, room_id: str, password: str, admin_password: str | None = None
+    deps: Deps,
+    room_id: str,
+    password: str,
+    admin_password: str | None = None,
+    creator: UserTokenClaims | None = None,
 ) -> Outcome[CreatedRoom]:
     """Create a room whose creator is its admin. An existing room is never overwritten.
     An admin password, if given, proves admin as the admin token does; it must differ
-    from the join password (which never makes an admin)."""
+    from the join password (which never makes an admin).
+
+    The creator is the signed-in user of `creator` (a live user token: its user becomes
+    the room's admin member, and its token alone then administers the room), else a new
+    guest identity. Either way the answer carries an admin token naming the creator."""
     rid = RoomId(room_id).value
     check_new_password(password)
     if admin_password is not None:
@@ -40,23 +49,29 @@ def create_room(
     password_hash = deps.hasher.hash(password)
     admin_hash = deps.hasher.hash(admin_password) if admin_password is not None else None
     now = deps.clock.now_ms()
-    creator = deps.ids.guest_id()
-    username = default_username(creator)
+    if creator is not None:
+        creator_id, username = creator.user_id, creator.username
+    else:
+        creator_id = deps.ids.guest_id()
+        username = default_username(creator_id)
     room = Room(
         id=rid,
         incarnation=deps.ids.incarnation(),
         password_hash=password_hash,
-        created_by=creator,
+        created_by=creator_id,
         created_at_ms=now,
         admin_password_hash=admin_hash,
     )
     with deps.uow(write=True) as uow:
         uow.rooms.add(room)
-        uow.profiles.put(UserProfile(creator, username, now))
-        uow.memberships.put(Membership(rid, creator, Role.ADMIN, now, room.incarnation))
-        uow.record(RoomCreated(rid, creator))
+        if creator is None:
+            uow.profiles.put(UserProfile(creator_id, username, now))
+        else:
+            check_live(deps, uow, creator)  # not logged out while we hashed
+        uow.memberships.put(Membership(rid, creator_id, Role.ADMIN, now, room.incarnation))
+        uow.record(RoomCreated(rid, creator_id))
         uow.commit()
         events = uow.collect_events()
     ttl = deps.config.admin_token_ttl_s
-    token = issue_room_token(deps, room, creator, username, Role.ADMIN, ttl, now)
-    return Outcome(CreatedRoom(rid, creator, token, ttl), events)
+    token = issue_room_token(deps, room, creator_id, username, Role.ADMIN, ttl, now)
+    return Outcome(CreatedRoom(rid, creator_id, token, ttl), events)

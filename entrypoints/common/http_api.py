@@ -125,10 +125,12 @@ def _body(request: HttpRequest, schema: type[S], optional: bool = False) -> S:
 
 
 def create_room_view(
-    deps: Deps, request: HttpRequest, _: None, data: CreateRoom, __: NoQuery
+    deps: Deps, request: HttpRequest, claims: Claims | None, data: CreateRoom, __: NoQuery
 ) -> Answer:
+    if claims is not None and not isinstance(claims, UserTokenClaims):
+        raise Forbidden(ErrorCode.FORBIDDEN, "a room is created with no token, or a user token")
     admin_password = None if data.admin_password is UNSET else data.admin_password
-    out = create_room(deps, data.room_id, data.password, admin_password)
+    out = create_room(deps, data.room_id, data.password, admin_password, claims)
     body = {"room_id": out.value.room_id, "admin_token": out.value.admin_token}
     return HttpResponse(201, body, out.events)
 
@@ -493,6 +495,7 @@ class Route:
     ok: Reply = Reply(200, "OK.")
     errors: Mapping[int, str] = field(default_factory=dict)  # status -> when
     bearer: bool = False  # `Authorization: Bearer <token>`, checked before anything else
+    bearer_optional: bool = False  # a bearer token if one is sent (then checked), else none
     limits: tuple[Limit, ...] = ()  # counted before anything else runs (limits.py)
     body_optional: bool = False  # an empty body (no bytes at all) reads as `{}`
     # A body carrying this field may verify a password: the request then counts under the
@@ -536,15 +539,19 @@ ROUTES: tuple[Route, ...] = (
         create_room_view,
         Lane.PASSWORD,
         body=CreateRoom,
-        summary="Create a room; the creator gets an admin token.",
+        summary="Create a room; the creator gets an admin token. With a user token, its "
+        "user is the creator: the room's admin member, whose token alone administers it.",
         ok=Reply(201, "Created.", RoomCreated),
         errors={
             429: LIMITED,
             400: MALFORMED,
+            401: "A bearer token that is not valid (`unauthorized`).",
+            403: "A room token (`forbidden`): a room is created with no token or a user token.",
             409: "A room with this id exists (`room_exists`); rooms are never overwritten.",
             413: TOO_LARGE,
         },
         limits=SIGNUP_LIMITS,
+        bearer_optional=True,
     ),
     Route(
         "POST",
@@ -969,8 +976,11 @@ def _run(deps: Deps, route: Route, request: HttpRequest) -> Answer:
     """The token first (a request without a valid one learns nothing of its body's faults),
     then the query and the body."""
     claims = None
-    token = bearer_token(request.headers.get("Authorization")) if route.bearer else None
-    if route.bearer and (token is not None or route.password_field is None):
+    wants = route.bearer or route.bearer_optional
+    token = bearer_token(request.headers.get("Authorization")) if wants else None
+    if route.bearer_optional and token is not None:
+        claims = authenticate(deps, token)
+    elif route.bearer and (token is not None or route.password_field is None):
         # An inline route may not touch storage: a user token's sign-in is checked by
         # open_room, in the batch (where every send re-checks it anyway).
         check = verify_token if route.lane is Lane.INLINE else authenticate

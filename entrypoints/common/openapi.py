@@ -88,7 +88,10 @@ def operation(route: Route) -> dict[str, Any]:
             "required": not route.body_optional,
             "content": {"application/json": {"schema": {"$ref": _ref(route.body)}}},
         }
-    if route.bearer:
+    if route.bearer_optional or (route.bearer and route.password_field):
+        # A token, or none (then the body's password field may be the proof).
+        op["security"] = [{"bearer": []}, {}]
+    elif route.bearer:
         op["security"] = [{"bearer": []}]
     ok = route.ok
     if ok.schema is not None:

@@ -385,3 +385,25 @@ def test_the_admin_password_proves_admin_in_a_body_and_the_join_password_never(
         "/admin/delete_room", json={"room_id": room_id, "admin_password": admin_password}
     )
     assert gone.status_code == 200, gone.text
+
+
+def test_a_signed_in_creator_administers_its_room_with_its_user_token(api: Api) -> None:
+    user = _member_candidate(api)
+    token = user["access_token"]
+    room_id = "r_" + secrets.token_hex(6)
+    made = api.http.post(
+        "/room/create", json={"room_id": room_id, "password": PASSWORD}, headers=_bearer(token)
+    )
+    assert made.status_code == 201, made.text
+    overview = _overview(api, room_id, token)
+    assert overview.status_code == 200, overview.text
+    assert overview.json()["created_by"] == user["user_id"]
+    roles = {m["user_id"]: m["role"] for m in overview.json()["members"]}
+    assert roles == {user["user_id"]: "admin"}
+    # A room token is no way to create a room.
+    refused = api.http.post(
+        "/room/create",
+        json={"room_id": "r_" + secrets.token_hex(6), "password": PASSWORD},
+        headers=_bearer(made.json()["admin_token"]),
+    )
+    assert_error(refused, 403, "forbidden")

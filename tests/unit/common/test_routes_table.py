@@ -1287,6 +1287,40 @@ def test_a_user_can_be_banned_before_it_ever_joins(http: Http) -> None:
     _assert_error(joined, 403, "banned")
 
 
+# -- a room created by a signed-in user --------------------------------------------------------
+
+
+@covered.success("create_room")
+def test_a_user_who_creates_a_room_administers_it_with_its_own_token(
+    http: Http, world: World
+) -> None:
+    user = _user(http)
+    made = http.call(
+        "create_room",
+        json_body={"room_id": "lobby", "password": PASSWORD},
+        token=user["access_token"],
+    )
+    assert made.status == 201, made.body
+    room = world.store_factory.store.rooms["lobby"]
+    assert room.created_by == user["user_id"]
+    membership = world.store_factory.store.memberships[("lobby", user["user_id"])]
+    assert membership.role is Role.ADMIN
+    assert user["user_id"] not in world.store_factory.store.profiles  # no guest made
+    overview = http.call("room_overview", path={"room_id": "lobby"}, token=user["access_token"])
+    assert overview.status == 200 and overview.body["created_by"] == user["user_id"]
+    # The admin token names the same creator.
+    assert world.tokens.verify_room_token(made.body["admin_token"]).user_id == user["user_id"]
+
+
+@covered.refusal("create_room")
+def test_a_room_is_not_created_with_a_room_token_or_a_bad_token(http: Http, world: World) -> None:
+    admin = http.room("first")
+    body = {"room_id": "lobby", "password": PASSWORD}
+    _assert_error(http.call("create_room", json_body=body, token=admin), 403, "forbidden")
+    _assert_error(http.call("create_room", json_body=body, token="garbage"), 401, "unauthorized")
+    assert "lobby" not in world.store_factory.store.rooms
+
+
 # -- the admin password -----------------------------------------------------------------------
 
 ADMIN_PASSWORD = "the admins' own one"  # noqa: S105 - test data
