@@ -15,6 +15,10 @@ from domain.model.rooms import Room
 class RoomRepository(Protocol):
     def get(self, room_id: str) -> Room | None: ...
 
+    def get_many(self, room_ids: Sequence[str]) -> dict[str, Room]:
+        """The rooms of these ids that exist, by id (one statement where the store allows)."""
+        ...
+
     def add(self, room: Room) -> None:
         """Insert a new room; raises domain Conflict(ROOM_EXISTS) if the id is taken."""
         ...
@@ -60,6 +64,10 @@ class ProfileRepository(Protocol):
 
 class MembershipRepository(Protocol):
     def get(self, room_id: str, user_id: str) -> Membership | None: ...
+
+    def get_many(self, keys: Sequence[tuple[str, str]]) -> dict[tuple[str, str], Membership]:
+        """The memberships of these (room id, user id) pairs that exist, by pair."""
+        ...
 
     def put(self, membership: Membership) -> None: ...
 

@@ -35,6 +35,10 @@ class MemoryRoomRepository:
                     room = self._store.rooms.get(room_id)
         return dataclasses.replace(room) if room is not None else None
 
+    def get_many(self, room_ids: Sequence[str]) -> dict[str, Room]:
+        found = {room_id: self.get(room_id) for room_id in room_ids}
+        return {room_id: room for room_id, room in found.items() if room is not None}
+
     def add(self, room: Room) -> None:
         if self.get(room.id) is not None:
             raise Conflict(ErrorCode.ROOM_EXISTS, "a room with this id already exists")
@@ -121,6 +125,10 @@ class MemoryMembershipRepository:
             return self.pending[key]
         with self._store.lock:
             return self._store.memberships.get(key)
+
+    def get_many(self, keys: Sequence[tuple[str, str]]) -> dict[tuple[str, str], Membership]:
+        found = {key: self.get(*key) for key in keys}
+        return {key: m for key, m in found.items() if m is not None}
 
     def put(self, membership: Membership) -> None:
         self.pending[(membership.room_id, membership.user_id)] = membership

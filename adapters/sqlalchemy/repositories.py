@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Connection, Row, bindparam, delete, func, insert, select, update
+from sqlalchemy import Connection, Row, bindparam, delete, func, insert, select, tuple_, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
@@ -66,6 +66,13 @@ class SqlRoomRepository:
     def get(self, room_id: str) -> Room | None:
         row = self._conn.execute(_ROOM_BY_ID, {"room_id": room_id}).first()
         return _room(row) if row is not None else None
+
+    def get_many(self, room_ids: Sequence[str]) -> dict[str, Room]:
+        if len(room_ids) == 1:
+            room = self.get(room_ids[0])
+            return {room.id: room} if room is not None else {}
+        rows = self._conn.execute(select(t.rooms).where(t.rooms.c.id.in_(room_ids)))
+        return {row.id: _room(row) for row in rows}
 
     def add(self, room: Room) -> None:
         try:
@@ -217,6 +224,14 @@ class SqlProfileRepository:
 class SqlMembershipRepository:
     def __init__(self, conn: Connection) -> None:
         self._conn = conn
+
+    def get_many(self, keys: Sequence[tuple[str, str]]) -> dict[tuple[str, str], Membership]:
+        if len(keys) == 1:
+            found = self.get(*keys[0])
+            return {keys[0]: found} if found is not None else {}
+        ms = t.memberships
+        rows = self._conn.execute(select(ms).where(tuple_(ms.c.room_id, ms.c.user_id).in_(keys)))
+        return {(row.room_id, row.user_id): _membership(row) for row in rows}
 
     def get(self, room_id: str, user_id: str) -> Membership | None:
         ms = t.memberships

@@ -39,6 +39,18 @@ class Known:
     families: dict[str, RefreshFamily | None] = field(default_factory=dict)
     verified: dict[str, list[str]] = field(default_factory=dict)  # room id -> networks
 
+    def prefetch(self, uow: UnitOfWork, keys: list[tuple[str, str]]) -> None:
+        """Read the rooms and memberships of these (room id, user id) pairs at once, one
+        statement each, for a batch that will look them up one by one."""
+        room_ids = sorted({room_id for room_id, _ in keys} - self.rooms.keys())
+        if room_ids:
+            rooms = uow.rooms.get_many(room_ids)
+            self.rooms.update({room_id: rooms.get(room_id) for room_id in room_ids})
+        pairs = sorted(set(keys) - self.memberships.keys())
+        if pairs:
+            held = uow.memberships.get_many(pairs)
+            self.memberships.update({pair: held.get(pair) for pair in pairs})
+
     def room(self, uow: UnitOfWork, room_id: str) -> Room | None:
         if room_id not in self.rooms:
             self.rooms[room_id] = uow.rooms.get(room_id)

@@ -54,6 +54,10 @@ def send_messages(
     if pending:
         with deps.uow(write=True) as uow:
             known = Known()  # one lookup per room, member and sign-in for the batch
+            # ... and those of rooms and members, in one statement each.
+            known.prefetch(
+                uow, [(commands[i].room_id, commands[i].claims.user_id) for i in pending]
+            )
             messages: dict[int, Message] = {}
             stored: list[StoredMessage] = []
             for index in pending:

@@ -227,3 +227,19 @@ def test_a_deleted_room_takes_its_addresses_and_bans(uow_factory: UnitOfWorkFact
     with uow_factory() as uow:
         assert not uow.addresses.banned("lobby", "10.0.0.1")
         assert uow.addresses.of_member("lobby", "g_1") == []
+
+
+def test_rooms_and_memberships_are_read_many_at_once(uow_factory: UnitOfWorkFactory) -> None:
+    add_rooms(uow_factory, "a", "b")
+    with uow_factory(write=True) as uow:
+        uow.memberships.put(Membership("a", "u_1", Role.ADMIN, 1, "inc"))
+        uow.memberships.put(Membership("b", "u_2", Role.MEMBER, 1, "inc"))
+        uow.commit()
+    with uow_factory() as uow:
+        rooms = uow.rooms.get_many(["a", "b", "missing"])
+        assert sorted(rooms) == ["a", "b"] and rooms["a"].id == "a"
+        assert list(uow.rooms.get_many(["b"])) == ["b"]
+        held = uow.memberships.get_many([("a", "u_1"), ("b", "u_2"), ("a", "u_2")])
+        assert sorted(held) == [("a", "u_1"), ("b", "u_2")]
+        assert held[("a", "u_1")].role is Role.ADMIN
+        assert uow.memberships.get_many([("b", "u_1")]) == {}
