@@ -72,8 +72,10 @@ def test_verify_rejects_bad_input(api: Api) -> None:
     room = api.create_room()
     path = f"/chat/{room.room_id}/verify"
     assert_error(_raw(api, path, b"{nope"), 400, "invalid_json")
-    assert_error(api.http.post(path, json={}), 400, "missing_field")
+    # No password: only a room whose IP policy is `allow` takes that (from a verified address).
+    assert_error(api.http.post(path, json={}), 401, "bad_password")
     assert_error(api.http.post(path, json={"password": 1}), 400, "invalid_field")
+    assert_error(api.http.post(path, json={"password": None}), 400, "invalid_field")
     for name in ("", "   ", "x" * 33, "bad\x00name", "bell\x07", "zero\u200bwidth", "line\nbreak"):
         response = api.http.post(path, json={"password": room.password, "username": name})
         assert_error(response, 400, "invalid_username")
