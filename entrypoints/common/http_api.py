@@ -531,6 +531,16 @@ BAD_ROOM_ID = "Not a room id (`invalid_room_id`)."
 LIMITED = "Too many attempts from this address, or on this room (`rate_limited`): see Retry-After."
 NOT_A_SEGMENT = "The room id is not one path segment (`not_found`)."
 
+# What an admin route with the room in its path answers besides success.
+ADMIN_ERRORS: Mapping[int, str] = {
+    429: LIMITED,
+    400: MALFORMED,
+    401: ADMIN_UNAUTHORIZED,
+    403: NOT_ADMIN,
+    404: NOT_A_SEGMENT,
+    413: TOO_LARGE,
+}
+
 ROUTES: tuple[Route, ...] = (
     Route(
         "POST",
@@ -774,14 +784,7 @@ ROUTES: tuple[Route, ...] = (
         body_optional=True,
         summary="Delete every message of the room (admins); its sockets get `history_cleared`.",
         ok=Reply(200, "Cleared.", HistoryClearedOut),
-        errors={
-            429: LIMITED,
-            400: MALFORMED,
-            401: ADMIN_UNAUTHORIZED,
-            403: NOT_ADMIN,
-            404: NOT_A_SEGMENT,
-            413: TOO_LARGE,
-        },
+        errors=ADMIN_ERRORS,
         bearer=True,
         password_field="admin_password",  # noqa: S106
     ),
@@ -827,14 +830,7 @@ ROUTES: tuple[Route, ...] = (
         summary="Change a room's settings; a new join password revokes every guest room "
         "token issued before (their sockets are dropped).",
         ok=Reply(200, "Changed.", SettingsChangedOut),
-        errors={
-            429: LIMITED,
-            400: MALFORMED,
-            401: ADMIN_UNAUTHORIZED,
-            403: NOT_ADMIN,
-            404: NOT_A_SEGMENT,
-            413: TOO_LARGE,
-        },
+        errors=ADMIN_ERRORS,
         bearer=True,
         password_field="admin_password",  # noqa: S106
     ),
@@ -848,14 +844,7 @@ ROUTES: tuple[Route, ...] = (
         summary="A new admin token for the room; every admin token issued before is "
         "revoked (their sockets are dropped).",
         ok=Reply(200, "Rotated.", AdminTokenOut),
-        errors={
-            429: LIMITED,
-            400: MALFORMED,
-            401: ADMIN_UNAUTHORIZED,
-            403: NOT_ADMIN,
-            404: NOT_A_SEGMENT,
-            413: TOO_LARGE,
-        },
+        errors=ADMIN_ERRORS,
         bearer=True,
         password_field="admin_password",  # noqa: S106
     ),
