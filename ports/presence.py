@@ -2,16 +2,40 @@ from __future__ import annotations
 
 from typing import Protocol
 
+from domain.model.presence import Arrival, Departure, Present
+
 
 class PresenceStore(Protocol):
-    """Who is connected to which room, per connection."""
+    """Who is connected to which room (per connection, listed per identity) and who is
+    typing there. In memory per process today; a shared store (Redis) can take its place."""
 
-    def enter(self, room_id: str, connection_id: str, user_id: str) -> int:
-        """Record the connection in the room; returns the number online after."""
+    def enter(self, room_id: str, connection_id: str, who: Present) -> Arrival:
+        """Record the connection in the room (again: no change, `first` False)."""
         ...
 
-    def leave(self, room_id: str, connection_id: str) -> int | None:
-        """Forget the connection; the number online after, or None if it was not there."""
+    def leave(self, room_id: str, connection_id: str) -> Departure | None:
+        """Forget the connection; None if it was not there. Its identity's last connection
+        also ends its typing."""
         ...
 
-    def count(self, room_id: str) -> int: ...
+    def count(self, room_id: str) -> int:
+        """Identities in the room."""
+        ...
+
+    def online(self, room_id: str) -> list[Present]:
+        """Identities in the room, in no particular order."""
+        ...
+
+    def set_typing(self, room_id: str, user_id: str, until_ms: int | None) -> bool:
+        """Mark the identity typing until `until_ms` (None: stopped). Only an identity
+        present in the room can type. True when the room's typing list changed (a refresh
+        of someone already typing is not a change)."""
+        ...
+
+    def typing(self, room_id: str, now_ms: int) -> list[Present]:
+        """Identities typing in the room at `now_ms`, in no particular order."""
+        ...
+
+    def expire_typing(self, now_ms: int) -> list[str]:
+        """Forget typing that ran out by `now_ms`: the rooms whose typing list changed."""
+        ...

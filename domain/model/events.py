@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from domain.model.members import Role, Standing
 from domain.model.messages import Message
+from domain.model.presence import Present
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,7 +22,9 @@ class MessagePosted:
 
 @dataclass(frozen=True, slots=True)
 class PresenceChanged:
-    """Someone entered or left a room; `online` is the count after the change."""
+    """An identity entered a room (its first connection there) or left it (its last);
+    `online` is the number of identities after the change, `users` the list (cut at
+    presence.PRESENCE_LIST_MAX)."""
 
     room_id: str
     user_id: str
@@ -29,6 +32,26 @@ class PresenceChanged:
     joined: bool
     online: int
     guest: bool = False
+    users: tuple[Present, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class PresenceShown:
+    """A connection joined a room its identity was already in: nothing changed for the
+    room, but that connection is told who is there."""
+
+    room_id: str
+    connection_id: str
+    online: int
+    users: tuple[Present, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class TypingChanged:
+    """The room's typing list changed (a start, a stop, an expiry, a departure)."""
+
+    room_id: str
+    typing: tuple[Present, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,6 +125,8 @@ Event = (
     RoomCreated
     | MessagePosted
     | PresenceChanged
+    | PresenceShown
+    | TypingChanged
     | FamilyRevoked
     | RoomDeleted
     | HistoryCleared

@@ -8,6 +8,7 @@ from typing import Generic, TypeVar
 from domain.model.events import Event
 from domain.model.messages import DEFAULT_MAX_MESSAGE_BYTES
 from domain.model.policies import DEFAULT_POLICY, AccessPolicy
+from domain.model.presence import DEFAULT_TYPING_S
 from ports.cipher import Cipher
 from ports.clock import Clock, IdGenerator
 from ports.passwords import PasswordHasher
@@ -26,6 +27,7 @@ class CoreConfig:
     user_token_ttl_s: int = 15 * 60  # a user's access token: short, refresh tokens renew it
     refresh_token_ttl_s: int = 30 * 24 * 3600  # each refresh token; rotation slides it on
     kick_s: int = 10 * 60  # how long a kicked identity stays out
+    typing_s: int = DEFAULT_TYPING_S  # how long "typing" lasts without a new start or a stop
 
 
 @dataclass(frozen=True, slots=True)

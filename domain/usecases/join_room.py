@@ -1,10 +1,12 @@
 from __future__ import annotations
 
 from domain.model.addresses import address_key
-from domain.model.events import PresenceChanged
+from domain.model.events import Event, PresenceChanged, PresenceShown
 from domain.model.policies import Claims, Grant
+from domain.model.presence import PRESENCE_LIST_MAX, Present, listed
 from domain.usecases.access import open_room
 from domain.usecases.deps import Deps, Outcome
+from domain.usecases.typing import typing_changed
 from ports.repositories import MAX_ADDRESSES_PER_MEMBER
 
 
@@ -12,7 +14,8 @@ def join_room(
     deps: Deps, claims: Claims, room_id: str, connection_id: str, client: str = ""
 ) -> Outcome[Grant]:
     """Let a live connection into a room its credential grants (from `client`, under the
-    room's IP policy), and count it present."""
+    room's IP policy), and count it present: the room hears of its identity's first
+    connection there; a further tab is only told who is there."""
     key = address_key(client) if client else ""
     with deps.uow() as uow:
         room, grant = open_room(deps, uow, claims, room_id, client=client)
@@ -24,17 +27,37 @@ def join_room(
             if current is not None and current.incarnation == room.incarnation:
                 uow.addresses.record(room.id, grant.user_id, key, deps.clock.now_ms())
                 uow.commit()
-    online = deps.presence.enter(grant.room_id, connection_id, grant.user_id)
-    event = PresenceChanged(grant.room_id, grant.user_id, grant.username, True, online, grant.guest)
+    who = Present(grant.user_id, grant.username, grant.guest)
+    arrival = deps.presence.enter(grant.room_id, connection_id, who)
+    users = tuple(listed(deps.presence.online(grant.room_id), PRESENCE_LIST_MAX))
+    event: Event
+    if arrival.first:
+        event = PresenceChanged(
+            grant.room_id, grant.user_id, grant.username, True, arrival.online, grant.guest, users
+        )
+    else:
+        event = PresenceShown(grant.room_id, connection_id, arrival.online, users)
     return Outcome(grant, [event])
 
 
 def leave_room(deps: Deps, grant: Grant, connection_id: str) -> Outcome[None]:
-    """Take a connection out of a room (on leave or disconnect)."""
-    online = deps.presence.leave(grant.room_id, connection_id)
-    if online is None:
+    """Take a connection out of a room (on leave, disconnect or eviction). The room hears of
+    it only when it was its identity's last connection there (and stops showing it typing)."""
+    departure = deps.presence.leave(grant.room_id, connection_id)
+    if departure is None or not departure.last:
         return Outcome(None)
-    return Outcome(
-        None,
-        [PresenceChanged(grant.room_id, grant.user_id, grant.username, False, online, grant.guest)],
-    )
+    users = tuple(listed(deps.presence.online(grant.room_id), PRESENCE_LIST_MAX))
+    events: list[Event] = [
+        PresenceChanged(
+            grant.room_id,
+            grant.user_id,
+            grant.username,
+            False,
+            departure.online,
+            grant.guest,
+            users,
+        )
+    ]
+    if departure.was_typing:
+        events.append(typing_changed(deps, grant.room_id))
+    return Outcome(None, events)

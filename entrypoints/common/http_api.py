@@ -29,6 +29,7 @@ from domain.usecases.access import authenticate, verify_token
 from domain.usecases.create_room import create_room
 from domain.usecases.deps import Deps
 from domain.usecases.join_as_member import join_as_member
+from domain.usecases.presence import room_presence
 from domain.usecases.read_history import read_history
 from domain.usecases.send_message import SendCommand
 from domain.usecases.verify_room import verify_room_password
@@ -64,6 +65,7 @@ from entrypoints.common.schemas import (
     MessagesQuery,
     NoQuery,
     PostMessage,
+    PresenceOut,
     Profile,
     ProfileUpdated,
     RefreshTokenBody,
@@ -82,7 +84,7 @@ from entrypoints.common.schemas import (
     UpdateProfile,
     VerifyRoom,
 )
-from entrypoints.common.shapes import encode_json, iso_ms, message_json
+from entrypoints.common.shapes import encode_json, iso_ms, message_json, present_json
 from entrypoints.common.socket_api import SOCKET_EVENTS
 
 log = logging.getLogger("securechat.http")
@@ -199,6 +201,13 @@ def list_messages_view(
     page = out.value
     body = {"messages": [message_json(m) for m in page.messages], "next_before": page.next_before}
     return HttpResponse(200, body)
+
+
+def presence_view(deps: Deps, request: HttpRequest, claims: Claims, _: None, __: NoQuery) -> Answer:
+    out = room_presence(deps, claims, request.path_params["room_id"], request.client)
+    found = out.value
+    users = [present_json(p) for p in found.users]
+    return HttpResponse(200, {"room_id": found.room_id, "users": users, "count": found.count})
 
 
 def register_view(deps: Deps, request: HttpRequest, _: None, data: Register, __: NoQuery) -> Answer:
@@ -530,6 +539,7 @@ MISSING_ROOM = "With an admin password: no such room (`room_not_found`)."
 BAD_ROOM_ID = "Not a room id (`invalid_room_id`)."
 LIMITED = "Too many attempts from this address, or on this room (`rate_limited`): see Retry-After."
 NOT_A_SEGMENT = "The room id is not one path segment (`not_found`)."
+NO_QUERY = "A query parameter (`invalid_query`): this route takes none."
 
 # What an admin route with the room in its path answers besides success.
 ADMIN_ERRORS: Mapping[int, str] = {
@@ -715,7 +725,7 @@ ROUTES: tuple[Route, ...] = (
         "token's guest.",
         ok=Reply(200, "The profile.", Profile),
         errors={
-            400: "A query parameter (`invalid_query`): this route takes none.",
+            400: NO_QUERY,
             404: "No such identity (`profile_not_found`), or the id is not one path segment.",
         },
     ),
@@ -753,6 +763,17 @@ ROUTES: tuple[Route, ...] = (
             403: NOT_GRANTED,
             404: NOT_A_SEGMENT,
         },
+        bearer=True,
+    ),
+    Route(
+        "GET",
+        "/chat/<room_id>/presence",
+        "room_presence",
+        presence_view,
+        summary="Who is connected to the room now (each identity once), with the same access "
+        "as its history. This server process's sockets only.",
+        ok=Reply(200, "The list.", PresenceOut),
+        errors={400: NO_QUERY, 401: UNAUTHORIZED, 403: NOT_GRANTED, 404: NOT_A_SEGMENT},
         bearer=True,
     ),
     Route(
@@ -921,7 +942,7 @@ ROUTES: tuple[Route, ...] = (
         Lane.INLINE,
         summary="This document: the REST API in OpenAPI 3.1.",
         ok=Reply(200, "The document.", media_type="application/json"),
-        errors={400: "A query parameter (`invalid_query`): this route takes none."},
+        errors={400: NO_QUERY},
     ),
     *(
         Route(
@@ -931,7 +952,7 @@ ROUTES: tuple[Route, ...] = (
             docs_view(asset.name),  # read from disk once: a worker, not the loop
             summary=asset.summary,
             ok=Reply(200, asset.summary, media_type=asset.media_type),
-            errors={400: "A query parameter (`invalid_query`): this route takes none."},
+            errors={400: NO_QUERY},
         )
         for asset in docs_page.ASSETS
     ),

@@ -19,6 +19,7 @@ from msgspec import UNSET, Meta, Struct, UnsetType
 
 from domain.model.members import USERNAME_MAX_CHARS
 from domain.model.messages import DEFAULT_PAGE, MAX_PAGE
+from domain.model.presence import PRESENCE_LIST_MAX
 from domain.model.profiles import AVATAR_MAX_CHARS
 from domain.model.rooms import MESSAGE_LIMIT_MAX, PASSWORD_MAX_CHARS, PASSWORD_MIN_CHARS
 
@@ -308,6 +309,14 @@ class MessagePayload(Input):
     user_id: OwnUserId = None
 
 
+class TypingPayload(Input):
+    """`typing`: start (or keep up) or stop showing the caller as typing in a joined room."""
+
+    room: RoomIdText
+    is_typing: bool
+    user_id: OwnUserId = None
+
+
 # -- responses (documentation) --------------------------------------------------------------
 
 
@@ -520,6 +529,24 @@ class Message(Output):
             extra_json_schema={"enum": [True]},
         ),
     ] = UNSET
+
+
+class PresentOut(Output):
+    user_id: str
+    username: str
+    guest: Guest
+
+
+class PresenceOut(Output):
+    room_id: str
+    users: Annotated[
+        list[PresentOut],
+        Meta(
+            description="Each identity connected to the room once, however many sockets it "
+            f"has, by name; at most {PRESENCE_LIST_MAX}."
+        ),
+    ]
+    count: Annotated[int, Meta(description="How many identities are connected (exact).")]
 
 
 class MessagePage(Output):

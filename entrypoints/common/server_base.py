@@ -27,6 +27,7 @@ from domain.model.events import (
     RoomTokensRevoked,
 )
 from domain.usecases.send_message import SendCommand
+from domain.usecases.typing import expire_typing
 from entrypoints.common import http_api
 from entrypoints.common.batching import Batched, SendResult, send_batch
 from entrypoints.common.bootstrap import Core
@@ -283,8 +284,9 @@ class ServerBase:
 
     def sweep_steps(self, eio_sockets: Mapping[str, Any]) -> Steps[None]:
         """Every EXPIRY_SWEEP_S, for ever: cut off long-polling clients that stopped
-        fetching (`eio_sockets`: engine.io's sessions) and end connections whose token has
-        expired. One failure never stops the sweeping."""
+        fetching (`eio_sockets`: engine.io's sessions), end connections whose token has
+        expired and tell rooms whose typing ran out. One failure never stops the
+        sweeping."""
         while True:
             yield Sleep(EXPIRY_SWEEP_S)
             try:
@@ -298,6 +300,7 @@ class ServerBase:
             yield EndSession(eio_sid)
         # In memory: cheap enough for an event loop.
         yield from self.end_steps(self.protocol.expired())
+        yield from emits_for(expire_typing(self.deps))  # typing that ran out, per room
 
     def end_steps(self, sids: Sequence[str]) -> Steps[None]:
         """Disconnect connections whose access has ended (expired, revoked)."""

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from domain.model.messages import Message
+from domain.model.presence import Present
 
 JSON_HEADERS = {
     "Content-Type": "application/json",
@@ -45,3 +46,8 @@ def iso_ms(epoch_ms: int) -> str:
         .isoformat(timespec="milliseconds")
         .replace("+00:00", "Z")
     )
+
+
+def present_json(who: Present) -> dict[str, Any]:
+    """One identity in a presence or typing list."""
+    return {"user_id": who.user_id, "username": who.username, "guest": who.guest}

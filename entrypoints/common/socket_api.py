@@ -38,6 +38,7 @@ from domain.usecases.deps import Deps
 from domain.usecases.join_as_member import join_as_member
 from domain.usecases.join_room import join_room, leave_room
 from domain.usecases.send_message import SendCommand
+from domain.usecases.typing import set_typing
 from entrypoints.common.batching import Batched, SendResult
 from entrypoints.common.errors import (
     INTERNAL,
@@ -49,7 +50,13 @@ from entrypoints.common.errors import (
 from entrypoints.common.lanes import Lane
 from entrypoints.common.limits import EVENT_LIMITS, MESSAGE_LIMITS, PASSWORD_LIMITS, Limit
 from entrypoints.common.payloads import decode, expect_object
-from entrypoints.common.schemas import Input, JoinPayload, MessagePayload, RoomPayload
+from entrypoints.common.schemas import (
+    Input,
+    JoinPayload,
+    MessagePayload,
+    RoomPayload,
+    TypingPayload,
+)
 from entrypoints.common.socket_events import Emit, channel, emits_for
 from ports.limits import Check
 
@@ -366,6 +373,15 @@ def leave_event(deps: Deps, connection: Connection, sid: str, data: RoomPayload)
     return SocketResult(dict(OK), emits_for(out.events), exit=channel(room_id))
 
 
+def typing_event(deps: Deps, connection: Connection, sid: str, data: TypingPayload) -> Step:
+    """Show (or stop showing) the caller typing in a room it joined: in memory, inline."""
+    grant = connection.rooms.get(_room(data.room))
+    if grant is None:
+        raise ChatError(ErrorCode.NOT_JOINED, "join the room before typing in it")
+    out = set_typing(deps, connection.claims, grant, data.is_typing, data.user_id)
+    return SocketResult(dict(OK), emits_for(out.events))
+
+
 def _room(room: str) -> str:
     return RoomId(room).value
 
@@ -380,6 +396,7 @@ SOCKET_EVENTS: tuple[SocketEvent[Any], ...] = (
     ),
     SocketEvent("message", MessagePayload, message_event, Lane.INLINE, limits=MESSAGE_LIMITS),
     SocketEvent("leave", RoomPayload, leave_event),
+    SocketEvent("typing", TypingPayload, typing_event, Lane.INLINE),
 )
 EVENTS_BY_NAME = {event.name: event for event in SOCKET_EVENTS}
 

@@ -12,10 +12,13 @@ from domain.model.events import (
     MessageDeleted,
     MessagePosted,
     PresenceChanged,
+    PresenceShown,
     RoleChanged,
     RoomDeleted,
+    TypingChanged,
 )
-from entrypoints.common.shapes import message_json
+from domain.model.presence import Present
+from entrypoints.common.shapes import message_json, present_json
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +62,19 @@ def emits_for(events: Iterable[Event]) -> list[Emit]:
                         channel(event.room_id),
                     )
                 )
+                out.append(
+                    Emit(
+                        "presence",
+                        presence_json(event.room_id, event.users, event.online),
+                        channel(event.room_id),
+                    )
+                )
+            case PresenceShown(room_id=room_id, connection_id=sid):
+                # Only to the new tab: the room saw no change.
+                out.append(Emit("presence", presence_json(room_id, event.users, event.online), sid))
+            case TypingChanged(room_id=room_id, typing=typing):
+                data = {"room": room_id, "typing_users": [present_json(p) for p in typing]}
+                out.append(Emit("typing_status", data, channel(room_id)))
             case RoomDeleted(room_id=room_id):
                 # Before the sockets are taken out of the room (ServerBase.access_steps).
                 out.append(Emit("room_deleted", {"room": room_id}, channel(room_id)))
@@ -73,3 +89,8 @@ def emits_for(events: Iterable[Event]) -> list[Emit]:
             case _:
                 pass  # nothing for clients to see (RoomCreated, FamilyRevoked, ...)
     return out
+
+
+def presence_json(room_id: str, users: tuple[Present, ...], count: int) -> dict[str, Any]:
+    """The `presence` event: who is in the room (cut at PRESENCE_LIST_MAX; `count` exact)."""
+    return {"room": room_id, "users": [present_json(p) for p in users], "count": count}

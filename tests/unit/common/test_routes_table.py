@@ -30,6 +30,7 @@ from domain.model.events import (
     RoomTokensRevoked,
 )
 from domain.model.members import Role, Standing
+from domain.model.presence import Present
 from entrypoints.common import docs_page, http_api
 from entrypoints.common.batching import Batched
 from entrypoints.common.bootstrap import Core
@@ -394,6 +395,49 @@ def test_list_messages_of_another_room_is_403(http: Http) -> None:
     http.room("other")
     got = http.call("list_messages", path={"room_id": "lobby"}, token=http.member("other"))
     _assert_error(got, 403, "forbidden")
+
+
+# -- GET /chat/<room_id>/presence ---------------------------------------------------------
+
+
+@covered.success("room_presence")
+def test_room_presence_lists_each_identity_once(http: Http, world: World) -> None:
+    http.room("lobby")
+    token = http.member("lobby", "dana")
+    world.presence.enter("lobby", "c1", Present("u_b", "Bea"))
+    world.presence.enter("lobby", "c2", Present("g_a", "anna", guest=True))
+    world.presence.enter("lobby", "c3", Present("u_b", "Bea"))  # a second tab
+
+    got = http.call("room_presence", path={"room_id": "lobby"}, token=token)
+
+    assert got.status == 200
+    assert got.body == {
+        "room_id": "lobby",
+        "users": [
+            {"user_id": "g_a", "username": "anna", "guest": True},
+            {"user_id": "u_b", "username": "Bea", "guest": False},
+        ],
+        "count": 2,
+    }
+    assert got.events == [] and got.emits == []
+
+
+@covered.refusal("room_presence")
+@pytest.mark.parametrize(
+    ("member_of", "status", "code"), [(None, 401, "unauthorized"), ("other", 403, "forbidden")]
+)
+def test_room_presence_needs_the_access_history_needs(
+    http: Http, member_of: str | None, status: int, code: str
+) -> None:
+    http.room("lobby")
+    http.room("other")
+    token = http.member(member_of) if member_of else None
+    got = http.call("room_presence", path={"room_id": "lobby"}, token=token)
+    _assert_error(got, status, code)
+    got = http.call(
+        "room_presence", path={"room_id": "lobby"}, query={"x": "1"}, token=http.member("lobby")
+    )
+    _assert_error(got, 400, "invalid_query")
 
 
 # -- accounts --------------------------------------------------------------------------------

@@ -109,8 +109,18 @@ def _assert_refused(ack: dict[str, Any], code: str) -> None:
     assert ack["code"] == code and ack["error"], ack
 
 
-def _presence(event: str, count: int, username: str = "alice") -> list[tuple[str, str, Any]]:
-    return [("status", LOBBY, (event, username)), ("online_count", LOBBY, count)]
+def _presence(
+    event: str, count: int, username: str = "alice", names: tuple[str, ...] | None = None
+) -> list[tuple[str, str, Any]]:
+    """What the room hears of an identity's arrival or departure; `names`: who is listed
+    after it (by default the one who came, or no one after a departure)."""
+    if names is None:
+        names = (username,) if event == "join" else ()
+    return [
+        ("status", LOBBY, (event, username)),
+        ("online_count", LOBBY, count),
+        ("presence", LOBBY, (count, names)),
+    ]
 
 
 def _seen(emits: list[Emit]) -> list[tuple[str, str, Any]]:
@@ -120,6 +130,12 @@ def _seen(emits: list[Emit]) -> list[tuple[str, str, Any]]:
             out.append((emit.event, emit.to, (emit.data["event"], emit.data["username"])))
         elif emit.event == "online_count":
             out.append((emit.event, emit.to, emit.data["count"]))
+        elif emit.event == "presence":
+            names = tuple(user["username"] for user in emit.data["users"])
+            out.append((emit.event, emit.to, (emit.data["count"], names)))
+        elif emit.event == "typing_status":
+            names = tuple(user["username"] for user in emit.data["typing_users"])
+            out.append((emit.event, emit.to, names))
         else:
             out.append((emit.event, emit.to, emit.data["message"]))
     return out
@@ -142,7 +158,7 @@ def test_join_enters_the_room_counts_presence_and_tells_the_room(
     # Joining again is a no-op: no second presence, nothing told.
     assert sockets.event("join", "s1", {"room": "lobby"}) == OK
     assert world.presence.count("lobby") == 1
-    assert len(sockets.emitted) == 2
+    assert len(sockets.emitted) == 3
 
 
 @covered.refusal("join")
@@ -281,8 +297,10 @@ def test_logout_ends_the_sockets_of_that_sign_in_only(sockets: Sockets, world: W
 
     assert status == 200
     assert sorted(sockets.disconnected) == ["s1", "s2"]
-    assert world.presence.count("lobby") == 1  # s3 stays, and is told the others left
-    assert [e.data["count"] for e in sockets.emitted if e.event == "online_count"] == [2, 1]
+    # Both sign-ins are bob's: still there on s3, he has not left the room, so it is told
+    # nothing.
+    assert world.presence.count("lobby") == 1
+    assert [e.event for e in sockets.emitted] == []
     assert sockets.event("message", "s3", {"room": "lobby", "message": "still here"})["ok"]
     _assert_refused(
         sockets.event("message", "s1", {"room": "lobby", "message": "x"}), "unauthorized"
@@ -375,7 +393,7 @@ def test_message_with_its_own_user_id_is_sent_marked_guest_for_a_room_guest(
     token = _member(world, "lobby", "alice")
     sockets.connect("s1", token)
     assert sockets.event("join", "s1", {"room": "lobby"}) == OK
-    (status, _) = sockets.emitted
+    (status, *_) = sockets.emitted
     assert (status.data["username"], status.data["guest"]) == ("alice", True)
     sockets.emitted.clear()
     me = world.tokens.verify_room_token(token).user_id
@@ -443,7 +461,7 @@ def test_leave_exits_the_room_and_tells_it(sockets: Sockets, world: World) -> No
 
     assert sockets.rooms["s1"] == set() and sockets.rooms["s2"] == {LOBBY}
     assert world.presence.count("lobby") == 1
-    assert _seen(sockets.emitted) == _presence("leave", 1, "alice")
+    assert _seen(sockets.emitted) == _presence("leave", 1, "alice", ("bob",))
     assert not sockets.base.protocol.in_channel("s1", LOBBY)
     # Having left, it may not send there.
     _assert_refused(
@@ -464,13 +482,88 @@ def test_leave_of_a_room_not_joined_is_refused(sockets: Sockets, world: World) -
     assert sockets.emitted == []
 
 
+# -- presence and typing -------------------------------------------------------------------
+
+
+def test_a_second_tab_is_told_who_is_there_and_the_room_hears_nothing(
+    sockets: Sockets, world: World
+) -> None:
+    token = _member(world, "lobby", "alice")
+    _joined(sockets, "s2", "bob")
+    sockets.connect("s1", token)
+    sockets.event("join", "s1", {"room": "lobby"})
+    sockets.emitted.clear()
+
+    sockets.connect("s1b", token)  # alice, second tab
+    assert sockets.event("join", "s1b", {"room": "lobby"}) == OK
+
+    assert _seen(sockets.emitted) == [("presence", "s1b", (2, ("alice", "bob")))]
+    assert world.presence.count("lobby") == 2
+    sockets.emitted.clear()
+    # Closing one of her tabs changes nothing for the room; the last one does.
+    assert sockets.event("leave", "s1", {"room": "lobby"}) == OK
+    assert sockets.emitted == []
+    assert sockets.event("leave", "s1b", {"room": "lobby"}) == OK
+    assert _seen(sockets.emitted) == _presence("leave", 1, "alice", ("bob",))
+
+
+@covered.success("typing")
+def test_typing_tells_the_room_of_changes_only(sockets: Sockets, world: World) -> None:
+    _joined(sockets, "s1", "alice")
+    _joined(sockets, "s2", "bob")
+    sockets.emitted.clear()
+
+    assert sockets.event("typing", "s1", {"room": "lobby", "is_typing": True}) == OK
+    assert _seen(sockets.emitted) == [("typing_status", LOBBY, ("alice",))]
+    sockets.emitted.clear()
+    # Keeping it up (a client repeats it while keys are pressed) tells no one.
+    assert sockets.event("typing", "s1", {"room": "lobby", "is_typing": True}) == OK
+    assert sockets.emitted == []
+    assert sockets.event("typing", "s2", {"room": "lobby", "is_typing": True}) == OK
+    assert sockets.event("typing", "s1", {"room": "lobby", "is_typing": False}) == OK
+    assert sockets.event("typing", "s1", {"room": "lobby", "is_typing": False}) == OK
+    assert _seen(sockets.emitted) == [
+        ("typing_status", LOBBY, ("alice", "bob")),
+        ("typing_status", LOBBY, ("bob",)),
+    ]
+    sockets.emitted.clear()
+    # Bob goes while typing: the room sees him leave, and stop typing.
+    assert sockets.event("leave", "s2", {"room": "lobby"}) == OK
+    assert _seen(sockets.emitted) == [
+        *_presence("leave", 1, "bob", ("alice",)),
+        ("typing_status", LOBBY, ()),
+    ]
+
+
+@covered.refusal("typing")
+def test_typing_elsewhere_or_as_someone_else_is_refused(sockets: Sockets, world: World) -> None:
+    _joined(sockets, "s1", "alice")
+    _member(world, "other")
+    sockets.emitted.clear()
+
+    _assert_refused(
+        sockets.event("typing", "s1", {"room": "other", "is_typing": True}), "not_joined"
+    )
+    _assert_refused(
+        sockets.event("typing", "s1", {"room": "lobby", "is_typing": True, "user_id": "bob"}),
+        "identity_mismatch",
+    )
+    _assert_refused(sockets.event("typing", "s1", {"room": "lobby"}), "missing_field")
+    _assert_refused(
+        sockets.event("typing", "s1", {"room": "lobby", "is_typing": "yes"}), "invalid_field"
+    )
+
+    assert sockets.emitted == []
+    assert world.presence.typing("lobby", world.clock.now_ms()) == []
+
+
 # -- the table ------------------------------------------------------------------------------
 
 
 def test_an_event_outside_the_table_is_refused(sockets: Sockets, world: World) -> None:
     sockets.connect("s1", _member(world))
     sockets.lanes.clear()
-    _assert_refused(sockets.event("typing", "s1", {"room": "lobby"}), "invalid_event")
+    _assert_refused(sockets.event("shout", "s1", {"room": "lobby"}), "invalid_event")
     assert sockets.lanes == []  # refused before anything runs
 
 

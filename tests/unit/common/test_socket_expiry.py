@@ -24,5 +24,5 @@ def test_only_connections_whose_token_has_expired_are_reported(world: World) -> 
     world.clock.advance(seconds=1)
     assert protocol.expired() == ["guest"]
     # Once the runtime has disconnected it, it is no longer reported.
-    assert [e.event for e in protocol.disconnect("guest")] == ["status", "online_count"]
+    assert [e.event for e in protocol.disconnect("guest")] == ["status", "online_count", "presence"]
     assert protocol.expired() == []

@@ -101,7 +101,11 @@ def test_a_disconnect_during_a_join_leaves_no_one_present(world: World) -> None:
     ended.join(5)
 
     assert world.presence.count("lobby") == 0
-    assert [e.event for e in left] == ["status", "online_count"]  # the room saw it leave
+    assert [e.event for e in left] == [
+        "status",
+        "online_count",
+        "presence",
+    ]  # the room saw it leave
     assert not protocol.in_channel("s1", channel("lobby"))
 
 
@@ -172,6 +176,7 @@ def test_disconnect_leaves_the_joined_room_once_and_forgets_the_connection(world
     assert [(e.event, e.to) for e in emits] == [
         ("status", channel("lobby")),
         ("online_count", channel("lobby")),
+        ("presence", channel("lobby")),
     ]
     assert emits[0].data["event"] == "leave" and emits[1].data["count"] == 0
     assert world.presence.count("lobby") == 0

@@ -139,10 +139,10 @@ def test_a_join_enters_the_room_before_its_emits(world: World) -> None:
     driver.done.clear()
     ack = driver.drive(base.event_steps("join", "s1", ({"room": "lobby"},)))
     assert ack["ok"] is True
-    assert driver.kinds() == ["Call", "Enter", "Emit", "Emit"]
+    assert driver.kinds() == ["Call", "Enter", "Emit", "Emit", "Emit"]
     assert driver.done[1] == Enter("s1", channel("lobby"))
     emits = [e for e in driver.done if isinstance(e, Emit)]
-    assert [e.event for e in emits] == ["status", "online_count"]
+    assert [e.event for e in emits] == ["status", "online_count", "presence"]
 
 
 def test_a_join_that_lost_the_race_to_its_disconnect_enters_nothing(world: World) -> None:
@@ -194,7 +194,7 @@ def test_a_disconnect_emits_the_departure(world: World) -> None:
     driver.drive(base.event_steps("join", "s1", ({"room": "lobby"},)))
     driver.done.clear()
     driver.drive(base.disconnect_steps("s1"))
-    assert driver.kinds() == ["Call", "Emit", "Emit"]
+    assert driver.kinds() == ["Call", "Emit", "Emit", "Emit"]
     assert driver.done[1].data["event"] == "leave"  # type: ignore[union-attr]  # an Emit
 
 
@@ -289,7 +289,7 @@ def test_the_sweep_ends_an_expired_connection_even_when_its_disconnect_fails(
     assert driver.done[0] == Sleep(EXPIRY_SWEEP_S)
     assert driver.done[1] == Disconnect("s1")
     # The failed disconnect did not stop the access from ending, nor the sweep.
-    assert driver.kinds()[2:] == ["Call", "Emit", "Emit", "Sleep", "Sleep"]
+    assert driver.kinds()[2:] == ["Call", "Emit", "Emit", "Emit", "Sleep", "Sleep"]
     assert base.protocol.expired() == []
 
 
@@ -325,6 +325,28 @@ def test_the_sweep_ends_a_polling_session_that_stopped_fetching(world: World) ->
     with pytest.raises(_Stop):
         driver.drive(base.sweep_steps({"e1": stalled, "e2": fetching}))
     assert driver.done == [Sleep(EXPIRY_SWEEP_S), EndSession("e1"), Sleep(EXPIRY_SWEEP_S)]
+
+
+def test_the_sweep_tells_a_room_when_typing_runs_out(world: World) -> None:
+    base, driver = _connected(world)
+    driver.drive(base.event_steps("join", "s1", ({"room": "lobby"},)))
+    driver.drive(base.event_steps("typing", "s1", ({"room": "lobby", "is_typing": True},)))
+    driver.done.clear()
+    driver.stop_after_sleeps = 2
+    with pytest.raises(_Stop):
+        driver.drive(base.sweep_steps({}))
+    assert driver.kinds() == ["Sleep", "Sleep", "Sleep"]  # still typing: nothing told
+    world.clock.advance(seconds=world.deps.config.typing_s)
+    driver.done.clear()
+    driver.stop_after_sleeps = 2
+    with pytest.raises(_Stop):
+        driver.drive(base.sweep_steps({}))
+    [emit] = [e for e in driver.done if isinstance(e, Emit)]
+    assert (emit.event, emit.to, emit.data) == (
+        "typing_status",
+        channel("lobby"),
+        {"room": "lobby", "typing_users": []},
+    )
 
 
 def test_one_failed_round_does_not_stop_the_sweep(world: World) -> None:
