@@ -44,6 +44,13 @@ def on_message(data):
     return {"ok": True, "status": "success", "message_id": "0"}
 
 
+@sio.on("typing")
+def on_typing(data):
+    users = [{"user_id": "u", "username": "u", "guest": True}] if data["is_typing"] else []
+    sio.emit("typing_status", {"room": data["room"], "typing_users": users}, to=data["room"])
+    return {"ok": True, "status": "success"}
+
+
 if __name__ == "__main__":
     listener = socket.create_server(
         ("127.0.0.1", int(sys.argv[1]) if len(sys.argv) > 1 else 0), backlog=4096

@@ -42,6 +42,13 @@ async def on_message(sid, data):
     return {"ok": True, "status": "success", "message_id": "0"}
 
 
+@sio.on("typing")
+async def on_typing(sid, data):
+    users = [{"user_id": "u", "username": "u", "guest": True}] if data["is_typing"] else []
+    await sio.emit("typing_status", {"room": data["room"], "typing_users": users}, to=data["room"])
+    return {"ok": True, "status": "success"}
+
+
 class _Server(uvicorn.Server):
     async def startup(self, sockets=None):
         await super().startup(sockets=sockets)

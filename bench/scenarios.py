@@ -86,10 +86,16 @@ async def _clients(
     return out
 
 
+# A typing event (a start, then a stop, in turn: each changes the room's typing list, so
+# each is told to the room) after every this many messages, from the same client.
+TYPING_EVERY = 10
+
+
 async def _offer(
     groups: list[tuple[str, list[SioConnection]]], rate: float, seconds: float, text_bytes: int
 ) -> int:
-    """Send `rate` messages/s for `seconds`, round-robin over every client. Open loop."""
+    """Send `rate` messages/s for `seconds`, round-robin over every client, with a typing
+    event mixed in after every TYPING_EVERY messages. Open loop."""
     senders = [(room_id, conn) for room_id, conns in groups for conn in conns]
     total = max(1, int(rate * seconds))
     sent = 0
@@ -100,6 +106,9 @@ async def _offer(
             room_id, conn = senders[sent % len(senders)]
             conn.emit("message", {"room": room_id, "message": stamped(text_bytes)})
             sent += 1
+            if sent % TYPING_EVERY == 0:
+                starts = sent % (2 * TYPING_EVERY) == TYPING_EVERY
+                conn.emit("typing", {"room": room_id, "is_typing": starts})
         await asyncio.sleep(0.002)  # a tick: everything due is sent in one batch
     return sent
 

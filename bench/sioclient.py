@@ -135,8 +135,9 @@ class SioConnection(asyncio.Protocol):
     def _packet(self, p: bytes) -> None:
         if p.startswith(b"42"):
             stats = self.stats
-            stats.received += 1
-            if stats.record:
+            if p.startswith(b'42["message",'):  # a delivery; not presence, typing, ...
+                stats.received += 1
+            if stats.record:  # only messages carry a stamp
                 i = p.find(STAMP)
                 if i >= 0:
                     j = i + len(STAMP)
