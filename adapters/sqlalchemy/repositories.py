@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from typing import Any
 
@@ -21,6 +22,26 @@ from ports.repositories import MAX_ADDRESSES_PER_MEMBER
 # Statements are built once: constructing and cache-keying a statement per call cost more
 # than executing it (seen in profiles of the message hot path).
 _ROOM_BY_ID = select(t.rooms).where(t.rooms.c.id == bindparam("room_id"))
+_MEMBERSHIP = select(t.memberships).where(
+    t.memberships.c.room_id == bindparam("room_id"), t.memberships.c.user_id == bindparam("user_id")
+)
+
+
+# ... and so are those reading many rows by key, once per number of keys (a batch has at most
+# MAX_BATCH): an IN list of plain parameters. A list given at each call, or an expanding
+# parameter, is rendered again at each execution, which cost four times the query.
+@functools.lru_cache(maxsize=256)
+def _rooms_by_ids(n: int) -> Any:
+    return select(t.rooms).where(t.rooms.c.id.in_([bindparam(f"r{i}") for i in range(n)]))
+
+
+@functools.lru_cache(maxsize=256)
+def _memberships_by_keys(n: int) -> Any:
+    ms = t.memberships
+    keys = [tuple_(bindparam(f"r{i}"), bindparam(f"u{i}")) for i in range(n)]
+    return select(ms).where(tuple_(ms.c.room_id, ms.c.user_id).in_(keys))
+
+
 _INSERT_ROOM = insert(t.rooms)
 _INSERT_MESSAGE = insert(t.messages)
 _PAGE = (
@@ -71,7 +92,8 @@ class SqlRoomRepository:
         if len(room_ids) == 1:
             room = self.get(room_ids[0])
             return {room.id: room} if room is not None else {}
-        rows = self._conn.execute(select(t.rooms).where(t.rooms.c.id.in_(room_ids)))
+        params = {f"r{i}": room_id for i, room_id in enumerate(room_ids)}
+        rows = self._conn.execute(_rooms_by_ids(len(room_ids)), params)
         return {row.id: _room(row) for row in rows}
 
     def add(self, room: Room) -> None:
@@ -229,15 +251,14 @@ class SqlMembershipRepository:
         if len(keys) == 1:
             found = self.get(*keys[0])
             return {keys[0]: found} if found is not None else {}
-        ms = t.memberships
-        rows = self._conn.execute(select(ms).where(tuple_(ms.c.room_id, ms.c.user_id).in_(keys)))
+        params: dict[str, str] = {}
+        for i, (room_id, user_id) in enumerate(keys):
+            params[f"r{i}"], params[f"u{i}"] = room_id, user_id
+        rows = self._conn.execute(_memberships_by_keys(len(keys)), params)
         return {(row.room_id, row.user_id): _membership(row) for row in rows}
 
     def get(self, room_id: str, user_id: str) -> Membership | None:
-        ms = t.memberships
-        row = self._conn.execute(
-            select(ms).where(ms.c.room_id == room_id, ms.c.user_id == user_id)
-        ).first()
+        row = self._conn.execute(_MEMBERSHIP, {"room_id": room_id, "user_id": user_id}).first()
         return _membership(row) if row is not None else None
 
     def put(self, membership: Membership) -> None:
