@@ -1,4 +1,4 @@
-"""`securechat`: serve either runtime, and manage the database schema.
+"""`securechat`: serve either runtime, manage the database schema, build the web page.
 
 Only the standard library is imported at module level: the Flask runtime needs gevent to
 patch the standard library before anything else imports it.
@@ -25,6 +25,13 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", help="address to listen on (default 127.0.0.1)")
     serve.add_argument("--port", type=int, help="port (default 10000; 0 picks a free one)")
     serve.add_argument("--data-dir", help="data directory for keys and the SQLite file")
+
+    web = sub.add_parser("build-web", help="build the web page (needs Node.js 18+ with npm)")
+    web.add_argument(
+        "--if-node",
+        action="store_true",
+        help="without Node.js, say so and succeed (the API works without the page)",
+    )
 
     db = sub.add_parser("db", help="database schema migrations")
     db.add_argument("action", choices=("upgrade", "downgrade", "current"))
@@ -115,6 +122,23 @@ def _db(args: argparse.Namespace) -> int:
     return 0
 
 
+def _build_web(args: argparse.Namespace) -> int:
+    from entrypoints.web_build import BuildError, build, check_node
+
+    try:
+        if args.if_node:
+            try:
+                check_node()
+            except BuildError as missing:
+                print(f"securechat: the web page is not built: {missing}", file=sys.stderr)
+                return 0
+        print(f"securechat: built the web page into {build()}")
+    except BuildError as error:
+        print(f"securechat: error: {error}", file=sys.stderr)
+        return 2
+    return 0
+
+
 def _tune_gevent(environ: Mapping[str, str]) -> None:
     """gevent settings for a server, unless the operator set them (GEVENT_* variables)."""
     import gevent
@@ -142,6 +166,8 @@ def main(argv: list[str] | None = None) -> int:
     from entrypoints.common.settings import SettingsError
 
     try:
+        if args.command == "build-web":
+            return _build_web(args)
         return _serve(args) if args.command == "serve" else _db(args)
     except (SettingsError, StartupError, OSError) as error:
         print(f"securechat: error: {error}", file=sys.stderr)

@@ -27,6 +27,7 @@ class TransportCode(StrEnum):
     METHOD_NOT_ALLOWED = "method_not_allowed"
     BAD_REQUEST = "bad_request"
     INTERNAL_ERROR = "internal_error"
+    PAGE_NOT_BUILT = "page_not_built"
 
 
 Code = ErrorCode | TransportCode
@@ -84,6 +85,7 @@ STATUS: dict[Code, int] = {
     TransportCode.METHOD_NOT_ALLOWED: 405,
     TransportCode.BAD_REQUEST: 400,
     TransportCode.INTERNAL_ERROR: 500,
+    TransportCode.PAGE_NOT_BUILT: 503,
 }
 
 # Framework HTTP errors (routing, body limits) mapped onto our codes.

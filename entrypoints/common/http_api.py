@@ -33,9 +33,9 @@ from domain.usecases.presence import room_presence
 from domain.usecases.read_history import read_history
 from domain.usecases.send_message import SendCommand
 from domain.usecases.verify_room import verify_room_password
-from entrypoints.common import docs_page, openapi
+from entrypoints.common import docs_page, openapi, web_page
 from entrypoints.common.batching import Batched, SendResult
-from entrypoints.common.errors import INTERNAL, RequestError, render
+from entrypoints.common.errors import INTERNAL, RequestError, TransportCode, render
 from entrypoints.common.lanes import Lane
 from entrypoints.common.limits import (
     LOGIN_LIMITS,
@@ -471,6 +471,18 @@ def docs_view(name: str) -> View:
     return view
 
 
+def page_view(name: str) -> View:
+    """The view of one file of the chat page (web_page.py); 503 until it is built."""
+
+    def view(deps: Deps, request: HttpRequest, _: None, __: None, ___: NoQuery) -> Answer:
+        loaded = web_page.asset(name)
+        if loaded is None:
+            raise RequestError(TransportCode.PAGE_NOT_BUILT, web_page.NOT_BUILT)
+        return HttpResponse(200, loaded.content, headers=dict(loaded.headers))
+
+    return view
+
+
 Answer = HttpResponse | Batched[HttpResponse]
 # A view is given the request, the claims of its bearer token (a `bearer` route; else None),
 # its body as the route's `body` schema (None for a route without one) and its query as the
@@ -539,6 +551,7 @@ MISSING_ROOM = "With an admin password: no such room (`room_not_found`)."
 BAD_ROOM_ID = "Not a room id (`invalid_room_id`)."
 LIMITED = "Too many attempts from this address, or on this room (`rate_limited`): see Retry-After."
 NOT_A_SEGMENT = "The room id is not one path segment (`not_found`)."
+PAGE_NOT_BUILT = "The web page was not built on this server (`page_not_built`)."
 NO_QUERY = "A query parameter (`invalid_query`): this route takes none."
 
 # What an admin route with the room in its path answers besides success.
@@ -955,6 +968,18 @@ ROUTES: tuple[Route, ...] = (
             errors={400: NO_QUERY},
         )
         for asset in docs_page.ASSETS
+    ),
+    *(
+        Route(
+            "GET",
+            asset.path,
+            asset.endpoint,
+            page_view(asset.name),  # read from disk once: a worker, not the loop
+            summary=asset.summary,
+            ok=Reply(200, asset.summary, media_type=asset.media_type),
+            errors={400: NO_QUERY, 503: PAGE_NOT_BUILT},
+        )
+        for asset in web_page.ASSETS
     ),
 )
 

@@ -12,6 +12,7 @@ import dataclasses
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, TypeVar
 
 import pytest
@@ -31,7 +32,7 @@ from domain.model.events import (
 )
 from domain.model.members import Role, Standing
 from domain.model.presence import Present
-from entrypoints.common import docs_page, http_api
+from entrypoints.common import docs_page, http_api, web_page
 from entrypoints.common.batching import Batched
 from entrypoints.common.bootstrap import Core
 from entrypoints.common.http_api import ROUTES, HttpRequest, HttpResponse, respond
@@ -894,6 +895,53 @@ def test_each_docs_file_is_served_with_its_type_and_takes_no_query(
     assert got.status == 200 and len(got.body["raw"]) > 100
     assert got.headers["Content-Type"].startswith(asset.media_type)
     _assert_error(http.call(endpoint, query={"x": "1"}), 400, "invalid_query")
+
+
+# -- the chat page ---------------------------------------------------------------------------
+
+PAGE_ENDPOINTS = [asset.endpoint for asset in web_page.ASSETS]
+
+
+def _covers_every_page_file(test: F) -> F:
+    for endpoint in PAGE_ENDPOINTS:
+        test = covered.refusal(endpoint)(covered.success(endpoint)(test))
+    return test
+
+
+@pytest.fixture
+def built_page(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A dist/ of the page with a file of each name (the real build is the browser tests')."""
+    for asset in web_page.ASSETS:
+        target = tmp_path / asset.name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(f"/* {asset.name} */")
+    monkeypatch.setattr(web_page, "DIST", tmp_path)
+    return tmp_path
+
+
+@_covers_every_page_file
+@pytest.mark.parametrize("endpoint", PAGE_ENDPOINTS)
+def test_each_page_file_is_served_with_its_type_a_strict_policy_and_takes_no_query(
+    http: Http, built_page: Path, endpoint: str
+) -> None:
+    asset = next(a for a in web_page.ASSETS if a.endpoint == endpoint)
+    got = http.call(endpoint)
+    assert got.status == 200 and got.body["raw"] == f"/* {asset.name} */".encode()
+    assert got.headers["Content-Type"].startswith(asset.media_type)
+    policy = got.headers["Content-Security-Policy"]
+    assert "script-src 'self';" in policy and "unsafe-inline" not in policy
+    assert "frame-ancestors 'none'" in policy
+    _assert_error(http.call(endpoint, query={"x": "1"}), 400, "invalid_query")
+
+
+@pytest.mark.parametrize("endpoint", PAGE_ENDPOINTS)
+def test_a_page_not_built_is_503_in_words(
+    http: Http, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, endpoint: str
+) -> None:
+    monkeypatch.setattr(web_page, "DIST", tmp_path / "nothing")
+    got = http.call(endpoint)
+    _assert_error(got, 503, "page_not_built")
+    assert "securechat build-web" in got.body["error"]
 
 
 # -- administration -------------------------------------------------------------------------

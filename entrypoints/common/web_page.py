@@ -1,0 +1,91 @@
+"""The chat page at /: one set of files, served the same way by both runtimes.
+
+Its sources are in entrypoints/web/src (plain JavaScript modules, a style sheet, one HTML
+page); `securechat build-web` installs socket.io-client from the npm registry (pinned by
+entrypoints/web/package-lock.json) and builds everything into entrypoints/web/dist, which a
+built wheel carries. The server reads only dist/. No CDN and no inline script: the page's
+Content-Security-Policy allows scripts, styles and connections to this origin only; user
+content is inserted as text by the scripts, never as HTML.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from pathlib import Path
+
+WEB = Path(__file__).resolve().parents[1] / "web"
+DIST = WEB / "dist"
+
+# Avatars are http(s) URLs on other sites: images may come from anywhere over https.
+CSP = (
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' https: data:; "
+    "connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+)
+NOT_BUILT = (
+    "the web page is not built on this server: run `securechat build-web` (it needs Node.js "
+    "18 or newer with npm); the API works without it"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Asset:
+    """One file of the page: where it is served, and its name in dist/."""
+
+    name: str
+    path: str
+    endpoint: str
+    media_type: str
+    summary: str
+
+
+ASSETS: tuple[Asset, ...] = (
+    Asset("index.html", "/", "chat_page", "text/html", "The chat page."),
+    Asset("app.js", "/static/app.js", "chat_page_app", "text/javascript", "The page's script."),
+    Asset(
+        "api.js",
+        "/static/api.js",
+        "chat_page_api",
+        "text/javascript",
+        "The page's script: the REST calls.",
+    ),
+    Asset("style.css", "/static/style.css", "chat_page_style", "text/css", "The page's styles."),
+    Asset(
+        "vendor/socket.io.esm.min.js",
+        "/static/vendor/socket.io.esm.min.js",
+        "chat_page_socketio",
+        "text/javascript",
+        "socket.io-client, as installed from the npm registry at build time.",
+    ),
+)
+BY_NAME = {asset.name: asset for asset in ASSETS}
+
+
+@dataclass(frozen=True, slots=True)
+class Loaded:
+    content: bytes
+    headers: tuple[tuple[str, str], ...]
+
+
+def built(dist: Path = DIST) -> bool:
+    return all((dist / asset.name).is_file() for asset in ASSETS)
+
+
+def asset(name: str) -> Loaded | None:
+    """A file of the page and its headers, read once; None when the page is not built."""
+    return _read(DIST, name)
+
+
+@functools.cache
+def _read(dist: Path, name: str) -> Loaded | None:
+    path = dist / BY_NAME[name].name
+    if not path.is_file():
+        return None
+    headers = (
+        ("Content-Type", f"{BY_NAME[name].media_type}; charset=utf-8"),
+        ("Content-Security-Policy", CSP),
+        ("X-Content-Type-Options", "nosniff"),
+        ("Referrer-Policy", "no-referrer"),
+        ("Cache-Control", "no-cache"),
+    )
+    return Loaded(path.read_bytes(), headers)

@@ -1,0 +1,20 @@
+// Build the web page into dist/: our files from src/, and socket.io-client's ES module
+// build from node_modules (installed by `npm ci` from package-lock.json). No bundler: the
+// page loads plain modules, all from this server (no CDN).
+import { cpSync, mkdirSync, rmSync, existsSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const dist = join(here, "dist");
+const vendor = join(here, "node_modules", "socket.io-client", "dist", "socket.io.esm.min.js");
+
+if (!existsSync(vendor)) {
+  console.error("socket.io-client is not installed: run `npm ci` here first.");
+  process.exit(1);
+}
+rmSync(dist, { recursive: true, force: true });
+mkdirSync(join(dist, "vendor"), { recursive: true });
+cpSync(join(here, "src"), dist, { recursive: true });
+cpSync(vendor, join(dist, "vendor", "socket.io.esm.min.js"));
+console.log(`built the web page into ${dist}`);
