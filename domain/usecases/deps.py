@@ -26,6 +26,8 @@ class CoreConfig:
     user_token_ttl_s: int = 15 * 60  # a user's access token: short, refresh tokens renew it
     refresh_token_ttl_s: int = 30 * 24 * 3600  # each refresh token; rotation slides it on
     kick_s: int = 10 * 60  # how long a kicked identity stays out
+    # How many messages a room whose own message_limit is unset keeps (0: every message).
+    message_limit: int = 0
 
 
 @dataclass(frozen=True, slots=True)

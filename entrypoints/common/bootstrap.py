@@ -176,6 +176,7 @@ def build_core(settings: Settings, concurrency: str = "threads") -> Core:
             user_token_ttl_s=settings.user_token_ttl_s,
             refresh_token_ttl_s=settings.refresh_token_ttl_s,
             kick_s=settings.kick_s,
+            message_limit=settings.message_limit,
         ),
     )
     return Core(settings, deps, closers, _limiter(settings))
