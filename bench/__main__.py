@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from bench import scenarios as sc
+from bench import servers
 from bench.servers import BENCH_IDENTITY_LIMITS, bare, cpu_sets, securechat
 
 ALL = ("fanout", "rest_post", "history", "pruning", "connections", "crypto", "guessing", "bare")
@@ -140,10 +141,12 @@ async def run_runtime(runtime: str, profile: sc.Profile, only: set[str]) -> list
             from bench.prefill import prefill
 
             t0 = time.monotonic()
-            middles = prefill(data_dir, {size: room for size, (room, _) in history_rooms.items()})
+            url = servers.DATABASE_URL
+            history = {size: room for size, (room, _) in history_rooms.items()}
+            middles = prefill(data_dir, history, url)
             prefill_s = round(time.monotonic() - t0, 1)
             t0 = time.monotonic()
-            prefill(data_dir, {size: room for size, (room, _) in pruning_rooms.items()})
+            prefill(data_dir, {size: room for size, (room, _) in pruning_rooms.items()}, url)
             pruning_prefill_s = round(time.monotonic() - t0, 1)
             server = securechat(runtime, data_dir)
             try:
@@ -271,7 +274,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runtime", choices=("flask", "quart", "both"), default="both")
     parser.add_argument("--quick", action="store_true", help="every scenario, small (< 2 min)")
     parser.add_argument("--only", help=f"comma-separated subset of {','.join(ALL)}")
+    parser.add_argument(
+        "--database",
+        help="a database URL every server stores in, migrated on start (e.g. an empty "
+        "Postgres schema); default: a fresh SQLite file per server",
+    )
     args = parser.parse_args(argv)
+    servers.DATABASE_URL = args.database
     only = set(args.only.split(",")) if args.only else set(ALL)
     profile = sc.QUICK if args.quick else sc.FULL
     import resource
@@ -286,6 +295,7 @@ def main(argv: list[str] | None = None) -> int:
         "python": platform.python_version(),
         "cpus": os.cpu_count(),
         "quick": args.quick,
+        "database": "sqlite" if not args.database else args.database.split(":", 1)[0],
         "when": time.strftime("%Y-%m-%dT%H:%M:%S"),
     }
     print(json.dumps(header), flush=True)
