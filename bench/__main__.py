@@ -19,9 +19,10 @@ from pathlib import Path
 from typing import Any
 
 from bench import scenarios as sc
+from bench import servers
 from bench.servers import BENCH_IDENTITY_LIMITS, bare, cpu_sets, securechat
 
-ALL = ("fanout", "rest_post", "history", "connections", "crypto", "guessing", "bare")
+ALL = ("fanout", "rest_post", "history", "pruning", "connections", "crypto", "guessing", "bare")
 
 
 def _loop() -> None:
@@ -72,6 +73,13 @@ async def run_runtime(runtime: str, profile: sc.Profile, only: set[str]) -> list
             if "history" in only:
                 for size in profile.history_sizes:
                     history_rooms[size] = await target.room()
+            # Rooms held at their own message limit, prefilled to it below.
+            pruning_rooms: dict[int, tuple[str, str]] = {}
+            if "pruning" in only:
+                for size in profile.pruning_sizes:
+                    room_id, token = await target.room()
+                    await sc.set_message_limit(target, room_id, token, size)
+                    pruning_rooms[size] = (room_id, token)
             base_1x50: dict[str, Any] = {}
             if "fanout" in only or "crypto" in only:
                 await settle(server)
@@ -129,27 +137,43 @@ async def run_runtime(runtime: str, profile: sc.Profile, only: set[str]) -> list
                 {"errors": server.tracebacks(), "tail": "".join(server.stderr_lines[-20:])},
             )
 
-        if history_rooms:
+        if history_rooms or pruning_rooms:
             from bench.prefill import prefill
 
             t0 = time.monotonic()
-            middles = prefill(data_dir, {size: room for size, (room, _) in history_rooms.items()})
+            url = servers.DATABASE_URL
+            history = {size: room for size, (room, _) in history_rooms.items()}
+            middles = prefill(data_dir, history, url)
             prefill_s = round(time.monotonic() - t0, 1)
+            t0 = time.monotonic()
+            prefill(data_dir, {size: room for size, (room, _) in pruning_rooms.items()}, url)
+            pruning_prefill_s = round(time.monotonic() - t0, 1)
             server = securechat(runtime, data_dir)
             try:
                 target = sc.Target(server, secured=True)
-                rooms = {
-                    size: (room, token, middles[size])
-                    for size, (room, token) in history_rooms.items()
-                }
-                result = await _measure(sc.history(target, rooms, profile))
-                result["prefill_s"] = prefill_s
-                result["rss_empty_server_mib"] = round(empty_rss / 1024, 1)
-                result["rss_with_history_mib"] = round(server.rss_kib() / 1024, 1)
-                result["rss_growth_mib"] = round((server.rss_kib() - empty_rss) / 1024, 1)
-                emit("history", result)
+                if history_rooms:
+                    rooms = {
+                        size: (room, token, middles[size])
+                        for size, (room, token) in history_rooms.items()
+                    }
+                    result = await _measure(sc.history(target, rooms, profile))
+                    result["prefill_s"] = prefill_s
+                    result["rss_empty_server_mib"] = round(empty_rss / 1024, 1)
+                    result["rss_with_history_mib"] = round(server.rss_kib() / 1024, 1)
+                    result["rss_growth_mib"] = round((server.rss_kib() - empty_rss) / 1024, 1)
+                    emit("history", result)
+                if pruning_rooms:
+                    await settle(server)
+                    result = await _measure(sc.pruning(target, pruning_rooms, profile))
+                    result["prefill_s"] = pruning_prefill_s
+                    emit("pruning", result)
             finally:
                 server.stop()
+            if server.tracebacks():
+                emit(
+                    "server_log",
+                    {"errors": server.tracebacks(), "tail": "".join(server.stderr_lines[-20:])},
+                )
 
     if "guessing" in only:
         emit("fanout_1x50_200_wrong_passwords", await guessing(runtime, profile))
@@ -250,7 +274,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runtime", choices=("flask", "quart", "both"), default="both")
     parser.add_argument("--quick", action="store_true", help="every scenario, small (< 2 min)")
     parser.add_argument("--only", help=f"comma-separated subset of {','.join(ALL)}")
+    parser.add_argument(
+        "--database",
+        help="a database URL every server stores in, migrated on start (e.g. an empty "
+        "Postgres schema); default: a fresh SQLite file per server",
+    )
     args = parser.parse_args(argv)
+    servers.DATABASE_URL = args.database
     only = set(args.only.split(",")) if args.only else set(ALL)
     profile = sc.QUICK if args.quick else sc.FULL
     import resource
@@ -265,6 +295,7 @@ def main(argv: list[str] | None = None) -> int:
         "python": platform.python_version(),
         "cpus": os.cpu_count(),
         "quick": args.quick,
+        "database": "sqlite" if not args.database else args.database.split(":", 1)[0],
         "when": time.strftime("%Y-%m-%dT%H:%M:%S"),
     }
     print(json.dumps(header), flush=True)

@@ -59,6 +59,8 @@ def figures(rows: dict[tuple[str, str], dict[str, Any]], runtime: str) -> dict[s
         # With the password limits at their defaults: p99 with 200 wrong passwords/s from one
         # address against without, and how many of those guesses reached argon2.
         "guessing": rows.get(("fanout_1x50_200_wrong_passwords", runtime)),
+        # Posting into rooms held at their message limit (None in runs before the row).
+        "pruning": rows.get(("pruning", runtime)),
         # The load generator's busiest fanout step, ours or the bare ceiling's.
         "loadgen_peak": max(r.get("loadgen_peak_cpu_pct", 0.0) for r in (f1, f10, b1, b10)),
     }
@@ -77,6 +79,29 @@ def _guessing_rows(fl: dict[str, Any] | None, qu: dict[str, Any] | None) -> list
         f"| {qu['guesses_hashed']} / {_fmt(qu['guesses_refused'])} "
         f"({qu['refusal_p50_ms']} / {qu['refusal_p99_ms']} ms) |",
     ]
+
+
+def _pruning_rows(fl: dict[str, Any] | None, qu: dict[str, Any] | None) -> list[str]:
+    if not (fl and qu):
+        return []
+    small, large = fl["sizes"][0], fl["sizes"][-1]
+
+    def cell(row: dict[str, Any]) -> str:
+        return (
+            f"{row[f'us_per_message_{small}']} / {row[f'us_per_message_{large}']} us "
+            f"({row['cost_ratio_largest_to_smallest']:.2f}); "
+            f"{_fmt(row[f'req_per_s_{small}'])} / {_fmt(row[f'req_per_s_{large}'])} req/s"
+        )
+
+    return [
+        f"| pruning: posting at the limit, {_fmt(small)} / {_fmt(large)} stored: server CPU "
+        f"per message (ratio); req/s | {cell(fl)} | {cell(qu)} |"
+    ]
+
+
+def pruning_met(row: dict[str, Any]) -> bool:
+    """The issue's target: the same cost per message at every size (ratio at most 1.3)."""
+    return bool(row["cost_ratio_largest_to_smallest"] <= 1.3 and row["errors"] == 0)
 
 
 def _guessing_met(row: dict[str, Any]) -> bool:
@@ -124,6 +149,7 @@ def markdown(path: Path) -> str:
         f"({fl['pressure_check_p50']} ms) | {qu['pressure_rate']}/s "
         f"({qu['pressure_check_p50']} ms) |",
         *_guessing_rows(fl["guessing"], qu["guessing"]),
+        *_pruning_rows(fl["pruning"], qu["pruning"]),
         f"| load generator CPU, busiest fanout step (% of its core) | {fl['loadgen_peak']} % "
         f"| {qu['loadgen_peak']} % |",
         "",
@@ -155,6 +181,12 @@ def markdown(path: Path) -> str:
             "| fanout p99 under 200 wrong passwords/s from one address <= 1.5 x without, "
             "no argon2 once the limit holds | "
             + " | ".join(mark[_guessing_met(r)] for r in (fl["guessing"], qu["guessing"]))
+            + " |"
+        )
+    if fl["pruning"] and qu["pruning"]:
+        lines.append(
+            "| pruning: cost per message at the largest size <= 1.3 x at the smallest | "
+            + " | ".join(mark[pruning_met(r)] for r in (fl["pruning"], qu["pruning"]))
             + " |"
         )
     return "\n".join(lines)

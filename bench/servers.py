@@ -111,6 +111,11 @@ BENCH_RATE_LIMITS = ";".join(
 )
 
 
+# `python -m bench --database URL`: every server under test stores there (migrated on
+# start) instead of a fresh SQLite file in its data directory.
+DATABASE_URL: str | None = None
+
+
 def securechat(runtime: str, data_dir: Path, extra_env: dict[str, str] | None = None) -> Server:
     env = {
         "SECURECHAT_LOG_LEVEL": "WARNING",
@@ -121,6 +126,8 @@ def securechat(runtime: str, data_dir: Path, extra_env: dict[str, str] | None = 
         "SECURECHAT_RATE_LIMITS": BENCH_RATE_LIMITS,
         **(extra_env or {}),
     }
+    if DATABASE_URL:
+        env.update({"SECURECHAT_DATABASE_URL": DATABASE_URL, "SECURECHAT_AUTO_MIGRATE": "true"})
     argv = [
         sys.executable,
         "-m",

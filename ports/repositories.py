@@ -38,7 +38,15 @@ class MessageRepository(Protocol):
     def add(self, message: StoredMessage) -> None: ...
 
     def add_many(self, messages: Sequence[StoredMessage]) -> None:
-        """Insert several messages at once (one statement where the store allows)."""
+        """Insert several messages at once (one statement where the store allows). Each
+        message is numbered in its room (a per-room sequence, in the order given) when the
+        unit commits at the latest, as `add` numbers one: `prune` counts by these numbers."""
+        ...
+
+    def prune(self, room_id: str, keep: int) -> None:
+        """Delete the room's messages but those among the `keep` last numbered (those
+        added in this unit included): what a message deleted on its own left counts in
+        the window. Its cost grows with what it deletes, never with the room's history."""
         ...
 
     def page(self, room_id: str, limit: int, before: str | None = None) -> list[StoredMessage]:

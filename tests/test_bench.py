@@ -25,6 +25,7 @@ SCENARIOS = {
     "bare_fanout_1x50",
     "bare_fanout_10x10",
     "fanout_1x50_200_wrong_passwords",
+    "pruning",
 }
 
 
@@ -56,6 +57,52 @@ def test_quick_benchmark_completes_without_errors() -> None:
         # The password limits hold at their defaults: refusals, and no more than the
         # 10 guesses a minute that one room and address may have checked.
         assert wrong["guesses_refused"] > 0 and 0 < wrong["guesses_hashed"] <= 10
+        pruned = by_key[("pruning", runtime)]
+        # Rooms prefilled to their limit took messages and still hold exactly their limit.
+        assert pruned["sizes"] == [100, 1_000]
+        for size in pruned["sizes"]:
+            assert pruned[f"messages_{size}"] > 0 and pruned[f"stored_after_{size}"] == size
+        assert pruned["cost_ratio_largest_to_smallest"] > 0
         guessed = by_key[("history_8_guessers", runtime)]
         assert guessed["guesses_answered_per_s"] > 0 and guessed["p99_ms_guessed"] > 0
     assert "server_log" not in {r["scenario"] for r in rows}, "a server printed a traceback"
+
+
+def test_prefill_stores_through_the_repository_numbered_for_pruning(tmp_path: Path) -> None:
+    """The bench's history goes in through add_many: numbered per room, as the server's."""
+    from sqlalchemy import text
+
+    from adapters.crypto.fernet_cipher import generate_key
+    from adapters.sqlalchemy import migrations
+    from adapters.sqlalchemy.engine import make_engine
+    from bench.prefill import prefill
+
+    (tmp_path / "keys").mkdir()
+    (tmp_path / "keys" / "fernet.key").write_text(generate_key())
+    url = f"sqlite:///{tmp_path / 'securechat.db'}"
+    migrations.upgrade(url)
+    engine = make_engine(url)
+    try:
+        with engine.begin() as conn:
+            for room_id in ("small", "large"):
+                conn.execute(
+                    text(
+                        "INSERT INTO rooms (id, incarnation, password_hash, password_version,"
+                        " created_by, created_at_ms) VALUES (:id, 'i', 'h', 1, 'g', 1)"
+                    ),
+                    {"id": room_id},
+                )
+        middles = prefill(tmp_path, {10: "small", 1_500: "large"})
+        with engine.connect() as conn:
+            counters = {r[0]: r[1] for r in conn.execute(text("SELECT id, message_seq FROM rooms"))}
+            assert counters == {"small": 10, "large": 1_500}
+            seqs = conn.execute(
+                text("SELECT seq FROM messages WHERE room_id = 'large' ORDER BY id")
+            ).scalars()
+            assert list(seqs) == list(range(1, 1_501))
+            middle = conn.execute(
+                text("SELECT seq FROM messages WHERE id = :id"), {"id": middles[1_500]}
+            ).scalar_one()
+            assert middle == 751  # the message at index size // 2
+    finally:
+        engine.dispose()

@@ -59,6 +59,7 @@ class MemoryMessageRepository:
         self.pending: list[StoredMessage] = []
         self.deleted: list[tuple[str, str]] = []  # (room id, message id), on commit
         self.cleared: list[str] = []  # room ids, on commit
+        self.pruned: list[tuple[str, int]] = []  # (room id, keep), on commit, after inserts
 
     def get(self, room_id: str, message_id: str) -> StoredMessage | None:
         for message in self.pending:
@@ -73,6 +74,9 @@ class MemoryMessageRepository:
 
     def clear(self, room_id: str) -> None:
         self.cleared.append(room_id)
+
+    def prune(self, room_id: str, keep: int) -> None:
+        self.pruned.append((room_id, keep))
 
     def count(self, room_id: str) -> int:
         with self._store.lock:

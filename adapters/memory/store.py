@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from bisect import bisect_left, insort
+from collections import deque
 from dataclasses import dataclass, field
 
 from domain.model.accounts import RefreshFamily, RefreshToken, User
@@ -24,6 +25,10 @@ class MemoryStore:
     lock: threading.Lock = field(default_factory=threading.Lock)
     rooms: dict[str, Room] = field(default_factory=dict)
     messages: dict[str, list[StoredMessage]] = field(default_factory=dict)  # sorted by id
+    # Each room's message counter (how many it was ever given), and its messages' (number,
+    # id) in number order: pruning keeps those numbered within the room's last `keep`.
+    message_seq: dict[str, int] = field(default_factory=dict)
+    numbered: dict[str, deque[tuple[int, str]]] = field(default_factory=dict)
     profiles: dict[str, UserProfile] = field(default_factory=dict)
     memberships: dict[tuple[str, str], Membership] = field(default_factory=dict)
     users: dict[str, User] = field(default_factory=dict)
@@ -43,8 +48,40 @@ class MemoryStore:
         return rows[start:end][::-1]
 
     def insert_message(self, message: StoredMessage) -> None:
-        """Caller holds the lock."""
+        """Store a message under its room's next number. Caller holds the lock."""
+        seq = self.message_seq.get(message.room_id, 0) + 1
+        self.message_seq[message.room_id] = seq
+        self.numbered.setdefault(message.room_id, deque()).append((seq, message.id))
         insort(self.messages.setdefault(message.room_id, []), message, key=_message_key)
+
+    def remove_messages(self, room_id: str, start: int = 0, end: int | None = None) -> None:
+        """Remove the room's messages at positions start..end (all by default): the one
+        way messages leave the store (deleted, cleared, pruned, or with their room), so
+        whatever hangs off a message goes here too. Caller holds the lock."""
+        rows = self.messages.get(room_id)
+        if not rows:
+            return
+        if start == 0 and end is None:
+            self.numbered.pop(room_id, None)  # nothing left to number
+        del rows[start:end]
+
+    def prune(self, room_id: str, keep: int) -> None:
+        """Remove the room's messages numbered before its last `keep`; a number whose
+        message was deleted already counts all the same. Costs what it removes (usually
+        the oldest, at the front: one slice). Caller holds the lock."""
+        queue = self.numbered.get(room_id)
+        oldest_kept = self.message_seq.get(room_id, 0) - keep + 1
+        doomed: list[int] = []
+        while queue and queue[0][0] < oldest_kept:
+            at = self.find_message(room_id, queue.popleft()[1])
+            if at is not None:
+                doomed.append(at)
+        doomed.sort()
+        if doomed and doomed[-1] == len(doomed) - 1:  # the leading run
+            self.remove_messages(room_id, 0, len(doomed))
+        else:
+            for at in reversed(doomed):
+                self.remove_messages(room_id, at, at + 1)
 
     def find_message(self, room_id: str, message_id: str) -> int | None:
         """The index of a message in its room's list, or None. Caller holds the lock."""
@@ -55,7 +92,9 @@ class MemoryStore:
     def delete_room(self, room_id: str) -> None:
         """The room, its messages and memberships. Caller holds the lock."""
         self.rooms.pop(room_id, None)
+        self.remove_messages(room_id)
         self.messages.pop(room_id, None)
+        self.message_seq.pop(room_id, None)
         for key in [key for key in self.memberships if key[0] == room_id]:
             del self.memberships[key]
         self.member_addresses.pop(room_id, None)

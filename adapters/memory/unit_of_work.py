@@ -81,13 +81,15 @@ class MemoryUnitOfWork:
                 else:
                     store.rooms[room_id] = changed
             for room_id in self.messages.cleared:
-                store.messages.pop(room_id, None)
+                store.remove_messages(room_id)
             for room_id, message_id in self.messages.deleted:
                 at = store.find_message(room_id, message_id)
                 if at is not None:
-                    del store.messages[room_id][at]
+                    store.remove_messages(room_id, at, at + 1)
             for message in self.messages.pending:
                 store.insert_message(message)
+            for room_id, keep in self.messages.pruned:
+                store.prune(room_id, keep)
             store.profiles.update(self.profiles.pending)
             for key, membership in self.memberships.pending.items():
                 if membership is None:
@@ -129,6 +131,7 @@ class MemoryUnitOfWork:
         self.messages.pending.clear()
         self.messages.deleted.clear()
         self.messages.cleared.clear()
+        self.messages.pruned.clear()
         self.profiles.pending.clear()
         self.memberships.pending.clear()
         self.users.pending.clear()

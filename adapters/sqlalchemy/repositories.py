@@ -44,6 +44,20 @@ def _memberships_by_keys(n: int) -> Any:
 
 _INSERT_ROOM = insert(t.rooms)
 _INSERT_MESSAGE = insert(t.messages)
+# Number `n` new messages of a room: the last number given, after them.
+_BUMP_SEQ = (
+    update(t.rooms)
+    .where(t.rooms.c.id == bindparam("room"))
+    .values(message_seq=t.rooms.c.message_seq + bindparam("n"))
+    .returning(t.rooms.c.message_seq)
+)
+# Everything numbered before the room's last `keep`: one range on (room_id, seq).
+_PRUNE = delete(t.messages).where(
+    t.messages.c.room_id == bindparam("room"),
+    t.messages.c.seq
+    <= select(t.rooms.c.message_seq).where(t.rooms.c.id == bindparam("room")).scalar_subquery()
+    - bindparam("keep"),
+)
 _PAGE = (
     select(t.messages)
     .where(t.messages.c.room_id == bindparam("room_id"))
@@ -153,7 +167,7 @@ class SqlRoomRepository:
         self._conn.execute(delete(rooms).where(rooms.c.id == room_id))
 
 
-def _message_row(message: StoredMessage) -> dict[str, object]:
+def _message_row(message: StoredMessage) -> dict[str, Any]:
     return {
         "id": message.id,
         "room_id": message.room_id,
@@ -170,11 +184,31 @@ class SqlMessageRepository:
         self._conn = conn
 
     def add(self, message: StoredMessage) -> None:
-        self._conn.execute(_INSERT_MESSAGE, _message_row(message))
+        self.add_many([message])
 
     def add_many(self, messages: Sequence[StoredMessage]) -> None:
-        if messages:  # one executemany: the driver loops, not SQLAlchemy
-            self._conn.execute(_INSERT_MESSAGE, [_message_row(m) for m in messages])
+        if not messages:
+            return
+        counts: dict[str, int] = {}
+        for message in messages:
+            counts[message.room_id] = counts.get(message.room_id, 0) + 1
+        # One UPDATE ... RETURNING per room, in id order: on Postgres it locks the room's
+        # row until commit (the same order in every batch, so two never deadlock).
+        seq: dict[str, int] = {}
+        for room_id in sorted(counts):
+            last = self._conn.execute(_BUMP_SEQ, {"room": room_id, "n": counts[room_id]}).scalar()
+            # No row: the room is gone, and the insert below fails on its foreign key.
+            seq[room_id] = (last if last is not None else counts[room_id]) - counts[room_id]
+        rows = []
+        for message in messages:
+            row = _message_row(message)
+            seq[message.room_id] = row["seq"] = seq[message.room_id] + 1
+            rows.append(row)
+        # One executemany: the driver loops, not SQLAlchemy.
+        self._conn.execute(_INSERT_MESSAGE, rows)
+
+    def prune(self, room_id: str, keep: int) -> None:
+        self._conn.execute(_PRUNE, {"room": room_id, "keep": keep})
 
     def page(self, room_id: str, limit: int, before: str | None = None) -> list[StoredMessage]:
         if before is None:

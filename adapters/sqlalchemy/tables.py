@@ -38,6 +38,10 @@ rooms = Table(
     Column("message_limit", Integer, nullable=True),
     Column("ip_policy", String(16), nullable=False, server_default="off"),
     Column("admin_password_hash", String(255), nullable=True),
+    # How many messages the room was ever given: the last number of messages.seq. A send
+    # batch raises it with one UPDATE ... RETURNING per room, which on Postgres also locks
+    # the row until commit, so two processes never hand out the same numbers.
+    Column("message_seq", BigInteger, nullable=False, server_default="0"),
 )
 
 messages = Table(
@@ -52,8 +56,14 @@ messages = Table(
     Column("created_at_ms", BigInteger, nullable=False),
     # The sender had no password (a room token or a guest profile): shown as "guest".
     Column("guest", Boolean, nullable=False, server_default=false()),
+    # The message's number in its room (1, 2, ...; rooms.message_seq is the last given).
+    # Pruning deletes `seq <= last - keep`: one range of the index below, never a count.
+    # (Migration 0010 added it on SQLite with a DEFAULT 0, which SQLite requires of a NOT
+    # NULL column added in place; every insert gives a number, and the index is unique.)
+    Column("seq", BigInteger, nullable=False),
     # Keyset pagination: newest page before a cursor is one index range scan.
     Index("ix_messages_room_id_id", "room_id", "id"),
+    Index("ix_messages_room_id_seq", "room_id", "seq", unique=True),
 )
 
 profiles = Table(

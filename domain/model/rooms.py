@@ -63,9 +63,18 @@ def check_message_limit(limit: int | None) -> int | None:
     return limit
 
 
+def kept_messages(settings: RoomSettings, default: int) -> int | None:
+    """How many of its newest messages a room keeps: its own `message_limit`, else the
+    server's default (`default`, 0 for every message); None keeps every message."""
+    if settings.message_limit is not None:
+        return settings.message_limit
+    return default or None
+
+
 @dataclass(frozen=True, slots=True)
 class RoomSettings:
-    """Per-room settings; message_limit None keeps every message."""
+    """Per-room settings; message_limit None takes the server's default (which by default
+    keeps every message)."""
 
     message_limit: int | None = None
     ip_policy: IpPolicy = IpPolicy.OFF

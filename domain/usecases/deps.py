@@ -28,6 +28,8 @@ class CoreConfig:
     refresh_token_ttl_s: int = 30 * 24 * 3600  # each refresh token; rotation slides it on
     kick_s: int = 10 * 60  # how long a kicked identity stays out
     typing_s: int = DEFAULT_TYPING_S  # how long "typing" lasts without a new start or a stop
+    # How many messages a room whose own message_limit is unset keeps (0: every message).
+    message_limit: int = 0
 
 
 @dataclass(frozen=True, slots=True)

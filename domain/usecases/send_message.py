@@ -9,6 +9,7 @@ from domain.model.errors import ChatError
 from domain.model.events import MessagePosted
 from domain.model.messages import Message, StoredMessage, check_text
 from domain.model.policies import Claims, require_own_identity
+from domain.model.rooms import kept_messages
 from domain.usecases.access import Known, open_room
 from domain.usecases.deps import Deps, Outcome
 from domain.usecases.sealing import seal
@@ -41,6 +42,9 @@ def send_messages(
     Each command succeeds or fails on its own (a refused one stores nothing); the commit
     releases the events of those that succeeded. If the commit itself fails, the
     exception propagates and nothing of the batch is stored.
+
+    A room that keeps only its newest messages (its `message_limit`, else the configured
+    default) is pruned in the same transaction: one delete per such room and batch.
     """
     results: list[Outcome[Message] | ChatError | None] = [None] * len(commands)
     pending: list[int] = []
@@ -60,6 +64,7 @@ def send_messages(
             )
             messages: dict[int, Message] = {}
             stored: list[StoredMessage] = []
+            limits: dict[str, int] = {}  # room id -> how many messages it keeps
             for index in pending:
                 command = commands[index]
                 try:
@@ -81,7 +86,12 @@ def send_messages(
                 stored.append(seal(deps.cipher, message))
                 uow.record(MessagePosted(message))
                 messages[index] = message
+                keep = kept_messages(room.settings, deps.config.message_limit)
+                if keep is not None:
+                    limits[room.id] = keep
             uow.messages.add_many(stored)
+            for room_id, keep in limits.items():
+                uow.messages.prune(room_id, keep)
             uow.commit()
             released = {
                 event.message.id: event

@@ -177,6 +177,7 @@ def build_core(settings: Settings, concurrency: str = "threads") -> Core:
             refresh_token_ttl_s=settings.refresh_token_ttl_s,
             kick_s=settings.kick_s,
             typing_s=settings.typing_s,
+            message_limit=settings.message_limit,
         ),
     )
     return Core(settings, deps, closers, _limiter(settings))

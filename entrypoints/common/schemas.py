@@ -69,7 +69,9 @@ MessageIdText = Annotated[
 MessageLimit = Annotated[
     int | None,
     _documented(
-        f"How many messages the room keeps, 1-{MESSAGE_LIMIT_MAX}; null keeps all.",
+        f"How many of its newest messages the room keeps, 1-{MESSAGE_LIMIT_MAX} (older "
+        "ones are deleted as messages are written); null takes the server's "
+        "SECURECHAT_MESSAGE_LIMIT, which by default keeps every message.",
         minimum=1,
         maximum=MESSAGE_LIMIT_MAX,
     ),
@@ -384,7 +386,13 @@ class MessageDeletedOut(Output):
 
 
 class RoomSettingsOut(Output):
-    message_limit: Annotated[int | None, Meta(description="null keeps every message.")]
+    message_limit: Annotated[
+        int | None,
+        Meta(
+            description="The room's own limit; null: the server's SECURECHAT_MESSAGE_LIMIT "
+            "(by default every message is kept)."
+        ),
+    ]
     ip_policy: IpPolicyText
 
 

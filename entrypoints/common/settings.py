@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from domain.model.rooms import MESSAGE_LIMIT_MAX
 from domain.usecases.deps import CoreConfig
 from entrypoints.common.limits import DEFAULT_RATE_LIMITS, parse_rate_limits
 
@@ -44,6 +45,7 @@ class Settings:
     refresh_token_ttl_s: int = _CORE.refresh_token_ttl_s
     kick_s: int = _CORE.kick_s
     typing_s: int = _CORE.typing_s
+    message_limit: int = _CORE.message_limit  # rooms without their own limit (0: keep all)
     auto_migrate: bool | None = None  # None: only for the embedded SQLite default
     worker_threads: int = 4
     hash_threads: int = 2
@@ -92,6 +94,8 @@ class Settings:
             raise SettingsError("port must be 0-65535")
         if self.max_message_bytes > self.max_request_bytes:
             raise SettingsError("SECURECHAT_MAX_MESSAGE_BYTES exceeds SECURECHAT_MAX_REQUEST_BYTES")
+        if not 0 <= self.message_limit <= MESSAGE_LIMIT_MAX:
+            raise SettingsError(f"SECURECHAT_MESSAGE_LIMIT must be 0-{MESSAGE_LIMIT_MAX}")
         if "*" in self.cors_origins:
             raise SettingsError("SECURECHAT_CORS_ORIGINS: list origins explicitly; '*' is refused")
         if self.jwt_secret is not None and len(self.jwt_secret.encode()) < 32:
@@ -164,6 +168,7 @@ class Settings:
             refresh_token_ttl_s=integer("REFRESH_TOKEN_TTL", d.refresh_token_ttl_s),
             kick_s=integer("KICK_SECONDS", d.kick_s),
             typing_s=integer("TYPING_SECONDS", d.typing_s),
+            message_limit=integer("MESSAGE_LIMIT", d.message_limit, minimum=0),
             auto_migrate=boolean("AUTO_MIGRATE"),
             worker_threads=integer("WORKER_THREADS", d.worker_threads),
             hash_threads=integer("HASH_THREADS", d.hash_threads),

@@ -18,7 +18,7 @@ from adapters.sqlalchemy.engine import make_engine
 from adapters.sqlalchemy.tables import metadata
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
-HEAD = "0008"
+HEAD = "0010"
 TABLES = {
     "rooms",
     "messages",
@@ -123,7 +123,7 @@ def test_migrated_schema_enforces_keys_and_cascades(database_url: str) -> None:
             conn.execute(
                 text(
                     "INSERT INTO messages (id, room_id, user_id, username, ciphertext,"
-                    " created_at_ms) VALUES ('m', 'r', 'u', 'n', :ct, 1)"
+                    " created_at_ms, seq) VALUES ('m', 'r', 'u', 'n', :ct, 1, 1)"
                 ),
                 {"ct": b"x"},
             )
@@ -406,3 +406,53 @@ def test_cli_db_refuses_a_downgrade_without_target_and_the_memory_store(tmp_path
     memory = _cli(tmp_path, "upgrade", "--database", "memory")
     assert memory.returncode == 2
     assert "memory store has no schema" in memory.stderr
+
+
+def test_0010_numbers_existing_messages_per_room_in_id_order(database_url: str) -> None:
+    migrations.upgrade(database_url, "0008")
+    engine = make_engine(database_url)
+    insert_message = text(
+        "INSERT INTO messages (id, room_id, user_id, username, ciphertext, created_at_ms)"
+        " VALUES (:id, :room, 'g_1', 'n', :c, 1)"
+    )
+    try:
+        with engine.begin() as conn:
+            for room_id in ("a", "b", "empty"):
+                conn.execute(
+                    text(
+                        "INSERT INTO rooms (id, incarnation, password_hash, password_version,"
+                        " created_by, created_at_ms) VALUES (:id, 'i', 'h', 1, 'g_1', 1)"
+                    ),
+                    {"id": room_id},
+                )
+            # Inserted out of order: numbers follow the ids (UUIDv7: creation time).
+            for message_id, room_id in (("m3", "a"), ("m1", "a"), ("m2", "b"), ("m4", "a")):
+                conn.execute(insert_message, {"id": message_id, "room": room_id, "c": b"x"})
+        migrations.upgrade(database_url)
+        assert _schema_diff(database_url) == []
+        with engine.begin() as conn:
+            rows = conn.execute(text("SELECT id, room_id, seq FROM messages ORDER BY id"))
+            assert [tuple(row) for row in rows] == [
+                ("m1", "a", 1),
+                ("m2", "b", 1),
+                ("m3", "a", 2),
+                ("m4", "a", 3),
+            ]
+            counters = conn.execute(text("SELECT id, message_seq FROM rooms ORDER BY id"))
+            assert [tuple(row) for row in counters] == [("a", 3), ("b", 1), ("empty", 0)]
+            # A room's numbers are unique.
+            with pytest.raises(IntegrityError), conn.begin_nested():
+                conn.execute(
+                    text(
+                        "INSERT INTO messages (id, room_id, user_id, username, ciphertext,"
+                        " created_at_ms, seq) VALUES ('m5', 'a', 'g', 'n', :c, 1, 3)"
+                    ),
+                    {"c": b"x"},
+                )
+        migrations.downgrade(database_url, "0008")
+        with engine.connect() as conn:
+            assert conn.execute(text("SELECT count(*) FROM messages")).scalar_one() == 4
+            assert "seq" not in {c["name"] for c in inspect(conn).get_columns("messages")}
+            assert "message_seq" not in {c["name"] for c in inspect(conn).get_columns("rooms")}
+    finally:
+        engine.dispose()

@@ -33,6 +33,7 @@ def test_defaults() -> None:
     assert settings.max_header_bytes == 16 * 1024
     assert settings.max_header_count == 100
     assert settings.trusted_proxies == ()
+    assert settings.message_limit == 0  # every room keeps every message
     # The default storage is an SQLite file in the data directory, migrated on start.
     assert settings.storage == "sqlite"
     assert settings.resolved_database_url == f"sqlite:///{Path('data').resolve()}/securechat.db"
@@ -112,6 +113,9 @@ def test_secret_is_not_in_repr() -> None:
         ("MAX_HEADER_BYTES", "1023"),
         ("MAX_HEADER_BYTES", "16k"),
         ("MAX_HEADER_COUNT", "0"),
+        ("MESSAGE_LIMIT", "-1"),
+        ("MESSAGE_LIMIT", "1000001"),
+        ("MESSAGE_LIMIT", "ten"),
     ],
 )
 def test_bad_integers_are_refused(name: str, value: str) -> None:
@@ -165,3 +169,25 @@ def test_overrides_are_validated_and_none_keeps_the_value() -> None:
         base.with_overrides(runtime="django")
     with pytest.raises(SettingsError):
         base.with_overrides(port=70000)
+
+
+def test_the_configured_message_limit_reaches_the_core(tmp_path: Path) -> None:
+    from adapters.crypto.fernet_cipher import generate_key
+    from entrypoints.common.bootstrap import build_core
+
+    assert Settings.from_env({"SECURECHAT_MESSAGE_LIMIT": "0"}).message_limit == 0
+    settings = Settings.from_env(
+        {
+            "SECURECHAT_MESSAGE_LIMIT": "5",
+            "SECURECHAT_DATABASE_URL": MEMORY_URL,
+            "SECURECHAT_DATA_DIR": str(tmp_path),
+            "SECURECHAT_JWT_SECRET": SECRET_32,
+            "SECURECHAT_ENCRYPTION_KEYS": generate_key(),
+        }
+    )
+    assert settings.message_limit == 5
+    core = build_core(settings)
+    try:
+        assert core.deps.config.message_limit == 5
+    finally:
+        core.close()

@@ -12,6 +12,7 @@ from domain.model.rooms import (
     RoomId,
     RoomSettings,
     check_new_password,
+    kept_messages,
 )
 
 
@@ -99,3 +100,10 @@ def test_room_defaults() -> None:
     room = Room("r", "inc", "hash", "g_me", 1)
     assert room.password_version == 1
     assert room.settings == RoomSettings(message_limit=None)
+
+
+def test_a_rooms_own_message_limit_wins_over_the_configured_default() -> None:
+    assert kept_messages(RoomSettings(message_limit=3), 5) == 3
+    assert kept_messages(RoomSettings(message_limit=3), 0) == 3
+    assert kept_messages(RoomSettings(), 5) == 5
+    assert kept_messages(RoomSettings(), 0) is None  # 0: every message is kept
