@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from bisect import bisect_left, insort
+from collections.abc import Collection
 from dataclasses import dataclass, field
 
 from domain.model.accounts import RefreshFamily, RefreshToken, User
@@ -24,6 +25,8 @@ class MemoryStore:
     lock: threading.Lock = field(default_factory=threading.Lock)
     rooms: dict[str, Room] = field(default_factory=dict)
     messages: dict[str, list[StoredMessage]] = field(default_factory=dict)  # sorted by id
+    # room id -> {(message id, user id, reaction): created_at_ms}; rows go with their message
+    reactions: dict[str, dict[tuple[str, str, str], int]] = field(default_factory=dict)
     profiles: dict[str, UserProfile] = field(default_factory=dict)
     memberships: dict[tuple[str, str], Membership] = field(default_factory=dict)
     users: dict[str, User] = field(default_factory=dict)
@@ -52,10 +55,27 @@ class MemoryStore:
         at = bisect_left(rows, message_id, key=_message_key)
         return at if at < len(rows) and rows[at].id == message_id else None
 
+    def drop_messages(self, room_id: str, message_ids: Collection[str] | None = None) -> None:
+        """Delete these messages of the room (every one when None) with their reactions:
+        the one way messages leave the store (a deletion, a cleared history, a deleted
+        room), as ON DELETE CASCADE does in SQL. Caller holds the lock."""
+        if message_ids is None:
+            self.messages.pop(room_id, None)
+            self.reactions.pop(room_id, None)
+            return
+        gone = set(message_ids)
+        rows = self.messages.get(room_id)
+        if rows is not None:
+            rows[:] = [row for row in rows if row.id not in gone]
+        reactions = self.reactions.get(room_id)
+        if reactions:
+            for key in [key for key in reactions if key[0] in gone]:
+                del reactions[key]
+
     def delete_room(self, room_id: str) -> None:
         """The room, its messages and memberships. Caller holds the lock."""
         self.rooms.pop(room_id, None)
-        self.messages.pop(room_id, None)
+        self.drop_messages(room_id)
         for key in [key for key in self.memberships if key[0] == room_id]:
             del self.memberships[key]
         self.member_addresses.pop(room_id, None)

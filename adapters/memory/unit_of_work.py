@@ -12,6 +12,7 @@ from adapters.memory.repositories import (
     MemoryMessageRepository,
     MemoryNetworkRepository,
     MemoryProfileRepository,
+    MemoryReactionRepository,
     MemoryRefreshTokenRepository,
     MemoryRoomRepository,
     MemoryUserRepository,
@@ -26,6 +27,7 @@ class MemoryUnitOfWork:
         self._store = store
         self.rooms = MemoryRoomRepository(store)
         self.messages = MemoryMessageRepository(store)
+        self.reactions = MemoryReactionRepository(store)
         self.profiles = MemoryProfileRepository(store)
         self.memberships = MemoryMembershipRepository(store)
         self.users = MemoryUserRepository(store)
@@ -81,13 +83,13 @@ class MemoryUnitOfWork:
                 else:
                     store.rooms[room_id] = changed
             for room_id in self.messages.cleared:
-                store.messages.pop(room_id, None)
+                store.drop_messages(room_id)
             for room_id, message_id in self.messages.deleted:
-                at = store.find_message(room_id, message_id)
-                if at is not None:
-                    del store.messages[room_id][at]
+                store.drop_messages(room_id, [message_id])
             for message in self.messages.pending:
                 store.insert_message(message)
+            self.messages.apply_edits()
+            self.reactions.apply()
             store.profiles.update(self.profiles.pending)
             for key, membership in self.memberships.pending.items():
                 if membership is None:
@@ -129,6 +131,8 @@ class MemoryUnitOfWork:
         self.messages.pending.clear()
         self.messages.deleted.clear()
         self.messages.cleared.clear()
+        self.messages.edits.clear()
+        self.reactions.pending.clear()
         self.profiles.pending.clear()
         self.memberships.pending.clear()
         self.users.pending.clear()

@@ -20,6 +20,22 @@ class MessagePosted:
 
 
 @dataclass(frozen=True, slots=True)
+class MessageEdited:
+    """A message's text changed: `message` is it as it is now (its `edited_at_ms` set)."""
+
+    message: Message
+
+
+@dataclass(frozen=True, slots=True)
+class ReactionsChanged:
+    """Someone toggled a reaction: `reactions` are the message's, all of them, now."""
+
+    room_id: str
+    message_id: str
+    reactions: dict[str, list[str]]
+
+
+@dataclass(frozen=True, slots=True)
 class PresenceChanged:
     """Someone entered or left a room; `online` is the count after the change."""
 
@@ -101,6 +117,8 @@ class RoleChanged:
 Event = (
     RoomCreated
     | MessagePosted
+    | MessageEdited
+    | ReactionsChanged
     | PresenceChanged
     | FamilyRevoked
     | RoomDeleted
