@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 
 from domain.model.events import Event
-from domain.model.messages import DEFAULT_MAX_MESSAGE_BYTES
+from domain.model.messages import DEFAULT_EDIT_WINDOW_S, DEFAULT_MAX_MESSAGE_BYTES
 from domain.model.policies import DEFAULT_POLICY, AccessPolicy
 from ports.cipher import Cipher
 from ports.clock import Clock, IdGenerator
@@ -26,6 +26,7 @@ class CoreConfig:
     user_token_ttl_s: int = 15 * 60  # a user's access token: short, refresh tokens renew it
     refresh_token_ttl_s: int = 30 * 24 * 3600  # each refresh token; rotation slides it on
     kick_s: int = 10 * 60  # how long a kicked identity stays out
+    edit_window_s: int = DEFAULT_EDIT_WINDOW_S  # how long a sender may edit a message
 
 
 @dataclass(frozen=True, slots=True)
