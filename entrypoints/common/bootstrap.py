@@ -176,6 +176,7 @@ def build_core(settings: Settings, concurrency: str = "threads") -> Core:
             user_token_ttl_s=settings.user_token_ttl_s,
             refresh_token_ttl_s=settings.refresh_token_ttl_s,
             kick_s=settings.kick_s,
+            edit_window_s=settings.edit_window_s,
         ),
     )
     return Core(settings, deps, closers, _limiter(settings))

@@ -43,6 +43,7 @@ class Settings:
     user_token_ttl_s: int = _CORE.user_token_ttl_s
     refresh_token_ttl_s: int = _CORE.refresh_token_ttl_s
     kick_s: int = _CORE.kick_s
+    edit_window_s: int = _CORE.edit_window_s
     auto_migrate: bool | None = None  # None: only for the embedded SQLite default
     worker_threads: int = 4
     hash_threads: int = 2
@@ -162,6 +163,7 @@ class Settings:
             user_token_ttl_s=integer("USER_TOKEN_TTL", d.user_token_ttl_s),
             refresh_token_ttl_s=integer("REFRESH_TOKEN_TTL", d.refresh_token_ttl_s),
             kick_s=integer("KICK_SECONDS", d.kick_s),
+            edit_window_s=integer("EDIT_WINDOW_SECONDS", d.edit_window_s),
             auto_migrate=boolean("AUTO_MIGRATE"),
             worker_threads=integer("WORKER_THREADS", d.worker_threads),
             hash_threads=integer("HASH_THREADS", d.hash_threads),

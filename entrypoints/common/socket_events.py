@@ -10,12 +10,14 @@ from domain.model.events import (
     Event,
     HistoryCleared,
     MessageDeleted,
+    MessageEdited,
     MessagePosted,
     PresenceChanged,
+    ReactionsChanged,
     RoleChanged,
     RoomDeleted,
 )
-from entrypoints.common.shapes import message_json
+from entrypoints.common.shapes import edited_at, message_json
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,6 +38,17 @@ def emits_for(events: Iterable[Event]) -> list[Emit]:
         match event:
             case MessagePosted(message=message):
                 out.append(Emit("message", message_json(message), channel(message.room_id)))
+            case MessageEdited(message=message):
+                data = {
+                    "room": message.room_id,
+                    "message_id": message.id,
+                    "message": message.text,
+                    "edited_at": edited_at(message),
+                }
+                out.append(Emit("message_edited", data, channel(message.room_id)))
+            case ReactionsChanged(room_id=room_id, message_id=message_id, reactions=reactions):
+                update = {"room": room_id, "message_id": message_id, "reactions": reactions}
+                out.append(Emit("reaction_update", update, channel(room_id)))
             case PresenceChanged():
                 verb = "entered" if event.joined else "left"
                 out.append(
