@@ -134,7 +134,11 @@ class MemoryReactionRepository:
     def _rows(self, room_id: str, message_ids: set[str]) -> dict[tuple[str, str, str], int]:
         with self._store.lock:
             committed = self._store.reactions.get(room_id, {})
-            rows = {key: at for key, at in committed.items() if key[0] in message_ids}
+            rows = {
+                (message_id, user_id, reaction): at
+                for message_id in message_ids
+                for (user_id, reaction), at in committed.get(message_id, {}).items()
+            }
         for (room, message_id, user_id, reaction), at in self.pending.items():
             if room == room_id and message_id in message_ids:
                 if at is None:
@@ -159,11 +163,14 @@ class MemoryReactionRepository:
         gone meanwhile is dropped with it."""
         store = self._store
         for (room_id, message_id, user_id, reaction), at in self.pending.items():
-            key = (message_id, user_id, reaction)
             if at is None:
-                store.reactions.get(room_id, {}).pop(key, None)
+                held = store.reactions.get(room_id, {}).get(message_id, {})
+                held.pop((user_id, reaction), None)
+                if not held:
+                    store.reactions.get(room_id, {}).pop(message_id, None)
             elif store.find_message(room_id, message_id) is not None:
-                store.reactions.setdefault(room_id, {}).setdefault(key, at)
+                of_room = store.reactions.setdefault(room_id, {})
+                of_room.setdefault(message_id, {}).setdefault((user_id, reaction), at)
 
 
 class MemoryProfileRepository:

@@ -25,8 +25,8 @@ class MemoryStore:
     lock: threading.Lock = field(default_factory=threading.Lock)
     rooms: dict[str, Room] = field(default_factory=dict)
     messages: dict[str, list[StoredMessage]] = field(default_factory=dict)  # sorted by id
-    # room id -> {(message id, user id, reaction): created_at_ms}; rows go with their message
-    reactions: dict[str, dict[tuple[str, str, str], int]] = field(default_factory=dict)
+    # room id -> message id -> {(user id, reaction): created_at_ms}; they go with the message
+    reactions: dict[str, dict[str, dict[tuple[str, str], int]]] = field(default_factory=dict)
     profiles: dict[str, UserProfile] = field(default_factory=dict)
     memberships: dict[tuple[str, str], Membership] = field(default_factory=dict)
     users: dict[str, User] = field(default_factory=dict)
@@ -69,8 +69,8 @@ class MemoryStore:
             rows[:] = [row for row in rows if row.id not in gone]
         reactions = self.reactions.get(room_id)
         if reactions:
-            for key in [key for key in reactions if key[0] in gone]:
-                del reactions[key]
+            for message_id in gone:
+                reactions.pop(message_id, None)
 
     def delete_room(self, room_id: str) -> None:
         """The room, its messages and memberships. Caller holds the lock."""

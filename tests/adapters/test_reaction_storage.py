@@ -41,7 +41,10 @@ def _stored_rows(factory: UnitOfWorkFactory) -> set[tuple[str, str, str, str]]:
     if isinstance(factory, MemoryUnitOfWorkFactory):
         with factory.store.lock:
             return {
-                (room_id, *key) for room_id, rows in factory.store.reactions.items() for key in rows
+                (room_id, message_id, *key)
+                for room_id, messages in factory.store.reactions.items()
+                for message_id, rows in messages.items()
+                for key in rows
             }
     assert isinstance(factory, SqlUnitOfWorkFactory)
     with factory.engine.connect() as conn:

@@ -478,8 +478,10 @@ def _sent(sockets: Sockets, sid: str = "s1", text: str = "hi") -> str:
     return str(ack["message_id"])
 
 
-def _reactions(world: World) -> dict[tuple[str, str, str], int]:
-    return world.store_factory.store.reactions.get("lobby", {})
+def _reactions(world: World) -> set[tuple[str, str, str]]:
+    """(message id, user id, reaction) of every reaction the store holds in the lobby."""
+    held = world.store_factory.store.reactions.get("lobby", {})
+    return {(message_id, *key) for message_id, rows in held.items() for key in rows}
 
 
 @covered.success("reaction")
@@ -507,7 +509,7 @@ def test_reaction_toggles_and_tells_the_room(sockets: Sockets, world: World) -> 
     )
 
     assert (off["on"], off["reactions"]) == (False, {})
-    assert _reactions(world) == {}
+    assert _reactions(world) == set()
     assert sockets.emitted == [Emit("reaction_update", {**data, "reactions": {}}, LOBBY)]
 
 
@@ -537,7 +539,7 @@ def test_reaction_refusals_change_nothing(
     data = {"room": "lobby", "message_id": message_id, "reaction": THUMBS} | change
     _assert_refused(sockets.event("reaction", "s1", data), code)
 
-    assert _reactions(world) == {} and sockets.emitted == []
+    assert _reactions(world) == set() and sockets.emitted == []
 
 
 @covered.refusal("reaction")
