@@ -9,6 +9,7 @@ from domain.model.accounts import RefreshFamily, RefreshToken, User
 from domain.model.addresses import RoomNetwork
 from domain.model.members import Membership, UserProfile
 from domain.model.messages import StoredMessage
+from domain.model.reactions import Reactions
 from domain.model.rooms import Room
 
 
@@ -55,13 +56,39 @@ class MessageRepository(Protocol):
 
     def get(self, room_id: str, message_id: str) -> StoredMessage | None: ...
 
-    def delete(self, room_id: str, message_id: str) -> None: ...
+    def update_text(
+        self, room_id: str, message_id: str, ciphertext: bytes, edited_at_ms: int
+    ) -> None:
+        """Replace an existing message's (encrypted) text and mark it edited; a message
+        deleted meanwhile stays deleted."""
+        ...
+
+    def delete(self, room_id: str, message_id: str) -> None:
+        """Delete the message and its reactions."""
+        ...
 
     def clear(self, room_id: str) -> None:
-        """Delete every message of the room."""
+        """Delete every message of the room, and their reactions."""
         ...
 
     def count(self, room_id: str) -> int: ...
+
+
+class ReactionRepository(Protocol):
+    """Who reacted with which emoji to which message; rows go with their message."""
+
+    def toggle(
+        self, room_id: str, message_id: str, user_id: str, reaction: str, at_ms: int
+    ) -> bool:
+        """Add this identity's reaction to the message, or take it back if it holds it:
+        True if it holds the reaction now. The message must exist."""
+        ...
+
+    def of_messages(self, room_id: str, message_ids: Sequence[str]) -> dict[str, Reactions]:
+        """The reactions of these messages of the room, in one statement: {message id:
+        {emoji: [user ids, earliest first]}} (domain.model.reactions.group's order); a
+        message without any is left out."""
+        ...
 
 
 class ProfileRepository(Protocol):

@@ -12,6 +12,7 @@ from ports.repositories import (
     MessageRepository,
     NetworkRepository,
     ProfileRepository,
+    ReactionRepository,
     RefreshTokenRepository,
     RoomRepository,
     UserRepository,
@@ -25,6 +26,9 @@ class UnitOfWork(Protocol):
 
     @property
     def messages(self) -> MessageRepository: ...
+
+    @property
+    def reactions(self) -> ReactionRepository: ...
 
     @property
     def profiles(self) -> ProfileRepository: ...

@@ -12,6 +12,7 @@ from domain.model.addresses import RoomNetwork
 from domain.model.errors import Conflict, ErrorCode
 from domain.model.members import Membership, UserProfile
 from domain.model.messages import StoredMessage
+from domain.model.reactions import Reactions, group
 from domain.model.rooms import Room
 from ports.repositories import MAX_ADDRESSES_PER_MEMBER
 
@@ -60,14 +61,38 @@ class MemoryMessageRepository:
         self.deleted: list[tuple[str, str]] = []  # (room id, message id), on commit
         self.cleared: list[str] = []  # room ids, on commit
         self.pruned: list[tuple[str, int]] = []  # (room id, keep), on commit, after inserts
+        # (room id, message id) -> (ciphertext, edited_at_ms), on commit
+        self.edits: dict[tuple[str, str], tuple[bytes, int]] = {}
+
+    def _edited(self, message: StoredMessage) -> StoredMessage:
+        edit = self.edits.get((message.room_id, message.id))
+        if edit is None:
+            return message
+        return dataclasses.replace(message, ciphertext=edit[0], edited_at_ms=edit[1])
 
     def get(self, room_id: str, message_id: str) -> StoredMessage | None:
         for message in self.pending:
             if message.room_id == room_id and message.id == message_id:
-                return message
+                return self._edited(message)
         with self._store.lock:
             at = self._store.find_message(room_id, message_id)
-            return self._store.messages[room_id][at] if at is not None else None
+            found = self._store.messages[room_id][at] if at is not None else None
+        return self._edited(found) if found is not None else None
+
+    def update_text(
+        self, room_id: str, message_id: str, ciphertext: bytes, edited_at_ms: int
+    ) -> None:
+        self.edits[(room_id, message_id)] = (ciphertext, edited_at_ms)
+
+    def apply_edits(self) -> None:
+        """On commit, under the store lock: a message deleted meanwhile stays deleted."""
+        for (room_id, message_id), (ciphertext, edited_at_ms) in self.edits.items():
+            at = self._store.find_message(room_id, message_id)
+            if at is not None:
+                rows = self._store.messages[room_id]
+                rows[at] = dataclasses.replace(
+                    rows[at], ciphertext=ciphertext, edited_at_ms=edited_at_ms
+                )
 
     def delete(self, room_id: str, message_id: str) -> None:
         self.deleted.append((room_id, message_id))
@@ -98,9 +123,58 @@ class MemoryMessageRepository:
             reverse=True,
         )
         if not own:
-            return committed
+            return [self._edited(m) for m in committed] if self.edits else committed
         merged = heapq.merge(committed, own, key=lambda m: m.id, reverse=True)
-        return list(merged)[:limit]
+        return [self._edited(m) for m in list(merged)[:limit]]
+
+
+class MemoryReactionRepository:
+    def __init__(self, store: MemoryStore) -> None:
+        self._store = store
+        # (room id, message id, user id, reaction) -> created_at_ms, or None once taken
+        # back; on commit
+        self.pending: dict[tuple[str, str, str, str], int | None] = {}
+
+    def _rows(self, room_id: str, message_ids: set[str]) -> dict[tuple[str, str, str], int]:
+        with self._store.lock:
+            committed = self._store.reactions.get(room_id, {})
+            rows = {
+                (message_id, user_id, reaction): at
+                for message_id in message_ids
+                for (user_id, reaction), at in committed.get(message_id, {}).items()
+            }
+        for (room, message_id, user_id, reaction), at in self.pending.items():
+            if room == room_id and message_id in message_ids:
+                if at is None:
+                    rows.pop((message_id, user_id, reaction), None)
+                else:
+                    rows[(message_id, user_id, reaction)] = at
+        return rows
+
+    def toggle(
+        self, room_id: str, message_id: str, user_id: str, reaction: str, at_ms: int
+    ) -> bool:
+        held = (message_id, user_id, reaction) in self._rows(room_id, {message_id})
+        self.pending[(room_id, message_id, user_id, reaction)] = None if held else at_ms
+        return not held
+
+    def of_messages(self, room_id: str, message_ids: Sequence[str]) -> dict[str, Reactions]:
+        rows = self._rows(room_id, set(message_ids))
+        return group([(m, u, r, at) for (m, u, r), at in rows.items()])
+
+    def apply(self) -> None:
+        """On commit, under the store lock, after the messages: a reaction to a message
+        gone meanwhile is dropped with it."""
+        store = self._store
+        for (room_id, message_id, user_id, reaction), at in self.pending.items():
+            if at is None:
+                held = store.reactions.get(room_id, {}).get(message_id, {})
+                held.pop((user_id, reaction), None)
+                if not held:
+                    store.reactions.get(room_id, {}).pop(message_id, None)
+            elif store.find_message(room_id, message_id) is not None:
+                of_room = store.reactions.setdefault(room_id, {})
+                of_room.setdefault(message_id, {}).setdefault((user_id, reaction), at)
 
 
 class MemoryProfileRepository:

@@ -29,6 +29,8 @@ class MemoryStore:
     # id) in number order: pruning keeps those numbered within the room's last `keep`.
     message_seq: dict[str, int] = field(default_factory=dict)
     numbered: dict[str, deque[tuple[int, str]]] = field(default_factory=dict)
+    # room id -> message id -> {(user id, reaction): created_at_ms}; they go with the message
+    reactions: dict[str, dict[str, dict[tuple[str, str], int]]] = field(default_factory=dict)
     profiles: dict[str, UserProfile] = field(default_factory=dict)
     memberships: dict[tuple[str, str], Membership] = field(default_factory=dict)
     users: dict[str, User] = field(default_factory=dict)
@@ -63,6 +65,10 @@ class MemoryStore:
             return
         if start == 0 and end is None:
             self.numbered.pop(room_id, None)  # nothing left to number
+            self.reactions.pop(room_id, None)
+        elif reactions := self.reactions.get(room_id):
+            for row in rows[start:end]:
+                reactions.pop(row.id, None)
         del rows[start:end]
 
     def prune(self, room_id: str, keep: int) -> None:
@@ -95,6 +101,7 @@ class MemoryStore:
         self.remove_messages(room_id)
         self.messages.pop(room_id, None)
         self.message_seq.pop(room_id, None)
+        self.reactions.pop(room_id, None)
         for key in [key for key in self.memberships if key[0] == room_id]:
             del self.memberships[key]
         self.member_addresses.pop(room_id, None)

@@ -12,6 +12,7 @@ from adapters.memory.repositories import (
     MemoryMessageRepository,
     MemoryNetworkRepository,
     MemoryProfileRepository,
+    MemoryReactionRepository,
     MemoryRefreshTokenRepository,
     MemoryRoomRepository,
     MemoryUserRepository,
@@ -26,6 +27,7 @@ class MemoryUnitOfWork:
         self._store = store
         self.rooms = MemoryRoomRepository(store)
         self.messages = MemoryMessageRepository(store)
+        self.reactions = MemoryReactionRepository(store)
         self.profiles = MemoryProfileRepository(store)
         self.memberships = MemoryMembershipRepository(store)
         self.users = MemoryUserRepository(store)
@@ -90,6 +92,8 @@ class MemoryUnitOfWork:
                 store.insert_message(message)
             for room_id, keep in self.messages.pruned:
                 store.prune(room_id, keep)
+            self.messages.apply_edits()
+            self.reactions.apply()
             store.profiles.update(self.profiles.pending)
             for key, membership in self.memberships.pending.items():
                 if membership is None:
@@ -132,6 +136,8 @@ class MemoryUnitOfWork:
         self.messages.deleted.clear()
         self.messages.cleared.clear()
         self.messages.pruned.clear()
+        self.messages.edits.clear()
+        self.reactions.pending.clear()
         self.profiles.pending.clear()
         self.memberships.pending.clear()
         self.users.pending.clear()

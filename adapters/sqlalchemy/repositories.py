@@ -13,9 +13,10 @@ from sqlalchemy.exc import IntegrityError
 from adapters.sqlalchemy import tables as t
 from domain.model.accounts import RefreshFamily, RefreshToken, User
 from domain.model.addresses import IpPolicy, RoomNetwork
-from domain.model.errors import Conflict, ErrorCode
+from domain.model.errors import Conflict, ErrorCode, NotFound
 from domain.model.members import Membership, Role, Standing, UserProfile
 from domain.model.messages import StoredMessage
+from domain.model.reactions import Reactions, group
 from domain.model.rooms import Room, RoomSettings
 from ports.repositories import MAX_ADDRESSES_PER_MEMBER
 
@@ -157,6 +158,8 @@ class SqlRoomRepository:
             return
         # Explicit rather than left to ON DELETE CASCADE, which SQLite honours only with
         # its foreign_keys pragma on.
+        reactions = t.message_reactions
+        self._conn.execute(delete(reactions).where(reactions.c.room_id == room_id))
         self._conn.execute(delete(t.messages).where(t.messages.c.room_id == room_id))
         self._conn.execute(delete(t.memberships).where(t.memberships.c.room_id == room_id))
         self._conn.execute(
@@ -176,6 +179,7 @@ def _message_row(message: StoredMessage) -> dict[str, Any]:
         "ciphertext": message.ciphertext,
         "created_at_ms": message.created_at_ms,
         "guest": message.guest,
+        "edited_at_ms": message.edited_at_ms,
     }
 
 
@@ -226,11 +230,25 @@ class SqlMessageRepository:
         ).first()
         return _stored(row) if row is not None else None
 
-    def delete(self, room_id: str, message_id: str) -> None:
+    def update_text(
+        self, room_id: str, message_id: str, ciphertext: bytes, edited_at_ms: int
+    ) -> None:
         ms = t.messages
+        self._conn.execute(
+            update(ms)
+            .where(ms.c.room_id == room_id, ms.c.id == message_id)
+            .values(ciphertext=ciphertext, edited_at_ms=edited_at_ms)
+        )
+
+    # Reactions go too: explicit, as in SqlRoomRepository.delete, besides ON DELETE CASCADE.
+    def delete(self, room_id: str, message_id: str) -> None:
+        ms, rs = t.messages, t.message_reactions
+        self._conn.execute(delete(rs).where(rs.c.room_id == room_id, rs.c.message_id == message_id))
         self._conn.execute(delete(ms).where(ms.c.room_id == room_id, ms.c.id == message_id))
 
     def clear(self, room_id: str) -> None:
+        rs = t.message_reactions
+        self._conn.execute(delete(rs).where(rs.c.room_id == room_id))
         self._conn.execute(delete(t.messages).where(t.messages.c.room_id == room_id))
 
     def count(self, room_id: str) -> int:
@@ -250,7 +268,53 @@ def _stored(row: Row[Any]) -> StoredMessage:
         ciphertext=bytes(row.ciphertext),
         created_at_ms=row.created_at_ms,
         guest=bool(row.guest),
+        edited_at_ms=row.edited_at_ms,
     )
+
+
+class SqlReactionRepository:
+    def __init__(self, conn: Connection) -> None:
+        self._conn = conn
+
+    def toggle(
+        self, room_id: str, message_id: str, user_id: str, reaction: str, at_ms: int
+    ) -> bool:
+        rs = t.message_reactions
+        taken_back = self._conn.execute(
+            delete(rs).where(
+                rs.c.message_id == message_id,
+                rs.c.user_id == user_id,
+                rs.c.reaction == reaction,
+                rs.c.room_id == room_id,
+            )
+        ).rowcount
+        if taken_back:
+            return False
+        values = {
+            "room_id": room_id,
+            "message_id": message_id,
+            "user_id": user_id,
+            "reaction": reaction,
+            "created_at_ms": at_ms,
+        }
+        try:
+            with self._conn.begin_nested():
+                # A concurrent toggle-on got there first: it stands.
+                _insert_new(self._conn, rs, values)
+        except IntegrityError:  # the message was deleted meanwhile (its foreign key)
+            raise NotFound(ErrorCode.MESSAGE_NOT_FOUND, "no such message in this room") from None
+        return True
+
+    def of_messages(self, room_id: str, message_ids: Sequence[str]) -> dict[str, Reactions]:
+        if not message_ids:
+            return {}
+        rs = t.message_reactions
+        rows = self._conn.execute(
+            select(rs.c.message_id, rs.c.user_id, rs.c.reaction, rs.c.created_at_ms).where(
+                rs.c.room_id == room_id, rs.c.message_id.in_(list(message_ids))
+            )
+        )
+        return group([(r.message_id, r.user_id, r.reaction, r.created_at_ms) for r in rows])
 
 
 class SqlProfileRepository:

@@ -61,9 +61,31 @@ messages = Table(
     # (Migration 0010 added it on SQLite with a DEFAULT 0, which SQLite requires of a NOT
     # NULL column added in place; every insert gives a number, and the index is unique.)
     Column("seq", BigInteger, nullable=False),
+    # When its sender last edited the text (ciphertext then holds the new text); NULL: never.
+    Column("edited_at_ms", BigInteger, nullable=True),
     # Keyset pagination: newest page before a cursor is one index range scan.
     Index("ix_messages_room_id_id", "room_id", "id"),
     Index("ix_messages_room_id_seq", "room_id", "seq", unique=True),
+)
+
+# Who reacted with which emoji (domain.model.reactions) to which message: one row per
+# identity and emoji; the rows go with their message (ON DELETE CASCADE), whether it is
+# deleted, cleared with its room's history, pruned or deleted with its room.
+message_reactions = Table(
+    "message_reactions",
+    metadata,
+    Column("room_id", String(64), nullable=False),
+    Column(
+        "message_id",
+        String(36),
+        ForeignKey("messages.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column("user_id", String(64), primary_key=True),
+    Column("reaction", String(32), primary_key=True),
+    Column("created_at_ms", BigInteger, nullable=False),
+    # A history page's reactions, one statement: room_id = ? AND message_id IN (...).
+    Index("ix_message_reactions_room_id_message_id", "room_id", "message_id"),
 )
 
 profiles = Table(

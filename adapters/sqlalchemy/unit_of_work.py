@@ -15,6 +15,7 @@ from adapters.sqlalchemy.repositories import (
     SqlMessageRepository,
     SqlNetworkRepository,
     SqlProfileRepository,
+    SqlReactionRepository,
     SqlRefreshTokenRepository,
     SqlRoomRepository,
     SqlUserRepository,
@@ -52,6 +53,7 @@ class SqlUnitOfWork:
         self._conn = conn
         self.rooms = SqlRoomRepository(conn)
         self.messages = SqlMessageRepository(conn)
+        self.reactions = SqlReactionRepository(conn)
         self.profiles = SqlProfileRepository(conn)
         self.memberships = SqlMembershipRepository(conn)
         self.users = SqlUserRepository(conn)

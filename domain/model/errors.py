@@ -34,6 +34,7 @@ class ErrorCode(StrEnum):
     INVALID_IP_POLICY = "invalid_ip_policy"
     INVALID_ADDRESS = "invalid_address"
     RANGE_TOO_WIDE = "range_too_wide"
+    INVALID_REACTION = "invalid_reaction"
     # Existence
     ROOM_NOT_FOUND = "room_not_found"
     ROOM_EXISTS = "room_exists"
@@ -43,6 +44,7 @@ class ErrorCode(StrEnum):
     USERNAME_TAKEN = "username_taken"
     USER_ID_TAKEN = "user_id_taken"
     PROFILE_NOT_FOUND = "profile_not_found"
+    TOO_MANY_REACTIONS = "too_many_reactions"  # a message's distinct emoji are all taken
     # Access
     BAD_PASSWORD = "bad_password"  # noqa: S105 - an error code, not a secret
     UNAUTHORIZED = "unauthorized"
@@ -56,6 +58,8 @@ class ErrorCode(StrEnum):
     INVALID_CREDENTIALS = "invalid_credentials"
     INVALID_REFRESH_TOKEN = "invalid_refresh_token"  # noqa: S105 - an error code, not a secret
     IDENTITY_MISMATCH = "identity_mismatch"  # a payload's user_id is not the token's
+    NOT_SENDER = "not_sender"  # only a message's sender may edit it
+    EDIT_WINDOW_CLOSED = "edit_window_closed"  # a message is editable for a while only
 
 
 class ChatError(Exception):

@@ -21,6 +21,22 @@ class MessagePosted:
 
 
 @dataclass(frozen=True, slots=True)
+class MessageEdited:
+    """A message's text changed: `message` is it as it is now (its `edited_at_ms` set)."""
+
+    message: Message
+
+
+@dataclass(frozen=True, slots=True)
+class ReactionsChanged:
+    """Someone toggled a reaction: `reactions` are the message's, all of them, now."""
+
+    room_id: str
+    message_id: str
+    reactions: dict[str, list[str]]
+
+
+@dataclass(frozen=True, slots=True)
 class PresenceChanged:
     """An identity entered a room (its first connection there) or left it (its last);
     `online` is the number of identities after the change, `users` the list (cut at
@@ -124,6 +140,8 @@ class RoleChanged:
 Event = (
     RoomCreated
     | MessagePosted
+    | MessageEdited
+    | ReactionsChanged
     | PresenceChanged
     | PresenceShown
     | TypingChanged

@@ -5,9 +5,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from domain.model.errors import ErrorCode, InvalidInput
+from domain.model.errors import ErrorCode, Forbidden, InvalidInput
 
 DEFAULT_MAX_MESSAGE_BYTES = 16 * 1024
+DEFAULT_EDIT_WINDOW_S = 24 * 3600  # how long after sending its sender may edit a message
 MAX_PAGE = 100
 DEFAULT_PAGE = 50
 
@@ -59,6 +60,7 @@ class StoredMessage:
     ciphertext: bytes
     created_at_ms: int
     guest: bool = False  # the sender had no password (a room token or a guest profile)
+    edited_at_ms: int | None = None  # when its text was last edited; None if never
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,3 +76,16 @@ class Message:
     created_at_ms: int
     unreadable: bool = False
     guest: bool = False  # the sender had no password (a room token or a guest profile)
+    edited_at_ms: int | None = None  # when its text was last edited; None if never
+
+
+def check_edit(message: StoredMessage, user_id: str, now_ms: int, window_s: int) -> None:
+    """Only its sender edits a message (NOT_SENDER; room admins neither), and only within
+    `window_s` seconds of sending it (EDIT_WINDOW_CLOSED)."""
+    if message.user_id != user_id:
+        raise Forbidden(ErrorCode.NOT_SENDER, "only its sender may edit a message")
+    if now_ms - message.created_at_ms > window_s * 1000:
+        raise Forbidden(
+            ErrorCode.EDIT_WINDOW_CLOSED,
+            f"a message may be edited for {window_s} seconds after it was sent",
+        )

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 
 from domain.model.events import Event
-from domain.model.messages import DEFAULT_MAX_MESSAGE_BYTES
+from domain.model.messages import DEFAULT_EDIT_WINDOW_S, DEFAULT_MAX_MESSAGE_BYTES
 from domain.model.policies import DEFAULT_POLICY, AccessPolicy
 from domain.model.presence import DEFAULT_TYPING_S
 from ports.cipher import Cipher
@@ -30,6 +30,7 @@ class CoreConfig:
     typing_s: int = DEFAULT_TYPING_S  # how long "typing" lasts without a new start or a stop
     # How many messages a room whose own message_limit is unset keeps (0: every message).
     message_limit: int = 0
+    edit_window_s: int = DEFAULT_EDIT_WINDOW_S  # how long a sender may edit a message
 
 
 @dataclass(frozen=True, slots=True)

@@ -20,6 +20,7 @@ def seal(cipher: Cipher, message: Message) -> StoredMessage:
         ciphertext=cipher.encrypt(message.text.encode("utf-8")),
         created_at_ms=message.created_at_ms,
         guest=message.guest,
+        edited_at_ms=message.edited_at_ms,
     )
 
 
@@ -45,4 +46,5 @@ def unseal(cipher: Cipher, row: StoredMessage) -> Message:
         created_at_ms=row.created_at_ms,
         unreadable=unreadable,
         guest=row.guest,
+        edited_at_ms=row.edited_at_ms,
     )

@@ -178,6 +178,7 @@ def build_core(settings: Settings, concurrency: str = "threads") -> Core:
             kick_s=settings.kick_s,
             typing_s=settings.typing_s,
             message_limit=settings.message_limit,
+            edit_window_s=settings.edit_window_s,
         ),
     )
     return Core(settings, deps, closers, _limiter(settings))

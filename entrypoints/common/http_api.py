@@ -28,6 +28,7 @@ from domain.usecases import accounts, administer, profiles
 from domain.usecases.access import authenticate, verify_token
 from domain.usecases.create_room import create_room
 from domain.usecases.deps import Deps
+from domain.usecases.edit_message import edit_message
 from domain.usecases.join_as_member import join_as_member
 from domain.usecases.presence import room_presence
 from domain.usecases.read_history import read_history
@@ -51,6 +52,7 @@ from entrypoints.common.schemas import (
     AdminTokenOut,
     CreateProfile,
     CreateRoom,
+    EditMessage,
     GuestSignedIn,
     HistoryClearedOut,
     Input,
@@ -60,6 +62,7 @@ from entrypoints.common.schemas import (
     MemberBody,
     MemberStandingOut,
     MessageDeletedOut,
+    MessageEditedOut,
     MessagePage,
     MessagePosted,
     MessagesQuery,
@@ -84,7 +87,7 @@ from entrypoints.common.schemas import (
     UpdateProfile,
     VerifyRoom,
 )
-from entrypoints.common.shapes import encode_json, iso_ms, message_json, present_json
+from entrypoints.common.shapes import edited_at, encode_json, iso_ms, message_json, present_json
 from entrypoints.common.socket_api import SOCKET_EVENTS
 
 log = logging.getLogger("securechat.http")
@@ -199,7 +202,8 @@ def list_messages_view(
         request.client,
     )
     page = out.value
-    body = {"messages": [message_json(m) for m in page.messages], "next_before": page.next_before}
+    messages = [message_json(m, page.reactions.get(m.id)) for m in page.messages]
+    body = {"messages": messages, "next_before": page.next_before}
     return HttpResponse(200, body)
 
 
@@ -284,6 +288,23 @@ def delete_message_view(
     room_id, message_id = request.path_params["room_id"], request.path_params["message_id"]
     out = administer.delete_message(deps, claims, room_id, message_id, request.client)
     body = {"room_id": room_id, "message_id": out.value, "deleted": True}
+    return HttpResponse(200, body, out.events)
+
+
+def edit_message_view(
+    deps: Deps, request: HttpRequest, claims: Claims, data: EditMessage, _: NoQuery
+) -> Answer:
+    room_id, message_id = request.path_params["room_id"], request.path_params["message_id"]
+    out = edit_message(
+        deps, claims, room_id, message_id, data.message, request.client, data.user_id
+    )
+    message = out.value
+    body = {
+        "room_id": message.room_id,
+        "message_id": message.id,
+        "message": message.text,
+        "edited_at": edited_at(message),
+    }
     return HttpResponse(200, body, out.events)
 
 
@@ -836,6 +857,28 @@ ROUTES: tuple[Route, ...] = (
             403: NOT_GRANTED + " Or someone else's message, for a non-admin (`forbidden`).",
             404: "No such message in this room (`message_not_found`), or a path parameter "
             "is not one segment.",
+        },
+        bearer=True,
+    ),
+    Route(
+        "PATCH",
+        "/chat/<room_id>/messages/<message_id>",
+        "edit_message",
+        edit_message_view,
+        body=EditMessage,
+        summary="Replace the text of one's own message (the same bounds as a new one), "
+        "within SECURECHAT_EDIT_WINDOW_SECONDS of sending it (default 24 hours); it is "
+        "stored encrypted anew, and the room's sockets get `message_edited`.",
+        ok=Reply(200, "Edited.", MessageEditedOut),
+        errors={
+            400: MALFORMED + " Not a message id (`invalid_message_id`).",
+            401: UNAUTHORIZED,
+            403: NOT_GRANTED + " Or someone else's message (`not_sender`; admins "
+            "neither), a message older than the edit window (`edit_window_closed`), or a "
+            "`user_id` other than the token's (`identity_mismatch`).",
+            404: "No such message in this room (`message_not_found`), or a path parameter "
+            "is not one segment.",
+            413: TOO_LARGE,
         },
         bearer=True,
     ),

@@ -31,8 +31,9 @@ HEADERS = (("Cache-Control", "no-cache"),)
 
 DESCRIPTION = (
     "REST half of the Secure Chat API; a human page over this document is served at /docs. "
-    "The Socket.IO half (events `join`, `message`, `leave`, whose payloads are the schemas "
-    "named in `x-socket-events`; broadcasts `message`, `status`, `online_count`) is described "
+    "The Socket.IO half (events `join`, `message`, `leave`, `reaction`, `edit`, whose "
+    "payloads are the schemas named in `x-socket-events`; broadcasts `message`, `status`, "
+    "`online_count`, `reaction_update`, `message_edited`) is described "
     'in README.md. Every error is `{"error", "code"}` with a 4xx status; `code` is '
     "stable, `error` is for humans. Every input refuses a field it does not name "
     "(`unexpected_field`)."

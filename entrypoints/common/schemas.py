@@ -21,6 +21,11 @@ from domain.model.members import USERNAME_MAX_CHARS
 from domain.model.messages import DEFAULT_PAGE, MAX_PAGE
 from domain.model.presence import PRESENCE_LIST_MAX
 from domain.model.profiles import AVATAR_MAX_CHARS
+from domain.model.reactions import (
+    MAX_REACTION_BYTES,
+    MAX_REACTION_CODE_POINTS,
+    MAX_REACTIONS_PER_MESSAGE,
+)
 from domain.model.rooms import MESSAGE_LIMIT_MAX, PASSWORD_MAX_CHARS, PASSWORD_MIN_CHARS
 
 ROOM_ID_PATTERN = "^[A-Za-z0-9_-]{1,64}$"
@@ -109,6 +114,37 @@ OwnUserId = Annotated[
     ),
 ]
 
+# Like `username`, a rule no JSON Schema keyword states: the `emoji` format.
+ReactionText = Annotated[
+    str,
+    _documented(
+        f"One emoji: a pictograph (with its variation selector, skin tone or tags), a flag "
+        f"or a keycap, or a ZWJ sequence of those (a family); at most "
+        f"{MAX_REACTION_CODE_POINTS} code points and {MAX_REACTION_BYTES} bytes of UTF-8. "
+        f"Letters, digits, punctuation, markup and two emoji side by side are refused "
+        f"(`invalid_reaction`). A message holds at most {MAX_REACTIONS_PER_MESSAGE} "
+        f"different emoji (`too_many_reactions`).",
+        format="emoji",
+        minLength=1,
+        maxLength=MAX_REACTION_CODE_POINTS,
+    ),
+]
+# In an edit: the same rule as a message's own user_id.
+EditorUserId = Annotated[
+    str | None,
+    Meta(
+        description="Optional. The editor is always the token's identity; a user_id other "
+        "than it is refused (403 `identity_mismatch`)."
+    ),
+]
+ReactorUserId = Annotated[
+    str | None,
+    Meta(
+        description="Optional. The reaction is always the token's identity's; a user_id "
+        "other than it is refused (`identity_mismatch`)."
+    ),
+]
+
 # The schema of each parameter a route rule may hold (`<room_id>`, ...).
 PATH_PARAMETERS: dict[str, Any] = {
     "room_id": RoomIdText,
@@ -171,6 +207,13 @@ class JoinRoom(Input):
 class PostMessage(Input):
     message: MessageText
     user_id: OwnUserId = None
+
+
+class EditMessage(Input):
+    """`PATCH /chat/{room_id}/messages/{message_id}`: the new text."""
+
+    message: MessageText
+    user_id: EditorUserId = None
 
 
 class CreateProfile(Input):
@@ -317,6 +360,26 @@ class TypingPayload(Input):
     room: RoomIdText
     is_typing: bool
     user_id: OwnUserId = None
+
+
+class ReactionPayload(Input):
+    """`reaction`: toggles the caller's reaction on a message of a joined room (on if it
+    did not hold it, else off); the room gets `reaction_update`."""
+
+    room: RoomIdText
+    message_id: MessageIdText
+    reaction: ReactionText
+    user_id: ReactorUserId = None
+
+
+class EditPayload(Input):
+    """`edit`: the sender replaces its message's text, within SECURECHAT_EDIT_WINDOW_SECONDS
+    of sending it (default 24 hours); the room gets `message_edited`."""
+
+    room: RoomIdText
+    message_id: MessageIdText
+    message: MessageText
+    user_id: EditorUserId = None
 
 
 # -- responses (documentation) --------------------------------------------------------------
@@ -517,6 +580,22 @@ class MessagePosted(Output):
     message_id: Annotated[str, Meta(description="UUIDv7, time-sortable.")]
 
 
+ReactionsOut = Annotated[
+    dict[str, list[str]],
+    Meta(
+        description="Each emoji reacted with, in the order of its first reaction, and the "
+        "user ids that reacted with it, earliest first; `{}` when none."
+    ),
+]
+
+
+class MessageEditedOut(Output):
+    room_id: str
+    message_id: str
+    message: Annotated[str, Meta(description="The text as it is now.")]
+    edited_at: Annotated[str, Meta(description="ISO 8601, UTC, milliseconds.")]
+
+
 class Message(Output):
     id: str
     room_id: str
@@ -529,6 +608,11 @@ class Message(Output):
     timestamp: Annotated[
         str, Meta(description="ISO 8601, UTC, milliseconds: 2026-12-02T15:04:05.123Z")
     ]
+    edited_at: Annotated[
+        str | None,
+        Meta(description="When its sender last edited the text (ISO 8601, UTC); null if never."),
+    ]
+    reactions: ReactionsOut
     unreadable: Annotated[
         bool | UnsetType,
         Meta(

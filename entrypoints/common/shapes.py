@@ -8,6 +8,7 @@ from typing import Any
 
 from domain.model.messages import Message
 from domain.model.presence import Present
+from domain.model.reactions import Reactions
 
 JSON_HEADERS = {
     "Content-Type": "application/json",
@@ -20,8 +21,10 @@ def encode_json(body: Any) -> bytes:
     return json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
-def message_json(message: Message) -> dict[str, Any]:
-    """A message as both history and the `message` socket event show it.
+def message_json(message: Message, reactions: Reactions | None = None) -> dict[str, Any]:
+    """A message as both history and the `message` socket event show it: with its
+    reactions ({emoji: [user ids]}, `{}` for a new message) and when it was last edited
+    (null if never).
 
     One that no key opens has `"message": null, "unreadable": true`; others have no
     `unreadable` key, so a readable message's shape never changed."""
@@ -33,10 +36,16 @@ def message_json(message: Message) -> dict[str, Any]:
         "guest": message.guest,
         "message": None if message.unreadable else message.text,
         "timestamp": iso_ms(message.created_at_ms),
+        "edited_at": edited_at(message),
+        "reactions": reactions or {},
     }
     if message.unreadable:
         body["unreadable"] = True
     return body
+
+
+def edited_at(message: Message) -> str | None:
+    return iso_ms(message.edited_at_ms) if message.edited_at_ms is not None else None
 
 
 def iso_ms(epoch_ms: int) -> str:

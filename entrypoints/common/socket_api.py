@@ -35,8 +35,10 @@ from domain.model.policies import (
 from domain.model.rooms import RoomId
 from domain.usecases.access import check_live, verify_token
 from domain.usecases.deps import Deps
+from domain.usecases.edit_message import edit_message
 from domain.usecases.join_as_member import join_as_member
 from domain.usecases.join_room import join_room, leave_room
+from domain.usecases.react import react
 from domain.usecases.send_message import SendCommand
 from domain.usecases.typing import set_typing
 from entrypoints.common.batching import Batched, SendResult
@@ -51,12 +53,15 @@ from entrypoints.common.lanes import Lane
 from entrypoints.common.limits import EVENT_LIMITS, MESSAGE_LIMITS, PASSWORD_LIMITS, Limit
 from entrypoints.common.payloads import decode, expect_object
 from entrypoints.common.schemas import (
+    EditPayload,
     Input,
     JoinPayload,
     MessagePayload,
+    ReactionPayload,
     RoomPayload,
     TypingPayload,
 )
+from entrypoints.common.shapes import edited_at
 from entrypoints.common.socket_events import Emit, channel, emits_for
 from ports.limits import Check
 
@@ -382,6 +387,48 @@ def typing_event(deps: Deps, connection: Connection, sid: str, data: TypingPaylo
     return SocketResult(dict(OK), emits_for(out.events))
 
 
+def reaction_event(deps: Deps, connection: Connection, sid: str, data: ReactionPayload) -> Step:
+    """Toggle the caller's reaction on a message of a room this connection joined; the
+    room (sender included) gets `reaction_update` with all the message's reactions."""
+    room_id = _joined_room(connection, data.room)
+    out = react(
+        deps,
+        connection.claims,
+        room_id,
+        data.message_id,
+        data.reaction,
+        connection.client,
+        data.user_id,
+    )
+    done = out.value
+    ack = {**OK, "message_id": done.message_id, "on": done.on, "reactions": done.reactions}
+    return SocketResult(ack, emits_for(out.events))
+
+
+def edit_event(deps: Deps, connection: Connection, sid: str, data: EditPayload) -> Step:
+    """Its sender replaces a message's text in a room this connection joined; the room
+    gets `message_edited`."""
+    room_id = _joined_room(connection, data.room)
+    out = edit_message(
+        deps,
+        connection.claims,
+        room_id,
+        data.message_id,
+        data.message,
+        connection.client,
+        data.user_id,
+    )
+    ack = {**OK, "message_id": out.value.id, "edited_at": edited_at(out.value)}
+    return SocketResult(ack, emits_for(out.events))
+
+
+def _joined_room(connection: Connection, room: str) -> str:
+    room_id = _room(room)
+    if room_id not in connection.rooms:
+        raise ChatError(ErrorCode.NOT_JOINED, "join the room first")
+    return room_id
+
+
 def _room(room: str) -> str:
     return RoomId(room).value
 
@@ -397,6 +444,9 @@ SOCKET_EVENTS: tuple[SocketEvent[Any], ...] = (
     SocketEvent("message", MessagePayload, message_event, Lane.INLINE, limits=MESSAGE_LIMITS),
     SocketEvent("leave", RoomPayload, leave_event),
     SocketEvent("typing", TypingPayload, typing_event, Lane.INLINE),
+    # Storage and, for an edit, Fernet: a core worker's turn, never the loop's.
+    SocketEvent("reaction", ReactionPayload, reaction_event, Lane.WORKER),
+    SocketEvent("edit", EditPayload, edit_event, Lane.WORKER, limits=MESSAGE_LIMITS),
 )
 EVENTS_BY_NAME = {event.name: event for event in SOCKET_EVENTS}
 

@@ -10,15 +10,17 @@ from domain.model.events import (
     Event,
     HistoryCleared,
     MessageDeleted,
+    MessageEdited,
     MessagePosted,
     PresenceChanged,
     PresenceShown,
+    ReactionsChanged,
     RoleChanged,
     RoomDeleted,
     TypingChanged,
 )
 from domain.model.presence import Present
-from entrypoints.common.shapes import message_json, present_json
+from entrypoints.common.shapes import edited_at, message_json, present_json
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,6 +41,17 @@ def emits_for(events: Iterable[Event]) -> list[Emit]:
         match event:
             case MessagePosted(message=message):
                 out.append(Emit("message", message_json(message), channel(message.room_id)))
+            case MessageEdited(message=message):
+                data = {
+                    "room": message.room_id,
+                    "message_id": message.id,
+                    "message": message.text,
+                    "edited_at": edited_at(message),
+                }
+                out.append(Emit("message_edited", data, channel(message.room_id)))
+            case ReactionsChanged(room_id=room_id, message_id=message_id, reactions=reactions):
+                update = {"room": room_id, "message_id": message_id, "reactions": reactions}
+                out.append(Emit("reaction_update", update, channel(room_id)))
             case PresenceChanged():
                 verb = "entered" if event.joined else "left"
                 out.append(
@@ -73,8 +86,14 @@ def emits_for(events: Iterable[Event]) -> list[Emit]:
                 # Only to the new tab: the room saw no change.
                 out.append(Emit("presence", presence_json(room_id, event.users, event.online), sid))
             case TypingChanged(room_id=room_id, typing=typing):
-                data = {"room": room_id, "typing_users": [present_json(p) for p in typing]}
-                out.append(Emit("typing_status", data, channel(room_id)))
+                typists = [present_json(p) for p in typing]
+                out.append(
+                    Emit(
+                        "typing_status",
+                        {"room": room_id, "typing_users": typists},
+                        channel(room_id),
+                    )
+                )
             case RoomDeleted(room_id=room_id):
                 # Before the sockets are taken out of the room (ServerBase.access_steps).
                 out.append(Emit("room_deleted", {"room": room_id}, channel(room_id)))

@@ -50,3 +50,9 @@ schemathesis.openapi.format(
     "ip-network",
     st.one_of(st.ip_addresses(v=4), st.ip_addresses(v=6)).map(str),
 )
+
+
+# `emoji`: a reaction (domain.model.reactions); the contract tests try the refused ones.
+schemathesis.openapi.format(
+    "emoji", st.sampled_from(["\U0001f44d", "\u2764\ufe0f", "\U0001f1eb\U0001f1f7"])
+)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import httpx
 import pytest
 
 from tests.contract.client import Api, assert_error, new_room_id
@@ -135,6 +136,60 @@ def test_post_rejects_malformed_bodies_and_stores_nothing(api: Api) -> None:
     assert_error(_raw(api, path, deep, auth), 400, "invalid_json")
     assert_error(_raw(api, "/chat/bad!room", b'{"message": "x"}', auth), 400, "invalid_room_id")
     assert api.texts(room.room_id, token) == []
+
+
+@pytest.mark.parametrize(("case", "text", "code"), MESSAGE_CASES)
+def test_bad_edits_are_rejected_and_change_nothing(
+    api: Api, case: str, text: str, code: str
+) -> None:
+    room = api.create_room()
+    token = api.token(room)
+    message_id = api.post(room.room_id, token, "kept").json()["message_id"]
+    edited = api.http.patch(
+        f"/chat/{room.room_id}/messages/{message_id}",
+        content=json.dumps({"message": text}).encode("ascii"),
+        headers={**JSON, "Authorization": f"Bearer {token}"},
+    )
+    assert_error(edited, 400, code)
+    [message] = api.messages(room.room_id, token).json()["messages"]
+    assert (message["message"], message["edited_at"]) == ("kept", None)
+
+
+def test_edit_rejects_malformed_bodies_and_paths_and_changes_nothing(api: Api) -> None:
+    room = api.create_room()
+    token = api.token(room)
+    message_id = api.post(room.room_id, token, "kept").json()["message_id"]
+    auth = {**JSON, "Authorization": f"Bearer {token}"}
+    path = f"/chat/{room.room_id}/messages/{message_id}"
+
+    def patch(target: str, body: bytes, headers: dict[str, str] = auth) -> httpx.Response:
+        return api.http.patch(target, content=body, headers=headers)
+
+    assert_error(patch(path, b'{"message": "x"'), 400, "invalid_json")
+    assert_error(patch(path, b"\xff\xfe"), 400, "invalid_json")
+    assert_error(
+        patch(path, b'{"message": "x"}', {"Authorization": f"Bearer {token}"}),
+        400,
+        "invalid_content_type",
+    )
+    assert_error(patch(path, b"{}"), 400, "missing_field")
+    assert_error(patch(path, b'{"message": null}'), 400, "invalid_field")
+    assert_error(patch(path, b'{"message": "x", "edited_at": 0}'), 400, "unexpected_field")
+    deep = b'{"message": ' + b"[" * 5000 + b"]" * 5000 + b"}"
+    assert_error(patch(path, deep), 400, "invalid_json")
+    huge = json.dumps({"message": "z" * (65 * 1024)}).encode()
+    assert_error(patch(path, huge), 413, "payload_too_large")
+    assert_error(
+        patch(f"/chat/bad!room/messages/{message_id}", b'{"message": "x"}'), 400, "invalid_room_id"
+    )
+    for bad_id in ("x", "01900000-0000-7000-8000-00000000000G", "%00", message_id.upper()):
+        assert_error(
+            patch(f"/chat/{room.room_id}/messages/{bad_id}", b'{"message": "x"}'),
+            400,
+            "invalid_message_id",
+        )
+    [message] = api.messages(room.room_id, token).json()["messages"]
+    assert (message["message"], message["edited_at"]) == ("kept", None)
 
 
 def test_oversized_bodies_get_413_and_store_nothing(api: Api) -> None:

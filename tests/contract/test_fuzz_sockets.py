@@ -31,8 +31,8 @@ def server(runtime: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[S
     process.stop()
 
 
-def _corpus(room: Room, token: str) -> list[str]:
-    rid = room.room_id
+def _corpus(room: Room, token: str, message_id: str) -> list[str]:
+    rid, mid = room.room_id, message_id
     return [
         "40" + json.dumps({"token": token}),
         "40",
@@ -42,6 +42,9 @@ def _corpus(room: Room, token: str) -> list[str]:
         f'422["message",{{"room":"{rid}","message":"hello"}}]',
         f'42["message",{{"room":"{rid}","message":"x"}}]',
         f'423["leave",{{"room":"{rid}"}}]',
+        f'425["reaction",{{"room":"{rid}","message_id":"{mid}","reaction":"\U0001f44d"}}]',
+        f'42["reaction",{{"room":"{rid}","message_id":"{mid}","reaction":"\u2764\ufe0f"}}]',
+        f'426["edit",{{"room":"{rid}","message_id":"{mid}","message":"edited"}}]',
         '424["disconnect"]',
         '42["connect",{},' + json.dumps({"token": token}) + "]",
         '431["ok"]',
@@ -90,7 +93,7 @@ def _mutate(rng: random.Random, packet: str) -> str:
     if choice == 4:  # absurd ack id
         return "42" + str(rng.randrange(10**30)) + packet[2:]
     if choice == 5:  # random JSON arguments
-        args = [rng.choice(["join", "message", "leave", 1, None, [], {}])]
+        args = [rng.choice(["join", "message", "leave", "reaction", "edit", 1, None, [], {}])]
         extra = rng.choice([{}, [], "x" * rng.randrange(100), 1.5, True, {"room": 1}])
         args += [extra] * rng.randrange(4)
         return "42" + json.dumps(args)
@@ -144,7 +147,9 @@ def test_the_packet_path_survives_a_seeded_fuzz(server: ServerProcess) -> None:
     rng = random.Random(SEED)
     api = Api(server.url)
     room = api.create_room()
-    corpus = _corpus(room, room.admin_token)
+    posted = api.post(room.room_id, room.admin_token, "react to me, edit me")
+    assert posted.status_code == 201, posted.text
+    corpus = _corpus(room, room.admin_token, posted.json()["message_id"])
     started = time.monotonic()
     with api.socket(api.token(room, "steady")) as steady:
         assert steady.call("join", {"room": room.room_id}, timeout=5)["ok"] is True

@@ -137,6 +137,62 @@ def test_an_event_with_extra_or_missing_arguments_gets_an_error_ack(api: Api) ->
     raw.close()
 
 
+def test_hostile_reaction_and_edit_payloads_get_error_acks_and_change_nothing(api: Api) -> None:
+    room = api.create_room()
+    posted = api.post(room.room_id, room.admin_token, "the original")
+    assert posted.status_code == 201, posted.text
+    message_id = posted.json()["message_id"]
+    raw = _joined(api, room, "erin")
+    rid = room.room_id
+    target = {"room": rid, "message_id": message_id}
+    for ack_id, (event, data, code) in enumerate(
+        (
+            (
+                "reaction",
+                {**target, "reaction": "<img src=x onerror=alert(1)>"},
+                "invalid_reaction",
+            ),
+            ("reaction", {**target, "reaction": "\U0001f44d" * 4000}, "invalid_reaction"),
+            ("reaction", {**target, "reaction": "\u202e\U0001f44d"}, "invalid_reaction"),
+            ("reaction", {**target, "reaction": "\x00"}, "invalid_reaction"),
+            ("reaction", {**target, "reaction": {"$ne": ""}}, "invalid_field"),
+            ("reaction", {**target, "reaction": None}, "invalid_field"),
+            (
+                "reaction",
+                {**target, "message_id": "../" * 20, "reaction": "\U0001f44d"},
+                "invalid_message_id",
+            ),
+            (
+                "reaction",
+                {**target, "message_id": ["x"], "reaction": "\U0001f44d"},
+                "invalid_field",
+            ),
+            ("reaction", {"room": rid, "reaction": "\U0001f44d"}, "missing_field"),
+            ("edit", {**target, "message": "x" * 20000}, "message_too_long"),
+            ("edit", {**target, "message": "\ud800"}, "invalid_message"),
+            ("edit", {**target, "message": {"text": "x"}}, "invalid_field"),
+            ("edit", {**target, "message": "mine now"}, "not_sender"),
+            ("edit", {**target, "message": "x", "user_id": ["g_1"]}, "invalid_field"),
+            ("edit", {**target, "message": "x", "__proto__": {}}, "unexpected_field"),
+        ),
+        1,
+    ):
+        body = _refused(raw.call(event, data, ack=ack_id))
+        assert body["code"] == code, (event, data, body)
+    # Extra or missing arguments, as for any event.
+    assert _refused(raw.call("reaction", ack=50))["code"] == "invalid_event"
+    extra = raw.call("edit", {**target, "message": "x"}, "extra", ack=51)
+    assert _refused(extra)["code"] == "invalid_event"
+    assert _refused(raw.call("reaction", "\U0001f44d", ack=52))["code"] == "invalid_event"
+    # The connection goes on, and nothing changed.
+    [ack] = raw.call("reaction", {**target, "reaction": "\U0001f44d"}, ack=53)
+    assert ack["ok"] is True and ack["on"] is True
+    raw.close()
+    [message] = api.messages(rid, room.admin_token).json()["messages"]
+    assert (message["message"], message["edited_at"]) == ("the original", None)
+    assert list(message["reactions"]) == ["\U0001f44d"]
+
+
 # -- 2. oversized and compressed WebSocket messages -------------------------------------
 
 

@@ -26,6 +26,8 @@ def test_post_then_read_back(api: Api) -> None:
         "guest": True,
         "message": "hello, world ✓",
         "timestamp": message["timestamp"],
+        "edited_at": None,
+        "reactions": {},
     }
     assert ISO_MS.fullmatch(message["timestamp"])
 

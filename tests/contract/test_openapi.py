@@ -88,7 +88,8 @@ def test_responses_match_the_openapi_description(api: Api) -> None:
         "post",
     )
 
-    token = api.http.post(verify, json={"password": "p" * 8}).json()["token"]
+    verified = api.http.post(verify, json={"password": "p" * 8}).json()
+    token = verified["token"]
     _conforms(api.post(room_id, token, "hello"), "/chat/{room_id}", "post")
     _conforms(api.post(room_id, token, "   "), "/chat/{room_id}", "post")  # 400
     _conforms(api.post(room_id, None, "hello"), "/chat/{room_id}", "post")  # 401
@@ -100,6 +101,24 @@ def test_responses_match_the_openapi_description(api: Api) -> None:
     _conforms(api.messages(room_id, token, limit=0), listing, "get")
     _conforms(api.messages(room_id, "forged"), listing, "get")
     _conforms(api.messages(room_id, other), listing, "get")
+
+    edit = "/chat/{room_id}/messages/{message_id}"
+    message_id = api.post(room_id, token, "to edit").json()["message_id"]
+    path = f"/chat/{room_id}/messages/{message_id}"
+    mine, theirs = {"Authorization": f"Bearer {token}"}, {"Authorization": f"Bearer {other}"}
+    _conforms(api.http.patch(path, json={"message": "edited"}, headers=mine), edit, "patch")
+    _conforms(api.http.patch(path, json={"message": ""}, headers=mine), edit, "patch")  # 400
+    _conforms(api.http.patch(path, json={"message": "x"}), edit, "patch")  # 401
+    _conforms(api.http.patch(path, json={"message": "x"}, headers=theirs), edit, "patch")  # 403
+    gone = f"/chat/{room_id}/messages/01900000-0000-7000-8000-000000000000"
+    _conforms(api.http.patch(gone, json={"message": "x"}, headers=mine), edit, "patch")  # 404
+    with api.socket(token) as client:
+        assert client.call("join", {"room": room_id}, timeout=5)["ok"] is True
+        reacted = {"room": room_id, "message_id": message_id, "reaction": "\U0001f44d"}
+        assert client.call("reaction", reacted, timeout=5)["ok"] is True
+    page = api.messages(room_id, token, limit=10)
+    _conforms(page, listing, "get")  # an edited message, with reactions
+    assert page.json()["messages"][-1]["reactions"] == {"\U0001f44d": [verified["user_id"]]}
 
 
 def test_profile_responses_match_the_openapi_description(api: Api) -> None:

@@ -84,7 +84,10 @@ def test_join_message_broadcast_and_ack(api: Api) -> None:
                 "guest",
                 "message",
                 "timestamp",
+                "edited_at",
+                "reactions",
             }
+            assert (event["edited_at"], event["reactions"]) == (None, {})
             assert event["guest"] is True  # a room token's identity
     assert api.texts(room.room_id, alice["token"]) == ["hi all"]
 

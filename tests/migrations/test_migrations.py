@@ -30,6 +30,7 @@ TABLES = {
     "member_addresses",
     "address_bans",
     "room_networks",
+    "message_reactions",
 }
 
 
@@ -365,6 +366,57 @@ def test_upgrading_a_0003_database_marks_room_guests_messages_and_allows_guest_p
             # Rebuilding `users` (SQLite's batch mode) signed no one out, either way.
             families = conn.execute(text("SELECT family_id FROM refresh_families"))
             assert families.scalars().all() == ["f_1"]
+    finally:
+        engine.dispose()
+
+
+def test_0009_keeps_messages_unedited_and_reactions_go_with_their_message(
+    database_url: str,
+) -> None:
+    """Both ways without losing a message; a reaction row is deleted with its message by
+    the database itself (ON DELETE CASCADE), whoever deletes the message."""
+    migrations.upgrade(database_url, "0008")
+    engine = make_engine(database_url)
+    insert_reaction = text(
+        "INSERT INTO message_reactions (room_id, message_id, user_id, reaction, created_at_ms)"
+        " VALUES ('r', :m, 'u', :e, 2)"
+    )
+    try:
+        with engine.begin() as conn:
+            conn.execute(
+                text(
+                    "INSERT INTO rooms (id, incarnation, password_hash, password_version,"
+                    " created_by, created_at_ms) VALUES ('r', 'inc-1', 'h', 1, 'g', 1)"
+                )
+            )
+            for message_id in ("m1", "m2"):
+                conn.execute(
+                    text(
+                        "INSERT INTO messages (id, room_id, user_id, username, ciphertext,"
+                        " created_at_ms) VALUES (:id, 'r', 'u', 'n', :c, 1)"
+                    ),
+                    {"id": message_id, "c": b"x"},
+                )
+        migrations.upgrade(database_url)
+        assert _schema_diff(database_url) == []
+        with engine.begin() as conn:
+            rows = conn.execute(text("SELECT id, edited_at_ms FROM messages ORDER BY id"))
+            assert [tuple(row) for row in rows] == [("m1", None), ("m2", None)]
+            for message_id in ("m1", "m2"):
+                conn.execute(insert_reaction, {"m": message_id, "e": "\U0001f44d"})
+            conn.execute(insert_reaction, {"m": "m1", "e": "\u2764\ufe0f"})
+        with pytest.raises(IntegrityError), engine.begin() as conn:
+            conn.execute(insert_reaction, {"m": "m1", "e": "\U0001f44d"})  # once per emoji
+        with pytest.raises(IntegrityError), engine.begin() as conn:
+            conn.execute(insert_reaction, {"m": "no such message", "e": "\U0001f44d"})
+        with engine.begin() as conn:
+            conn.execute(text("DELETE FROM messages WHERE id = 'm1'"))
+            left = conn.execute(text("SELECT message_id FROM message_reactions"))
+            assert left.scalars().all() == ["m2"]
+        migrations.downgrade(database_url, "0008")
+        assert "message_reactions" not in _tables(database_url)
+        with engine.connect() as conn:
+            assert conn.execute(text("SELECT id FROM messages")).scalars().all() == ["m2"]
     finally:
         engine.dispose()
 

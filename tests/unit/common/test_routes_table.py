@@ -24,6 +24,7 @@ from domain.model.events import (
     HistoryCleared,
     MemberRemoved,
     MessageDeleted,
+    MessageEdited,
     MessagePosted,
     RoleChanged,
     RoomCreated,
@@ -32,12 +33,14 @@ from domain.model.events import (
 )
 from domain.model.members import Role, Standing
 from domain.model.presence import Present
+from domain.usecases.deps import CoreConfig
 from entrypoints.common import docs_page, http_api, web_page
 from entrypoints.common.batching import Batched
 from entrypoints.common.bootstrap import Core
 from entrypoints.common.http_api import ROUTES, HttpRequest, HttpResponse, respond
 from entrypoints.common.server_base import ServerBase
 from entrypoints.common.settings import Settings
+from entrypoints.common.shapes import iso_ms
 from entrypoints.common.socket_events import Emit, channel, emits_for
 from tests.support import PASSWORD, BrokenCipher, Coverage, World
 
@@ -1075,6 +1078,72 @@ def test_delete_message_refuses_someone_elses_a_missing_one_and_a_bad_id(
     bad = http.call("delete_message", path={"room_id": "lobby", "message_id": "x"}, token=admin)
     _assert_error(bad, 400, "invalid_message_id")
     assert [m.id for m in world.store_factory.store.messages["lobby"]] == [admins]
+
+
+@covered.success("edit_message")
+def test_edit_message_by_its_sender_stores_it_encrypted_and_tells_the_room(
+    http: Http, world: World
+) -> None:
+    http.room()
+    guest = http.member()
+    sent = _post(http, guest, "helo")
+    world.clock.advance(seconds=5)
+
+    edited = http.call(
+        "edit_message",
+        path={"room_id": "lobby", "message_id": sent},
+        json_body={"message": "hello"},
+        token=guest,
+    )
+
+    stamp = iso_ms(world.clock.now_ms())
+    assert (edited.status, edited.body) == (
+        200,
+        {"room_id": "lobby", "message_id": sent, "message": "hello", "edited_at": stamp},
+    )
+    [row] = world.store_factory.store.messages["lobby"]
+    assert world.cipher.decrypt(row.ciphertext) == b"hello" and b"hello" not in row.ciphertext
+    (event,) = edited.events
+    assert isinstance(event, MessageEdited) and event.message.text == "hello"
+    data = {"room": "lobby", "message_id": sent, "message": "hello", "edited_at": stamp}
+    assert edited.emits == [Emit("message_edited", data, channel("lobby"))]
+    page = http.call("list_messages", path={"room_id": "lobby"}, token=guest)
+    [shown] = page.body["messages"]
+    assert (shown["message"], shown["edited_at"], shown["reactions"]) == ("hello", stamp, {})
+
+
+@covered.refusal("edit_message")
+def test_edit_message_refuses_another_sender_a_closed_window_and_bad_input(
+    world: World,
+) -> None:
+    short = dataclasses.replace(world.deps, config=CoreConfig(edit_window_s=60))
+    http = Http(dataclasses.replace(world, deps=short))
+    admin = http.room()
+    guest = http.member()
+    sent = _post(http, guest, "kept")
+    path = {"room_id": "lobby", "message_id": sent}
+
+    def edit(token: str | None, body: object, at: dict[str, str] = path) -> Answered:
+        return http.call("edit_message", path=at, json_body=body, token=token)
+
+    _assert_error(edit(admin, {"message": "x"}), 403, "not_sender")
+    _assert_error(edit(http.member(), {"message": "x"}), 403, "not_sender")
+    _assert_error(edit(None, {"message": "x"}), 401, "unauthorized")
+    _assert_error(edit(guest, {"message": " "}), 400, "message_empty")
+    _assert_error(edit(guest, {"message": "x", "user_id": "u_x"}), 403, "identity_mismatch")
+    _assert_error(edit(guest, {"message": "x", "extra": 1}), 400, "unexpected_field")
+    _assert_error(edit(guest, {}), 400, "missing_field")
+    _assert_error(
+        edit(guest, {"message": "x"}, {**path, "message_id": "x"}), 400, "invalid_message_id"
+    )
+    gone = {**path, "message_id": "01900000-0000-7000-8000-000000000000"}
+    _assert_error(edit(guest, {"message": "x"}, gone), 404, "message_not_found")
+    http.room("other")
+    _assert_error(edit(http.member("other"), {"message": "x"}), 403, "forbidden")
+    world.clock.advance(seconds=60, ms=1)
+    _assert_error(edit(guest, {"message": "late"}), 403, "edit_window_closed")
+    [row] = world.store_factory.store.messages["lobby"]
+    assert world.cipher.decrypt(row.ciphertext) == b"kept" and row.edited_at_ms is None
 
 
 @covered.success("room_overview")

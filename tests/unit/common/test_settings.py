@@ -27,6 +27,7 @@ def test_defaults() -> None:
     assert settings.cors_origins == ()
     assert settings.room_token_ttl_s == 3600
     assert settings.admin_token_ttl_s == 30 * 24 * 3600
+    assert settings.edit_window_s == 24 * 3600
     assert settings.auto_migrate is None
     assert settings.worker_threads == 4
     assert settings.slow_client_timeout_s == 10
@@ -57,6 +58,7 @@ def test_values_are_read() -> None:
         "SECURECHAT_CORS_ORIGINS": "https://a.example,https://b.example",
         "SECURECHAT_ROOM_TOKEN_TTL": "60",
         "SECURECHAT_KICK_SECONDS": "30",
+        "SECURECHAT_EDIT_WINDOW_SECONDS": "90",
         "SECURECHAT_AUTO_MIGRATE": "yes",
         "SECURECHAT_WORKER_THREADS": "4",
         "SECURECHAT_SLOW_CLIENT_TIMEOUT": "3",
@@ -75,6 +77,7 @@ def test_values_are_read() -> None:
     assert settings.cors_origins == ("https://a.example", "https://b.example")
     assert settings.room_token_ttl_s == 60
     assert settings.kick_s == 30
+    assert settings.edit_window_s == 90
     assert settings.auto_migrate is True
     assert settings.should_auto_migrate is True
     assert settings.worker_threads == 4
@@ -116,6 +119,8 @@ def test_secret_is_not_in_repr() -> None:
         ("MESSAGE_LIMIT", "-1"),
         ("MESSAGE_LIMIT", "1000001"),
         ("MESSAGE_LIMIT", "ten"),
+        ("EDIT_WINDOW_SECONDS", "0"),
+        ("EDIT_WINDOW_SECONDS", "1d"),
     ],
 )
 def test_bad_integers_are_refused(name: str, value: str) -> None:

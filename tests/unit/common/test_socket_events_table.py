@@ -16,12 +16,14 @@ import pytest
 
 from domain.usecases.accounts import SignedIn, login, logout, refresh, register
 from domain.usecases.create_room import create_room
+from domain.usecases.deps import CoreConfig
 from domain.usecases.verify_room import verify_room_password
 from entrypoints.common.bootstrap import Core
 from entrypoints.common.http_api import ROUTES, HttpRequest
 from entrypoints.common.lanes import Lane
 from entrypoints.common.server_base import ServerBase
 from entrypoints.common.settings import Settings
+from entrypoints.common.shapes import iso_ms
 from entrypoints.common.socket_api import EVENTS_BY_NAME, OK, SOCKET_EVENTS, Refused
 from entrypoints.common.socket_events import Emit, channel
 from entrypoints.common.steps import (
@@ -555,6 +557,169 @@ def test_typing_elsewhere_or_as_someone_else_is_refused(sockets: Sockets, world:
 
     assert sockets.emitted == []
     assert world.presence.typing("lobby", world.clock.now_ms()) == []
+
+
+# -- reaction -------------------------------------------------------------------------------
+
+THUMBS = "\U0001f44d"
+
+
+def _sent(sockets: Sockets, sid: str = "s1", text: str = "hi") -> str:
+    ack = sockets.event("message", sid, {"room": "lobby", "message": text})
+    assert ack["ok"] is True, ack
+    sockets.emitted.clear()
+    return str(ack["message_id"])
+
+
+def _reactions(world: World) -> set[tuple[str, str, str]]:
+    """(message id, user id, reaction) of every reaction the store holds in the lobby."""
+    held = world.store_factory.store.reactions.get("lobby", {})
+    return {(message_id, *key) for message_id, rows in held.items() for key in rows}
+
+
+@covered.success("reaction")
+def test_reaction_toggles_and_tells_the_room(sockets: Sockets, world: World) -> None:
+    _joined(sockets, "s1", "alice")
+    message_id = _sent(sockets)
+    me = sockets.base.protocol.connection("s1").claims.user_id  # type: ignore[union-attr]
+    sockets.lanes.clear()
+
+    on = sockets.event(
+        "reaction", "s1", {"room": "lobby", "message_id": message_id, "reaction": THUMBS}
+    )
+
+    assert on == {**OK, "message_id": message_id, "on": True, "reactions": {THUMBS: [me]}}
+    assert sockets.lanes == [Lane.WORKER]
+    assert set(_reactions(world)) == {(message_id, me, THUMBS)}
+    data = {"room": "lobby", "message_id": message_id, "reactions": {THUMBS: [me]}}
+    assert sockets.emitted == [Emit("reaction_update", data, LOBBY)]
+    sockets.emitted.clear()
+
+    off = sockets.event(
+        "reaction",
+        "s1",
+        {"room": "lobby", "message_id": message_id, "reaction": THUMBS, "user_id": me},
+    )
+
+    assert (off["on"], off["reactions"]) == (False, {})
+    assert _reactions(world) == set()
+    assert sockets.emitted == [Emit("reaction_update", {**data, "reactions": {}}, LOBBY)]
+
+
+@covered.refusal("reaction")
+@pytest.mark.parametrize(
+    ("change", "code"),
+    [
+        ({"reaction": "abc"}, "invalid_reaction"),
+        ({"reaction": "<b>"}, "invalid_reaction"),
+        ({"reaction": ""}, "invalid_reaction"),
+        ({"reaction": THUMBS * 2}, "invalid_reaction"),
+        ({"reaction": 7}, "invalid_field"),
+        ({"user_id": "g_someone_else"}, "identity_mismatch"),
+        ({"room": "other"}, "not_joined"),
+        ({"message_id": "01900000-0000-7000-8000-000000000000"}, "message_not_found"),
+        ({"message_id": "x"}, "invalid_message_id"),
+        ({"extra": True}, "unexpected_field"),
+    ],
+)
+def test_reaction_refusals_change_nothing(
+    sockets: Sockets, world: World, change: dict[str, Any], code: str
+) -> None:
+    _joined(sockets)
+    _member(world, "other")
+    message_id = _sent(sockets)
+
+    data = {"room": "lobby", "message_id": message_id, "reaction": THUMBS} | change
+    _assert_refused(sockets.event("reaction", "s1", data), code)
+
+    assert _reactions(world) == set() and sockets.emitted == []
+
+
+@covered.refusal("reaction")
+def test_reaction_on_a_message_of_another_joined_room_is_not_found(
+    sockets: Sockets, world: World
+) -> None:
+    token = _member(world, "lobby")
+    sockets.connect("s1", token)
+    sockets.event("join", "s1", {"room": "lobby"})
+    message_id = _sent(sockets)
+    sockets.connect("s2", _member(world, "other"))
+    sockets.event("join", "s2", {"room": "other"})
+    sockets.emitted.clear()
+
+    data = {"room": "other", "message_id": message_id, "reaction": THUMBS}
+    _assert_refused(sockets.event("reaction", "s2", data), "message_not_found")
+    assert world.store_factory.store.reactions == {} and sockets.emitted == []
+
+
+# -- edit -----------------------------------------------------------------------------------
+
+
+@covered.success("edit")
+def test_edit_by_its_sender_is_stored_encrypted_and_tells_the_room(
+    sockets: Sockets, world: World
+) -> None:
+    _joined(sockets)
+    message_id = _sent(sockets, text="helo")
+    world.clock.advance(seconds=3)
+    sockets.lanes.clear()
+
+    ack = sockets.event(
+        "edit", "s1", {"room": "lobby", "message_id": message_id, "message": "hello"}
+    )
+
+    stamp = iso_ms(world.clock.now_ms())
+    assert ack == {**OK, "message_id": message_id, "edited_at": stamp}
+    assert sockets.lanes == [Lane.WORKER]
+    [row] = world.store_factory.store.messages["lobby"]
+    assert world.cipher.decrypt(row.ciphertext) == b"hello" and b"hello" not in row.ciphertext
+    data = {"room": "lobby", "message_id": message_id, "message": "hello", "edited_at": stamp}
+    assert sockets.emitted == [Emit("message_edited", data, LOBBY)]
+
+
+@covered.refusal("edit")
+@pytest.mark.parametrize(
+    ("change", "code"),
+    [
+        ({"message": "   "}, "message_empty"),
+        ({"message": ["x"]}, "invalid_field"),
+        ({"user_id": "g_someone_else"}, "identity_mismatch"),
+        ({"room": "other"}, "not_joined"),
+        ({"message_id": "01900000-0000-7000-8000-000000000000"}, "message_not_found"),
+        ({"message_id": "x"}, "invalid_message_id"),
+    ],
+)
+def test_edit_refusals_change_nothing(
+    sockets: Sockets, world: World, change: dict[str, Any], code: str
+) -> None:
+    _joined(sockets)
+    _member(world, "other")
+    message_id = _sent(sockets, text="kept")
+
+    data = {"room": "lobby", "message_id": message_id, "message": "changed"} | change
+    _assert_refused(sockets.event("edit", "s1", data), code)
+
+    [row] = world.store_factory.store.messages["lobby"]
+    assert world.cipher.decrypt(row.ciphertext) == b"kept" and row.edited_at_ms is None
+    assert sockets.emitted == []
+
+
+@covered.refusal("edit")
+def test_edit_of_someone_elses_message_or_after_the_window_is_refused(world: World) -> None:
+    short = dataclasses.replace(world.deps, config=CoreConfig(edit_window_s=60))
+    sockets = Sockets(dataclasses.replace(world, deps=short))
+    _joined(sockets, "s1", "alice")
+    _joined(sockets, "s2", "bob")
+    message_id = _sent(sockets, "s1", "alice's")
+    data = {"room": "lobby", "message_id": message_id, "message": "bob was here"}
+
+    _assert_refused(sockets.event("edit", "s2", data), "not_sender")
+    world.clock.advance(seconds=61)
+    _assert_refused(sockets.event("edit", "s1", data), "edit_window_closed")
+
+    [row] = world.store_factory.store.messages["lobby"]
+    assert world.cipher.decrypt(row.ciphertext) == b"alice's" and row.edited_at_ms is None
+    assert sockets.emitted == []
 
 
 # -- the table ------------------------------------------------------------------------------

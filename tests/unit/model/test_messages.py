@@ -7,10 +7,13 @@ import uuid
 import pytest
 
 from adapters.system import UuidV7Generator
-from domain.model.errors import ErrorCode, InvalidInput
+from domain.model.errors import ErrorCode, Forbidden, InvalidInput
 from domain.model.messages import (
+    DEFAULT_EDIT_WINDOW_S,
     DEFAULT_MAX_MESSAGE_BYTES,
     MAX_PAGE,
+    StoredMessage,
+    check_edit,
     check_message_id,
     check_page_limit,
     check_text,
@@ -115,3 +118,25 @@ def test_message_id_rejects_other_strings(value: str) -> None:
 def test_message_id_accepts_a_known_uuid7() -> None:
     value = "01890a5d-ac96-774b-bcce-b302099a8057"
     assert check_message_id(value) == value
+
+
+def _sent(user_id: str = "g_sender", at_ms: int = 1_000_000) -> StoredMessage:
+    return StoredMessage("m", "lobby", user_id, "sender", b"ct", at_ms)
+
+
+def test_its_sender_may_edit_a_message_up_to_the_end_of_the_window() -> None:
+    check_edit(_sent(), "g_sender", 1_000_000, 60)
+    check_edit(_sent(), "g_sender", 1_000_000 + 60_000, 60)  # the last millisecond
+
+
+def test_anyone_else_may_not_edit_a_message() -> None:
+    with pytest.raises(Forbidden) as caught:
+        check_edit(_sent(), "g_admin", 1_000_000, 60)
+    assert caught.value.code is ErrorCode.NOT_SENDER
+
+
+def test_an_edit_after_the_window_is_refused() -> None:
+    with pytest.raises(Forbidden) as caught:
+        check_edit(_sent(), "g_sender", 1_000_000 + 60_001, 60)
+    assert caught.value.code is ErrorCode.EDIT_WINDOW_CLOSED
+    assert DEFAULT_EDIT_WINDOW_S == 24 * 3600
