@@ -49,6 +49,13 @@ ASSETS: tuple[Asset, ...] = (
         "text/javascript",
         "The page's script: the REST calls.",
     ),
+    Asset(
+        "dashboard.js",
+        "/static/dashboard.js",
+        "chat_page_dashboard",
+        "text/javascript",
+        "The page's script: the room admin dashboard.",
+    ),
     Asset("style.css", "/static/style.css", "chat_page_style", "text/css", "The page's styles."),
     Asset(
         "vendor/socket.io.esm.min.js",

@@ -44,8 +44,10 @@ class ServerProcess:
         data_dir: Path,
         database: str | None,
         env: Mapping[str, str] | None = None,
+        port: int = 0,
     ) -> None:
         self.runtime = runtime
+        self.port = port  # 0: a free one, kept across `restart`
         self.data_dir = data_dir
         self.database = database
         self.env = dict(env or {})
@@ -62,7 +64,7 @@ class ServerProcess:
 
     def command(self) -> list[str]:
         cmd = [sys.executable, "-m", "entrypoints.cli", "serve", "--runtime", self.runtime]
-        cmd += ["--host", "127.0.0.1", "--port", "0", "--data-dir", str(self.data_dir)]
+        cmd += ["--host", "127.0.0.1", "--port", str(self.port), "--data-dir", str(self.data_dir)]
         if self.database:
             cmd += ["--database", self.database]
         return cmd
@@ -91,6 +93,7 @@ class ServerProcess:
             self.stop()
             raise ServerFailed(f"server did not start: {line!r}\n{self.stderr_text()}")
         self.url = match.group(2)
+        self.port = int(self.url.rsplit(":", 1)[1])
         # Keep draining stdout so the server never blocks on a full pipe.
         threading.Thread(target=self._drain, daemon=True).start()
         return self
@@ -124,6 +127,11 @@ class ServerProcess:
                 proc.kill()
                 proc.wait(timeout=5)
         return proc.returncode
+
+    def restart(self) -> ServerProcess:
+        """Stop, then start again on the same port and data (what clients see as an outage)."""
+        self.stop()
+        return self.start()
 
     def stderr_text(self) -> str:
         return self._stderr_path.read_text() if self._stderr_path.exists() else ""

@@ -10,48 +10,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, expect
 
 from tests.contract.harness import ServerProcess
 from tests.web.conftest import DESKTOP, PHONE
+from tests.web.people import PASSWORD, Person
 
-PASSWORD = "correct horse battery staple"
 HOSTILE = "<img src=x onerror=alert(1)>"
-
-
-class Person:
-    """One browser context (its own storage, as another person's browser)."""
-
-    def __init__(self, browser: Browser, url: str, viewport: dict[str, int]) -> None:
-        self.context = browser.new_context(viewport=viewport)  # type: ignore[arg-type]
-        self.page: Page = self.context.new_page()
-        self.problems: list[str] = []  # script errors, dialogs, policy violations
-        self.page.on("pageerror", lambda error: self.problems.append(f"error: {error}"))
-        self.page.on("dialog", lambda dialog: (self.problems.append("dialog"), dialog.dismiss()))
-        self.page.on(
-            "console",
-            lambda message: (
-                self.problems.append(message.text)
-                if "Content Security Policy" in message.text
-                else None
-            ),
-        )
-        self.page.goto(url)
-
-    def enter(self, room_id: str, name: str, create: bool = False) -> None:
-        page = self.page
-        page.get_by_label("Room id").fill(room_id)
-        page.get_by_label("Room password").fill(PASSWORD)
-        page.get_by_label("Display name").fill(name)
-        page.get_by_role("button", name="Create this room" if create else "Join").click()
-        expect(page.locator("#connection")).to_have_text("Connected", timeout=10_000)
-
-    def say(self, text: str) -> None:
-        self.page.get_by_role("textbox", name="Message").fill(text)
-        self.page.get_by_role("textbox", name="Message").press("Enter")
-
-    def close(self) -> None:
-        self.context.close()
 
 
 @pytest.fixture(params=[DESKTOP, PHONE], ids=["desktop", "phone"])
@@ -82,6 +47,16 @@ def test_two_people_chat_live(two: Any, viewport: dict[str, int], shots: Path) -
     anna.say("hello bert")
     expect(bert.page.locator("#messages .message .text").last).to_have_text("hello bert")
     expect(bert.page.locator("#messages .message .author").last).to_have_text("anna")
+
+    # A reaction shows live on the other side, and toggles off again.
+    greeting = bert.message("hello bert")
+    greeting.get_by_role("button", name="React to anna's message").click()
+    greeting.get_by_role("button", name="React with 👍").click()
+    on_annas_side = anna.message("hello bert").locator(".chip")
+    expect(on_annas_side).to_have_text(["👍 1"])
+    expect(greeting.locator(".chip")).to_have_attribute("aria-pressed", "true")
+    greeting.locator(".chip").click()
+    expect(on_annas_side).to_have_count(0)
 
     # Typing shows on the other side, and goes when the message is sent.
     bert.page.get_by_role("textbox", name="Message").press_sequentially("hi an", delay=20)

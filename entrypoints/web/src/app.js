@@ -3,17 +3,23 @@
 
 import { io } from "/static/vendor/socket.io.esm.min.js";
 import { call, roomPath } from "/static/api.js";
+import { openDashboard, closeDashboard, onRoomEvent } from "/static/dashboard.js";
 
 const $ = (id) => document.getElementById(id);
 const TYPING_REPEAT_MS = 2000; // a start is repeated this often while keys are pressed
 const TYPING_IDLE_MS = 3000; // no key for this long: a stop
+const PAGE = 50;
+const EMOJIS = ["👍", "❤️", "😂", "🎉", "😮", "😢"];
 
 const state = {
   roomId: null,
-  token: null,
+  token: null, // the guest token this page chats with
+  adminToken: null, // only in the browser that created the room
   userId: null,
   socket: null,
   seen: new Set(), // ids of the messages shown
+  older: null, // the cursor of the next older page; null at the start of history
+  loadingOlder: false,
   typingSentAt: 0,
   typingTimer: null,
 };
@@ -37,10 +43,48 @@ function formatTime(iso) {
     : date.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
 }
 
+function renderReactions(item, reactions) {
+  const row = item.querySelector(".reactions");
+  const chips = Object.entries(reactions || {}).map(([emoji, users]) => {
+    const chip = document.createElement("button");
+    chip.type = "button";
+    chip.className = "chip";
+    const mine = users.includes(state.userId);
+    chip.setAttribute("aria-pressed", String(mine));
+    chip.setAttribute("aria-label", `${emoji} ${users.length}${mine ? ", yours" : ""}`);
+    chip.textContent = `${emoji} ${users.length}`;
+    chip.addEventListener("click", () => react(item.dataset.id, emoji));
+    return chip;
+  });
+  row.replaceChildren(...chips);
+}
+
+function picker(messageId) {
+  const box = document.createElement("div");
+  box.className = "picker";
+  box.setAttribute("role", "group");
+  box.setAttribute("aria-label", "Pick a reaction");
+  box.hidden = true;
+  for (const emoji of EMOJIS) {
+    const button = document.createElement("button");
+    button.type = "button";
+    button.className = "small";
+    button.textContent = emoji;
+    button.setAttribute("aria-label", `React with ${emoji}`);
+    button.addEventListener("click", () => {
+      box.hidden = true;
+      react(messageId, emoji);
+    });
+    box.append(button);
+  }
+  return box;
+}
+
 function messageItem(message) {
   const item = document.createElement("li");
   item.className = "message";
   item.dataset.id = message.id;
+  item.dataset.user = message.user_id;
   const meta = document.createElement("div");
   meta.className = "meta";
   const author = document.createElement("span");
@@ -49,26 +93,59 @@ function messageItem(message) {
   const time = document.createElement("time");
   time.dateTime = message.timestamp;
   time.textContent = formatTime(message.timestamp);
-  meta.append(author, time);
+  const edited = document.createElement("span");
+  edited.className = "edited";
+  edited.textContent = message.edited_at ? " (edited)" : "";
+  meta.append(author, time, edited);
   const text = document.createElement("p");
   text.className = "text";
   text.textContent = message.message === null ? "(this message cannot be read)" : message.message;
-  item.append(meta, text);
+  const tools = document.createElement("div");
+  tools.className = "tools";
+  const reactButton = document.createElement("button");
+  reactButton.type = "button";
+  reactButton.className = "small secondary";
+  reactButton.textContent = "React";
+  reactButton.setAttribute("aria-label", `React to ${message.username}'s message`);
+  const box = picker(message.id);
+  reactButton.addEventListener("click", () => {
+    box.hidden = !box.hidden;
+  });
+  tools.append(reactButton);
+  if (message.user_id === state.userId || state.adminToken) {
+    const remove = document.createElement("button");
+    remove.type = "button";
+    remove.className = "small danger";
+    remove.textContent = "Delete";
+    remove.setAttribute("aria-label", `Delete ${message.username}'s message`);
+    remove.addEventListener("click", () => deleteMessage(message.id));
+    tools.append(remove);
+  }
+  const reactions = document.createElement("div");
+  reactions.className = "reactions";
+  item.append(meta, text, reactions, tools, box);
+  renderReactions(item, message.reactions);
   return item;
 }
 
-function addMessages(messages) {
+function itemOf(messageId) {
+  return [...$("messages").children].find((li) => li.dataset.id === messageId) || null;
+}
+
+function addMessages(messages, { keepView = false } = {}) {
   const list = $("messages");
   const atBottom = list.scrollHeight - list.scrollTop - list.clientHeight < 40;
+  const fromBottom = list.scrollHeight - list.scrollTop;
   for (const message of messages) {
     if (state.seen.has(message.id)) continue;
     state.seen.add(message.id);
-    // Ids sort by time: keep the list in order even when a missed page arrives late.
+    // Ids sort by time: keep the list in order, whatever order pages arrive in.
     const later = [...list.children].find((li) => li.dataset.id > message.id);
     list.insertBefore(messageItem(message), later || null);
   }
   $("messages-empty").hidden = list.children.length > 0;
-  if (atBottom) list.scrollTop = list.scrollHeight;
+  if (keepView) list.scrollTop = list.scrollHeight - fromBottom; // older ones came in above
+  else if (atBottom) list.scrollTop = list.scrollHeight;
 }
 
 function renderPresence(users, count) {
@@ -99,11 +176,72 @@ function renderTyping(users) {
         : `${others.slice(0, 3).join(", ")} are typing…`;
 }
 
-async function loadLatest() {
-  const page = await call("GET", `${roomPath(state.roomId)}/messages?limit=50`, {
+function history(before) {
+  const cursor = before ? `&before=${encodeURIComponent(before)}` : "";
+  return call("GET", `${roomPath(state.roomId)}/messages?limit=${PAGE}${cursor}`, {
     token: state.token,
   });
+}
+
+async function loadLatest() {
+  const page = await history(null);
+  if (state.seen.size === 0) state.older = page.next_before;
   addMessages(page.messages);
+  $("older-button").hidden = !state.older;
+}
+
+async function loadOlder() {
+  if (!state.older || state.loadingOlder) return;
+  state.loadingOlder = true;
+  try {
+    const page = await history(state.older);
+    state.older = page.next_before;
+    addMessages(page.messages, { keepView: true });
+  } catch (error) {
+    showError("room-error", error);
+  } finally {
+    state.loadingOlder = false;
+    $("older-button").hidden = !state.older;
+  }
+}
+
+function react(messageId, emoji) {
+  if (!state.socket) return;
+  state.socket.emit("reaction", { room: state.roomId, message_id: messageId, reaction: emoji }, (ack) => {
+    if (!ack || !ack.ok) showError("room-error", new Error(ack ? ack.error : "no answer"));
+  });
+}
+
+async function deleteMessage(messageId) {
+  if (!window.confirm("Delete this message for everyone?")) return;
+  try {
+    const token = state.adminToken || state.token;
+    await call("DELETE", `${roomPath(state.roomId)}/messages/${encodeURIComponent(messageId)}`, {
+      token,
+    });
+  } catch (error) {
+    showError("room-error", error);
+  }
+}
+
+function removeMessage(messageId) {
+  const item = itemOf(messageId);
+  if (item) item.remove();
+  $("messages-empty").hidden = $("messages").children.length > 0;
+}
+
+function clearMessages() {
+  state.seen.clear();
+  state.older = null;
+  $("messages").replaceChildren();
+  $("messages-empty").hidden = false;
+  $("older-button").hidden = true;
+}
+
+function outOfRoom(text) {
+  showError("room-error", new Error(text));
+  setConnection("offline", "Not connected");
+  if (state.socket) state.socket.disconnect();
 }
 
 function connect() {
@@ -134,12 +272,35 @@ function connect() {
   socket.on("message", (message) => {
     if (message.room_id === state.roomId) addMessages([message]);
   });
+  socket.on("message_edited", (data) => {
+    const item = data.room === state.roomId && itemOf(data.message_id);
+    if (!item) return;
+    item.querySelector(".text").textContent = data.message;
+    item.querySelector(".edited").textContent = " (edited)";
+  });
+  socket.on("reaction_update", (data) => {
+    const item = data.room === state.roomId && itemOf(data.message_id);
+    if (item) renderReactions(item, data.reactions);
+  });
+  socket.on("message_deleted", (data) => {
+    if (data.room === state.roomId) removeMessage(data.message_id);
+  });
+  socket.on("history_cleared", (data) => {
+    if (data.room === state.roomId) clearMessages();
+  });
   socket.on("presence", (data) => {
     if (data.room === state.roomId) renderPresence(data.users, data.count);
   });
   socket.on("typing_status", (data) => {
     if (data.room === state.roomId) renderTyping(data.typing_users);
   });
+  socket.on("room_deleted", () => outOfRoom("This room was deleted."));
+  socket.on("kicked", () => outOfRoom("You were removed from this room for a while."));
+  socket.on("banned", () => outOfRoom("You were banned from this room."));
+  socket.on("ip_not_verified", () =>
+    outOfRoom("This room now admits verified addresses only; ask its admin to verify yours."),
+  );
+  socket.on("role_changed", (data) => onRoomEvent("role_changed", data));
 }
 
 function stopTyping() {
@@ -166,13 +327,13 @@ async function enter(roomId, password, username) {
   const body = { password };
   if (username) body.username = username;
   const access = await call("POST", `${roomPath(roomId)}/verify`, { body });
+  if (state.roomId !== roomId) state.adminToken = null;
   state.roomId = roomId;
   state.token = access.token;
   state.userId = access.user_id;
-  state.seen.clear();
-  $("messages").replaceChildren();
-  $("messages-empty").hidden = false;
+  clearMessages();
   $("room-title").textContent = `Room ${roomId}`;
+  $("dashboard-button").hidden = !state.adminToken;
   $("entry").hidden = true;
   $("room").hidden = false;
   connect();
@@ -185,6 +346,17 @@ function formValues() {
     password: $("room-password").value,
     username: $("display-name").value.trim(),
   };
+}
+
+function leave() {
+  stopTyping();
+  if (state.socket) state.socket.disconnect();
+  state.socket = null;
+  state.token = null;
+  setConnection("offline", "Not connected");
+  closeDashboard();
+  $("room").hidden = true;
+  $("entry").hidden = false;
 }
 
 function start() {
@@ -202,7 +374,9 @@ function start() {
     const { roomId, password, username } = formValues();
     showError("entry-error", null);
     try {
-      await call("POST", "/room/create", { body: { room_id: roomId, password } });
+      const made = await call("POST", "/room/create", { body: { room_id: roomId, password } });
+      state.roomId = roomId;
+      state.adminToken = made.admin_token;
       await enter(roomId, password, username);
     } catch (error) {
       showError("entry-error", error);
@@ -225,15 +399,15 @@ function start() {
     input.value = "";
   });
   $("message-input").addEventListener("input", onKeyInput);
-  $("leave-button").addEventListener("click", () => {
-    stopTyping();
-    if (state.socket) state.socket.disconnect();
-    state.socket = null;
-    state.token = null;
-    setConnection("offline", "Not connected");
-    $("room").hidden = true;
-    $("entry").hidden = false;
+  $("messages").addEventListener("scroll", () => {
+    if ($("messages").scrollTop < 40) loadOlder();
   });
+  $("older-button").addEventListener("click", loadOlder);
+  $("leave-button").addEventListener("click", leave);
+  $("dashboard-button").addEventListener("click", () =>
+    openDashboard({ roomId: state.roomId, adminToken: state.adminToken, onGone: leave }),
+  );
+  $("dashboard-close").addEventListener("click", () => closeDashboard());
 }
 
 start();
