@@ -13,8 +13,11 @@ const EMOJIS = ["👍", "❤️", "😂", "🎉", "😮", "😢"];
 
 const state = {
   roomId: null,
-  token: null, // the guest token this page chats with
-  adminToken: null, // only in the browser that created the room
+  token: null, // what this page chats with: a guest's room token, or the account's access token
+  adminToken: null, // the room's admin token, only in the browser that created the room
+  account: null, // {userId, username, refreshToken} when signed in
+  admin: false, // the signed-in user is an admin of the room (its access token proves it)
+  refreshTimer: null,
   userId: null,
   socket: null,
   seen: new Set(), // ids of the messages shown
@@ -112,7 +115,7 @@ function messageItem(message) {
     box.hidden = !box.hidden;
   });
   tools.append(reactButton);
-  if (message.user_id === state.userId || state.adminToken) {
+  if (message.user_id === state.userId || adminCredential()) {
     const remove = document.createElement("button");
     remove.type = "button";
     remove.className = "small danger";
@@ -215,7 +218,7 @@ function react(messageId, emoji) {
 async function deleteMessage(messageId) {
   if (!window.confirm("Delete this message for everyone?")) return;
   try {
-    const token = state.adminToken || state.token;
+    const token = adminCredential() || state.token;
     await call("DELETE", `${roomPath(state.roomId)}/messages/${encodeURIComponent(messageId)}`, {
       token,
     });
@@ -264,7 +267,14 @@ function connect() {
       }
     });
   });
-  socket.on("disconnect", () => setConnection("connecting", "Reconnecting…"));
+  socket.on("disconnect", (reason) => {
+    setConnection("connecting", "Reconnecting…");
+    // The server ends a socket whose token expired; a signed-in page has renewed its
+    // token meanwhile (socket.auth), so it connects again at once.
+    if (reason === "io server disconnect" && state.account && state.socket === socket) {
+      setTimeout(() => socket.connect(), 250);
+    }
+  });
   socket.on("connect_error", (error) => {
     setConnection("offline", "Not connected; retrying…");
     if (error && error.data && error.data.error) showError("room-error", new Error(error.data.error));
@@ -323,21 +333,91 @@ function onKeyInput() {
   state.typingTimer = setTimeout(stopTyping, TYPING_IDLE_MS);
 }
 
+function adminCredential() {
+  if (state.account) return state.admin ? state.token : null;
+  return state.adminToken;
+}
+
 async function enter(roomId, password, username) {
-  const body = { password };
-  if (username) body.username = username;
-  const access = await call("POST", `${roomPath(roomId)}/verify`, { body });
   if (state.roomId !== roomId) state.adminToken = null;
+  if (state.account) {
+    // A member already: the password is not checked (and may be left empty).
+    const joined = await call("POST", `${roomPath(roomId)}/join`, {
+      body: { password },
+      token: state.token,
+    });
+    state.admin = joined.role === "admin";
+    state.userId = state.account.userId;
+  } else {
+    const body = { password };
+    if (username) body.username = username;
+    const access = await call("POST", `${roomPath(roomId)}/verify`, { body });
+    state.token = access.token;
+    state.userId = access.user_id;
+    state.admin = false;
+  }
   state.roomId = roomId;
-  state.token = access.token;
-  state.userId = access.user_id;
   clearMessages();
   $("room-title").textContent = `Room ${roomId}`;
-  $("dashboard-button").hidden = !state.adminToken;
+  $("dashboard-button").hidden = !adminCredential();
   $("entry").hidden = true;
   $("room").hidden = false;
   connect();
   $("message-input").focus();
+}
+
+function signedIn(result) {
+  state.account = {
+    userId: result.user_id,
+    username: result.username,
+    refreshToken: result.refresh_token,
+  };
+  state.token = result.access_token;
+  if (state.socket) state.socket.auth = { token: state.token }; // for its next reconnect
+  clearTimeout(state.refreshTimer);
+  // Access tokens are short-lived: renew a minute before this one ends.
+  const inMs = Math.max(5, result.expires_in - 60) * 1000;
+  state.refreshTimer = setTimeout(refreshSignIn, inMs);
+  $("account-user").textContent = result.username;
+  $("account-form").hidden = true;
+  $("account-status").hidden = false;
+  $("display-name").disabled = true;
+}
+
+async function refreshSignIn() {
+  if (!state.account) return;
+  try {
+    signedIn(
+      await call("POST", "/auth/refresh", { body: { refresh_token: state.account.refreshToken } }),
+    );
+  } catch (error) {
+    signedOut();
+    showError("room-error", new Error(`signed out: ${error.message}`));
+  }
+}
+
+function signedOut() {
+  clearTimeout(state.refreshTimer);
+  state.account = null;
+  state.admin = false;
+  $("account-form").hidden = false;
+  $("account-status").hidden = true;
+  $("display-name").disabled = false;
+  if (!$("room").hidden || !$("dashboard").hidden) leave();
+  state.token = null;
+}
+
+async function signIn(path) {
+  showError("account-error", null);
+  try {
+    const result = await call("POST", path, {
+      body: { username: $("account-name").value.trim(), password: $("account-password").value },
+    });
+    $("account-password").value = "";
+    signedIn(result);
+  } catch (error) {
+    showError("account-error", error);
+  }
 }
 
 function formValues() {
@@ -352,7 +432,7 @@ function leave() {
   stopTyping();
   if (state.socket) state.socket.disconnect();
   state.socket = null;
-  state.token = null;
+  if (!state.account) state.token = null; // a guest's token is of this room only
   setConnection("offline", "Not connected");
   closeDashboard();
   $("room").hidden = true;
@@ -374,9 +454,13 @@ function start() {
     const { roomId, password, username } = formValues();
     showError("entry-error", null);
     try {
-      const made = await call("POST", "/room/create", { body: { room_id: roomId, password } });
+      // Signed in, the account becomes the room's creator and admin.
+      const made = await call("POST", "/room/create", {
+        body: { room_id: roomId, password },
+        token: state.account ? state.token : undefined,
+      });
       state.roomId = roomId;
-      state.adminToken = made.admin_token;
+      state.adminToken = state.account ? null : made.admin_token;
       await enter(roomId, password, username);
     } catch (error) {
       showError("entry-error", error);
@@ -405,8 +489,24 @@ function start() {
   $("older-button").addEventListener("click", loadOlder);
   $("leave-button").addEventListener("click", leave);
   $("dashboard-button").addEventListener("click", () =>
-    openDashboard({ roomId: state.roomId, adminToken: state.adminToken, onGone: leave }),
+    openDashboard({ roomId: state.roomId, token: adminCredential, onGone: leave }),
   );
+  $("account-form").addEventListener("submit", (event) => {
+    event.preventDefault();
+    signIn("/auth/login");
+  });
+  $("register-button").addEventListener("click", () => signIn("/auth/register"));
+  $("sign-out-button").addEventListener("click", async () => {
+    const refreshToken = state.account && state.account.refreshToken;
+    signedOut();
+    if (refreshToken) {
+      try {
+        await call("POST", "/auth/logout", { body: { refresh_token: refreshToken } });
+      } catch {
+        // Signed out here either way; the access token ends by itself.
+      }
+    }
+  });
   $("dashboard-close").addEventListener("click", () => closeDashboard());
 }
 

@@ -5,7 +5,7 @@
 import { call, roomPath } from "/static/api.js";
 
 const $ = (id) => document.getElementById(id);
-let ctx = null; // {roomId, adminToken, onGone}
+let ctx = null; // {roomId, token: () => the admin credential, onGone}
 
 function say(text) {
   $("dashboard-status").textContent = text;
@@ -19,7 +19,7 @@ function fail(error) {
 
 async function admin(method, path, body) {
   fail(null);
-  return call(method, path, { body, token: ctx.adminToken });
+  return call(method, path, { body, token: ctx.token() });
 }
 
 function button(label, name, onClick, kind = "secondary") {
