@@ -187,10 +187,17 @@ function history(before) {
 }
 
 async function loadLatest() {
-  const page = await history(null);
-  if (state.seen.size === 0) state.older = page.next_before;
-  addMessages(page.messages);
-  $("older-button").hidden = !state.older;
+  const list = $("messages");
+  list.setAttribute("aria-busy", "true");
+  try {
+    const page = await history(null);
+    if (state.seen.size === 0) state.older = page.next_before;
+    addMessages(page.messages);
+    $("older-button").hidden = !state.older;
+  } finally {
+    list.removeAttribute("aria-busy");
+    $("messages-empty").textContent = "No messages yet. Say hello.";
+  }
 }
 
 async function loadOlder() {
@@ -233,10 +240,11 @@ function removeMessage(messageId) {
   $("messages-empty").hidden = $("messages").children.length > 0;
 }
 
-function clearMessages() {
+function clearMessages(loading = false) {
   state.seen.clear();
   state.older = null;
   $("messages").replaceChildren();
+  $("messages-empty").textContent = loading ? "Loading messages…" : "No messages yet. Say hello.";
   $("messages-empty").hidden = false;
   $("older-button").hidden = true;
 }
@@ -357,7 +365,7 @@ async function enter(roomId, password, username) {
     state.admin = false;
   }
   state.roomId = roomId;
-  clearMessages();
+  clearMessages(true);
   $("room-title").textContent = `Room ${roomId}`;
   $("dashboard-button").hidden = !adminCredential();
   $("entry").hidden = true;
