@@ -879,8 +879,10 @@ ROUTES: tuple[Route, ...] = (
             404: "No such message in this room (`message_not_found`), or a path parameter "
             "is not one segment.",
             413: TOO_LARGE,
+            429: "Over its identity's message limit (`rate_limited`): edits count with sends.",
         },
         bearer=True,
+        limits=MESSAGE_LIMITS,  # by identity, like a send: counted once the token is verified
     ),
     Route(
         "GET",
@@ -1044,15 +1046,20 @@ def error_response(error: ChatError | RequestError) -> HttpResponse:
     return response
 
 
-def answer(deps: Deps, route: Route, request: HttpRequest) -> Answer:
+# Given a request's verified claims, before anything else: None to go on, or the answer
+# instead (a limit by identity that holds: ServerBase.view_steps).
+Admit = Callable[[Claims], "HttpResponse | None"]
+
+
+def answer(deps: Deps, route: Route, request: HttpRequest, admit: Admit | None = None) -> Answer:
     """Decode a request as its route's schemas say and run the view; every failure becomes
     our error shape, never a traceback."""
-    return _guarded(lambda: _run(deps, route, request), route.endpoint)
+    return _guarded(lambda: _run(deps, route, request, admit), route.endpoint)
 
 
-def _run(deps: Deps, route: Route, request: HttpRequest) -> Answer:
+def _run(deps: Deps, route: Route, request: HttpRequest, admit: Admit | None = None) -> Answer:
     """The token first (a request without a valid one learns nothing of its body's faults),
-    then the query and the body."""
+    then its identity's limits (`admit`), then the query and the body."""
     claims = None
     wants = route.bearer or route.bearer_optional
     token = bearer_token(request.headers.get("Authorization")) if wants else None
@@ -1063,6 +1070,8 @@ def _run(deps: Deps, route: Route, request: HttpRequest) -> Answer:
         # open_room, in the batch (where every send re-checks it anyway).
         check = verify_token if route.lane is Lane.INLINE else authenticate
         claims = check(deps, token)
+    if admit is not None and claims is not None and (refused := admit(claims)) is not None:
+        return refused
     query = decode_query(route.query, request.query)
     body = None if route.body is None else _body(request, route.body, route.body_optional)
     return route.view(deps, request, claims, body, query)

@@ -26,6 +26,7 @@ from domain.model.events import (
     RoomDeleted,
     RoomTokensRevoked,
 )
+from domain.model.policies import Claims
 from domain.usecases.send_message import SendCommand
 from domain.usecases.typing import expire_typing
 from entrypoints.common import http_api
@@ -128,12 +129,11 @@ class ServerBase:
         if before and (refused := self.over_limit(before, request)) is not None:
             yield from self.tarpit_steps(address_key(request.client))
             return (yield from self.reply_steps(refused))
-        answer = yield Call(lane, http_api.answer, (self.deps, route, request))
+        # Its identity's limits count it once the token is verified, before the body is
+        # read or anything stored (an edit, a send).
+        admit = functools.partial(self.admit, by_identity) if by_identity else None
+        answer = yield Call(lane, http_api.answer, (self.deps, route, request, admit))
         if isinstance(answer, Batched):
-            # The token is verified and the body parsed: its identity's limits count the
-            # send before it is stored.
-            if by_identity and (wait := self.identity_wait(by_identity, answer.command)):
-                return (yield from self.reply_steps(limited(wait)))
             answer = respond(answer, (yield Submit(answer.command)))
         return (yield from self.reply_steps(answer))
 
@@ -155,10 +155,13 @@ class ServerBase:
         wait = self.limiter.attempt(checks)
         return limited(wait) if wait else None
 
-    def identity_wait(self, limits: Sequence[Limit], command: SendCommand) -> float:
-        """Count a send under its identity's limits: 0.0, or the seconds to wait."""
-        user = command.claims.user_id
-        return self.limiter.attempt([(limit.rule, limit.key("", {}, user)) for limit in limits])
+    def admit(self, limits: Sequence[Limit], claims: Claims) -> HttpResponse | None:
+        """Count a request under its identity's limits: None, or the 429 to answer. In
+        memory and cheap; called by `http_api.answer` in the route's lane."""
+        user = claims.user_id
+        checks = [(limit.rule, limit.key("", {}, user)) for limit in limits]
+        wait = self.limiter.attempt(checks)
+        return limited(wait) if wait else None
 
     def reply_steps(self, response: HttpResponse) -> Steps[Reply]:
         """The emits of a response's events and, for a revoked sign-in (logout, or a

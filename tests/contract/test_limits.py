@@ -164,6 +164,35 @@ def test_message_flooding_is_limited_per_identity(
         server.stop()
 
 
+def test_edits_over_rest_count_with_sends_per_identity(
+    runtime: str, database: str, tmp_path: Path
+) -> None:
+    server = _limited_server(runtime, database, tmp_path, "message_user=3/minute")
+    try:
+        api = Api(server.url)
+        room = api.create_room()
+        guest = api.token(room)
+        posted = api.post(room.room_id, guest, "first")
+        message_id = posted.json()["message_id"]
+        path = f"/chat/{room.room_id}/messages/{message_id}"
+        headers = {"Authorization": f"Bearer {guest}"}
+        for index in range(2):  # with the send: 3
+            edited = api.http.patch(path, json={"message": f"edit {index}"}, headers=headers)
+            assert edited.status_code == 200, edited.text
+        refused = api.http.patch(path, json={"message": "edit over"}, headers=headers)
+        assert_error(refused, 429, "rate_limited")
+        assert 1 <= int(refused.headers["Retry-After"]) <= 60
+        # Refused before anything was stored.
+        assert api.texts(room.room_id, room.admin_token) == ["edit 1"]
+        # Counted before the body is read: even a malformed one is refused the same way.
+        bad = api.http.patch(
+            path, content=b"{", headers={**headers, "Content-Type": "application/json"}
+        )
+        assert_error(bad, 429, "rate_limited")
+    finally:
+        server.stop()
+
+
 def test_admin_password_guessing_is_limited_and_admin_tokens_go_on(
     runtime: str, tmp_path: Path
 ) -> None:
