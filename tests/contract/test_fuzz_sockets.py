@@ -45,6 +45,8 @@ def _corpus(room: Room, token: str, message_id: str) -> list[str]:
         f'425["reaction",{{"room":"{rid}","message_id":"{mid}","reaction":"\U0001f44d"}}]',
         f'42["reaction",{{"room":"{rid}","message_id":"{mid}","reaction":"\u2764\ufe0f"}}]',
         f'426["edit",{{"room":"{rid}","message_id":"{mid}","message":"edited"}}]',
+        f'427["typing",{{"room":"{rid}","is_typing":true}}]',
+        f'42["typing",{{"room":"{rid}","is_typing":false}}]',
         '424["disconnect"]',
         '42["connect",{},' + json.dumps({"token": token}) + "]",
         '431["ok"]',
@@ -93,7 +95,8 @@ def _mutate(rng: random.Random, packet: str) -> str:
     if choice == 4:  # absurd ack id
         return "42" + str(rng.randrange(10**30)) + packet[2:]
     if choice == 5:  # random JSON arguments
-        args = [rng.choice(["join", "message", "leave", "reaction", "edit", 1, None, [], {}])]
+        names = ["join", "message", "leave", "reaction", "edit", "typing", 1, None, [], {}]
+        args = [rng.choice(names)]
         extra = rng.choice([{}, [], "x" * rng.randrange(100), 1.5, True, {"room": 1}])
         args += [extra] * rng.randrange(4)
         return "42" + json.dumps(args)

@@ -4,6 +4,7 @@ and every typing event that is not the caller's own, in a room it joined, refuse
 
 from __future__ import annotations
 
+import socket
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -14,6 +15,7 @@ import socketio
 
 from tests.contract.client import Api, Room, assert_error, receive_until
 from tests.contract.harness import ServerProcess
+from tests.contract.wire import RawSocketIO
 
 TYPING_S = 1  # so that a test sees typing end by itself without waiting long
 
@@ -167,3 +169,31 @@ def test_typing_not_ones_own_or_outside_a_joined_room_is_refused(api: Api) -> No
             lone.call("typing", {"room": room.room_id, "is_typing": True}, timeout=5),
             "not_joined",
         )
+
+
+def test_a_typist_whose_connection_is_cut_leaves_no_ghost(api: Api) -> None:
+    """Raw bytes: a socket joins, starts typing and its TCP connection is cut without a
+    close frame; another joins and is cut before its join is answered. The room sees both
+    go (presence and typing), and the list keeps no ghost."""
+    room = api.create_room()
+    with _joined(api, api.token(room, "anna"), room) as watcher:
+        typist = RawSocketIO(api.base_url)
+        typist.connect(api.token(room, "bert"))
+        assert typist.call("join", {"room": room.room_id})[0]["ok"] is True
+        assert typist.call("typing", {"room": room.room_id, "is_typing": True}, ack=2)[0]["ok"]
+        assert _names(receive_until(watcher, "typing_status"), "typing_users") == ["bert"]
+        typist.sock.shutdown(socket.SHUT_RDWR)  # half-closed, then gone: no close frame
+        typist.close()
+        assert _names(receive_until(watcher, "typing_status", timeout=30), "typing_users") == []
+
+        racer = RawSocketIO(api.base_url)
+        racer.connect(api.token(room, "cara"))
+        racer.emit("join", {"room": room.room_id}, ack=1)
+        racer.close()  # before the ack
+
+        deadline = time.monotonic() + 30
+        while _listed(api, room, api.token(room)) != ["anna"]:
+            assert time.monotonic() < deadline, _listed(api, room, api.token(room))
+            time.sleep(0.2)
+        time.sleep(0.5)  # a join finishing late must not bring a ghost back
+        assert _listed(api, room, api.token(room)) == ["anna"]
