@@ -66,6 +66,15 @@ def test_two_people_chat_live(two: Any, viewport: dict[str, int], shots: Path) -
     expect(anna.page.locator("#messages .message .text").last).to_have_text("hi anna")
     expect(anna.page.locator("#typing")).to_have_text("")
 
+    # ... and the other way round: anna types and reacts, bert sees both.
+    anna.box.press_sequentially("one mo", delay=20)
+    expect(bert.page.locator("#typing")).to_have_text("anna is typing…")
+    anna.box.fill("")
+    reply = anna.message("hi anna")
+    reply.get_by_role("button", name="React to bert's message").click()
+    reply.get_by_role("button", name="React with 🎉").click()
+    expect(bert.message("hi anna").locator(".chip")).to_have_text(["🎉 1"])
+
     # Bert leaves: anna's list shrinks.
     bert.page.get_by_role("button", name="Leave").click()
     expect(anna.page.locator("#online-list li")).to_have_count(1)
