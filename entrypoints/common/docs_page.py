@@ -8,10 +8,10 @@ allows scripts, styles and requests from this origin only, and no inline script.
 
 from __future__ import annotations
 
-import functools
 import importlib.util
-from dataclasses import dataclass
 from pathlib import Path
+
+from entrypoints.common.static_files import Asset, Loaded, read
 
 OURS = Path(__file__).with_name("docs_files")
 SWAGGER_UI_PACKAGE = "flask_swagger_ui"
@@ -23,30 +23,15 @@ CSP = (
 )
 
 
-@dataclass(frozen=True, slots=True)
-class Asset:
-    """One file of the docs page: where it is served, and whence it is read."""
-
-    name: str  # the file's name where it lies
-    path: str  # the URL rule
-    endpoint: str
-    media_type: str
-    summary: str
-    ours: bool  # in docs_files/, or else in Swagger UI's distribution
-
-
 ASSETS: tuple[Asset, ...] = (
-    Asset("index.html", "/docs", "docs", "text/html", "The API's docs page (Swagger UI).", True),
-    Asset(
-        "init.js", "/docs/init.js", "docs_init", "text/javascript", "The docs page's script.", True
-    ),
+    Asset("index.html", "/docs", "docs", "text/html", "The API's docs page (Swagger UI)."),
+    Asset("init.js", "/docs/init.js", "docs_init", "text/javascript", "The docs page's script."),
     Asset(
         "swagger-ui-bundle.js",
         "/docs/swagger-ui-bundle.js",
         "docs_swagger_ui_js",
         "text/javascript",
         "Swagger UI's script, as installed from PyPI.",
-        False,
     ),
     Asset(
         "swagger-ui.css",
@@ -54,16 +39,10 @@ ASSETS: tuple[Asset, ...] = (
         "docs_swagger_ui_css",
         "text/css",
         "Swagger UI's styles, as installed from PyPI.",
-        False,
     ),
 )
 BY_NAME = {asset.name: asset for asset in ASSETS}
-
-
-@dataclass(frozen=True, slots=True)
-class Loaded:
-    content: bytes
-    headers: tuple[tuple[str, str], ...]
+OUR_FILES = frozenset({"index.html", "init.js"})  # in docs_files/; the rest are Swagger UI's
 
 
 def swagger_ui_dir() -> Path:
@@ -74,17 +53,11 @@ def swagger_ui_dir() -> Path:
     return Path(spec.origin).parent / "dist"
 
 
-@functools.cache
 def asset(name: str) -> Loaded:
     """A docs file and its headers, read once."""
     item = BY_NAME[name]
-    folder = OURS if item.ours else swagger_ui_dir()
-    content = (folder / item.name).read_bytes()
-    headers = (
-        ("Content-Type", f"{item.media_type}; charset=utf-8"),
-        ("Content-Security-Policy", CSP),
-        ("X-Content-Type-Options", "nosniff"),
-        ("Referrer-Policy", "no-referrer"),
-        ("Cache-Control", "no-cache"),
-    )
-    return Loaded(content, headers)
+    folder = OURS if item.name in OUR_FILES else swagger_ui_dir()
+    loaded = read(folder, item, CSP)
+    if loaded is None:
+        raise RuntimeError(f"{folder / item.name} is missing: pip install -e .")
+    return loaded

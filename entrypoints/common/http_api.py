@@ -89,6 +89,7 @@ from entrypoints.common.schemas import (
 )
 from entrypoints.common.shapes import edited_at, encode_json, iso_ms, message_json, present_json
 from entrypoints.common.socket_api import SOCKET_EVENTS
+from entrypoints.common.static_files import Asset, Loaded
 
 log = logging.getLogger("securechat.http")
 T = TypeVar("T")
@@ -482,21 +483,12 @@ def served_document() -> dict[str, Any]:
     return openapi.document(ROUTES, SOCKET_EVENTS)
 
 
-def docs_view(name: str) -> View:
-    """The view of one file of the docs page (docs_page.py)."""
+def file_view(load: Callable[[str], Loaded | None], name: str) -> View:
+    """The view of one file of a page (static_files.py): the docs page's, or the chat
+    page's, which answers 503 until it is built."""
 
     def view(deps: Deps, request: HttpRequest, _: None, __: None, ___: NoQuery) -> Answer:
-        asset = docs_page.asset(name)
-        return HttpResponse(200, asset.content, headers=dict(asset.headers))
-
-    return view
-
-
-def page_view(name: str) -> View:
-    """The view of one file of the chat page (web_page.py); 503 until it is built."""
-
-    def view(deps: Deps, request: HttpRequest, _: None, __: None, ___: NoQuery) -> Answer:
-        loaded = web_page.asset(name)
+        loaded = load(name)
         if loaded is None:
             raise RequestError(TransportCode.PAGE_NOT_BUILT, web_page.NOT_BUILT)
         return HttpResponse(200, loaded.content, headers=dict(loaded.headers))
@@ -584,6 +576,27 @@ ADMIN_ERRORS: Mapping[int, str] = {
     404: NOT_A_SEGMENT,
     413: TOO_LARGE,
 }
+
+
+def _file_routes(
+    assets: tuple[Asset, ...],
+    load: Callable[[str], Loaded | None],
+    errors: Mapping[int, str],
+) -> tuple[Route, ...]:
+    """A route for each file of a page, read from disk once: in a worker, not the loop."""
+    return tuple(
+        Route(
+            "GET",
+            asset.path,
+            asset.endpoint,
+            file_view(load, asset.name),
+            summary=asset.summary,
+            ok=Reply(200, asset.summary, media_type=asset.media_type),
+            errors=errors,
+        )
+        for asset in assets
+    )
+
 
 ROUTES: tuple[Route, ...] = (
     Route(
@@ -1002,30 +1015,8 @@ ROUTES: tuple[Route, ...] = (
         ok=Reply(200, "The document.", media_type="application/json"),
         errors={400: NO_QUERY},
     ),
-    *(
-        Route(
-            "GET",
-            asset.path,
-            asset.endpoint,
-            docs_view(asset.name),  # read from disk once: a worker, not the loop
-            summary=asset.summary,
-            ok=Reply(200, asset.summary, media_type=asset.media_type),
-            errors={400: NO_QUERY},
-        )
-        for asset in docs_page.ASSETS
-    ),
-    *(
-        Route(
-            "GET",
-            asset.path,
-            asset.endpoint,
-            page_view(asset.name),  # read from disk once: a worker, not the loop
-            summary=asset.summary,
-            ok=Reply(200, asset.summary, media_type=asset.media_type),
-            errors={400: NO_QUERY, 503: PAGE_NOT_BUILT},
-        )
-        for asset in web_page.ASSETS
-    ),
+    *_file_routes(docs_page.ASSETS, docs_page.asset, {400: NO_QUERY}),
+    *_file_routes(web_page.ASSETS, web_page.asset, {400: NO_QUERY, 503: PAGE_NOT_BUILT}),
 )
 
 

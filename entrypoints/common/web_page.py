@@ -10,9 +10,9 @@ content is inserted as text by the scripts, never as HTML.
 
 from __future__ import annotations
 
-import functools
-from dataclasses import dataclass
 from pathlib import Path
+
+from entrypoints.common.static_files import Asset, Loaded, read
 
 WEB = Path(__file__).resolve().parents[1] / "web"
 DIST = WEB / "dist"
@@ -26,17 +26,6 @@ NOT_BUILT = (
     "the web page is not built on this server: run `securechat build-web` (it needs Node.js "
     "18 or newer with npm); the API works without it"
 )
-
-
-@dataclass(frozen=True, slots=True)
-class Asset:
-    """One file of the page: where it is served, and its name in dist/."""
-
-    name: str
-    path: str
-    endpoint: str
-    media_type: str
-    summary: str
 
 
 ASSETS: tuple[Asset, ...] = (
@@ -68,31 +57,10 @@ ASSETS: tuple[Asset, ...] = (
 BY_NAME = {asset.name: asset for asset in ASSETS}
 
 
-@dataclass(frozen=True, slots=True)
-class Loaded:
-    content: bytes
-    headers: tuple[tuple[str, str], ...]
-
-
 def built(dist: Path = DIST) -> bool:
     return all((dist / asset.name).is_file() for asset in ASSETS)
 
 
 def asset(name: str) -> Loaded | None:
     """A file of the page and its headers, read once; None when the page is not built."""
-    return _read(DIST, name)
-
-
-@functools.cache
-def _read(dist: Path, name: str) -> Loaded | None:
-    path = dist / BY_NAME[name].name
-    if not path.is_file():
-        return None
-    headers = (
-        ("Content-Type", f"{BY_NAME[name].media_type}; charset=utf-8"),
-        ("Content-Security-Policy", CSP),
-        ("X-Content-Type-Options", "nosniff"),
-        ("Referrer-Policy", "no-referrer"),
-        ("Cache-Control", "no-cache"),
-    )
-    return Loaded(path.read_bytes(), headers)
+    return read(DIST, BY_NAME[name], CSP)

@@ -58,10 +58,17 @@ def jwt_secret() -> str:
 
 @pytest.fixture(scope="module")
 def server(
-    runtime: str, database: str, jwt_secret: str, tmp_path_factory: pytest.TempPathFactory
+    runtime: str,
+    database: str,
+    jwt_secret: str,
+    tmp_path_factory: pytest.TempPathFactory,
+    request: pytest.FixtureRequest,
 ) -> Iterator[ServerProcess]:
+    """A production server per module and combination; a module's `SERVER_ENV` (settings
+    by environment variable) is added to its environment."""
     data_dir: Path = tmp_path_factory.mktemp(f"data-{runtime}")
-    process = ServerProcess(runtime, data_dir, database, {"SECURECHAT_JWT_SECRET": jwt_secret})
+    env = {"SECURECHAT_JWT_SECRET": jwt_secret, **getattr(request.module, "SERVER_ENV", {})}
+    process = ServerProcess(runtime, data_dir, database, env)
     process.start()
     yield process
     process.stop()

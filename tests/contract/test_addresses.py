@@ -8,12 +8,10 @@ header changes nothing."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import httpx
-import pytest
 import socketio
 
 from tests.contract.client import Api, Room, assert_error, receive_until
@@ -23,15 +21,8 @@ ADMIN = "203.0.113.1"  # the admin's address in these tests
 OFFICE = "198.51.100.0/24"
 
 
-@pytest.fixture(scope="module")
-def server(
-    runtime: str, database: str, jwt_secret: str, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[ServerProcess]:
-    env = {"SECURECHAT_JWT_SECRET": jwt_secret, "SECURECHAT_TRUSTED_PROXIES": "127.0.0.1"}
-    process = ServerProcess(runtime, tmp_path_factory.mktemp("data"), database, env).start()
-    yield process
-    process.stop()
-    assert "Traceback" not in process.stderr_text()
+# conftest's server, trusting this machine as a proxy: X-Forwarded-For sets the client.
+SERVER_ENV = {"SECURECHAT_TRUSTED_PROXIES": "127.0.0.1"}
 
 
 def _from(address: str, token: str | None = None) -> dict[str, str]:

@@ -9,8 +9,6 @@ from __future__ import annotations
 import re
 import secrets
 import time
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -18,24 +16,13 @@ import pytest
 import socketio
 
 from tests.contract.client import Api, Room, assert_error, receive_until
-from tests.contract.harness import ServerProcess
 
 WINDOW_S = 5
 ISO_MS = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z")
 
 
-@pytest.fixture(scope="module")
-def server(
-    runtime: str, database: str, jwt_secret: str, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[ServerProcess]:
-    data_dir: Path = tmp_path_factory.mktemp(f"edits-{runtime}")
-    env = {"SECURECHAT_JWT_SECRET": jwt_secret, "SECURECHAT_EDIT_WINDOW_SECONDS": str(WINDOW_S)}
-    process = ServerProcess(runtime, data_dir, database, env)
-    process.start()
-    yield process
-    process.stop()
-    stderr = process.stderr_text()
-    assert "Traceback" not in stderr, f"the server printed a traceback:\n{stderr}"
+# conftest's server, with this setting.
+SERVER_ENV = {"SECURECHAT_EDIT_WINDOW_SECONDS": str(WINDOW_S)}
 
 
 def _patch(api: Api, room_id: str, message_id: str, token: str | None, body: Any) -> httpx.Response:

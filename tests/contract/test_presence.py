@@ -6,32 +6,18 @@ from __future__ import annotations
 
 import socket
 import time
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
-import pytest
 import socketio
 
 from tests.contract.client import Api, Room, assert_error, receive_until
-from tests.contract.harness import ServerProcess
 from tests.contract.wire import RawSocketIO
 
 TYPING_S = 1  # so that a test sees typing end by itself without waiting long
 
 
-@pytest.fixture(scope="module")
-def server(
-    runtime: str, database: str, jwt_secret: str, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[ServerProcess]:
-    """conftest's server, with typing that lasts TYPING_S."""
-    data_dir: Path = tmp_path_factory.mktemp(f"data-{runtime}")
-    env = {"SECURECHAT_JWT_SECRET": jwt_secret, "SECURECHAT_TYPING_SECONDS": str(TYPING_S)}
-    process = ServerProcess(runtime, data_dir, database, env)
-    process.start()
-    yield process
-    process.stop()
-    assert "Traceback" not in process.stderr_text()
+# conftest's server, with this setting.
+SERVER_ENV = {"SECURECHAT_TYPING_SECONDS": str(TYPING_S)}
 
 
 def _names(event: dict[str, Any], key: str = "users") -> list[str]:

@@ -5,31 +5,15 @@ store is checked through the API's count (and tests/adapters/test_message_prunin
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
-import pytest
 from sqlalchemy import create_engine, text
 
 from tests.contract.client import Api, receive_until
-from tests.contract.harness import ServerProcess
 
 LIMIT = 5
 
 
-@pytest.fixture(scope="module")
-def server(
-    runtime: str, database: str, jwt_secret: str, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[ServerProcess]:
-    """This module's server keeps 5 messages per room unless the room says otherwise."""
-    data_dir: Path = tmp_path_factory.mktemp(f"data-{runtime}")
-    env = {"SECURECHAT_JWT_SECRET": jwt_secret, "SECURECHAT_MESSAGE_LIMIT": str(LIMIT)}
-    process = ServerProcess(runtime, data_dir, database, env)
-    process.start()
-    yield process
-    process.stop()
-    stderr = process.stderr_text()
-    assert "Traceback" not in stderr, f"the server printed a traceback:\n{stderr}"
+# conftest's server, with this setting.
+SERVER_ENV = {"SECURECHAT_MESSAGE_LIMIT": str(LIMIT)}
 
 
 def _stored_ids(database: str, room_id: str) -> list[str] | None:
