@@ -6,6 +6,7 @@ import asyncio
 import json
 import secrets
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -401,26 +402,27 @@ async def connections(target: Target, profile: Profile, per_room: int = 100) -> 
     }
 
 
-async def password_pressure(
-    target: Target, room_id: str, per_second: float, connections: int = 4
-) -> dict[str, Any]:
-    """Correct password checks offered at a steady rate (open loop, up to `connections`
-    in flight) until cancelled; returns how many completed and their latency."""
-    raw = request_bytes("POST", f"/chat/{room_id}/verify", target.host, {"password": PASSWORD})
+async def _offer_requests(
+    target: Target,
+    raw: bytes,
+    per_second: float,
+    connections: int,
+    answered: Callable[[int, int], None],
+) -> tuple[float, int]:
+    """Offer one request at a steady rate (open loop, up to `connections` keep-alive
+    connections in flight) until cancelled; `answered(status, latency_ns)` is told of each
+    answer. Returns, once cancelled, the seconds it ran and how many offers found every
+    connection busy (the server not keeping up)."""
     idle = asyncio.Queue[HttpConnection]()
     for _ in range(connections):
         idle.put_nowait(await HttpConnection.open(target.host, target.port))
-    latencies: list[int] = []
-    failures = 0
-    skipped = 0
     tasks: set[asyncio.Task[None]] = set()
+    skipped = 0
 
-    async def check(conn: HttpConnection) -> None:
-        nonlocal failures
+    async def one(conn: HttpConnection) -> None:
         start = time.monotonic_ns()
         status, _ = await conn.roundtrip(raw)
-        latencies.append(time.monotonic_ns() - start)
-        failures += status != 200
+        answered(status, time.monotonic_ns() - start)
         idle.put_nowait(conn)
 
     started = time.monotonic()
@@ -431,23 +433,40 @@ async def password_pressure(
             while offered < due:
                 offered += 1
                 if idle.empty():
-                    skipped += 1  # every connection busy: the server is not keeping up
+                    skipped += 1
                     continue
-                task = asyncio.create_task(check(idle.get_nowait()))
+                task = asyncio.create_task(one(idle.get_nowait()))
                 tasks.add(task)
                 task.add_done_callback(tasks.discard)
             await asyncio.sleep(0.005)
     except asyncio.CancelledError:
         for task in tasks:
             task.cancel()
-        elapsed = time.monotonic() - started
-        return {
-            "password_checks_per_s": round(len(latencies) / elapsed, 1),
-            "password_check_p50_ms": round(percentile(latencies, 0.5), 1),
-            "password_check_p99_ms": round(percentile(latencies, 0.99), 1),
-            "password_checks_skipped": skipped,
-            "password_check_failures": failures,
-        }
+    return time.monotonic() - started, skipped
+
+
+async def password_pressure(
+    target: Target, room_id: str, per_second: float, connections: int = 4
+) -> dict[str, Any]:
+    """Correct password checks offered at a steady rate (open loop, up to `connections`
+    in flight) until cancelled; returns how many completed and their latency."""
+    raw = request_bytes("POST", f"/chat/{room_id}/verify", target.host, {"password": PASSWORD})
+    latencies: list[int] = []
+    failures = 0
+
+    def answered(status: int, latency_ns: int) -> None:
+        nonlocal failures
+        latencies.append(latency_ns)
+        failures += status != 200
+
+    elapsed, skipped = await _offer_requests(target, raw, per_second, connections, answered)
+    return {
+        "password_checks_per_s": round(len(latencies) / elapsed, 1),
+        "password_check_p50_ms": round(percentile(latencies, 0.5), 1),
+        "password_check_p99_ms": round(percentile(latencies, 0.99), 1),
+        "password_checks_skipped": skipped,
+        "password_check_failures": failures,
+    }
 
 
 async def password_guessers(target: Target, room_id: str, guessers: int = 8) -> dict[str, Any]:
@@ -549,48 +568,23 @@ async def wrong_passwords(
     raw = request_bytes(
         "POST", f"/chat/{room_id}/verify", target.host, {"password": "not the password"}
     )
-    idle = asyncio.Queue[HttpConnection]()
-    for _ in range(connections):
-        idle.put_nowait(await HttpConnection.open(target.host, target.port))
     statuses: dict[int, int] = {}
     refused_latencies: list[int] = []
-    skipped = 0
-    tasks: set[asyncio.Task[None]] = set()
 
-    async def guess(conn: HttpConnection) -> None:
-        start = time.monotonic_ns()
-        status, _ = await conn.roundtrip(raw)
+    def answered(status: int, latency_ns: int) -> None:
         if status == 429:
-            refused_latencies.append(time.monotonic_ns() - start)
+            refused_latencies.append(latency_ns)
         statuses[status] = statuses.get(status, 0) + 1
-        idle.put_nowait(conn)
 
-    started = time.monotonic()
-    offered = 0
-    try:
-        while True:
-            due = int((time.monotonic() - started) * per_second) + 1
-            while offered < due:
-                offered += 1
-                if idle.empty():
-                    skipped += 1  # every connection busy: the server is not keeping up
-                    continue
-                task = asyncio.create_task(guess(idle.get_nowait()))
-                tasks.add(task)
-                task.add_done_callback(tasks.discard)
-            await asyncio.sleep(0.005)
-    except asyncio.CancelledError:
-        for task in tasks:
-            task.cancel()
-        elapsed = time.monotonic() - started
-        answered = sum(statuses.values())
-        return {
-            "guesses_offered_per_s": per_second,
-            "guesses_answered_per_s": round(answered / elapsed, 1),
-            "guesses_hashed": statuses.get(401, 0),  # checked with argon2 (bad_password)
-            "guesses_refused": statuses.get(429, 0),  # refused by the limit, no hashing
-            "refusal_p50_ms": round(percentile(refused_latencies, 0.5), 2),
-            "refusal_p99_ms": round(percentile(refused_latencies, 0.99), 2),
-            "guesses_skipped": skipped,
-            "password_check_failures": answered - statuses.get(401, 0) - statuses.get(429, 0),
-        }
+    elapsed, skipped = await _offer_requests(target, raw, per_second, connections, answered)
+    count = sum(statuses.values())
+    return {
+        "guesses_offered_per_s": per_second,
+        "guesses_answered_per_s": round(count / elapsed, 1),
+        "guesses_hashed": statuses.get(401, 0),  # checked with argon2 (bad_password)
+        "guesses_refused": statuses.get(429, 0),  # refused by the limit, no hashing
+        "refusal_p50_ms": round(percentile(refused_latencies, 0.5), 2),
+        "refusal_p99_ms": round(percentile(refused_latencies, 0.99), 2),
+        "guesses_skipped": skipped,
+        "password_check_failures": count - statuses.get(401, 0) - statuses.get(429, 0),
+    }
