@@ -351,9 +351,7 @@ def join_event(deps: Deps, connection: Connection, sid: str, data: JoinPayload) 
 
 def message_event(deps: Deps, connection: Connection, sid: str, data: MessagePayload) -> Step:
     """Validate a send (cheap, no I/O); the send itself goes through the batcher."""
-    room_id = _room(data.room)
-    if room_id not in connection.rooms:
-        raise ChatError(ErrorCode.NOT_JOINED, "join the room before sending to it")
+    room_id = _joined(connection, data.room).room_id
     command = SendCommand(
         connection.claims, room_id, data.message, client=connection.client, user_id=data.user_id
     )
@@ -380,9 +378,7 @@ def leave_event(deps: Deps, connection: Connection, sid: str, data: RoomPayload)
 
 def typing_event(deps: Deps, connection: Connection, sid: str, data: TypingPayload) -> Step:
     """Show (or stop showing) the caller typing in a room it joined: in memory, inline."""
-    grant = connection.rooms.get(_room(data.room))
-    if grant is None:
-        raise ChatError(ErrorCode.NOT_JOINED, "join the room before typing in it")
+    grant = _joined(connection, data.room)
     out = set_typing(deps, connection.claims, grant, data.is_typing, data.user_id)
     return SocketResult(dict(OK), emits_for(out.events))
 
@@ -390,7 +386,7 @@ def typing_event(deps: Deps, connection: Connection, sid: str, data: TypingPaylo
 def reaction_event(deps: Deps, connection: Connection, sid: str, data: ReactionPayload) -> Step:
     """Toggle the caller's reaction on a message of a room this connection joined; the
     room (sender included) gets `reaction_update` with all the message's reactions."""
-    room_id = _joined_room(connection, data.room)
+    room_id = _joined(connection, data.room).room_id
     out = react(
         deps,
         connection.claims,
@@ -408,7 +404,7 @@ def reaction_event(deps: Deps, connection: Connection, sid: str, data: ReactionP
 def edit_event(deps: Deps, connection: Connection, sid: str, data: EditPayload) -> Step:
     """Its sender replaces a message's text in a room this connection joined; the room
     gets `message_edited`."""
-    room_id = _joined_room(connection, data.room)
+    room_id = _joined(connection, data.room).room_id
     out = edit_message(
         deps,
         connection.claims,
@@ -422,11 +418,12 @@ def edit_event(deps: Deps, connection: Connection, sid: str, data: EditPayload) 
     return SocketResult(ack, emits_for(out.events))
 
 
-def _joined_room(connection: Connection, room: str) -> str:
-    room_id = _room(room)
-    if room_id not in connection.rooms:
+def _joined(connection: Connection, room: str) -> Grant:
+    """What the connection's join of this room granted; NOT_JOINED if it has not joined it."""
+    grant = connection.rooms.get(_room(room))
+    if grant is None:
         raise ChatError(ErrorCode.NOT_JOINED, "join the room first")
-    return room_id
+    return grant
 
 
 def _room(room: str) -> str:

@@ -40,6 +40,12 @@ def browser(playwright: Playwright) -> Iterator[Browser]:
     browser.close()
 
 
+@pytest.fixture(params=[DESKTOP, PHONE], ids=["desktop", "phone"])
+def viewport(request: pytest.FixtureRequest) -> dict[str, int]:
+    """Every flow runs on a desktop and on a phone."""
+    return dict(request.param)
+
+
 @pytest.fixture(scope="module", params=("flask", "quart"))
 def server(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory

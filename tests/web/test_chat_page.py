@@ -13,15 +13,10 @@ import pytest
 from playwright.sync_api import Browser, expect
 
 from tests.contract.harness import ServerProcess
-from tests.web.conftest import DESKTOP, PHONE
+from tests.web.conftest import PHONE
 from tests.web.people import PASSWORD, Person
 
 HOSTILE = "<img src=x onerror=alert(1)>"
-
-
-@pytest.fixture(params=[DESKTOP, PHONE], ids=["desktop", "phone"])
-def viewport(request: pytest.FixtureRequest) -> dict[str, int]:
-    return dict(request.param)
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ import pytest
 from playwright.sync_api import Browser, expect
 
 from tests.contract.harness import ServerProcess
-from tests.web.conftest import DESKTOP, PHONE
+from tests.web.conftest import PHONE
 from tests.web.people import Person
 
 ANNA, BERT = "10.20.0.1", "10.30.0.2"
@@ -34,11 +34,6 @@ def proxied(
     yield process
     process.stop()
     assert "Traceback" not in process.stderr_text()
-
-
-@pytest.fixture(params=[DESKTOP, PHONE], ids=["desktop", "phone"])
-def viewport(request: pytest.FixtureRequest) -> dict[str, int]:
-    return dict(request.param)
 
 
 def test_an_admin_verifies_a_pending_address_and_clears_the_history(

@@ -18,13 +18,7 @@ from entrypoints.common.bootstrap import build_core
 from entrypoints.common.settings import Settings
 from tests.contract.client import Api, Room
 from tests.contract.harness import ServerProcess
-from tests.web.conftest import DESKTOP, PHONE
 from tests.web.people import PASSWORD, Person
-
-
-@pytest.fixture(params=[DESKTOP, PHONE], ids=["desktop", "phone"])
-def viewport(request: pytest.FixtureRequest) -> dict[str, int]:
-    return dict(request.param)
 
 
 @pytest.fixture
