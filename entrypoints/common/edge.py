@@ -194,16 +194,17 @@ def joined_header(headers: Mapping[str, str], name: str) -> str | None:
 class ScopeHeaders(Mapping[str, str]):
     """An ASGI scope's header lines as a case-insensitive mapping whose `getlist` keeps every
     line: what `client_address` reads for a socket on the ASGI runtime (engine.io's environ
-    would have folded `X_Forwarded_For` into `HTTP_X_FORWARDED_FOR`)."""
+    would have folded `X_Forwarded_For` into `HTTP_X_FORWARDED_FOR`). Lines are decoded only
+    when asked for (ASGI names are lower case)."""
 
-    __slots__ = ("lines",)
+    __slots__ = ("raw",)
 
     def __init__(self, raw: Iterable[tuple[bytes, bytes]]) -> None:
-        self.lines = [(n.decode("latin-1").lower(), v.decode("latin-1")) for n, v in raw]
+        self.raw = list(raw)
 
     def getlist(self, name: str) -> list[str]:
-        name = name.lower()
-        return [value for key, value in self.lines if key == name]
+        key = name.lower().encode("latin-1")
+        return [value.decode("latin-1") for n, value in self.raw if n.lower() == key]
 
     def __getitem__(self, name: str) -> str:
         values = self.getlist(name)
@@ -212,10 +213,10 @@ class ScopeHeaders(Mapping[str, str]):
         return values[0]
 
     def __iter__(self) -> Iterator[str]:
-        return iter(dict.fromkeys(key for key, _ in self.lines))
+        return iter(dict.fromkeys(n.decode("latin-1").lower() for n, _ in self.raw))
 
     def __len__(self) -> int:
-        return len(dict.fromkeys(key for key, _ in self.lines))
+        return len(dict.fromkeys(n.lower() for n, _ in self.raw))
 
 
 def client_address(peer: str, headers: Mapping[str, str], trusted: TrustedProxies) -> str:

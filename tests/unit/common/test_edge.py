@@ -315,3 +315,46 @@ def test_policy_from_settings() -> None:
     assert policy.cors_origins == ("https://a.example",)
     assert policy.trusted.trusts("127.0.0.1")
     assert policy.trusted.header == "forwarded"
+
+
+# What a client may write in the line its proxy then follows with its own: nothing in it
+# (commas, quotes left open, trusted addresses, garbage) may change whom the proxy names.
+HOSTILE_CLIENT_LINES = [
+    "198.51.100.7",
+    "198.51.100.7, 198.51.100.8",
+    "127.0.0.1",
+    "10.0.0.3, 127.0.0.1,",
+    "",
+    " , ,",
+    "unknown",
+    '"',
+    'for="198.51.100.7',
+    'for="198.51.100.7, for=198.51.100.8";',
+    "for=198.51.100.7;for=127.0.0.1",
+    'for="[2001:db8::1]:80", for=_hidden',
+    "[::ffff:198.51.100.7]:1",
+    "x" * 2000,
+    "198.51.100.7\t,\t198.51.100.9",
+]
+
+
+@pytest.mark.parametrize("family", ["x-forwarded-for", "forwarded"])
+@pytest.mark.parametrize("client_line", HOSTILE_CLIENT_LINES)
+def test_nothing_a_client_writes_before_its_proxys_line_decides_its_address(
+    family: str, client_line: str
+) -> None:
+    trusted = TrustedProxies(["127.0.0.1", "10.0.0.0/8"], family)
+    real = "192.0.2.9" if family == "x-forwarded-for" else "for=192.0.2.9"
+    name = "X-Forwarded-For" if family == "x-forwarded-for" else "Forwarded"
+    other = "Forwarded" if family == "x-forwarded-for" else "X-Forwarded-For"
+    lines = [(name, client_line), (other, client_line), (name, real)]
+    assert client_address("127.0.0.1", Headers(lines), trusted) == "192.0.2.9"
+    raw = [(n.lower().encode(), v.encode()) for n, v in lines]
+    assert client_address("127.0.0.1", ScopeHeaders(raw), trusted) == "192.0.2.9"
+    # pywsgi's join, as a WSGI environ hands it over (the other family removed by the edge).
+    assert client_address("127.0.0.1", {name: f"{client_line},{real}"}, trusted) == "192.0.2.9"
+    # Appended by a second trusted proxy (10.0.0.3) behind the first: still the same client.
+    chained = Headers(
+        [*lines, (name, "10.0.0.3" if family == "x-forwarded-for" else "for=10.0.0.3")]
+    )
+    assert client_address("127.0.0.1", chained, trusted) == "192.0.2.9"
