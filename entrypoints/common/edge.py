@@ -6,7 +6,13 @@ the request, and sends the same prepared refusal.
   together take at most ``max_head_bytes`` (SECURECHAT_MAX_HEADER_BYTES) in at most
   ``max_header_count`` lines (SECURECHAT_MAX_HEADER_COUNT). Beyond: 414 or 431, then close.
 - Forwarding: X-Forwarded-* and Forwarded count only from SECURECHAT_TRUSTED_PROXIES; from
-  anyone else they are removed from the request.
+  anyone else they are removed from the request. Only one family counts
+  (SECURECHAT_FORWARDED_HEADER: X-Forwarded-* or Forwarded); the other is removed even from a
+  trusted proxy, which may relay a client's copy. Repeated lines are joined in order (RFC 9110)
+  and the client is the right-most hop that is not a trusted proxy (`client_address`, the one
+  decision for both runtimes, REST and sockets). Header names with an underscore are dropped
+  (gevent's pywsgi does; the ASGI edge does the same), so `X_Forwarded_For` never passes for
+  `X-Forwarded-For` in a WSGI-style environ.
 - Origin: a /socket.io/ request with an Origin must come from this server's own origin or a
   configured one (SECURECHAT_CORS_ORIGINS), for polling and WebSocket alike.
 """
@@ -15,10 +21,11 @@ from __future__ import annotations
 
 import functools
 import ipaddress
-from collections.abc import Callable, Iterable, Mapping
+import re
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from http import HTTPStatus
-from typing import Any
+from typing import Any, cast
 
 from entrypoints.common.cors import origin_allowed
 from entrypoints.common.errors import TransportCode, error_body, render_http_status
@@ -42,9 +49,12 @@ FORWARDED_HEADERS = frozenset(
 )
 """Header names (lower case) that only a trusted proxy may send."""
 
-FORWARDED_ENVIRON_KEYS = tuple(
-    "HTTP_" + name.decode().upper().replace("-", "_") for name in sorted(FORWARDED_HEADERS)
-)
+FORWARDED_FAMILIES: Mapping[str, frozenset[bytes]] = {
+    "x-forwarded-for": FORWARDED_HEADERS - {b"forwarded"},
+    "forwarded": frozenset({b"forwarded"}),
+}
+"""SECURECHAT_FORWARDED_HEADER's values: the header names of the family that counts."""
+
 
 SOCKET_PATH = "/socket.io"
 
@@ -115,16 +125,32 @@ def normalize_address(text: str) -> IpAddress | None:
     return address
 
 
-class TrustedProxies:
-    """The peers whose forwarded headers count (SECURECHAT_TRUSTED_PROXIES); none by default."""
+def _environ_key(name: bytes) -> str:
+    return "HTTP_" + name.decode().upper().replace("-", "_")
 
-    __slots__ = ("networks", "trusts")
+
+FORWARDED_ENVIRON_KEYS = tuple(_environ_key(name) for name in sorted(FORWARDED_HEADERS))
+
+
+class TrustedProxies:
+    """The peers whose forwarded headers count (SECURECHAT_TRUSTED_PROXIES, none by default),
+    and which family of headers counts from them (SECURECHAT_FORWARDED_HEADER)."""
+
+    __slots__ = ("header", "ignored", "ignored_environ_keys", "networks", "trusts")
     networks: tuple[IpNetwork, ...]
+    header: str
+    """"x-forwarded-for" (X-Forwarded-For, -Proto, -Host) or "forwarded" (RFC 7239)."""
+    ignored: frozenset[bytes]
+    """The other family's header names: removed from every request, a trusted proxy's too."""
+    ignored_environ_keys: tuple[str, ...]
     trusts: Callable[[str | None], bool]
     """Whether forwarded headers from this peer address count."""
 
-    def __init__(self, specs: Iterable[str] = ()) -> None:
+    def __init__(self, specs: Iterable[str] = (), header: str = "x-forwarded-for") -> None:
         self.networks = tuple(ipaddress.ip_network(spec.strip(), strict=False) for spec in specs)
+        self.header = header
+        self.ignored = FORWARDED_HEADERS - FORWARDED_FAMILIES[header]
+        self.ignored_environ_keys = tuple(_environ_key(name) for name in sorted(self.ignored))
         # Peers repeat (one proxy, keep-alive clients): remember the answer per address text.
         self.trusts = functools.lru_cache(maxsize=1024)(self._trusts)
 
@@ -148,14 +174,61 @@ def last_value(value: str | None) -> str | None:
     return value.rpartition(",")[2].strip() or None
 
 
+def header_lines(headers: Mapping[str, str], name: str) -> list[str]:
+    """Every line of header `name` (lower case), in the order received. A framework's
+    multi-dict (werkzeug's Headers, what Quart builds from ASGI's list) has one entry per
+    line and says so through `getlist`; a plain mapping (a WSGI environ's view, where the
+    server already joined the lines) has at most one."""
+    getlist = getattr(headers, "getlist", None)
+    if callable(getlist):
+        return cast(list[str], getlist(name))
+    return [value for key, value in headers.items() if key.lower() == name]
+
+
+def joined_header(headers: Mapping[str, str], name: str) -> str | None:
+    """A header's lines joined in order with ", " (RFC 9110 5.3): one value, however the
+    proxies wrote it."""
+    return ", ".join(header_lines(headers, name)) or None
+
+
+class ScopeHeaders(Mapping[str, str]):
+    """An ASGI scope's header lines as a case-insensitive mapping whose `getlist` keeps every
+    line: what `client_address` reads for a socket on the ASGI runtime (engine.io's environ
+    would have folded `X_Forwarded_For` into `HTTP_X_FORWARDED_FOR`). Lines are decoded only
+    when asked for (ASGI names are lower case)."""
+
+    __slots__ = ("raw",)
+
+    def __init__(self, raw: Iterable[tuple[bytes, bytes]]) -> None:
+        self.raw = list(raw)
+
+    def getlist(self, name: str) -> list[str]:
+        key = name.lower().encode("latin-1")
+        return [value.decode("latin-1") for n, value in self.raw if n.lower() == key]
+
+    def __getitem__(self, name: str) -> str:
+        values = self.getlist(name)
+        if not values:
+            raise KeyError(name)
+        return values[0]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(dict.fromkeys(n.decode("latin-1").lower() for n, _ in self.raw))
+
+    def __len__(self) -> int:
+        return len(dict.fromkeys(n.lower() for n, _ in self.raw))
+
+
 def client_address(peer: str, headers: Mapping[str, str], trusted: TrustedProxies) -> str:
     """The client's address: the right-most forwarded hop that is not a trusted proxy,
-    walking left only from a trusted peer. The hops are X-Forwarded-For's, or, without it,
-    the `for=` of RFC 7239's Forwarded. `headers` is case-insensitive."""
+    walking left only from a trusted peer. The hops are those of the family that
+    `trusted.header` names (X-Forwarded-For, or the `for=` of RFC 7239's Forwarded), every
+    line of it joined in order; the other family is never read. `headers` is
+    case-insensitive. The one decision for REST and sockets on both runtimes."""
     here = normalize_address(peer)
     if here is None:
         return peer
-    hops = forwarded_hops(headers) if trusted.contains(here) else []
+    hops = forwarded_hops(headers, trusted.header) if trusted.contains(here) else []
     for hop in reversed(hops):
         address = normalize_address(hop)
         if address is None:  # a trusted proxy passed on garbage: it is the last we know
@@ -166,39 +239,69 @@ def client_address(peer: str, headers: Mapping[str, str], trusted: TrustedProxie
     return str(here)
 
 
-def forwarded_hops(headers: Mapping[str, str]) -> list[str]:
-    """The client addresses a proxy chain reported, left to right: X-Forwarded-For's
-    entries, else the `for=` parameters of Forwarded (quotes and brackets kept for
-    `normalize_address`, which takes "[v6]:port"; "unknown" and obfuscated names are not
-    addresses, and stop the walk)."""
-    forwarded_for = headers.get("x-forwarded-for")
-    if forwarded_for:
-        return forwarded_for.split(",")
-    forwarded = headers.get("forwarded")
-    if not forwarded:
+def forwarded_hops(headers: Mapping[str, str], header: str = "x-forwarded-for") -> list[str]:
+    """The client addresses a proxy chain reported in the family `header` names, left to
+    right: X-Forwarded-For's entries, or the `for=` parameters of Forwarded (quotes and
+    brackets kept for `normalize_address`, which takes "[v6]:port"; "unknown" and obfuscated
+    names are not addresses, and stop the walk)."""
+    value = joined_header(headers, header)
+    if not value:
         return []
-    hops = []
-    for element in forwarded.split(","):
-        value = ""
+    if header == "x-forwarded-for":
+        return value.split(",")
+    return [element.get("for", "") for element in forwarded_elements(value)]
+
+
+_QUOTED_PAIR = re.compile(r"\\(.)")
+
+
+def forwarded_elements(value: str) -> list[dict[str, str]]:
+    """RFC 7239's Forwarded, one dict per element (per proxy), left to right: parameter
+    names in lower case, values unquoted. A repeated parameter keeps its last value.
+    Split at every comma, quoted or not: no node, host or scheme holds one, and a client's
+    unclosed quote must not swallow the element its proxy appended after it."""
+    elements = []
+    for element in value.split(","):
+        params = {}
         for pair in element.split(";"):
             name, _, raw = pair.strip().partition("=")
-            if name.strip().lower() == "for":
-                value = raw.strip().strip('"')
-        hops.append(value)
-    return hops
+            raw = raw.strip()
+            if len(raw) >= 2 and raw[0] == raw[-1] == '"':
+                raw = _QUOTED_PAIR.sub(r"\1", raw[1:-1])
+            params[name.strip().lower()] = raw
+        elements.append(params)
+    return elements
+
+
+def proxied_scheme_and_host(
+    trusted: TrustedProxies,
+    forwarded_proto: str | None,
+    forwarded_host: str | None,
+    forwarded: str | None,
+) -> tuple[str | None, str | None]:
+    """The scheme and host the client used, as the nearest trusted proxy reports them in the
+    family that counts: X-Forwarded-Proto and -Host, or the `proto=` and `host=` of the last
+    Forwarded element. Called only for a trusted proxy's request."""
+    if trusted.header == "x-forwarded-for":
+        return forwarded_proto, forwarded_host
+    if not forwarded:
+        return None, None
+    nearest = forwarded_elements(forwarded)[-1]
+    return nearest.get("proto") or None, nearest.get("host") or None
 
 
 def socket_client_address(environ: Mapping[str, Any], trusted: TrustedProxies) -> str:
     """`client_address` of a Socket.IO connection, from the environ engine.io gives its
-    connect handler: a WSGI one (REMOTE_ADDR), or its ASGI driver's, whose REMOTE_ADDR is
-    a placeholder and whose peer is the ASGI scope's `client`. Forwarded headers reach it
-    only from a trusted proxy (the edge removed them from anyone else)."""
+    connect handler: a WSGI one (REMOTE_ADDR; the server joined repeated lines), or its ASGI
+    driver's, whose REMOTE_ADDR is a placeholder: there the peer is the ASGI scope's `client`
+    and the headers are the scope's own lines. Forwarded headers reach it only from a trusted
+    proxy (the edge removed them from anyone else)."""
     scope = environ.get("asgi.scope")
     if isinstance(scope, Mapping):
         client = scope.get("client")
         peer = str(client[0]) if client else ""
-    else:
-        peer = str(environ.get("REMOTE_ADDR") or "")
+        return client_address(peer, ScopeHeaders(scope.get("headers") or ()), trusted)
+    peer = str(environ.get("REMOTE_ADDR") or "")
     headers = {
         name: value
         for name, key in (
@@ -262,5 +365,5 @@ class EdgePolicy:
             max_header_count=settings.max_header_count,
             max_body_bytes=settings.max_request_bytes,
             cors_origins=settings.cors_origins,
-            trusted=TrustedProxies(settings.trusted_proxies),
+            trusted=TrustedProxies(settings.trusted_proxies, settings.forwarded_header),
         )

@@ -15,6 +15,8 @@ from entrypoints.common.limits import DEFAULT_RATE_LIMITS, parse_rate_limits
 PREFIX = "SECURECHAT_"
 RUNTIMES = ("flask", "quart")
 MEMORY_URL = "memory://"
+FORWARDED_FAMILIES = ("x-forwarded-for", "forwarded")
+"""SECURECHAT_FORWARDED_HEADER's values: the one family of forwarded headers that counts."""
 
 
 class SettingsError(ValueError):
@@ -61,6 +63,8 @@ class Settings:
     max_header_bytes: int = 16 * 1024  # request line and headers together
     max_header_count: int = 100
     trusted_proxies: tuple[str, ...] = ()  # addresses or CIDRs whose X-Forwarded-* count
+    # Which family of forwarded headers counts from them (the other is removed at the edge).
+    forwarded_header: str = "x-forwarded-for"
     rate_limits: tuple[tuple[str, str], ...] = tuple(DEFAULT_RATE_LIMITS.items())
 
     @property
@@ -101,6 +105,10 @@ class Settings:
             raise SettingsError("SECURECHAT_CORS_ORIGINS: list origins explicitly; '*' is refused")
         if self.jwt_secret is not None and len(self.jwt_secret.encode()) < 32:
             raise SettingsError("SECURECHAT_JWT_SECRET must be at least 32 bytes")
+        if self.forwarded_header not in FORWARDED_FAMILIES:
+            raise SettingsError(
+                f"SECURECHAT_FORWARDED_HEADER must be one of {', '.join(FORWARDED_FAMILIES)}"
+            )
         for proxy in self.trusted_proxies:
             try:
                 ipaddress.ip_network(proxy, strict=False)
@@ -183,6 +191,7 @@ class Settings:
             max_header_bytes=integer("MAX_HEADER_BYTES", d.max_header_bytes, minimum=1024),
             max_header_count=integer("MAX_HEADER_COUNT", d.max_header_count),
             trusted_proxies=listing("TRUSTED_PROXIES"),
+            forwarded_header=(get("FORWARDED_HEADER") or d.forwarded_header).lower(),
             rate_limits=rates("RATE_LIMITS"),
         )
         settings.validate()

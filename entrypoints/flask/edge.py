@@ -1,8 +1,10 @@
 """The edge as WSGI middleware, outside engine.io and Flask (see entrypoints/common/edge.py).
 
-It drops forwarded headers from untrusted peers, refuses a /socket.io/ request from a
-foreign origin, and reads a chunked body itself, bounded: pywsgi hands one over with no
-length, and Flask would silently cut it at the limit and process the rest.
+It drops forwarded headers from untrusted peers, and the family that does not count from
+trusted ones (pywsgi has already dropped every header whose name has an underscore); it
+refuses a /socket.io/ request from a foreign origin, and reads a chunked body itself,
+bounded: pywsgi hands one over with no length, and Flask would silently cut it at the limit
+and process the rest.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from entrypoints.common.edge import (
     Refusal,
     is_socket_path,
     origin_refused,
+    proxied_scheme_and_host,
 )
 
 StartResponse = Callable[..., Any]
@@ -46,19 +49,24 @@ class EdgeMiddleware:
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         policy = self.policy
         trusted = bool(policy.trusted) and policy.trusted.trusts(environ.get("REMOTE_ADDR"))
-        if not trusted:
-            for key in FORWARDED_ENVIRON_KEYS:
-                if key in environ:
-                    del environ[key]
+        for key in policy.trusted.ignored_environ_keys if trusted else FORWARDED_ENVIRON_KEYS:
+            if key in environ:
+                del environ[key]
         origin = environ.get("HTTP_ORIGIN")
         if origin is not None and is_socket_path(environ.get("PATH_INFO", "")):
+            proto, host = proxied_scheme_and_host(
+                policy.trusted,
+                environ.get("HTTP_X_FORWARDED_PROTO"),
+                environ.get("HTTP_X_FORWARDED_HOST"),
+                environ.get("HTTP_FORWARDED"),
+            )
             refused = origin_refused(
                 policy.cors_origins,
                 origin,
                 environ["wsgi.url_scheme"],
                 environ.get("HTTP_HOST", ""),
-                environ.get("HTTP_X_FORWARDED_PROTO"),
-                environ.get("HTTP_X_FORWARDED_HOST"),
+                proto,
+                host,
             )
             if refused:
                 return _send(ORIGIN_NOT_ALLOWED, start_response)

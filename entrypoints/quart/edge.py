@@ -1,9 +1,12 @@
 """The edge as ASGI middleware, outside engine.io and Quart (see entrypoints/common/edge.py).
 
 It drops forwarded headers from untrusted peers (engine.io's ASGI driver would otherwise take
-its scheme from X-Forwarded-Proto) and refuses a /socket.io/ request from a foreign origin
-with our JSON: over HTTP, or, before a WebSocket handshake, through the ASGI
-"websocket.http.response" extension, so the client sees the same 403 as on Flask.
+its scheme from X-Forwarded-Proto), the family that does not count from trusted ones, and
+every header whose name has an underscore, as gevent's pywsgi does on Flask: engine.io's
+driver maps `X_Forwarded_For` to the environ key of `X-Forwarded-For`. It refuses a
+/socket.io/ request from a foreign origin with our JSON: over HTTP, or, before a WebSocket
+handshake, through the ASGI "websocket.http.response" extension, so the client sees the same
+403 as on Flask.
 """
 
 from __future__ import annotations
@@ -18,7 +21,11 @@ from entrypoints.common.edge import (
     Refusal,
     is_socket_path,
     origin_refused,
+    proxied_scheme_and_host,
 )
+
+# proxied_scheme_and_host's arguments, in order.
+_PROXIED = (b"x-forwarded-proto", b"x-forwarded-host", b"forwarded")
 
 Scope = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[MutableMapping[str, Any]]]
@@ -59,13 +66,14 @@ class EdgeMiddleware:
         policy = self.policy
         headers: list[tuple[bytes, bytes]] = scope["headers"]
         client = scope.get("client")
-        if not (policy.trusted and client and policy.trusted.trusts(client[0])):
-            for name, _value in headers:
-                if name in FORWARDED_HEADERS:
-                    scope["headers"] = headers = [
-                        h for h in headers if h[0] not in FORWARDED_HEADERS
-                    ]
-                    break
+        trusted = bool(policy.trusted and client and policy.trusted.trusts(client[0]))
+        dropped = policy.trusted.ignored if trusted else FORWARDED_HEADERS
+        for name, _value in headers:
+            if name in dropped or b"_" in name:
+                scope["headers"] = headers = [
+                    h for h in headers if h[0] not in dropped and b"_" not in h[0]
+                ]
+                break
         if is_socket_path(scope["path"]) and self._foreign_origin(scope, headers):
             await refuse(scope, send, ORIGIN_NOT_ALLOWED)
             return
@@ -74,19 +82,22 @@ class EdgeMiddleware:
     def _foreign_origin(self, scope: Scope, headers: list[tuple[bytes, bytes]]) -> bool:
         origins: list[str] = []
         host = ""
-        proto = forwarded_host = None  # present only from a trusted proxy by now
+        # Forwarded headers are present only from a trusted proxy by now; their lines are
+        # joined in order, as a WSGI server joins them.
+        proxied: dict[bytes, list[str]] = {name: [] for name in _PROXIED}
         for name, value in headers:
             if name == b"origin":
                 origins.append(value.decode("latin-1"))
             elif name == b"host":
                 host = value.decode("latin-1")
-            elif name == b"x-forwarded-proto":
-                proto = value.decode("latin-1")
-            elif name == b"x-forwarded-host":
-                forwarded_host = value.decode("latin-1")
+            elif name in proxied:
+                proxied[name].append(value.decode("latin-1"))
         if not origins:
             return False
         scheme = "https" if scope.get("scheme") in ("https", "wss") else "http"
+        proto, forwarded_host = proxied_scheme_and_host(
+            self.policy.trusted, *(",".join(proxied[name]) or None for name in _PROXIED)
+        )
         # Repeated Origin headers are joined as a WSGI server joins them (and then refused).
         return origin_refused(
             self.policy.cors_origins, ",".join(origins), scheme, host, proto, forwarded_host

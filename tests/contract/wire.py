@@ -13,7 +13,11 @@ import json
 import os
 import socket
 import time
+from collections.abc import Mapping, Sequence
 from typing import Any
+
+# Request headers: a mapping, or (name, value) lines in order, names repeated as a test likes.
+HeaderLines = Mapping[str, str] | Sequence[tuple[str, str]]
 
 OP_TEXT, OP_BINARY, OP_CLOSE, OP_PING, OP_PONG = 0x1, 0x2, 0x8, 0x9, 0xA
 
@@ -31,10 +35,46 @@ def _address(base_url: str) -> tuple[str, int]:
     return host, int(port)
 
 
+def _lines(headers: HeaderLines | None) -> list[str]:
+    pairs = headers.items() if isinstance(headers, Mapping) else headers or ()
+    return [f"{name}: {value}" for name, value in pairs]
+
+
+def http_request(
+    base_url: str,
+    method: str,
+    target: str,
+    body: bytes = b"",
+    headers: HeaderLines | None = None,
+    content_type: str = "text/plain;charset=UTF-8",
+) -> tuple[int, bytes]:
+    """One HTTP/1.1 request on its own connection, its header lines exactly as given; the
+    status and the (de-chunked) body."""
+    host, port = _address(base_url)
+    with socket.create_connection((host, port), timeout=30) as sock:
+        head = [
+            f"{method} {target} HTTP/1.1",
+            f"Host: {host}:{port}",
+            f"Content-Type: {content_type}",
+            f"Content-Length: {len(body)}",
+            "Connection: close",
+            *_lines(headers),
+        ]
+        sock.sendall(("\r\n".join(head) + "\r\n\r\n").encode("latin-1") + body)
+        data = b""
+        while chunk := sock.recv(65536):
+            data += chunk
+    head_bytes, _, payload = data.partition(b"\r\n\r\n")
+    status = int(head_bytes.split(b" ", 2)[1])
+    if b"transfer-encoding: chunked" in head_bytes.lower():
+        payload = _dechunk(payload)
+    return status, payload
+
+
 class RawWebSocket:
     """One WebSocket connection to /socket.io/, frames in and out by hand."""
 
-    def __init__(self, base_url: str, headers: dict[str, str] | None = None) -> None:
+    def __init__(self, base_url: str, headers: HeaderLines | None = None) -> None:
         host, port = _address(base_url)
         self.sock = socket.create_connection((host, port), timeout=10)
         key = base64.b64encode(os.urandom(16)).decode()
@@ -45,7 +85,7 @@ class RawWebSocket:
             "Connection: Upgrade",
             f"Sec-WebSocket-Key: {key}",
             "Sec-WebSocket-Version: 13",
-            *(f"{name}: {value}" for name, value in (headers or {}).items()),
+            *_lines(headers),
         ]
         self.sock.sendall(("\r\n".join(lines) + "\r\n\r\n").encode())
         self._buf = b""
@@ -155,7 +195,7 @@ class RawWebSocket:
 class RawSocketIO(RawWebSocket):
     """Socket.IO over a RawWebSocket: packets are written as text by the test."""
 
-    def __init__(self, base_url: str, headers: dict[str, str] | None = None) -> None:
+    def __init__(self, base_url: str, headers: HeaderLines | None = None) -> None:
         super().__init__(base_url, headers)
         opened = self.recv_text()
         assert opened.startswith("0{"), opened
@@ -199,31 +239,18 @@ class RawSocketIO(RawWebSocket):
 
 
 class RawPolling:
-    """Engine.IO long-polling as plain HTTP/1.1 requests, one connection per request."""
+    """Engine.IO long-polling as plain HTTP/1.1 requests, one connection per request; each
+    carries `headers` too."""
 
-    def __init__(self, base_url: str) -> None:
-        self.address = _address(base_url)
+    def __init__(self, base_url: str, headers: HeaderLines | None = None) -> None:
+        self.base_url = base_url
+        self.headers = headers
         status, body = self.request("GET", "/socket.io/?EIO=4&transport=polling")
         assert status == 200 and body.startswith(b"0{"), (status, body)
         self.sid = json.loads(body[1:])["sid"]
 
     def request(self, method: str, target: str, body: bytes = b"") -> tuple[int, bytes]:
-        host, port = self.address
-        with socket.create_connection((host, port), timeout=30) as sock:
-            head = (
-                f"{method} {target} HTTP/1.1\r\nHost: {host}:{port}\r\n"
-                f"Content-Type: text/plain;charset=UTF-8\r\nContent-Length: {len(body)}\r\n"
-                "Connection: close\r\n\r\n"
-            )
-            sock.sendall(head.encode() + body)
-            data = b""
-            while chunk := sock.recv(65536):
-                data += chunk
-        head_bytes, _, payload = data.partition(b"\r\n\r\n")
-        status = int(head_bytes.split(b" ", 2)[1])
-        if b"transfer-encoding: chunked" in head_bytes.lower():
-            payload = _dechunk(payload)
-        return status, payload
+        return http_request(self.base_url, method, target, body, self.headers)
 
     def post(self, *packets: str) -> int:
         body = "\x1e".join(packets).encode("utf-8", "surrogatepass")

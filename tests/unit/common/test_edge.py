@@ -5,27 +5,34 @@ from __future__ import annotations
 import json
 
 import pytest
+from werkzeug.datastructures import Headers
 
 from entrypoints.common.edge import (
     BAD_REQUEST,
     FORWARDED_ENVIRON_KEYS,
+    FORWARDED_FAMILIES,
+    FORWARDED_HEADERS,
     HEADERS_TOO_LARGE,
     MAX_REQUEST_LINE,
     ORIGIN_NOT_ALLOWED,
     PAYLOAD_TOO_LARGE,
     REQUEST_LINE_TOO_LONG,
     EdgePolicy,
+    ScopeHeaders,
     TrustedProxies,
     client_address,
     decided_at_the_edge,
     is_socket_path,
+    joined_header,
     last_value,
     normalize_address,
     origin_refused,
+    proxied_scheme_and_host,
     request_line_too_long,
     socket_client_address,
 )
 from entrypoints.common.errors import STATUS, TransportCode
+from entrypoints.common.settings import FORWARDED_FAMILIES as SETTINGS_FAMILIES
 from entrypoints.common.settings import Settings
 from entrypoints.common.shapes import JSON_HEADERS
 
@@ -139,7 +146,7 @@ def test_client_address_normalizes_and_stops_at_garbage() -> None:
 
 
 def test_client_address_reads_rfc_7239_forwarded_from_a_trusted_proxy_only() -> None:
-    trusted = TrustedProxies(["10.0.0.0/8"])
+    trusted = TrustedProxies(["10.0.0.0/8"], "forwarded")
     forwarded = {
         "forwarded": 'for=198.51.100.1;proto=https, for="[2001:db8::7]:4711", for=10.0.0.2'
     }
@@ -149,20 +156,101 @@ def test_client_address_reads_rfc_7239_forwarded_from_a_trusted_proxy_only() -> 
     hidden = {"forwarded": "for=_hidden, for=203.0.113.9"}
     assert client_address("10.0.0.1", hidden, trusted) == "203.0.113.9"
     assert client_address("10.0.0.1", {"forwarded": "for=unknown"}, trusted) == "10.0.0.1"
-    # X-Forwarded-For, when present, is the one read.
-    both = {"x-forwarded-for": "203.0.113.1", "forwarded": "for=203.0.113.2"}
-    assert client_address("10.0.0.1", both, trusted) == "203.0.113.1"
     # Without `for=`, an element names no one.
     assert client_address("10.0.0.1", {"forwarded": "proto=https"}, trusted) == "10.0.0.1"
+    # A client's unclosed quote does not swallow the element its proxy appended.
+    unclosed = {"forwarded": 'for="198.51.100.1, for=203.0.113.9'}
+    assert client_address("10.0.0.1", unclosed, trusted) == "203.0.113.9"
+    quoted = {"forwarded": 'for="203.0.113.9";by="\\"x\\""'}
+    assert client_address("10.0.0.1", quoted, trusted) == "203.0.113.9"
 
 
-def test_a_sockets_client_address_reads_both_forwarded_headers_from_its_environ() -> None:
+def test_only_the_configured_family_of_forwarded_headers_is_read() -> None:
+    # A proxy that writes only Forwarded relays the client's own X-Forwarded-For.
+    both = {"x-forwarded-for": "203.0.113.1", "forwarded": "for=203.0.113.2"}
+    by_default = TrustedProxies(["10.0.0.0/8"])
+    assert by_default.header == "x-forwarded-for"
+    assert client_address("10.0.0.1", both, by_default) == "203.0.113.1"
+    assert client_address("10.0.0.1", {"forwarded": "for=203.0.113.2"}, by_default) == "10.0.0.1"
+    forwarded = TrustedProxies(["10.0.0.0/8"], "forwarded")
+    assert client_address("10.0.0.1", both, forwarded) == "203.0.113.2"
+    assert client_address("10.0.0.1", {"x-forwarded-for": "203.0.113.1"}, forwarded) == "10.0.0.1"
+    # What the edge removes even from a trusted proxy: the other family.
+    assert by_default.ignored == {b"forwarded"}
+    assert by_default.ignored_environ_keys == ("HTTP_FORWARDED",)
+    assert forwarded.ignored == FORWARDED_HEADERS - {b"forwarded"}
+    assert set(forwarded.ignored_environ_keys) == set(FORWARDED_ENVIRON_KEYS) - {"HTTP_FORWARDED"}
+    assert set(FORWARDED_FAMILIES) == set(SETTINGS_FAMILIES)
+
+
+@pytest.mark.parametrize("family", ["x-forwarded-for", "forwarded"])
+def test_repeated_lines_are_joined_in_order_and_the_right_most_hop_counts(family: str) -> None:
+    """A proxy that adds its own line instead of appending: the client's first line must not
+    win, whichever way the runtime hands the lines over."""
+    trusted = TrustedProxies(["127.0.0.1"], family)
+    mine, real = "198.51.100.7", "192.0.2.9"
+    if family == "forwarded":
+        mine, real = f"for={mine}", f'for="{real}:4711"'
+    name = {"x-forwarded-for": "X-Forwarded-For", "forwarded": "Forwarded"}[family]
+    lines = [(name, mine), ("Accept", "*/*"), (name.lower(), real)]
+    # Quart's request headers (werkzeug's multi-dict): one entry per line.
+    assert client_address("127.0.0.1", Headers(lines), trusted) == "192.0.2.9"
+    # A WSGI environ's view (the server joined the lines with commas).
+    assert client_address("127.0.0.1", {name: f"{mine},{real}"}, trusted) == "192.0.2.9"
+    # An ASGI scope's raw lines, as a socket on the ASGI runtime sees them.
+    raw = [(n.lower().encode(), v.encode()) for n, v in lines]
+    assert client_address("127.0.0.1", ScopeHeaders(raw), trusted) == "192.0.2.9"
+    asgi = {"asgi.scope": {"client": ("127.0.0.1", 5000), "headers": raw}}
+    assert socket_client_address(asgi, trusted) == "192.0.2.9"
+    assert joined_header(Headers(lines), family) == f"{mine}, {real}"
+
+
+def test_scope_headers_are_a_case_insensitive_mapping_of_every_line() -> None:
+    scope = ScopeHeaders([(b"x-forwarded-for", b"a"), (b"host", b"h"), (b"x-forwarded-for", b"b")])
+    assert scope.getlist("X-Forwarded-For") == ["a", "b"]
+    assert scope["HOST"] == "h" and scope.get("origin") is None
+    assert list(scope) == ["x-forwarded-for", "host"] and len(scope) == 2
+
+
+def test_a_sockets_client_address_reads_its_environ_or_its_asgi_scope() -> None:
     trusted = TrustedProxies(["127.0.0.1"])
-    wsgi = {"REMOTE_ADDR": "127.0.0.1", "HTTP_FORWARDED": "for=198.51.100.7"}
+    wsgi = {"REMOTE_ADDR": "127.0.0.1", "HTTP_X_FORWARDED_FOR": "10.9.9.9, 198.51.100.7"}
     assert socket_client_address(wsgi, trusted) == "198.51.100.7"
-    asgi = {"asgi.scope": {"client": ("127.0.0.1", 5000)}, "HTTP_X_FORWARDED_FOR": "192.0.2.4"}
-    assert socket_client_address(asgi, trusted) == "192.0.2.4"
     assert socket_client_address(wsgi, TrustedProxies()) == "127.0.0.1"
+    forwarded = {"REMOTE_ADDR": "127.0.0.1", "HTTP_FORWARDED": "for=198.51.100.7"}
+    assert socket_client_address(forwarded, TrustedProxies(["127.0.0.1"], "forwarded")) == (
+        "198.51.100.7"
+    )
+    # On ASGI the scope's lines count, not engine.io's environ keys, into which it folds
+    # `X_Forwarded_For` (the edge drops that line from the scope).
+    asgi = {
+        "asgi.scope": {
+            "client": ("127.0.0.1", 5000),
+            "headers": [(b"x-forwarded-for", b"192.0.2.4")],
+        },
+        "HTTP_X_FORWARDED_FOR": "192.0.2.4,198.51.100.66",
+    }
+    assert socket_client_address(asgi, trusted) == "192.0.2.4"
+
+
+def test_the_scheme_and_host_a_trusted_proxy_reports_come_from_the_family_that_counts() -> None:
+    x_family, forwarded = (
+        TrustedProxies(["10.0.0.0/8"]),
+        TrustedProxies(["10.0.0.0/8"], "forwarded"),
+    )
+    element = (
+        'for=192.0.2.1;proto=http;host=evil.example, for=10.0.0.2;proto=https;host="chat.example"'
+    )
+    assert proxied_scheme_and_host(x_family, "https", "chat.example", element) == (
+        "https",
+        "chat.example",
+    )
+    assert proxied_scheme_and_host(forwarded, "http", "evil.example", element) == (
+        "https",
+        "chat.example",
+    )
+    assert proxied_scheme_and_host(forwarded, None, None, "for=10.0.0.2") == (None, None)
+    assert proxied_scheme_and_host(forwarded, "https", "x.example", None) == (None, None)
 
 
 def test_the_forwarded_names_cover_wsgi_keys() -> None:
@@ -216,6 +304,7 @@ def test_policy_from_settings() -> None:
         max_message_bytes=1024,
         cors_origins=("https://a.example",),
         trusted_proxies=("127.0.0.1",),
+        forwarded_header="forwarded",
     )
     policy = EdgePolicy.from_settings(settings)
     assert (policy.max_head_bytes, policy.max_header_count, policy.max_body_bytes) == (
@@ -225,3 +314,47 @@ def test_policy_from_settings() -> None:
     )
     assert policy.cors_origins == ("https://a.example",)
     assert policy.trusted.trusts("127.0.0.1")
+    assert policy.trusted.header == "forwarded"
+
+
+# What a client may write in the line its proxy then follows with its own: nothing in it
+# (commas, quotes left open, trusted addresses, garbage) may change whom the proxy names.
+HOSTILE_CLIENT_LINES = [
+    "198.51.100.7",
+    "198.51.100.7, 198.51.100.8",
+    "127.0.0.1",
+    "10.0.0.3, 127.0.0.1,",
+    "",
+    " , ,",
+    "unknown",
+    '"',
+    'for="198.51.100.7',
+    'for="198.51.100.7, for=198.51.100.8";',
+    "for=198.51.100.7;for=127.0.0.1",
+    'for="[2001:db8::1]:80", for=_hidden',
+    "[::ffff:198.51.100.7]:1",
+    "x" * 2000,
+    "198.51.100.7\t,\t198.51.100.9",
+]
+
+
+@pytest.mark.parametrize("family", ["x-forwarded-for", "forwarded"])
+@pytest.mark.parametrize("client_line", HOSTILE_CLIENT_LINES)
+def test_nothing_a_client_writes_before_its_proxys_line_decides_its_address(
+    family: str, client_line: str
+) -> None:
+    trusted = TrustedProxies(["127.0.0.1", "10.0.0.0/8"], family)
+    real = "192.0.2.9" if family == "x-forwarded-for" else "for=192.0.2.9"
+    name = "X-Forwarded-For" if family == "x-forwarded-for" else "Forwarded"
+    other = "Forwarded" if family == "x-forwarded-for" else "X-Forwarded-For"
+    lines = [(name, client_line), (other, client_line), (name, real)]
+    assert client_address("127.0.0.1", Headers(lines), trusted) == "192.0.2.9"
+    raw = [(n.lower().encode(), v.encode()) for n, v in lines]
+    assert client_address("127.0.0.1", ScopeHeaders(raw), trusted) == "192.0.2.9"
+    # pywsgi's join, as a WSGI environ hands it over (the other family removed by the edge).
+    assert client_address("127.0.0.1", {name: f"{client_line},{real}"}, trusted) == "192.0.2.9"
+    # Appended by a second trusted proxy (10.0.0.3) behind the first: still the same client.
+    chained = Headers(
+        [*lines, (name, "10.0.0.3" if family == "x-forwarded-for" else "for=10.0.0.3")]
+    )
+    assert client_address("127.0.0.1", chained, trusted) == "192.0.2.9"

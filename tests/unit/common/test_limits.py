@@ -197,14 +197,15 @@ def test_only_a_password_the_join_may_check_is_counted(world: World) -> None:
 
 def test_a_socket_client_is_its_connections_address_as_the_edge_computes_it() -> None:
     """engine.io's WSGI environ names the peer in REMOTE_ADDR; its ASGI driver's says
-    127.0.0.1 there and the peer in the scope. X-Forwarded-For counts from a trusted proxy
-    only."""
+    127.0.0.1 there and the peer and the header lines in the scope. X-Forwarded-For counts
+    from a trusted proxy only."""
     proxies = TrustedProxies(["10.0.0.0/8"])
     wsgi = {"REMOTE_ADDR": "203.0.113.5", "HTTP_X_FORWARDED_FOR": "198.51.100.1"}
     assert socket_client_address(wsgi, proxies) == "203.0.113.5"  # not a proxy: ignored
     asgi = {"REMOTE_ADDR": "127.0.0.1", "asgi.scope": {"client": ("10.1.2.3", 4000)}}
     assert socket_client_address(asgi, proxies) == "10.1.2.3"
-    forwarded = {**asgi, "HTTP_X_FORWARDED_FOR": "198.51.100.1, 10.0.0.2"}
+    lines = [(b"x-forwarded-for", b"198.51.100.1, 10.0.0.2")]
+    forwarded = {**asgi, "asgi.scope": {"client": ("10.1.2.3", 4000), "headers": lines}}
     assert socket_client_address(forwarded, proxies) == "198.51.100.1"
     assert socket_client_address({"REMOTE_ADDR": "::ffff:192.0.2.1"}, TrustedProxies()) == (
         "192.0.2.1"

@@ -34,6 +34,7 @@ def test_defaults() -> None:
     assert settings.max_header_bytes == 16 * 1024
     assert settings.max_header_count == 100
     assert settings.trusted_proxies == ()
+    assert settings.forwarded_header == "x-forwarded-for"
     assert settings.message_limit == 0  # every room keeps every message
     # The default storage is an SQLite file in the data directory, migrated on start.
     assert settings.storage == "sqlite"
@@ -65,6 +66,7 @@ def test_values_are_read() -> None:
         "SECURECHAT_MAX_HEADER_BYTES": "8192",
         "SECURECHAT_MAX_HEADER_COUNT": "50",
         "SECURECHAT_TRUSTED_PROXIES": " 10.0.0.1 , 192.168.0.0/16,, ::1 ",
+        "SECURECHAT_FORWARDED_HEADER": " Forwarded ",
     }
     settings = Settings.from_env(env)
     assert settings.runtime == "quart"
@@ -85,6 +87,7 @@ def test_values_are_read() -> None:
     assert settings.max_header_bytes == 8192
     assert settings.max_header_count == 50
     assert settings.trusted_proxies == ("10.0.0.1", "192.168.0.0/16", "::1")
+    assert settings.forwarded_header == "forwarded"
 
 
 def test_explicit_database_is_not_auto_migrated_by_default() -> None:
@@ -145,6 +148,14 @@ def test_short_jwt_secret_is_refused(secret: str) -> None:
 def test_trusted_proxies_must_be_addresses_or_networks(proxies: str) -> None:
     with pytest.raises(SettingsError, match="TRUSTED_PROXIES"):
         Settings.from_env({"SECURECHAT_TRUSTED_PROXIES": proxies})
+
+
+@pytest.mark.parametrize("header", ["x-real-ip", "both", "x-forwarded-proto", "x_forwarded_for"])
+def test_the_forwarded_header_is_one_family_by_name(header: str) -> None:
+    with pytest.raises(SettingsError, match="FORWARDED_HEADER must be one of"):
+        Settings.from_env({"SECURECHAT_FORWARDED_HEADER": header})
+    with pytest.raises(SettingsError, match="FORWARDED_HEADER"):
+        Settings().with_overrides(forwarded_header=header)
 
 
 def test_jwt_secret_length_is_counted_in_bytes() -> None:
