@@ -7,7 +7,7 @@ from typing import Protocol
 
 from domain.model.accounts import RefreshFamily, RefreshToken, User
 from domain.model.addresses import RoomNetwork
-from domain.model.members import Membership, UserProfile
+from domain.model.members import Membership, Standing, UserProfile
 from domain.model.messages import StoredMessage
 from domain.model.reactions import Reactions
 from domain.model.rooms import Room
@@ -125,11 +125,18 @@ class AddressRepository(Protocol):
 
     def of_member(self, room_id: str, user_id: str) -> list[str]: ...
 
-    def ban(self, room_id: str, address: str, user_id: str, at_ms: int) -> None:
-        """Ban the address from the room, because of `user_id` (unbanning it lifts this)."""
+    def ban(
+        self, room_id: str, address: str, user_id: str, at_ms: int, until_ms: int | None = None
+    ) -> None:
+        """Bar the address from the room because of `user_id`: for good (`until_ms` None, a
+        ban: unbanning `user_id` lifts it), or until `until_ms` (a kick). Barring it again
+        because of the same identity replaces the earlier one."""
         ...
 
-    def banned(self, room_id: str, address: str) -> bool: ...
+    def barred(self, room_id: str, address: str, now_ms: int) -> Standing | None:
+        """Whether the address is barred from the room now: BANNED, KICKED (a kick's hold
+        still running), or None (`barred_by` decides)."""
+        ...
 
     def unban_member(self, room_id: str, user_id: str) -> None:
         """Lift the address bans made because of `user_id`."""

@@ -60,6 +60,10 @@ class JwtTokenService:
         }
         if claims.role is Role.ADMIN:
             payload["adv"] = claims.admin_version
+        if claims.family_id is not None:
+            payload["fam"] = claims.family_id  # minted from this sign-in: dies with it
+        if not claims.guest:
+            payload["acct"] = True  # an account's identity; absent: a guest's
         return self._encode(payload)
 
     def issue_user_token(self, claims: UserTokenClaims) -> str:
@@ -154,6 +158,8 @@ def _claims(data: dict[str, Any]) -> Claims:
             expires_at=_int(data, "exp"),
             # Admin tokens issued before rotation existed carry none: the first version.
             admin_version=_int({"adv": 1, **data}, "adv") if role is Role.ADMIN else 0,
+            family_id=_str(data, "fam") if "fam" in data else None,
+            guest=not _flag(data, "acct"),
         )
     if typ == "user":
         return UserTokenClaims(
@@ -193,10 +199,15 @@ def _str(data: dict[str, Any], key: str) -> str:
 
 def _guest(data: dict[str, Any]) -> bool:
     """`gst`: absent (an account) or true (a guest profile); anything else is not ours."""
-    if "gst" not in data:
+    return _flag(data, "gst")
+
+
+def _flag(data: dict[str, Any], key: str) -> bool:
+    """A flag claim: absent (False) or true; anything else is not ours."""
+    if key not in data:
         return False
-    if data["gst"] is not True:
-        raise ValueError("gst")
+    if data[key] is not True:
+        raise ValueError(key)
     return True
 
 

@@ -10,7 +10,7 @@ from adapters.memory.store import MemoryStore
 from domain.model.accounts import RefreshFamily, RefreshToken, User
 from domain.model.addresses import RoomNetwork
 from domain.model.errors import Conflict, ErrorCode
-from domain.model.members import Membership, UserProfile
+from domain.model.members import Membership, Standing, UserProfile, barred_by
 from domain.model.messages import StoredMessage
 from domain.model.reactions import Reactions, group
 from domain.model.rooms import Room
@@ -227,7 +227,8 @@ class MemoryAddressRepository:
     def __init__(self, store: MemoryStore) -> None:
         self._store = store
         self.recorded: list[tuple[str, str, str]] = []  # (room, user, address), on commit
-        self.bans: list[tuple[str, str, str]] = []  # (room, address, user), on commit
+        # (room, address, user, until: None for a ban, a kick's end), on commit
+        self.bans: list[tuple[str, str, str, int | None]] = []
         self.unbanned: list[tuple[str, str]] = []  # (room, user), on commit
 
     def record(self, room_id: str, user_id: str, address: str, at_ms: int) -> None:
@@ -241,14 +242,18 @@ class MemoryAddressRepository:
                 known.append(address)
         return known[:MAX_ADDRESSES_PER_MEMBER]
 
-    def ban(self, room_id: str, address: str, user_id: str, at_ms: int) -> None:
-        self.bans.append((room_id, address, user_id))
+    def ban(
+        self, room_id: str, address: str, user_id: str, at_ms: int, until_ms: int | None = None
+    ) -> None:
+        self.bans.append((room_id, address, user_id, until_ms))
 
-    def banned(self, room_id: str, address: str) -> bool:
-        if any(room == room_id and banned == address for room, banned, _ in self.bans):
-            return True
+    def barred(self, room_id: str, address: str, now_ms: int) -> Standing | None:
         with self._store.lock:
-            return any(a == address for a, _ in self._store.address_bans.get(room_id, ()))
+            held = dict(self._store.address_bans.get(room_id, {}))
+        for room, banned, user, until in self.bans:
+            if room == room_id:
+                held[(banned, user)] = until
+        return barred_by([until for (a, _), until in held.items() if a == address], now_ms)
 
     def unban_member(self, room_id: str, user_id: str) -> None:
         self.unbanned.append((room_id, user_id))
@@ -262,12 +267,13 @@ class MemoryAddressRepository:
             used = store.member_addresses.setdefault(room_id, {}).setdefault(user_id, [])
             if address not in used and len(used) < MAX_ADDRESSES_PER_MEMBER:
                 used.append(address)
-        for room_id, address, user_id in self.bans:
+        for room_id, address, user_id, until in self.bans:
             if room_id in store.rooms:
-                store.address_bans.setdefault(room_id, set()).add((address, user_id))
+                store.address_bans.setdefault(room_id, {})[(address, user_id)] = until
         for room_id, user_id in self.unbanned:
-            bans = store.address_bans.get(room_id, set())
-            bans -= {ban for ban in bans if ban[1] == user_id}
+            bans = store.address_bans.get(room_id, {})
+            for ban in [ban for ban in bans if ban[1] == user_id]:
+                del bans[ban]
 
     def clear(self) -> None:
         self.recorded.clear()

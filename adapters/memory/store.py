@@ -37,9 +37,10 @@ class MemoryStore:
     user_keys: dict[str, str] = field(default_factory=dict)  # username_key -> user_id
     refresh_families: dict[str, RefreshFamily] = field(default_factory=dict)
     refresh_tokens: dict[str, RefreshToken] = field(default_factory=dict)  # by token hash
-    # room id -> user id -> the addresses it used, in order; room id -> {(address, user id)}
+    # room id -> user id -> the addresses it used, in order; room id -> (address, user id)
+    # -> until (None: banned; else held by a kick until then)
     member_addresses: dict[str, dict[str, list[str]]] = field(default_factory=dict)
-    address_bans: dict[str, set[tuple[str, str]]] = field(default_factory=dict)
+    address_bans: dict[str, dict[tuple[str, str], int | None]] = field(default_factory=dict)
     networks: dict[str, dict[str, RoomNetwork]] = field(default_factory=dict)  # room -> network
 
     def page(self, room_id: str, limit: int, before: str | None) -> list[StoredMessage]:

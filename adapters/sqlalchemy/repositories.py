@@ -14,7 +14,7 @@ from adapters.sqlalchemy import tables as t
 from domain.model.accounts import RefreshFamily, RefreshToken, User
 from domain.model.addresses import IpPolicy, RoomNetwork
 from domain.model.errors import Conflict, ErrorCode, NotFound
-from domain.model.members import Membership, Role, Standing, UserProfile
+from domain.model.members import Membership, Role, Standing, UserProfile, barred_by
 from domain.model.messages import StoredMessage
 from domain.model.reactions import Reactions, group
 from domain.model.rooms import Room, RoomSettings
@@ -92,6 +92,7 @@ def _room(row: Row[Any]) -> Room:
         admin_version=row.admin_version,
         admin_password_hash=row.admin_password_hash,
         settings=RoomSettings(message_limit=row.message_limit, ip_policy=IpPolicy(row.ip_policy)),
+        owner_id=row.owner_id,
     )
 
 
@@ -127,6 +128,7 @@ class SqlRoomRepository:
                         "created_at_ms": room.created_at_ms,
                         "message_limit": room.settings.message_limit,
                         "ip_policy": room.settings.ip_policy.value,
+                        "owner_id": room.owner_id,
                     },
                 )
         except IntegrityError:
@@ -144,6 +146,7 @@ class SqlRoomRepository:
                 admin_password_hash=room.admin_password_hash,
                 message_limit=room.settings.message_limit,
                 ip_policy=room.settings.ip_policy.value,
+                owner_id=room.owner_id,
             )
         )
 
@@ -421,19 +424,32 @@ class SqlAddressRepository:
         )
         return list(rows.scalars())
 
-    def ban(self, room_id: str, address: str, user_id: str, at_ms: int) -> None:
-        _insert_new(
+    def ban(
+        self, room_id: str, address: str, user_id: str, at_ms: int, until_ms: int | None = None
+    ) -> None:
+        _upsert(
             self._conn,
             t.address_bans,
-            {"room_id": room_id, "address": address, "user_id": user_id, "created_at_ms": at_ms},
+            {
+                "room_id": room_id,
+                "address": address,
+                "user_id": user_id,
+                "created_at_ms": at_ms,
+                "until_ms": until_ms,
+            },
+            ["room_id", "address", "user_id"],
         )
 
-    def banned(self, room_id: str, address: str) -> bool:
+    def barred(self, room_id: str, address: str, now_ms: int) -> Standing | None:
         ab = t.address_bans
-        found = self._conn.execute(
-            select(ab.c.address).where(ab.c.room_id == room_id, ab.c.address == address).limit(1)
-        ).first()
-        return found is not None
+        rows = self._conn.execute(
+            select(ab.c.until_ms).where(
+                ab.c.room_id == room_id,
+                ab.c.address == address,
+                (ab.c.until_ms.is_(None)) | (ab.c.until_ms > now_ms),
+            )
+        )
+        return barred_by(rows.scalars(), now_ms)
 
     def unban_member(self, room_id: str, user_id: str) -> None:
         ab = t.address_bans

@@ -42,6 +42,8 @@ rooms = Table(
     # batch raises it with one UPDATE ... RETURNING per room, which on Postgres also locks
     # the row until commit, so two processes never hand out the same numbers.
     Column("message_seq", BigInteger, nullable=False, server_default="0"),
+    # Whom the owner handed the room to; NULL: its creator (`created_by`) still holds it.
+    Column("owner_id", String(64), nullable=True),
 )
 
 messages = Table(
@@ -147,7 +149,8 @@ room_networks = Table(
     Column("created_at_ms", BigInteger, nullable=False),
 )
 
-# Addresses banned from a room, each because of one banned identity (unbanning lifts it).
+# Addresses barred from a room, each because of one identity: banned (`until_ms` NULL:
+# until that identity is unbanned), or held by its kick until `until_ms`.
 address_bans = Table(
     "address_bans",
     metadata,
@@ -160,6 +163,7 @@ address_bans = Table(
     Column("address", String(64), primary_key=True),
     Column("user_id", String(64), primary_key=True),
     Column("created_at_ms", BigInteger, nullable=False),
+    Column("until_ms", BigInteger, nullable=True),
 )
 
 # Accounts and guest profiles (no password: password_hash NULL), in one table, so that user

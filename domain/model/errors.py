@@ -54,6 +54,7 @@ class ErrorCode(StrEnum):
     KICKED = "kicked"
     BANNED = "banned"
     OWNER_PROTECTED = "owner_protected"
+    OWNER_REQUIRED = "owner_required"
     IP_NOT_VERIFIED = "ip_not_verified"
     INVALID_CREDENTIALS = "invalid_credentials"
     INVALID_REFRESH_TOKEN = "invalid_refresh_token"  # noqa: S105 - an error code, not a secret

@@ -128,6 +128,7 @@ class AddressesNarrowed:
 
     room_id: str
     networks: tuple[str, ...]
+    owner: str = ""  # the room's owner, whose sockets stay: `require` never shuts it out
 
 
 @dataclass(frozen=True, slots=True)

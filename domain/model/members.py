@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -80,3 +81,14 @@ class Membership:
     incarnation: str
     standing: Standing = Standing.ACTIVE
     until_ms: int | None = None  # the end of a kick
+
+
+def barred_by(holds: Iterable[int | None], now_ms: int) -> Standing | None:
+    """What an address's bars come to: any ban (None) bans it; else a kick's hold still
+    running (an end after `now_ms`) keeps it out; else nothing."""
+    ends = list(holds)
+    if any(until is None for until in ends):
+        return Standing.BANNED
+    if any(until is not None and until > now_ms for until in ends):
+        return Standing.KICKED
+    return None

@@ -29,6 +29,12 @@ class RoomTokenClaims:
     # An admin token's version: rotating the admin token moves the room's on, and the old
     # token dies. An admin token does not depend on the join password (`password_version`).
     admin_version: int = 0
+    # The sign-in (refresh family) it was minted from, if a user token asked for it: it
+    # dies with that sign-in (logout, a replayed refresh token), like the sign-in's own.
+    family_id: str | None = None
+    # Whether its identity has no password behind it: a room guest's, or a guest
+    # profile's; False for an account's (an account's id is never shown as a guest).
+    guest: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,21 +89,21 @@ def check_claims(
 ) -> None:
     """The one rule on what a token's claims are worth: not expired; for a room token
     against a room, that room, its incarnation and its password version; for a user token
-    against its refresh family, that family, still live. Raises when they are not.
+    (or a room token minted from a sign-in) against its refresh family, that family,
+    still live. Raises when they are not.
 
     Used by the token service (on every verification, cached or not), `authenticate`,
     `authenticate_user`, `open_room` and the socket expiry sweep (`token_expired`)."""
     if token_expired(claims, now_ms):
         raise Unauthorized(ErrorCode.UNAUTHORIZED, "the token has expired")
+    # A user token, or a room token minted from a sign-in, lives as long as that sign-in.
+    if family is not None and (
+        family.revoked or family.family_id != claims.family_id or family.user_id != claims.user_id
+    ):
+        # Logged out, or a refresh token of this sign-in was replayed.
+        raise Unauthorized(ErrorCode.UNAUTHORIZED, "this token has been revoked")
     if isinstance(claims, UserTokenClaims):
         # A user token names no room: what it opens is for the access policies to say.
-        if family is not None and (
-            family.revoked
-            or family.family_id != claims.family_id
-            or family.user_id != claims.user_id
-        ):
-            # Logged out, or a refresh token of this sign-in was replayed.
-            raise Unauthorized(ErrorCode.UNAUTHORIZED, "this token has been revoked")
         return
     if room is None:
         return
@@ -161,6 +167,17 @@ def check_standing(membership: Membership | None, room: Room, user_id: str, now_
         raise Forbidden(ErrorCode.KICKED, "you were removed from this room; try again later")
 
 
+def check_address(barred: Standing | None) -> None:
+    """Refuse a new credential (a guest token, a membership) from an address the room's
+    admins barred (`AddressRepository.barred`): banned, or held by a kick still running."""
+    if barred is Standing.BANNED:
+        raise Forbidden(ErrorCode.BANNED, "this address is banned from this room")
+    if barred is Standing.KICKED:
+        raise Forbidden(
+            ErrorCode.KICKED, "an identity was removed from this room from here; try again later"
+        )
+
+
 class AccessPolicy(Protocol):
     def grant(self, room: Room, claims: Claims, membership: Membership | None) -> Grant | None:
         """A grant, or None when this policy has nothing to say; raises when it refuses.
@@ -183,8 +200,9 @@ class RoomTokenPolicy:
         role = Role.MEMBER
         if membership is not None and membership_holds(membership, room, claims.user_id):
             role = membership.role
-        # A room token's identity is a guest's, the creator's admin token included.
-        return Grant(room.id, claims.user_id, claims.username, role, guest=True)
+        # A room token's identity is a guest's (the guest creator's admin token included),
+        # unless it was minted for an account, whose id is never shown as a guest's.
+        return Grant(room.id, claims.user_id, claims.username, role, guest=claims.guest)
 
 
 class MembershipPolicy:

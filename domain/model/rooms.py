@@ -54,27 +54,30 @@ def is_text(value: str) -> bool:
 
 
 def check_message_limit(limit: int | None) -> int | None:
-    """How many messages a room keeps: None for all, else 1-MESSAGE_LIMIT_MAX."""
-    if limit is not None and not 1 <= limit <= MESSAGE_LIMIT_MAX:
+    """How many messages a room keeps: 0 for all (unlimited, whatever the server's
+    default), else 1-MESSAGE_LIMIT_MAX; None (no limit of its own) is the caller's."""
+    if limit is not None and not 0 <= limit <= MESSAGE_LIMIT_MAX:
         raise InvalidInput(
             ErrorCode.INVALID_MESSAGE_LIMIT,
-            f"message_limit must be null or 1-{MESSAGE_LIMIT_MAX}",
+            f"message_limit must be null (the server's default), 0 (unlimited) or "
+            f"1-{MESSAGE_LIMIT_MAX}",
         )
     return limit
 
 
 def kept_messages(settings: RoomSettings, default: int) -> int | None:
-    """How many of its newest messages a room keeps: its own `message_limit`, else the
-    server's default (`default`, 0 for every message); None keeps every message."""
+    """How many of its newest messages a room keeps: its own `message_limit` (0: every
+    message), else the server's default (`default`, 0 for every message); None keeps
+    every message."""
     if settings.message_limit is not None:
-        return settings.message_limit
+        return settings.message_limit or None
     return default or None
 
 
 @dataclass(frozen=True, slots=True)
 class RoomSettings:
     """Per-room settings; message_limit None takes the server's default (which by default
-    keeps every message)."""
+    keeps every message), 0 keeps every message whatever the default."""
 
     message_limit: int | None = None
     ip_policy: IpPolicy = IpPolicy.OFF
@@ -84,7 +87,8 @@ class RoomSettings:
 class Room:
     """A chat room. `incarnation` changes whenever the id is reused, so old tokens die with it;
     `password_version` changes with the password, so tokens bought with the old one die too;
-    `admin_version` changes when the admin token is rotated, so the old admin token dies."""
+    `admin_version` changes when the admin token is rotated, so the old admin token dies.
+    `owner` is who holds the room: its creator, or whom the owner handed it to."""
 
     id: str
     incarnation: str
@@ -96,3 +100,11 @@ class Room:
     # The admin password's argon2id hash, if the creator set one (never the join password).
     admin_password_hash: str | None = None
     settings: RoomSettings = field(default_factory=RoomSettings)
+    # Whom the owner handed the room to (domain/usecases/ownership.py); None: the creator.
+    owner_id: str | None = None
+
+    @property
+    def owner(self) -> str:
+        """The identity that holds the room: no co-admin can demote, kick, ban or lock it
+        out, and only it rotates its admin token or hands the room on."""
+        return self.owner_id or self.created_by

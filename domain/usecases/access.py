@@ -19,7 +19,6 @@ from domain.model.policies import (
     Claims,
     Grant,
     RoomTokenClaims,
-    UserTokenClaims,
     check_claims,
     check_standing,
     require_access,
@@ -89,16 +88,17 @@ def authenticate(deps: Deps, token: str | None) -> Claims:
     """The claims of a valid token of either kind; Unauthorized for a missing, expired,
     forged one, or a user token whose sign-in was revoked (logout, refresh replay)."""
     claims = verify_token(deps, token)
-    if isinstance(claims, UserTokenClaims):
+    if claims.family_id is not None:
         with deps.uow() as uow:
             check_live(deps, uow, claims)
     return claims
 
 
-def check_live(
-    deps: Deps, uow: UnitOfWork, claims: UserTokenClaims, known: Known | None = None
-) -> None:
-    """A user token's refresh family still live (`check_claims` decides), read in `uow`."""
+def check_live(deps: Deps, uow: UnitOfWork, claims: Claims, known: Known | None = None) -> None:
+    """A user token's refresh family still live (`check_claims` decides), read in `uow`; so
+    is that of a room token minted from a sign-in. Other room tokens have none to check."""
+    if claims.family_id is None:
+        return
     family = (known if known is not None else Known()).family(uow, claims.family_id)
     if family is None:
         raise Unauthorized(ErrorCode.UNAUTHORIZED, "this token has been revoked")
@@ -134,11 +134,12 @@ def open_room(
             raise Unauthorized(ErrorCode.UNAUTHORIZED, "this token has been revoked")
         now = deps.clock.now_ms()
         check_claims(claims, now, room)
+        check_live(deps, uow, claims, known)  # one minted from a sign-in dies with it
         # Its role, and whether it was put out, are the membership's, as they are now.
         membership = known.membership(uow, rid, claims.user_id)
         check_standing(membership, room, claims.user_id, now)
         grant = require_access(deps.policy, room, claims, membership)
-        check_client(uow, room, client, known)
+        check_client(uow, room, client, known, grant.user_id)
         return room, grant
     # Every use re-checks the sign-in, so a socket stops sending the moment it is revoked.
     check_live(deps, uow, claims, known)
@@ -149,14 +150,18 @@ def open_room(
     membership = known.membership(uow, rid, claims.user_id)
     check_standing(membership, room, claims.user_id, deps.clock.now_ms())
     grant = require_access(deps.policy, room, claims, membership)
-    check_client(uow, room, client, known)
+    check_client(uow, room, client, known, grant.user_id)
     return room, grant
 
 
-def check_client(uow: UnitOfWork, room: Room, client: str, known: Known | None = None) -> None:
+def check_client(
+    uow: UnitOfWork, room: Room, client: str, known: Known | None = None, user_id: str = ""
+) -> None:
     """Under the `require` IP policy, the client's address must be in a verified network
-    of the room (IP_NOT_VERIFIED); under any other, addresses play no part here."""
-    if room.settings.ip_policy is not IpPolicy.REQUIRE:
+    of the room (IP_NOT_VERIFIED); under any other, addresses play no part here. The
+    room's owner (`user_id` is its identity) is never shut out: its credential works from
+    any address, so it can always fix the policy (no co-admin can lock it out)."""
+    if room.settings.ip_policy is not IpPolicy.REQUIRE or (user_id and user_id == room.owner):
         return
     networks = (known if known is not None else Known()).verified_networks(uow, room.id)
     if not within(client, networks):
@@ -187,9 +192,20 @@ def refuse_unverified(deps: Deps, room: Room, client: str) -> None:
 
 
 def issue_room_token(
-    deps: Deps, room: Room, user_id: str, username: str, role: Role, ttl_s: int, now_ms: int
+    deps: Deps,
+    room: Room,
+    user_id: str,
+    username: str,
+    role: Role,
+    ttl_s: int,
+    now_ms: int,
+    *,
+    family_id: str | None = None,
+    guest: bool = True,
 ) -> str:
-    """A token for one identity in this room incarnation, at its current password version."""
+    """A token for one identity in this room incarnation, at its current password version.
+    `family_id`: the sign-in it is minted from, with which it dies; `guest`: whether its
+    identity has no password behind it (False for an account's)."""
     return deps.tokens.issue_room_token(
         RoomTokenClaims(
             user_id=user_id,
@@ -200,6 +216,8 @@ def issue_room_token(
             role=role,
             expires_at=now_ms // 1000 + ttl_s,
             admin_version=room.admin_version if role is Role.ADMIN else 0,
+            family_id=family_id,
+            guest=guest,
         )
     )
 

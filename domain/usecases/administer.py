@@ -4,6 +4,10 @@ Admin is proven by the credential alone: the room's admin token (a room token of
 of this incarnation and admin version), a user token whose user is an admin member of
 this incarnation, or the room's admin password (`prove_admin_password`). The join password
 never makes an admin.
+
+The room's owner (`Room.owner`: its creator, or whom it handed the room to) is an admin no
+co-admin can demote, kick, ban or shut out with `require`; what only the owner may do is in
+ownership.py. The admin password stands for the owner.
 """
 
 from __future__ import annotations
@@ -34,7 +38,7 @@ from domain.model.rooms import (
     check_new_password,
     is_text,
 )
-from domain.usecases.access import check_client, issue_room_token, open_room, reload_room
+from domain.usecases.access import open_room, reload_room
 from domain.usecases.deps import Deps, Outcome
 from ports.unit_of_work import UnitOfWork
 
@@ -68,7 +72,7 @@ def open_as_admin(
 ) -> tuple[Room, Grant]:
     """The room and an admin's grant of it: from a token (`open_room`, then the grant must
     be an admin's: ADMIN_REQUIRED otherwise), or from a verified admin password, which
-    stands for the room's creator (and still obeys the room's IP policy)."""
+    stands for the room's owner (so, like the owner's token, works from any address)."""
     if isinstance(credential, AdminProof):
         rid = RoomId(room_id).value
         if credential.room_id != rid:
@@ -76,8 +80,8 @@ def open_as_admin(
         proved = uow.rooms.get(rid)
         if proved is None or proved.incarnation != credential.incarnation:
             raise NotFound(ErrorCode.ROOM_NOT_FOUND, "no such room")
-        check_client(uow, proved, client)
-        return proved, Grant(proved.id, proved.created_by, "admin", Role.ADMIN)
+        username, guest = identity_of(uow, proved.owner)
+        return proved, Grant(proved.id, proved.owner, username, Role.ADMIN, guest=guest)
     room, grant = open_room(deps, uow, credential, room_id, client=client)
     if grant.role is not Role.ADMIN:
         raise Forbidden(ErrorCode.ADMIN_REQUIRED, "this takes an admin of the room")
@@ -136,6 +140,7 @@ class Member:
     joined_at_ms: int
     standing: Standing = Standing.ACTIVE
     until_ms: int | None = None
+    guest: bool = True  # no password behind the identity (a room guest, a guest profile)
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,6 +149,7 @@ class RoomOverview:
 
     room_id: str
     created_by: str
+    owner: str
     created_at_ms: int
     settings: RoomSettings
     members: list[Member]
@@ -158,7 +164,7 @@ def room_overview(
     with deps.uow() as uow:
         room, _ = open_as_admin(deps, uow, claims, room_id, client)
         members = [
-            Member(m.user_id, _username(uow, m), m.role, m.created_at_ms, m.standing, m.until_ms)
+            Member(m.user_id, *_named(uow, m), guest=identity_of(uow, m.user_id)[1])
             for m in uow.memberships.in_room(room.id)
             if of_this_room(m, room, m.user_id)
         ]
@@ -167,6 +173,7 @@ def room_overview(
     overview = RoomOverview(
         room.id,
         room.created_by,
+        room.owner,
         room.created_at_ms,
         room.settings,
         members,
@@ -177,12 +184,18 @@ def room_overview(
     return Outcome(overview)
 
 
-def _username(uow: UnitOfWork, membership: Membership) -> str:
-    user = uow.users.get(membership.user_id)
+def _named(uow: UnitOfWork, m: Membership) -> tuple[str, Role, int, Standing, int | None]:
+    return identity_of(uow, m.user_id)[0], m.role, m.created_at_ms, m.standing, m.until_ms
+
+
+def identity_of(uow: UnitOfWork, user_id: str) -> tuple[str, bool]:
+    """An identity's name, and whether it is a guest's (no password behind it: a room
+    guest, or a guest profile); an account's id is never shown as a guest's."""
+    user = uow.users.get(user_id)
     if user is not None:
-        return user.username
-    profile = uow.profiles.get(membership.user_id)
-    return profile.username if profile is not None else membership.user_id
+        return user.username, user.guest
+    profile = uow.profiles.get(user_id)
+    return (profile.username if profile is not None else user_id), True
 
 
 @dataclass(frozen=True, slots=True)
@@ -212,7 +225,7 @@ def update_settings(
     if change.password is not None:
         check_new_password(change.password)
     with deps.uow() as uow:  # refuse a non-admin before any hashing
-        room, _ = open_as_admin(deps, uow, claims, room_id, client)
+        room, grant = open_as_admin(deps, uow, claims, room_id, client)
     # Outside any transaction: argon2 is slow on purpose.
     admin_hash = room.admin_password_hash
     if (
@@ -234,12 +247,12 @@ def update_settings(
         if password_hash is not None:
             current.password_hash = password_hash
             current.password_version += 1
-            uow.record(_revoked(current))
+            uow.record(revoked(current))
         if policy is not None and policy is not current.settings.ip_policy:
             if policy is IpPolicy.REQUIRE:
                 networks = _verified(uow, current)
-                _keep_yourself_in(networks, client)
-                uow.record(AddressesNarrowed(current.id, tuple(networks)))
+                _keep_yourself_in(current, grant, networks, client)
+                uow.record(AddressesNarrowed(current.id, tuple(networks), current.owner))
             current.settings = replace(current.settings, ip_policy=policy)
         uow.rooms.update(current)
         uow.commit()
@@ -247,31 +260,7 @@ def update_settings(
     return Outcome(SettingsChanged(current.settings, password_hash is not None), events)
 
 
-@dataclass(frozen=True, slots=True)
-class AdminToken:
-    token: str
-    expires_in: int
-
-
-def rotate_admin_token(
-    deps: Deps, claims: Credential, room_id: str, client: str = ""
-) -> Outcome[AdminToken]:
-    """A new admin token for the room; every admin token issued before it stops working.
-    The new one names the identity of the admin who asked."""
-    now = deps.clock.now_ms()
-    with deps.uow(write=True) as uow:
-        room, grant = open_as_admin(deps, uow, claims, room_id, client)
-        room.admin_version += 1
-        uow.rooms.update(room)
-        uow.record(_revoked(room))
-        uow.commit()
-        events = uow.collect_events()
-    ttl = deps.config.admin_token_ttl_s
-    token = issue_room_token(deps, room, grant.user_id, grant.username, Role.ADMIN, ttl, now)
-    return Outcome(AdminToken(token, ttl), events)
-
-
-def _revoked(room: Room) -> RoomTokensRevoked:
+def revoked(room: Room) -> RoomTokensRevoked:
     return RoomTokensRevoked(room.id, room.incarnation, room.password_version, room.admin_version)
 
 
@@ -308,15 +297,15 @@ def act_on_member(
       who never joined may be banned ahead);
     - unban: the ban and the address bans it made are lifted, and the membership gone.
 
-    The room's creator is never demoted, kicked or banned (`owner_protected`)."""
-    target = _user_id(user_id)
+    The room's owner is never demoted, kicked or banned (`owner_protected`)."""
+    target = member_id(user_id)
     now = deps.clock.now_ms()
     with deps.uow(write=True) as uow:
         room, grant = open_as_admin(deps, uow, claims, room_id, client)
         held = uow.memberships.get(room.id, target)
         current = held if of_this_room(held, room, target) else None
-        if target == room.created_by and action is not Action.PROMOTE:
-            raise Forbidden(ErrorCode.OWNER_PROTECTED, "the room's creator stays its admin")
+        if target == room.owner and action is not Action.PROMOTE:
+            raise Forbidden(ErrorCode.OWNER_PROTECTED, "the room's owner stays its admin")
         after = _apply(deps, uow, room, current, target, action, now)
         uow.commit()
         events = uow.collect_events()
@@ -350,6 +339,10 @@ def _apply(
     elif action is Action.KICK:
         assert current is not None
         until = now + deps.config.kick_s * 1000
+        # Its addresses are held as long (a guest would otherwise buy a new identity
+        # from the same place at once); a ban of one of them stays a ban.
+        for address in uow.addresses.of_member(room.id, target):
+            uow.addresses.ban(room.id, address, target, now, until)
         after = replace(current, role=Role.MEMBER, standing=Standing.KICKED, until_ms=until)
         uow.record(MemberRemoved(room.id, target, Standing.KICKED))
     else:
@@ -362,7 +355,7 @@ def _apply(
     return after
 
 
-def _user_id(user_id: str) -> str:
+def member_id(user_id: str) -> str:
     """A user id as the server mints them (the room-id alphabet): anything else names no one."""
     try:
         return RoomId(user_id).value
@@ -408,15 +401,15 @@ def revoke_ip(
     may not revoke the network of its own address then (it would lock itself out)."""
     network = check_network(ip)
     with deps.uow(write=True) as uow:
-        room, _ = open_as_admin(deps, uow, claims, room_id, client)
+        room, grant = open_as_admin(deps, uow, claims, room_id, client)
         entries = {e.network: e for e in uow.networks.of_room(room.id)}
         if network not in entries:
             raise NotFound(ErrorCode.NETWORK_NOT_FOUND, "this network is not on the room's list")
         uow.networks.delete(room.id, network)
         if room.settings.ip_policy is IpPolicy.REQUIRE and entries[network].verified:
             left = [n for n, e in entries.items() if e.verified and n != network]
-            _keep_yourself_in(left, client)
-            uow.record(AddressesNarrowed(room.id, tuple(left)))
+            _keep_yourself_in(room, grant, left, client)
+            uow.record(AddressesNarrowed(room.id, tuple(left), room.owner))
         uow.commit()
         events = uow.collect_events()
     return Outcome(_networks(deps, room), events)
@@ -426,8 +419,10 @@ def _verified(uow: UnitOfWork, room: Room) -> list[str]:
     return [e.network for e in uow.networks.of_room(room.id) if e.verified]
 
 
-def _keep_yourself_in(networks: list[str], client: str) -> None:
-    if not within(client, networks):
+def _keep_yourself_in(room: Room, grant: Grant, networks: list[str], client: str) -> None:
+    """A co-admin may not narrow `require`'s list so that its own address is out; the
+    owner may (it is never shut out)."""
+    if grant.user_id != room.owner and not within(client, networks):
         raise Forbidden(
             ErrorCode.IP_NOT_VERIFIED,
             "your own address would not be verified: verify it first, or you lock yourself out",

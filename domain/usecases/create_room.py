@@ -32,7 +32,8 @@ def create_room(
 
     The creator is the signed-in user of `creator` (a live user token: its user becomes
     the room's admin member, and its token alone then administers the room), else a new
-    guest identity. Either way the answer carries an admin token naming the creator."""
+    guest identity. Either way the answer carries an admin token naming the creator (the
+    room's owner); a signed-in creator's dies with its sign-in."""
     rid = RoomId(room_id).value
     check_new_password(password)
     if admin_password is not None:
@@ -73,5 +74,17 @@ def create_room(
         uow.commit()
         events = uow.collect_events()
     ttl = deps.config.admin_token_ttl_s
-    token = issue_room_token(deps, room, creator_id, username, Role.ADMIN, ttl, now)
+    # A creator's sign-in binds its admin token: it dies with that sign-in (logout), and
+    # shows the account as what it is, never as a guest.
+    token = issue_room_token(
+        deps,
+        room,
+        creator_id,
+        username,
+        Role.ADMIN,
+        ttl,
+        now,
+        family_id=creator.family_id if creator is not None else None,
+        guest=creator.guest if creator is not None else True,
+    )
     return Outcome(CreatedRoom(rid, creator_id, token, ttl), events)

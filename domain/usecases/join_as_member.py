@@ -5,7 +5,12 @@ from __future__ import annotations
 from domain.model.addresses import address_key
 from domain.model.errors import ErrorCode, Forbidden, NotFound
 from domain.model.members import Membership, Role
-from domain.model.policies import UserTokenClaims, check_standing, membership_holds
+from domain.model.policies import (
+    UserTokenClaims,
+    check_address,
+    check_standing,
+    membership_holds,
+)
 from domain.model.rooms import RoomId
 from domain.usecases.access import (
     check_client,
@@ -35,16 +40,16 @@ def join_as_member(
         check_live(deps, uow, claims)
         room = uow.rooms.get(rid)
         held = uow.memberships.get(rid, claims.user_id) if room is not None else None
-        barred = room is not None and bool(key) and uow.addresses.banned(rid, key)
+        now = deps.clock.now_ms()
+        barred = uow.addresses.barred(rid, key, now) if room is not None and key else None
         if room is not None and membership_holds(held, room, claims.user_id):
-            check_client(uow, room, client)
+            check_client(uow, room, client, user_id=claims.user_id)
     if room is None:
         raise NotFound(ErrorCode.ROOM_NOT_FOUND, "no such room")
     check_standing(held, room, claims.user_id, deps.clock.now_ms())
     if held is not None and membership_holds(held, room, claims.user_id):
         return Outcome(held)
-    if barred:
-        raise Forbidden(ErrorCode.BANNED, "this address is banned from this room")
+    check_address(barred)
     if password is None:
         raise Forbidden(ErrorCode.FORBIDDEN, "join this room with its password first")
     # Outside any transaction, as verify_room_password does: argon2 is slow on purpose, and

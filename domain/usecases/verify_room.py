@@ -6,6 +6,7 @@ from domain.model.accounts import username_key
 from domain.model.addresses import IpPolicy, address_key, within
 from domain.model.errors import Conflict, ErrorCode, Forbidden, NotFound, Unauthorized
 from domain.model.members import Membership, Role, UserProfile, check_username, default_username
+from domain.model.policies import check_address
 from domain.model.rooms import RoomId
 from domain.usecases.access import (
     check_room_password,
@@ -49,7 +50,8 @@ def verify_room_password(
     key = address_key(client) if client else ""
     with deps.uow() as uow:
         room = uow.rooms.get(rid)
-        barred = room is not None and bool(key) and uow.addresses.banned(rid, key)
+        now = deps.clock.now_ms()
+        barred = uow.addresses.barred(rid, key, now) if room is not None and key else None
         # A name an account or a guest profile holds is not for a room guest to show.
         claimed = (
             username is not None and uow.users.by_username_key(username_key(username)) is not None
@@ -61,8 +63,7 @@ def verify_room_password(
         )
     if room is None:
         raise NotFound(ErrorCode.ROOM_NOT_FOUND, "no such room")
-    if barred:  # before any hashing: a banned address learns nothing of the password
-        raise Forbidden(ErrorCode.BANNED, "this address is banned from this room")
+    check_address(barred)  # before any hashing: a barred address learns nothing of it
     if claimed:
         raise Conflict(ErrorCode.USERNAME_TAKEN, "this username is taken")
     if password is None:

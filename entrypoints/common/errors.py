@@ -72,6 +72,7 @@ STATUS: dict[Code, int] = {
     ErrorCode.KICKED: 403,
     ErrorCode.BANNED: 403,
     ErrorCode.OWNER_PROTECTED: 403,
+    ErrorCode.OWNER_REQUIRED: 403,
     ErrorCode.IP_NOT_VERIFIED: 403,
     TransportCode.INVALID_JSON: 400,
     TransportCode.INVALID_CONTENT_TYPE: 400,

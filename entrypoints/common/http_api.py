@@ -24,7 +24,7 @@ from domain.model.events import Event
 from domain.model.policies import Claims, Credential, UserTokenClaims
 from domain.model.profiles import PublicProfile
 from domain.model.rooms import RoomSettings
-from domain.usecases import accounts, administer, profiles
+from domain.usecases import accounts, administer, ownership, profiles
 from domain.usecases.access import authenticate, verify_token
 from domain.usecases.create_room import create_room
 from domain.usecases.deps import Deps
@@ -67,6 +67,7 @@ from entrypoints.common.schemas import (
     MessagePosted,
     MessagesQuery,
     NoQuery,
+    OwnerChangedOut,
     PostMessage,
     PresenceOut,
     Profile,
@@ -317,6 +318,7 @@ def room_overview_view(
     body = {
         "room_id": room.room_id,
         "created_by": room.created_by,
+        "owner": room.owner,
         "created_at": iso_ms(room.created_at_ms),
         "settings": _settings(room.settings),
         "members": [
@@ -327,6 +329,7 @@ def room_overview_view(
                 "joined_at": iso_ms(m.joined_at_ms),
                 "standing": m.standing.value,
                 "until": iso_ms(m.until_ms) if m.until_ms is not None else None,
+                "guest": m.guest,
             }
             for m in room.members
         ],
@@ -366,8 +369,18 @@ def rotate_admin_token_view(
 ) -> Answer:
     room_id = request.path_params["room_id"]
     credential = admin_credential(deps, claims, data, room_id)
-    out = administer.rotate_admin_token(deps, credential, room_id, request.client)
+    out = ownership.rotate_admin_token(deps, credential, room_id, request.client)
     body = {"admin_token": out.value.token, "expires_in": out.value.expires_in}
+    return HttpResponse(200, body, out.events)
+
+
+def transfer_owner_view(
+    deps: Deps, request: HttpRequest, claims: Claims | None, data: MemberBody, __: NoQuery
+) -> Answer:
+    room_id = request.path_params["room_id"]
+    credential = admin_credential(deps, claims, data, room_id)
+    out = ownership.transfer_ownership(deps, credential, room_id, data.user_id, request.client)
+    body = {"room_id": out.value.room_id, "owner": out.value.owner, "previous": out.value.previous}
     return HttpResponse(200, body, out.events)
 
 
@@ -423,10 +436,11 @@ def member_action_view(action: administer.Action) -> View:
 MEMBER_ACTIONS = {
     administer.Action.PROMOTE: "Make an active member an admin (event `role_changed`).",
     administer.Action.DEMOTE: "Make an admin a plain member (event `role_changed`); never "
-    "the room's creator.",
+    "the room's owner.",
     administer.Action.KICK: "Put an active member out for SECURECHAT_KICK_SECONDS (default "
     "10 minutes): its sockets get `kicked` and leave the room, and it is refused (`kicked`) "
-    "until then; never the room's creator.",
+    "until then, and so are `/verify` and `/join` from the client addresses it used in the "
+    "room; never the room's owner.",
     administer.Action.BAN: "Put an identity out until unbanned, with the client addresses "
     "it used in the room: its sockets get `banned` and leave; `/verify` and `/join` from "
     "those addresses are refused (`banned`). A user who never joined may be banned ahead.",
@@ -560,6 +574,7 @@ ADMIN_UNAUTHORIZED = (
     "token dies with its room's incarnation and when it is rotated. A wrong admin password "
     "(`bad_password`)."
 )
+NOT_OWNER = "An admin that is not the room's owner (`owner_required`)."
 MISSING_ROOM = "With an admin password: no such room (`room_not_found`)."
 BAD_ROOM_ID = "Not a room id (`invalid_room_id`)."
 LIMITED = "Too many attempts from this address, or on this room (`rate_limited`): see Retry-After."
@@ -933,10 +948,11 @@ ROUTES: tuple[Route, ...] = (
         rotate_admin_token_view,
         body=AdminBody,
         body_optional=True,
-        summary="A new admin token for the room; every admin token issued before is "
-        "revoked (their sockets are dropped).",
+        summary="A new admin token for the room's owner; every admin token issued before is "
+        "revoked (their sockets are dropped). Only the owner may (its token or the admin "
+        "password); one asked for with a sign-in's token dies with that sign-in.",
         ok=Reply(200, "Rotated.", AdminTokenOut),
-        errors=ADMIN_ERRORS,
+        errors={**ADMIN_ERRORS, 403: NOT_ADMIN + " " + NOT_OWNER},
         bearer=True,
         password_field="admin_password",  # noqa: S106
     ),
@@ -982,6 +998,28 @@ ROUTES: tuple[Route, ...] = (
         bearer=True,
         password_field="admin_password",  # noqa: S106
     ),
+    Route(
+        "POST",
+        "/admin/rooms/<room_id>/owner",
+        "transfer_owner",
+        transfer_owner_view,
+        body=MemberBody,
+        summary="Hand the room to an active member, which becomes an admin (event "
+        "`role_changed` if it was not). Only the owner may; the previous owner stays an "
+        "admin, and the admin password (which stood for it) is removed.",
+        ok=Reply(200, "Handed on.", OwnerChangedOut),
+        errors={
+            429: LIMITED,
+            400: MALFORMED,
+            401: ADMIN_UNAUTHORIZED,
+            403: NOT_ADMIN + " " + NOT_OWNER,
+            404: "No such active member (`member_not_found`), or the room id is not one "
+            "path segment.",
+            413: TOO_LARGE,
+        },
+        bearer=True,
+        password_field="admin_password",  # noqa: S106
+    ),
     *(
         Route(
             "POST",
@@ -995,7 +1033,7 @@ ROUTES: tuple[Route, ...] = (
                 429: LIMITED,
                 400: MALFORMED,
                 401: ADMIN_UNAUTHORIZED,
-                403: NOT_ADMIN + " The room's creator (`owner_protected`).",
+                403: NOT_ADMIN + " The room's owner (`owner_protected`).",
                 404: "No such active member (`member_not_found`; for unban: no such banned "
                 "identity), or the room id is not one path segment.",
                 413: TOO_LARGE,

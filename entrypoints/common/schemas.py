@@ -75,9 +75,10 @@ MessageLimit = Annotated[
     int | None,
     _documented(
         f"How many of its newest messages the room keeps, 1-{MESSAGE_LIMIT_MAX} (older "
-        "ones are deleted as messages are written); null takes the server's "
-        "SECURECHAT_MESSAGE_LIMIT, which by default keeps every message.",
-        minimum=1,
+        "ones are deleted as messages are written), or 0 for every message (unlimited, "
+        "whatever the server's default); null takes the server's SECURECHAT_MESSAGE_LIMIT, "
+        "which by default keeps every message.",
+        minimum=0,
         maximum=MESSAGE_LIMIT_MAX,
     ),
 ]
@@ -479,6 +480,13 @@ class MemberOut(Output):
     joined_at: Annotated[str, Meta(description="ISO 8601, UTC, milliseconds.")]
     standing: Annotated[str, Meta(extra_json_schema={"enum": ["active", "kicked", "banned"]})]
     until: Annotated[str | None, Meta(description="When a kick ends; else null.")]
+    guest: Annotated[
+        bool,
+        Meta(
+            description="True for an identity without a password: a room guest or a guest "
+            "profile; false for an account."
+        ),
+    ]
 
 
 class MemberStandingOut(Output):
@@ -505,6 +513,13 @@ class MemberStandingOut(Output):
 class RoomOverviewOut(Output):
     room_id: str
     created_by: Annotated[str, Meta(description="The creator's user id.")]
+    owner: Annotated[
+        str,
+        Meta(
+            description="The owner's user id: the creator, or whom the owner handed the "
+            "room to. No co-admin can demote, kick, ban or shut it out."
+        ),
+    ]
     created_at: Annotated[str, Meta(description="ISO 8601, UTC, milliseconds.")]
     settings: RoomSettingsOut
     members: Annotated[list[MemberOut], Meta(description="Members of the room, by user id.")]
@@ -517,6 +532,12 @@ class SettingsChangedOut(Output):
     room_id: str
     settings: RoomSettingsOut
     password_changed: bool
+
+
+class OwnerChangedOut(Output):
+    room_id: str
+    owner: Annotated[str, Meta(description="The new owner's user id.")]
+    previous: Annotated[str, Meta(description="The previous owner's user id (an admin now).")]
 
 
 class AdminTokenOut(Output):

@@ -195,9 +195,9 @@ class ServerBase:
                         yield Emit(standing.value, {"room": room_id}, sid)
                         yield Leave(sid, channel(room_id))
                     yield from presence
-                case AddressesNarrowed(room_id=room_id, networks=networks):
+                case AddressesNarrowed(room_id=room_id, networks=networks, owner=owner):
                     out = yield Call(
-                        Lane.WORKER, self.protocol.evict_unverified, (room_id, networks)
+                        Lane.WORKER, self.protocol.evict_unverified, (room_id, networks, owner)
                     )
                     evicted, presence = out
                     for sid in evicted:

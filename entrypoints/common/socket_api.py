@@ -183,7 +183,7 @@ class SocketProtocol:
             if sid in self._connections:  # only the transport's own connect comes here
                 raise Refused(error_body(ErrorCode.UNAUTHORIZED, "already connected"))
             self._connections[sid] = Connection(claims, address=address, client=client)
-        if isinstance(claims, UserTokenClaims):
+        if claims.family_id is not None:
             # `authenticate`'s second half, once the connection is listed: a logout that
             # commits meanwhile is either seen here or finds this connection to drop
             # (`revoked`), never neither.
@@ -252,14 +252,11 @@ class SocketProtocol:
             return [sid for sid, c in self._connections.items() if token_expired(c.claims, now_ms)]
 
     def revoked(self, family_id: str) -> list[str]:
-        """Connections opened with an access token of this sign-in (refresh family), which
-        was just revoked: the runtime disconnects them at once, as it does expired ones."""
+        """Connections opened with an access token of this sign-in (refresh family), or a
+        room token minted from it, which was just revoked: the runtime disconnects them at
+        once, as it does expired ones."""
         with self._lock:
-            return [
-                sid
-                for sid, c in self._connections.items()
-                if isinstance(c.claims, UserTokenClaims) and c.claims.family_id == family_id
-            ]
+            return [sid for sid, c in self._connections.items() if c.claims.family_id == family_id]
 
     def stale(self, revoked: RoomTokensRevoked) -> list[str]:
         """Connections opened with a room token of this room that its new password or
@@ -276,13 +273,15 @@ class SocketProtocol:
             ]
 
     def evict_unverified(
-        self, room_id: str, networks: tuple[str, ...]
+        self, room_id: str, networks: tuple[str, ...], owner: str = ""
     ) -> tuple[list[str], list[Emit]]:
         """`evict`, for the connections of a room that now requires verified addresses
-        whose client address is in none of `networks`."""
+        whose client address is in none of `networks`, but the owner's (never shut out)."""
         with self._lock:
             outside = [
-                sid for sid, c in self._connections.items() if not within(c.client, networks)
+                sid
+                for sid, c in self._connections.items()
+                if not within(c.client, networks) and not (owner and c.claims.user_id == owner)
             ]
         evicted: list[str] = []
         emits: list[Emit] = []

@@ -196,19 +196,48 @@ def test_addresses_are_recorded_once_bounded_banned_and_unbanned_per_member(
         uow.addresses.ban("lobby", "10.0.0.1", "g_1", 5)
         uow.addresses.ban("lobby", "10.0.0.1", "g_2", 5)  # the same address, for another
         uow.addresses.ban("lobby", "10.9.9.9", "g_2", 5)
-        assert uow.addresses.banned("lobby", "10.0.0.1")  # its own ban, seen at once
+        assert (
+            uow.addresses.barred("lobby", "10.0.0.1", 0) is Standing.BANNED
+        )  # its own ban, seen at once
         uow.commit()
     with uow_factory() as uow:
-        assert uow.addresses.banned("lobby", "10.0.0.1")
-        assert not uow.addresses.banned("other", "10.0.0.1")
-        assert not uow.addresses.banned("lobby", "10.0.0.2")
+        assert uow.addresses.barred("lobby", "10.0.0.1", 0) is Standing.BANNED
+        assert uow.addresses.barred("other", "10.0.0.1", 0) is None
+        assert uow.addresses.barred("lobby", "10.0.0.2", 0) is None
 
     with uow_factory(write=True) as uow:
         uow.addresses.unban_member("lobby", "g_2")
         uow.commit()
     with uow_factory() as uow:
-        assert uow.addresses.banned("lobby", "10.0.0.1")  # still banned because of g_1
-        assert not uow.addresses.banned("lobby", "10.9.9.9")
+        assert (
+            uow.addresses.barred("lobby", "10.0.0.1", 0) is Standing.BANNED
+        )  # still banned because of g_1
+        assert uow.addresses.barred("lobby", "10.9.9.9", 0) is None
+
+
+def test_a_kick_holds_an_address_until_its_end_and_a_ban_outranks_it(
+    uow_factory: UnitOfWorkFactory,
+) -> None:
+    add_rooms(uow_factory, "lobby")
+    with uow_factory(write=True) as uow:
+        uow.addresses.ban("lobby", "10.0.0.1", "g_1", 5, until_ms=100)
+        assert uow.addresses.barred("lobby", "10.0.0.1", 99) is Standing.KICKED  # seen at once
+        uow.commit()
+    with uow_factory() as uow:
+        assert uow.addresses.barred("lobby", "10.0.0.1", 99) is Standing.KICKED
+        assert uow.addresses.barred("lobby", "10.0.0.1", 100) is None  # the hold has ended
+    with uow_factory(write=True) as uow:
+        uow.addresses.ban("lobby", "10.0.0.1", "g_2", 6, until_ms=50)  # another, shorter
+        uow.addresses.ban("lobby", "10.0.0.1", "g_1", 7)  # then g_1 banned: replaces its kick
+        uow.commit()
+    with uow_factory() as uow:
+        assert uow.addresses.barred("lobby", "10.0.0.1", 1_000) is Standing.BANNED
+    with uow_factory(write=True) as uow:
+        uow.addresses.unban_member("lobby", "g_1")
+        uow.commit()
+    with uow_factory() as uow:
+        assert uow.addresses.barred("lobby", "10.0.0.1", 49) is Standing.KICKED  # g_2's kick
+        assert uow.addresses.barred("lobby", "10.0.0.1", 50) is None
 
 
 def test_a_deleted_room_takes_its_addresses_and_bans(uow_factory: UnitOfWorkFactory) -> None:
@@ -225,7 +254,7 @@ def test_a_deleted_room_takes_its_addresses_and_bans(uow_factory: UnitOfWorkFact
         uow.commit()
     add_rooms(uow_factory, "lobby")
     with uow_factory() as uow:
-        assert not uow.addresses.banned("lobby", "10.0.0.1")
+        assert uow.addresses.barred("lobby", "10.0.0.1", 0) is None
         assert uow.addresses.of_member("lobby", "g_1") == []
 
 

@@ -179,6 +179,7 @@ def test_the_dashboard_view_lists_members_roles_settings_and_count(api: Api) -> 
     assert set(body) == {
         "room_id",
         "created_by",
+        "owner",
         "created_at",
         "settings",
         "members",
@@ -187,9 +188,10 @@ def test_the_dashboard_view_lists_members_roles_settings_and_count(api: Api) -> 
         "pending_ips",
     }
     assert (body["room_id"], body["message_count"]) == (room.room_id, 1)
-    roles = {m["user_id"]: (m["username"], m["role"]) for m in body["members"]}
-    assert roles[member["user_id"]] == (member["username"], "member")
-    assert roles[body["created_by"]][1] == "admin"
+    roles = {m["user_id"]: (m["username"], m["role"], m["guest"]) for m in body["members"]}
+    assert roles[member["user_id"]] == (member["username"], "member", False)
+    assert roles[body["created_by"]][1:] == ("admin", True)
+    assert body["owner"] == body["created_by"]
 
 
 def test_a_new_password_drops_guest_sockets_and_keeps_the_admin(api: Api) -> None:

@@ -18,7 +18,7 @@ from adapters.sqlalchemy.engine import make_engine
 from adapters.sqlalchemy.tables import metadata
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
-HEAD = "0010"
+HEAD = "0011"
 TABLES = {
     "rooms",
     "messages",

@@ -1228,7 +1228,7 @@ def test_update_settings_changes_the_limit_and_the_password(http: Http, world: W
 @pytest.mark.parametrize(
     ("body", "status", "code"),
     [
-        ({"message_limit": 0}, 400, "invalid_message_limit"),
+        ({"message_limit": -1}, 400, "invalid_message_limit"),
         ({"message_limit": "ten"}, 400, "invalid_field"),
         ({"password": "short"}, 400, "invalid_password"),
         ({"ip": "1.2.3.4"}, 400, "unexpected_field"),
@@ -1282,11 +1282,51 @@ def test_rotating_the_admin_token_revokes_the_old_one(http: Http, world: World) 
 
 
 @covered.refusal("rotate_admin_token")
-def test_rotating_the_admin_token_is_for_admins_only(http: Http, world: World) -> None:
+def test_rotating_the_admin_token_is_for_the_owner_only(http: Http, world: World) -> None:
     http.room()
     refused = http.call("rotate_admin_token", path={"room_id": "lobby"}, token=http.member())
     _assert_error(refused, 403, "admin_required")
+    co_admin = http.call("rotate_admin_token", path={"room_id": "lobby"}, token=_admin_member(http))
+    _assert_error(co_admin, 403, "owner_required")
     assert world.store_factory.store.rooms["lobby"].admin_version == 1
+
+
+@covered.success("transfer_owner")
+def test_the_owner_hands_the_room_to_a_member_who_becomes_an_admin(
+    http: Http, world: World
+) -> None:
+    admin = http.room()
+    creator = world.store_factory.store.rooms["lobby"].created_by
+    token, user_id = _room_guest(http)
+
+    handed = http.call(
+        "transfer_owner", path={"room_id": "lobby"}, json_body={"user_id": user_id}, token=admin
+    )
+
+    assert (handed.status, handed.body) == (
+        200,
+        {"room_id": "lobby", "owner": user_id, "previous": creator},
+    )
+    assert handed.events == [RoleChanged("lobby", user_id, Role.ADMIN)]
+    overview = http.call("room_overview", path={"room_id": "lobby"}, token=token)
+    assert (overview.body["owner"], overview.body["created_by"]) == (user_id, creator)
+    # The previous owner is a co-admin now: the new owner may put it out.
+    _assert_error(_act(http, "demote", user_id, admin), 403, "owner_protected")
+    assert _act(http, "demote", creator, token).status == 200
+
+
+@covered.refusal("transfer_owner")
+def test_only_the_owner_hands_the_room_on_and_only_to_a_member(http: Http, world: World) -> None:
+    admin = http.room()
+    _, user_id = _room_guest(http)
+    co_admin = _admin_member(http)
+    path = {"room_id": "lobby"}
+    taken = http.call("transfer_owner", path=path, json_body={"user_id": user_id}, token=co_admin)
+    _assert_error(taken, 403, "owner_required")
+    missing = http.call("transfer_owner", path=path, json_body={"user_id": "u_nobody"}, token=admin)
+    _assert_error(missing, 404, "member_not_found")
+    room = world.store_factory.store.rooms["lobby"]
+    assert room.owner == room.created_by
 
 
 # -- roles: promote, demote, kick, ban, unban ------------------------------------------------
@@ -1646,15 +1686,17 @@ def test_allow_lets_a_verified_address_in_without_the_password(http: Http) -> No
 def test_require_wants_a_verified_address_for_every_request_and_records_pending(
     http: Http, world: World
 ) -> None:
-    admin = http.room()
+    http.room()
+    owner = world.store_factory.store.rooms["lobby"].owner
+    admin = _admin_member(http)  # a co-admin: `require` applies to it
     guest = http.member()
     path = {"room_id": "lobby"}
-    # Switching would lock the admin out until its own address is verified.
+    # Switching would lock the co-admin out until its own address is verified.
     _assert_error(_policy(http, "require", admin), 403, "ip_not_verified")
     _ip(http, "verify_ip", f"{HOME}/32", admin)
     switched = _policy(http, "require", admin)
     assert switched.status == 200 and switched.body["settings"]["ip_policy"] == "require"
-    assert switched.events == [AddressesNarrowed("lobby", (f"{HOME}/32",))]
+    assert switched.events == [AddressesNarrowed("lobby", (f"{HOME}/32",), owner)]
 
     # Tokens included: the guest's, from an unverified address, is refused.
     stranger = "192.0.2.50"
