@@ -33,24 +33,34 @@ _BLANK_CHARACTERS = frozenset(
     "\u3164\uffa0"  # HANGUL FILLER, HALFWIDTH HANGUL FILLER
     "\u2800"  # BRAILLE PATTERN BLANK
 )
+_OUTER_BLANKS = " " + "".join(sorted(_BLANK_CHARACTERS))
 
 
 def check_username(name: str) -> str:
-    """A display name in NFKC form (the form stored and shown): 1-32 characters after
-    normalization, no control or format characters, at least one visible character."""
+    """A display name in its one stored form: NFKC, then outer blanks stripped and each run
+    of inner whitespace made one space; 1-32 characters of that, no control or format
+    characters, at least one visible character."""
     # One spelling per name: fullwidth letters, ligatures and decomposed accents fold here.
     name = unicodedata.normalize("NFKC", name)
-    if not 1 <= len(name) <= USERNAME_MAX_CHARS or not name.strip():
-        raise InvalidInput(
-            ErrorCode.INVALID_USERNAME, f"username must be 1-{USERNAME_MAX_CHARS} characters"
-        )
     if any(unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Zl", "Zp") for ch in name):
         raise InvalidInput(
             ErrorCode.INVALID_USERNAME, "username must not contain control characters"
         )
+    # " Zoe", "Zoe " and "Zo  e" render as "Zoe" and "Zo e": one name each, not two.
+    name = fold_spaces(name)
+    if not 1 <= len(name) <= USERNAME_MAX_CHARS:
+        raise InvalidInput(
+            ErrorCode.INVALID_USERNAME, f"username must be 1-{USERNAME_MAX_CHARS} characters"
+        )
     if not any(_is_visible(ch) for ch in name):
         raise InvalidInput(ErrorCode.INVALID_USERNAME, "username must contain a visible character")
     return name
+
+
+def fold_spaces(name: str) -> str:
+    """`name` with every run of whitespace (str.isspace: any Unicode space) made one
+    U+0020, and blanks (whitespace and the blank characters) stripped from both ends."""
+    return " ".join(name.split()).strip(_OUTER_BLANKS)
 
 
 def _is_visible(ch: str) -> bool:

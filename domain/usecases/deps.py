@@ -13,6 +13,7 @@ from ports.cipher import Cipher
 from ports.clock import Clock, IdGenerator
 from ports.passwords import PasswordHasher
 from ports.presence import PresenceStore
+from ports.text import EmojiTable
 from ports.tokens import TokenService
 from ports.unit_of_work import UnitOfWorkFactory
 
@@ -42,6 +43,7 @@ class Deps:
     clock: Clock
     ids: IdGenerator
     presence: PresenceStore
+    emoji: EmojiTable
     config: CoreConfig = field(default_factory=CoreConfig)
     policy: AccessPolicy = DEFAULT_POLICY
 

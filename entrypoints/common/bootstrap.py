@@ -18,6 +18,7 @@ from adapters.limits.memory import MemoryRateLimiter, RuleError
 from adapters.memory.presence import MemoryPresenceStore
 from adapters.memory.unit_of_work import MemoryUnitOfWorkFactory
 from adapters.system import SystemClock, UuidV7Generator
+from adapters.text.emoji_table import UnicodeEmojiTable
 from domain.usecases import CoreConfig, Deps
 from entrypoints.common.settings import MEMORY_URL, Settings, SettingsError
 from ports.limits import Check, RateLimiter
@@ -169,6 +170,7 @@ def build_core(settings: Settings, concurrency: str = "threads") -> Core:
         clock=clock,
         ids=UuidV7Generator(clock),
         presence=MemoryPresenceStore(),
+        emoji=UnicodeEmojiTable(),
         config=CoreConfig(
             max_message_bytes=settings.max_message_bytes,
             room_token_ttl_s=settings.room_token_ttl_s,

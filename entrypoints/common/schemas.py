@@ -22,7 +22,6 @@ from domain.model.messages import DEFAULT_PAGE, MAX_PAGE
 from domain.model.presence import PRESENCE_LIST_MAX
 from domain.model.profiles import AVATAR_MAX_CHARS
 from domain.model.reactions import (
-    MAX_REACTION_BYTES,
     MAX_REACTION_CODE_POINTS,
     MAX_REACTIONS_PER_MESSAGE,
 )
@@ -119,11 +118,14 @@ OwnUserId = Annotated[
 ReactionText = Annotated[
     str,
     _documented(
-        f"One emoji: a pictograph (with its variation selector, skin tone or tags), a flag "
-        f"or a keycap, or a ZWJ sequence of those (a family); at most "
-        f"{MAX_REACTION_CODE_POINTS} code points and {MAX_REACTION_BYTES} bytes of UTF-8. "
-        f"Letters, digits, punctuation, markup and two emoji side by side are refused "
-        f"(`invalid_reaction`). A message holds at most {MAX_REACTIONS_PER_MESSAGE} "
+        f"One emoji of Unicode's emoji table (emoji-test.txt): a pictograph with its skin "
+        f"tones, a flag, a keycap or a ZWJ sequence (a family); at most "
+        f"{MAX_REACTION_CODE_POINTS} code points. It is kept in its fully-qualified form: "
+        f"an unqualified or minimally-qualified spelling, or a single emoji with VS15 or "
+        f"VS16, is the same reaction (the answer and `reaction_update` show the stored "
+        f"form). Anything else (letters, digits, markup, two emoji side by side, repeated "
+        f"selectors or skin tones, stray tags, code points the table does not list) is "
+        f"refused (`invalid_reaction`). A message holds at most {MAX_REACTIONS_PER_MESSAGE} "
         f"different emoji (`too_many_reactions`).",
         format="emoji",
         minLength=1,

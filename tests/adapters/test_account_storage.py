@@ -16,6 +16,7 @@ from adapters.memory.unit_of_work import MemoryUnitOfWorkFactory
 from adapters.sqlalchemy import tables
 from adapters.sqlalchemy.unit_of_work import SqlUnitOfWorkFactory
 from adapters.system import UuidV7Generator
+from adapters.text.emoji_table import UnicodeEmojiTable
 from domain.model.accounts import (
     RefreshFamily,
     RefreshToken,
@@ -52,6 +53,7 @@ def _deps(factory: UnitOfWorkFactory, tokens: JwtTokenService, clock: FakeClock)
         clock=clock,
         ids=UuidV7Generator(),
         presence=MemoryPresenceStore(),
+        emoji=UnicodeEmojiTable(),
     )
 
 

@@ -31,6 +31,20 @@ NOT_ONE_EMOJI = [
     "1",
     "\ud83d",  # a lone surrogate
 ]
+HEART = "\u2764\ufe0f"
+# Emoji-ish texts that Unicode's emoji table does not list: refused, not stored.
+NOT_IN_THE_TABLE = [
+    THUMBS + "\ufe0f\ufe0f",  # a selector repeated
+    THUMBS + "\ufe0e\ufe0f",  # both selectors
+    THUMBS + "\U0001f3fd\U0001f3fd",  # a skin tone repeated
+    THUMBS + "\U0001f3fb\U0001f3ff",  # two skin tones
+    THUMBS + "\U000e0067\U000e007f",  # trailing tags on what is no flag
+    "\U0001f3f4\U000e0078\U000e0078\U000e0078\U000e007f",  # a tag flag no table lists
+    "\U0001fc00",  # unassigned
+    "\U0001f130",  # 🄰 SQUARED LATIN CAPITAL LETTER A
+    "\U0001f3fd",  # a skin tone alone
+    THUMBS + "\u200d\U0001f600",  # a ZWJ sequence the table does not list
+]
 
 
 def _history(api: Api, room: Room) -> list[dict[str, Any]]:
@@ -110,6 +124,52 @@ def test_each_single_emoji_is_accepted_and_kept_as_sent(api: Api) -> None:
     assert page[0]["reactions"] == {emoji: [guest["user_id"]] for emoji in SINGLE_EMOJI}
     assert list(page[0]["reactions"]) == SINGLE_EMOJI  # in the order of first reaction
     assert page[1]["reactions"] == {}
+
+
+def test_spellings_of_one_emoji_are_one_reaction_shown_in_its_one_form(api: Api) -> None:
+    room = api.create_room()
+    guests = [api.verify(room, name) for name in ("ann", "ben", "cat", "dan")]
+    message_id = _posted(api, room, guests[0]["token"])
+    england = "\U0001f3f4\U000e0067\U000e0062\U000e0065\U000e006e\U000e0067\U000e007f"
+    spellings = [THUMBS, THUMBS + "\ufe0f", THUMBS + "\ufe0e", THUMBS + "\ufe0f"]
+    with api.socket(guests[0]["token"]) as watcher:
+        assert watcher.call("join", {"room": room.room_id}, timeout=5)["ok"] is True
+        for guest, thumbs in zip(guests, spellings, strict=True):
+            with api.socket(guest["token"]) as client:
+                assert client.call("join", {"room": room.room_id}, timeout=5)["ok"] is True
+                ack = _react(client, room.room_id, message_id, thumbs)
+                assert (ack["ok"], ack["on"], list(ack["reactions"])) == (True, True, [THUMBS])
+                update = receive_until(watcher, "reaction_update")
+                assert list(update["reactions"]) == [THUMBS]
+        with api.socket(guests[1]["token"]) as client:
+            assert client.call("join", {"room": room.room_id}, timeout=5)["ok"] is True
+            # Unqualified ❤ and a text-presentation ❤︎ are ❤️; a tag flag the table lists.
+            assert _react(client, room.room_id, message_id, "\u2764")["on"] is True
+            assert _react(client, room.room_id, message_id, england)["on"] is True
+            off = _react(client, room.room_id, message_id, "\u2764\ufe0e")
+            assert off["on"] is False
+            assert _react(client, room.room_id, message_id, "\u2764")["on"] is True
+            # Another spelling of the thumbs it holds takes it back.
+            assert _react(client, room.room_id, message_id, THUMBS + "\ufe0e")["on"] is False
+    ids = [g["user_id"] for g in guests]
+    assert _reactions(api, room) == [
+        {THUMBS: [ids[0], ids[2], ids[3]], england: [ids[1]], HEART: [ids[1]]}
+    ]
+
+
+def test_what_the_emoji_table_does_not_list_is_refused_and_stores_nothing(api: Api) -> None:
+    room = api.create_room()
+    token = api.token(room)
+    message_id = _posted(api, room, token)
+    with api.socket(token) as client, api.socket(token) as watcher:
+        assert watcher.call("join", {"room": room.room_id}, timeout=5)["ok"] is True
+        assert client.call("join", {"room": room.room_id}, timeout=5)["ok"] is True
+        for reaction in NOT_IN_THE_TABLE:
+            ack = _react(client, room.room_id, message_id, reaction)
+            assert ack["ok"] is False, (reaction, ack)
+            _refused(ack, "invalid_reaction")
+        _told_nothing(watcher, "reaction_update")
+    assert _reactions(api, room) == [{}]
 
 
 def test_a_member_with_a_user_token_reacts_as_its_account(api: Api) -> None:

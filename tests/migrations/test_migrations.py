@@ -508,3 +508,95 @@ def test_0010_numbers_existing_messages_per_room_in_id_order(database_url: str) 
             assert "message_seq" not in {c["name"] for c in inspect(conn).get_columns("rooms")}
     finally:
         engine.dispose()
+
+
+def test_0011_folds_names_keeps_keys_unique_and_puts_reactions_in_one_form(
+    database_url: str,
+) -> None:
+    migrations.upgrade(database_url, "0010")
+    engine = make_engine(database_url)
+    thumbs, heart = "\U0001f44d", "\u2764\ufe0f"
+    try:
+        with engine.begin() as conn:
+            # Stored under the old rule: outer and repeated spaces kept, each its own key.
+            for user_id, name, at in (
+                ("u_pad", " Zoe", 1),  # earliest, but padded
+                ("u_zoe", "Zoe", 2),  # already folded: keeps "Zoe"
+                ("u_trail", "Zoe ", 3),
+                ("u_run", "Ann  Lee", 4),  # folds without a clash
+                ("u_long", "x" * 31 + " ", 5),
+                ("u_longer", "x" * 31, 6),
+            ):
+                conn.execute(
+                    text(
+                        "INSERT INTO users (user_id, username, username_key, password_hash,"
+                        " created_at_ms) VALUES (:id, :name, :key, 'h', :at)"
+                    ),
+                    {"id": user_id, "name": name, "key": name.casefold(), "at": at},
+                )
+            conn.execute(
+                text(
+                    "INSERT INTO profiles (user_id, username, created_at_ms)"
+                    " VALUES ('g_1', '  Rook  Two ', 1)"
+                )
+            )
+            conn.execute(
+                text(
+                    "INSERT INTO rooms (id, incarnation, password_hash, password_version,"
+                    " created_by, created_at_ms) VALUES ('r', 'i', 'h', 1, 'g_1', 1)"
+                )
+            )
+            conn.execute(
+                text(
+                    "INSERT INTO messages (id, room_id, user_id, username, ciphertext,"
+                    " created_at_ms, seq) VALUES ('m', 'r', 'g_1', 'n', :c, 1, 1)"
+                ),
+                {"c": b"x"},
+            )
+            for user_id, reaction, at in (
+                ("a", thumbs, 5),
+                ("a", thumbs + "\ufe0f", 3),  # a's own thumbs again: merged, earlier time
+                ("b", thumbs + "\ufe0e", 4),  # b's only thumbs: becomes the one form
+                ("b", "\u2764", 6),  # unqualified heart
+                ("c", "\U0001fc00", 7),  # not in the table: deleted
+                ("c", thumbs + "\U0001f3fd\U0001f3fd", 8),  # nor this
+                ("c", heart, 9),  # already in its form: untouched
+            ):
+                conn.execute(
+                    text(
+                        "INSERT INTO message_reactions (room_id, message_id, user_id,"
+                        " reaction, created_at_ms) VALUES ('r', 'm', :u, :e, :at)"
+                    ),
+                    {"u": user_id, "e": reaction, "at": at},
+                )
+        migrations.upgrade(database_url)
+        assert _schema_diff(database_url) == []
+        with engine.connect() as conn:
+            users = conn.execute(text("SELECT user_id, username, username_key FROM users"))
+            assert {row[0]: (row[1], row[2]) for row in users} == {
+                "u_zoe": ("Zoe", "zoe"),
+                "u_pad": ("Zoe (2)", "zoe (2)"),
+                "u_trail": ("Zoe (3)", "zoe (3)"),
+                "u_run": ("Ann Lee", "ann lee"),
+                "u_longer": ("x" * 31, "x" * 31),
+                "u_long": ("x" * 28 + " (2)", "x" * 28 + " (2)"),
+            }
+            guest = conn.execute(text("SELECT username FROM profiles")).scalar_one()
+            assert guest == "Rook Two"
+            rows = conn.execute(
+                text("SELECT user_id, reaction, created_at_ms FROM message_reactions")
+            )
+            assert {tuple(row) for row in rows} == {
+                ("a", thumbs, 3),
+                ("b", thumbs, 4),
+                ("b", heart, 6),
+                ("c", heart, 9),
+            }
+        migrations.downgrade(database_url, "0010")  # changes nothing back, refuses nothing
+        migrations.upgrade(database_url)  # and again: every row is in its form already
+        with engine.connect() as conn:
+            assert conn.execute(text("SELECT count(*) FROM message_reactions")).scalar_one() == 4
+            names = conn.execute(text("SELECT username FROM users WHERE user_id = 'u_zoe'"))
+            assert names.scalar_one() == "Zoe"
+    finally:
+        engine.dispose()

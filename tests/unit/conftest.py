@@ -10,12 +10,19 @@ from adapters.crypto.fernet_cipher import FernetCipher, generate_key
 from adapters.memory.presence import MemoryPresenceStore
 from adapters.memory.unit_of_work import MemoryUnitOfWorkFactory
 from adapters.system import UuidV7Generator
+from adapters.text.emoji_table import UnicodeEmojiTable
 from domain.usecases import CoreConfig, Deps
 from tests.support import CountingHasher, FakeClock, World, fast_hasher
 
 
+@pytest.fixture(scope="session")
+def emoji_table() -> UnicodeEmojiTable:
+    """Built once: its dict is read-only after construction."""
+    return UnicodeEmojiTable()
+
+
 @pytest.fixture
-def world(clock: FakeClock, tokens: JwtTokenService) -> World:
+def world(clock: FakeClock, tokens: JwtTokenService, emoji_table: UnicodeEmojiTable) -> World:
     factory = MemoryUnitOfWorkFactory()
     cipher = FernetCipher([generate_key()])
     hasher = CountingHasher(fast_hasher())
@@ -28,6 +35,7 @@ def world(clock: FakeClock, tokens: JwtTokenService) -> World:
         clock=clock,
         ids=UuidV7Generator(),
         presence=presence,
+        emoji=emoji_table,
         config=CoreConfig(),
     )
     return World(deps, clock, factory, cipher, hasher, tokens, presence)

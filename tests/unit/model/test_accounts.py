@@ -30,6 +30,14 @@ def test_spellings_of_one_name_share_a_key(spelling: str) -> None:
     assert username_key(check_username(spelling)) == "alice"
 
 
+@pytest.mark.parametrize(
+    "spelling", ["Zoe", " Zoe", "Zoe ", " zoe\u3000", "\u00a0ZOE\u2800", "\uff3a\uff4f\uff45 "]
+)
+def test_names_that_render_alike_share_a_key(spelling: str) -> None:
+    assert username_key(check_username(spelling)) == "zoe"
+    assert username_key(check_username("Zoe  Smith")) == username_key(check_username("zoe smith"))
+
+
 def test_keys_fold_case_fully_and_stay_normalized() -> None:
     assert username_key(check_username("Straße")) == username_key(check_username("STRASSE"))
     assert username_key(check_username("ﬁ")) == "fi"

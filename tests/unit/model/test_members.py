@@ -10,7 +10,7 @@ from domain.model.members import USERNAME_MAX_CHARS, check_username, default_use
 
 @pytest.mark.parametrize(
     "name",
-    ["a", "Alice", "alice bob", "Zoë", "李小龍", "😀", "x" * USERNAME_MAX_CHARS, " padded "],
+    ["a", "Alice", "alice bob", "Zoë", "李小龍", "😀", "x" * USERNAME_MAX_CHARS, "a b c"],
 )
 def test_valid_usernames(name: str) -> None:
     assert check_username(name) == name
@@ -101,6 +101,33 @@ def test_names_with_nothing_visible_are_refused(name: str) -> None:
 )
 def test_names_are_stored_nfkc_normalized(typed: str, stored: str) -> None:
     assert check_username(typed) == stored
+
+
+@pytest.mark.parametrize(
+    ("typed", "stored"),
+    [
+        (" Zoe", "Zoe"),
+        ("Zoe ", "Zoe"),
+        ("  Zoe  ", "Zoe"),
+        ("Zoe  Smith", "Zoe Smith"),  # a run of spaces is one
+        ("Zoe\u00a0Smith", "Zoe Smith"),  # NO-BREAK SPACE (NFKC: a space)
+        ("\u3000Zoe\u3000", "Zoe"),  # IDEOGRAPHIC SPACE
+        ("Zoe\u2003\u2009Smith", "Zoe Smith"),  # EM SPACE, THIN SPACE
+        ("\u1680Zoe\u1680Smith", "Zoe Smith"),  # OGHAM SPACE MARK: NFKC keeps it, a space
+        ("Zoe\u202f", "Zoe"),  # NARROW NO-BREAK SPACE
+        ("Zoe\u2800", "Zoe"),  # BRAILLE PATTERN BLANK at an end
+        ("\u3164 Zoe \u2800", "Zoe"),  # blanks and spaces mixed at both ends
+        ("\uff3a\uff4f\uff45\u3000", "Zoe"),  # fullwidth, then an ideographic space
+    ],
+)
+def test_outer_blanks_are_stripped_and_inner_spaces_folded(typed: str, stored: str) -> None:
+    assert check_username(typed) == stored
+
+
+def test_length_is_counted_after_spaces_fold() -> None:
+    padded = " " * 40 + "x" * USERNAME_MAX_CHARS + " " * 40
+    assert check_username(padded) == "x" * USERNAME_MAX_CHARS
+    assert check_username("a" + " " * 60 + "b") == "a b"
 
 
 def test_length_bounds_apply_after_normalization() -> None:

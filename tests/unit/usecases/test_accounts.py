@@ -76,6 +76,9 @@ def test_register_stores_hashes_only(world: World) -> None:
         ("ﬁona", "FIONA"),  # a ligature, then case
         ("Straße", "STRASSE"),  # full case folding
         ("Zoë", "Zoe\u0308"),  # decomposed accent
+        ("Zoe", " Zoe"),  # outer whitespace
+        (" Zoe", "Zoe "),
+        ("Zoe Smith", "Zoe\u3000\u3000Smith"),  # a run of (ideographic) spaces
     ],
 )
 def test_usernames_that_fold_together_collide(world: World, first: str, second: str) -> None:
@@ -91,6 +94,14 @@ def test_usernames_that_fold_together_collide(world: World, first: str, second: 
 def test_register_keeps_the_normalized_spelling(world: World) -> None:
     signed = register(world.deps, "ａｌｉｃｅ", PASSWORD).value
     assert signed.username == "alice"
+    padded = register(world.deps, "  Zoe \u00a0 Smith ", PASSWORD).value
+    assert padded.username == world.store_factory.store.users[padded.user_id].username
+    assert padded.username == "Zoe Smith"
+
+
+def test_login_takes_the_name_with_outer_spaces(world: World) -> None:
+    user_id = register(world.deps, "Zoe", PASSWORD).value.user_id
+    assert login(world.deps, " zoe ", PASSWORD).value.user_id == user_id
 
 
 def test_a_racing_registration_is_refused_by_the_store(world: World) -> None:

@@ -138,13 +138,47 @@ def test_refusals_change_nothing(world: World) -> None:
         ErrorCode.IDENTITY_MISMATCH,
         lambda: react(deps, alice, "lobby", message.id, THUMBS, user_id=stranger.user_id),
     )
-    for bad in ("", "abc", "<b>", "x" * 200, THUMBS + HEART, "1"):
+    hostile = (
+        THUMBS + "\ufe0f\ufe0f",  # repeated selectors
+        THUMBS + "\U0001f3fd\U0001f3fd",  # a repeated skin tone
+        THUMBS + "\U000e0067\U000e007f",  # trailing tags
+        "\U0001fc00",  # unassigned
+        "\U0001f130",  # 🄰
+        "\U0001f3fd",  # a skin tone alone
+    )
+    for bad in ("", "abc", "<b>", "x" * 200, THUMBS + HEART, "1", *hostile):
         _refused(
             ErrorCode.INVALID_REACTION, lambda b=bad: react(deps, alice, "lobby", message.id, b)
         )
     _refused(ErrorCode.INVALID_MESSAGE_ID, lambda: react(deps, alice, "lobby", "nope", THUMBS))
     _refused(ErrorCode.INVALID_ROOM_ID, lambda: react(deps, alice, "no room!", message.id, THUMBS))
     assert _stored(world) == {}
+
+
+def test_spellings_of_one_emoji_are_one_reaction_in_its_one_form(world: World) -> None:
+    _room(world)
+    alice, bob = member_claims(world, "lobby", "alice"), member_claims(world, "lobby", "bob")
+    carol = member_claims(world, "lobby", "carol")
+    message = send_message(world.deps, alice, "lobby", "hi").value
+
+    for who, thumbs in ((alice, THUMBS), (bob, THUMBS + "\ufe0f"), (carol, THUMBS + "\ufe0e")):
+        world.clock.advance(ms=1)
+        react(world.deps, who, "lobby", message.id, thumbs)
+    heart = react(world.deps, alice, "lobby", message.id, "\u2764")  # unqualified
+    assert heart.value.reactions == {
+        THUMBS: [alice.user_id, bob.user_id, carol.user_id],
+        HEART: [alice.user_id],
+    }
+    assert heart.events == [ReactionsChanged("lobby", message.id, heart.value.reactions)]
+    # Another spelling of one it holds takes it back.
+    off = react(world.deps, bob, "lobby", message.id, THUMBS + "\ufe0e")
+    assert off.value.on is False
+    off = react(world.deps, alice, "lobby", message.id, "\u2764\ufe0e")
+    assert off.value.reactions == {THUMBS: [alice.user_id, carol.user_id]}
+    assert set(_stored(world)["lobby"][message.id]) == {
+        (alice.user_id, THUMBS),
+        (carol.user_id, THUMBS),
+    }
 
 
 def test_a_kicked_member_may_not_react(world: World) -> None:

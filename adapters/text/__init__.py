@@ -1,0 +1,1 @@
+"""Text adapters: tables of Unicode data the domain asks about through ports/text.py."""
