@@ -18,7 +18,7 @@ from adapters.sqlalchemy.engine import make_engine
 from adapters.sqlalchemy.tables import metadata
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
-HEAD = "0011"
+HEAD = "0012"
 TABLES = {
     "rooms",
     "messages",
@@ -510,10 +510,10 @@ def test_0010_numbers_existing_messages_per_room_in_id_order(database_url: str) 
         engine.dispose()
 
 
-def test_0011_folds_names_keeps_keys_unique_and_puts_reactions_in_one_form(
+def test_0012_folds_names_keeps_keys_unique_and_puts_reactions_in_one_form(
     database_url: str,
 ) -> None:
-    migrations.upgrade(database_url, "0010")
+    migrations.upgrade(database_url, "0011")
     engine = make_engine(database_url)
     thumbs, heart = "\U0001f44d", "\u2764\ufe0f"
     try:
@@ -592,7 +592,7 @@ def test_0011_folds_names_keeps_keys_unique_and_puts_reactions_in_one_form(
                 ("b", heart, 6),
                 ("c", heart, 9),
             }
-        migrations.downgrade(database_url, "0010")  # changes nothing back, refuses nothing
+        migrations.downgrade(database_url, "0011")  # changes nothing back, refuses nothing
         migrations.upgrade(database_url)  # and again: every row is in its form already
         with engine.connect() as conn:
             assert conn.execute(text("SELECT count(*) FROM message_reactions")).scalar_one() == 4

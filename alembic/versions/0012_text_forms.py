@@ -14,8 +14,8 @@ could no longer be toggled off).
 
 Downgrade changes nothing back: the earlier code reads these forms as they are.
 
-Revision ID: 0011
-Revises: 0010
+Revision ID: 0012
+Revises: 0011
 Create Date: 2026-12-04
 """
 
@@ -31,8 +31,8 @@ from alembic import context, op
 from domain.model.accounts import username_key
 from domain.model.members import USERNAME_MAX_CHARS, fold_spaces
 
-revision = "0011"
-down_revision = "0010"
+revision = "0012"
+down_revision = "0011"
 branch_labels = None
 depends_on = None
 
@@ -64,7 +64,7 @@ def _names(conn: sa.Connection) -> None:
         if (name, key) != (old_name, old_key):
             final[user_id] = (name, key)
             if n > 1:
-                log.warning("0011: user %s renamed: its name folds to one already held", user_id)
+                log.warning("0012: user %s renamed: its name folds to one already held", user_id)
     # Two steps, so that no intermediate state holds a key twice (a control character is
     # in no real key; Postgres takes no NUL in text).
     update = sa.text("UPDATE users SET username = :name, username_key = :key WHERE user_id = :id")
@@ -126,7 +126,7 @@ def _reactions(conn: sa.Connection) -> None:
 
 def upgrade() -> None:
     if context.is_offline_mode():
-        raise RuntimeError("0011 rewrites rows in Python: run it against the database")
+        raise RuntimeError("0012 rewrites rows in Python: run it against the database")
     conn = op.get_bind()
     _names(conn)
     _reactions(conn)
