@@ -53,6 +53,13 @@ def is_text(value: str) -> bool:
     return True
 
 
+def worth_hashing(guess: object) -> bool:
+    """Whether a password guess could equal a stored password, so is worth an argon2 hash:
+    a string of at most PASSWORD_MAX_CHARS without lone surrogates. Anything else is refused
+    without hashing, and counts under no per-room budget (entrypoints/common/admission.py)."""
+    return isinstance(guess, str) and len(guess) <= PASSWORD_MAX_CHARS and is_text(guess)
+
+
 def check_message_limit(limit: int | None) -> int | None:
     """How many messages a room keeps: 0 for all (unlimited, whatever the server's
     default), else 1-MESSAGE_LIMIT_MAX; None (no limit of its own) is the caller's."""

@@ -23,7 +23,7 @@ from domain.model.policies import (
     check_standing,
     require_access,
 )
-from domain.model.rooms import PASSWORD_MAX_CHARS, Room, RoomId, is_text
+from domain.model.rooms import Room, RoomId, worth_hashing
 from domain.usecases.deps import Deps
 from ports.unit_of_work import UnitOfWork
 
@@ -226,11 +226,7 @@ def check_room_password(deps: Deps, room: Room, password: str) -> None:
     """The room's password, or BAD_PASSWORD. Call it outside any transaction: argon2 is slow
     on purpose. Guesses that no password could equal are refused without hashing (no CPU
     amplification)."""
-    if (
-        len(password) > PASSWORD_MAX_CHARS
-        or not is_text(password)
-        or not deps.hasher.verify(room.password_hash, password)
-    ):
+    if not worth_hashing(password) or not deps.hasher.verify(room.password_hash, password):
         raise Unauthorized(ErrorCode.BAD_PASSWORD, "wrong room password")
 
 

@@ -30,13 +30,12 @@ from domain.model.members import Membership, Role, Standing
 from domain.model.messages import is_message_id
 from domain.model.policies import AdminProof, Claims, Credential, Grant, of_this_room
 from domain.model.rooms import (
-    PASSWORD_MAX_CHARS,
     Room,
     RoomId,
     RoomSettings,
     check_message_limit,
     check_new_password,
-    is_text,
+    worth_hashing,
 )
 from domain.usecases.access import open_room, reload_room
 from domain.usecases.deps import Deps, Outcome
@@ -60,11 +59,7 @@ def prove_admin_password(deps: Deps, room_id: str, password: str) -> AdminProof:
 
 def _matches(deps: Deps, password_hash: str, password: str) -> bool:
     """Guesses no password could equal are refused without hashing."""
-    return (
-        len(password) <= PASSWORD_MAX_CHARS
-        and is_text(password)
-        and deps.hasher.verify(password_hash, password)
-    )
+    return worth_hashing(password) and deps.hasher.verify(password_hash, password)
 
 
 def open_as_admin(

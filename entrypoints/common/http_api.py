@@ -41,7 +41,6 @@ from entrypoints.common.lanes import Lane
 from entrypoints.common.limits import (
     LOGIN_LIMITS,
     MESSAGE_LIMITS,
-    PASSWORD_LIMITS,
     SIGNUP_LIMITS,
     Limit,
 )
@@ -124,11 +123,11 @@ class HttpResponse:
         return self.body if isinstance(self.body, bytes) else encode_json(self.body)
 
 
-def _body(request: HttpRequest, schema: type[S], optional: bool = False) -> S:
+def json_body(request: HttpRequest, optional: bool = False) -> dict[str, Any]:
+    """A request's body as a JSON object, or RequestError."""
     if optional and not request.body:
-        return decode(schema, {})  # no body at all: as if `{}` (a body must still be JSON)
-    data = parse_json_object(request.headers.get("Content-Type"), request.body)
-    return decode(schema, data)
+        return {}  # no body at all: as if `{}` (a body must still be JSON)
+    return parse_json_object(request.headers.get("Content-Type"), request.body)
 
 
 def create_room_view(
@@ -547,9 +546,12 @@ class Route:
     limits: tuple[Limit, ...] = ()  # counted before anything else runs (limits.py)
     body_optional: bool = False  # an empty body (no bytes at all) reads as `{}`
     # A body carrying this field may verify a password: the request then counts under the
-    # password limits and runs in the PASSWORD lane (ServerBase.view_steps), and the bearer
+    # password limits and runs in the PASSWORD lane (admission.admit_route), and the bearer
     # token becomes optional (the password may be the proof instead).
     password_field: str | None = None
+    # The body field of the room password this route verifies: every request is a password
+    # attempt (admission.admit_route), whether or not the field is there.
+    room_password_field: str | None = None
 
 
 MALFORMED = (
@@ -652,7 +654,7 @@ ROUTES: tuple[Route, ...] = (
             409: "The chosen username is held by an account or a guest profile (`username_taken`).",
             413: TOO_LARGE,
         },
-        limits=PASSWORD_LIMITS,
+        room_password_field="password",  # noqa: S106
     ),
     Route(
         "POST",
@@ -737,7 +739,7 @@ ROUTES: tuple[Route, ...] = (
             429: LIMITED,
         },
         bearer=True,
-        limits=PASSWORD_LIMITS,
+        room_password_field="password",  # noqa: S106
     ),
     # Parsing and a cached token check only; the send is batched.
     Route(
@@ -1058,12 +1060,6 @@ ROUTES: tuple[Route, ...] = (
 )
 
 
-def carries(body: bytes, field: str) -> bool:
-    """Whether a raw JSON body may hold this field, from a glance (decoded later): a
-    false positive only counts an attempt that hashes nothing."""
-    return f'"{field}"'.encode() in body
-
-
 def error_response(error: ChatError | RequestError) -> HttpResponse:
     status, body = render(error)
     response = HttpResponse(status, body)
@@ -1080,13 +1076,30 @@ def error_response(error: ChatError | RequestError) -> HttpResponse:
 Admit = Callable[[Claims], "HttpResponse | None"]
 
 
-def answer(deps: Deps, route: Route, request: HttpRequest, admit: Admit | None = None) -> Answer:
+# A body admission.py has decoded already (or why it is not a JSON object), so that it is
+# read once: None when it was not decoded.
+Decoded = dict[str, Any] | RequestError | None
+
+
+def answer(
+    deps: Deps,
+    route: Route,
+    request: HttpRequest,
+    admit: Admit | None = None,
+    decoded: Decoded = None,
+) -> Answer:
     """Decode a request as its route's schemas say and run the view; every failure becomes
     our error shape, never a traceback."""
-    return _guarded(lambda: _run(deps, route, request, admit), route.endpoint)
+    return _guarded(lambda: _run(deps, route, request, admit, decoded), route.endpoint)
 
 
-def _run(deps: Deps, route: Route, request: HttpRequest, admit: Admit | None = None) -> Answer:
+def _run(
+    deps: Deps,
+    route: Route,
+    request: HttpRequest,
+    admit: Admit | None = None,
+    decoded: Decoded = None,
+) -> Answer:
     """The token first (a request without a valid one learns nothing of its body's faults),
     then its identity's limits (`admit`), then the query and the body."""
     claims = None
@@ -1102,7 +1115,13 @@ def _run(deps: Deps, route: Route, request: HttpRequest, admit: Admit | None = N
     if admit is not None and claims is not None and (refused := admit(claims)) is not None:
         return refused
     query = decode_query(route.query, request.query)
-    body = None if route.body is None else _body(request, route.body, route.body_optional)
+    body = None
+    if route.body is not None:
+        if decoded is None:
+            decoded = json_body(request, route.body_optional)
+        if isinstance(decoded, RequestError):
+            raise decoded
+        body = decode(route.body, decoded)
     return route.view(deps, request, claims, body, query)
 
 

@@ -1,14 +1,16 @@
 """Abuse limits: which routes and socket events count attempts, under which rules, by what.
 
-A route of `http_api.ROUTES` names its limits; `ServerBase.view_steps` counts the attempt
-before anything else runs (no body is decoded, no password hashed), and one over a limit is
+A route of `http_api.ROUTES` names its limits, and admission.py adds the password rules to
+a password attempt; `ServerBase.view_steps` counts the attempt before anything else runs (no
+password hashed, no token or storage read), and one over a limit is
 a 429 `rate_limited` with `Retry-After`, whatever the request would have been. A limit by
 identity ("user") is counted once the bearer token is verified, before the send it guards.
 A socket event names its own (`socket_api.SOCKET_EVENTS`), counted by `ServerBase.event_steps`
 before its handler runs, by the connection's identity and address; over a limit, the ack is
 the error `rate_limited` with `retry_after`. Password
-attempts count per client address across all rooms, per (room, address), and per room from
-all addresses (a ceiling that slows a guesser spread over many addresses); while a limit
+attempts count per client address across all rooms and per (room, address); those that will
+cost a hash also per room from all addresses, a ceiling past which the room is not shut but
+each address prefix gets a small budget of its own on it (admission.count); while a limit
 holds, even the right password is refused, so the limit tells a guesser nothing. Tokens are
 never limited here: their holders are not locked out by someone else's guessing.
 
@@ -24,9 +26,14 @@ from dataclasses import dataclass
 
 # rule -> rate. Each rule is one budget, shared by every route that names it.
 DEFAULT_RATE_LIMITS: dict[str, str] = {
-    "password_ip": "30/minute",  # room-password attempts from one address, any room
+    # Password attempts (admission.py decides what is one, from the decoded input).
+    "password_ip": "30/minute",  # room- and admin-password attempts from one address, any room
     "password_room_ip": "10/minute",  # ... on one room from one address
-    "password_room": "300/minute",  # ... on one room from all addresses
+    # Only attempts that will cost a hash count on: the room-wide ceiling, and, once a room is
+    # past it, a budget per address prefix (IPv4 /24, IPv6 /48) on that room, so a guesser
+    # spread over many addresses is slowed without shutting out newcomers from elsewhere.
+    "password_room": "300/minute",  # ... hashed, on one room from all addresses
+    "password_room_prefix": "10/minute",  # ... hashed, on a room past its ceiling, per prefix
     "login_ip": "30/minute",  # account sign-ins from one address
     "signup_ip": "20/hour",  # new accounts and new rooms from one address
     # Per identity (a token's user_id, shared by all its connections and requests). A person
@@ -40,8 +47,8 @@ DEFAULT_RATE_LIMITS: dict[str, str] = {
 @dataclass(frozen=True, slots=True)
 class Limit:
     """A rule and what its key is made of: "ip" (the client's address key, edge.py's
-    `address_key`), "user" (the authenticated identity's user_id) and path parameters by
-    name."""
+    `address_key`), "user" (the authenticated identity's user_id) and parameters by name
+    (the path's, or admission.py's: the room, the address prefix)."""
 
     rule: str
     by: tuple[str, ...]
@@ -58,11 +65,14 @@ class Limit:
         return "user" in self.by
 
 
+# A password attempt, per address (admission.py: every attempt), then room-wide and, past
+# that ceiling, per prefix on the room (only an attempt that will cost a hash).
 PASSWORD_LIMITS = (
     Limit("password_ip", ("ip",)),
     Limit("password_room_ip", ("room_id", "ip")),
-    Limit("password_room", ("room_id",)),
 )
+ROOM_CEILING = Limit("password_room", ("room_id",))
+ROOM_PREFIX = Limit("password_room_prefix", ("room_id", "prefix"))
 LOGIN_LIMITS = (Limit("login_ip", ("ip",)),)
 SIGNUP_LIMITS = (Limit("signup_ip", ("ip",)),)
 MESSAGE_LIMITS = (Limit("message_user", ("user",)),)

@@ -1,6 +1,7 @@
 """Parsing and validating request bodies, queries and socket payloads. No I/O.
 
-`parse_json_object` checks what arrived is a JSON object (content type, encoding, syntax);
+`parse_json_object` checks what arrived is a JSON object (content type, encoding, syntax, no
+key named twice at any depth);
 `decode` gives it the shape its schema (schemas.py) names, or refuses it with a stable code
 and a message that names the field.
 """
@@ -25,6 +26,18 @@ def _reject_constant(name: str) -> Any:
     raise ValueError(f"{name} is not JSON")
 
 
+class _Duplicate(ValueError):
+    """An object names a key twice (RFC 8259 leaves the meaning open: we refuse it)."""
+
+
+def _unique(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    # One meaning per body: every reader of it (admission, the schema) sees the same field.
+    data = dict(pairs)
+    if len(data) != len(pairs):
+        raise _Duplicate
+    return data
+
+
 def parse_json_object(content_type: str | None, body: bytes) -> dict[str, Any]:
     """A JSON object body, or RequestError (content type, encoding, syntax, shape)."""
     mime = (content_type or "").split(";", 1)[0].strip().lower()
@@ -33,7 +46,13 @@ def parse_json_object(content_type: str | None, body: bytes) -> dict[str, Any]:
             TransportCode.INVALID_CONTENT_TYPE, "the request body must be application/json"
         )
     try:
-        data = json.loads(body.decode("utf-8"), parse_constant=_reject_constant)
+        data = json.loads(
+            body.decode("utf-8"), parse_constant=_reject_constant, object_pairs_hook=_unique
+        )
+    except _Duplicate:
+        raise RequestError(
+            TransportCode.INVALID_JSON, "the request body names a field twice"
+        ) from None
     except (UnicodeDecodeError, ValueError, RecursionError):
         raise RequestError(
             TransportCode.INVALID_JSON, "the request body is not valid JSON"

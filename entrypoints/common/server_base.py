@@ -30,6 +30,7 @@ from domain.model.policies import Claims
 from domain.usecases.send_message import SendCommand
 from domain.usecases.typing import expire_typing
 from entrypoints.common import http_api
+from entrypoints.common.admission import admit_event, admit_route, count
 from entrypoints.common.batching import Batched, SendResult, send_batch
 from entrypoints.common.bootstrap import Core
 from entrypoints.common.cors import cors_headers
@@ -46,22 +47,18 @@ from entrypoints.common.http_api import (
     HttpRequest,
     HttpResponse,
     Route,
-    carries,
     respond,
 )
 from entrypoints.common.lanes import Lane
-from entrypoints.common.limits import PASSWORD_LIMITS, Limit, Tarpit
-from entrypoints.common.limits import split as split_limits
+from entrypoints.common.limits import Limit, Tarpit
 from entrypoints.common.quiet_log import transport_logger
 from entrypoints.common.settings import Settings
 from entrypoints.common.shapes import JSON_HEADERS, encode_json
 from entrypoints.common.socket_api import (
     EVENTS_BY_NAME,
     EXPIRY_SWEEP_S,
-    SocketEvent,
     SocketProtocol,
     Step,
-    limit_checks,
 )
 from entrypoints.common.socket_events import Emit, channel, emits_for
 from entrypoints.common.socket_wire import PollingBacklog, polling_queues, refusal
@@ -120,19 +117,17 @@ class ServerBase:
         the commit. The result is the status, body and headers to write."""
         client = client_address(request.peer, request.headers, self.edge.trusted)
         request = dataclasses.replace(request, client=client)
-        before, by_identity = split_limits(route.limits)
-        lane = route.lane
-        if route.password_field is not None and carries(request.body, route.password_field):
-            # It may hash a password: counted like every password attempt, and hashed in
-            # the password lane, never in a worker serving token holders.
-            before, lane = (*before, *PASSWORD_LIMITS), Lane.PASSWORD
-        if before and (refused := self.over_limit(before, request)) is not None:
+        # Its lane and limits, from its decoded body (a password attempt however spelled).
+        admission = admit_route(route, request)
+        if wait := count(self.limiter, admission):
             yield from self.tarpit_steps(address_key(request.client))
-            return (yield from self.reply_steps(refused))
+            return (yield from self.reply_steps(limited(wait)))
         # Its identity's limits count it once the token is verified, before the body is
         # read or anything stored (an edit, a send).
+        by_identity = admission.by_identity
         admit = functools.partial(self.admit, by_identity) if by_identity else None
-        answer = yield Call(lane, http_api.answer, (self.deps, route, request, admit))
+        args = (self.deps, route, request, admit, admission.decoded)
+        answer = yield Call(admission.lane, http_api.answer, args)
         if isinstance(answer, Batched):
             answer = respond(answer, (yield Submit(answer.command)))
         return (yield from self.reply_steps(answer))
@@ -146,14 +141,6 @@ class ServerBase:
             yield Sleep(delay)
         finally:
             self.tarpit.release(key)
-
-    def over_limit(self, before: Sequence[Limit], request: HttpRequest) -> HttpResponse | None:
-        """Count this attempt under each of these limits: a 429 when one holds (no body
-        decoded, nothing hashed), else None. In memory and cheap: on the loop."""
-        address = address_key(request.client)
-        checks = [(limit.rule, limit.key(address, request.path_params)) for limit in before]
-        wait = self.limiter.attempt(checks)
-        return limited(wait) if wait else None
 
     def admit(self, limits: Sequence[Limit], claims: Claims) -> HttpResponse | None:
         """Count a request under its identity's limits: None, or the 429 to answer. In
@@ -258,9 +245,11 @@ class ServerBase:
         event = EVENTS_BY_NAME.get(name)
         if event is None:
             return refusal(TransportCode.INVALID_EVENT, "there is no such event")
-        if wait := self.event_wait(event, sid, args):
+        # Its lane and limits, from its decoded payload (the same rule as a route's).
+        admission = admit_event(event, self.protocol.connection(sid), args)
+        if wait := count(self.limiter, admission):
             return {**refusal(TransportCode.RATE_LIMITED, LIMITED), "retry_after": int(wait)}
-        step: Step = yield Call(event.lane_for(args), self.protocol.run, (event, sid, args))
+        step: Step = yield Call(admission.lane, self.protocol.run, (event, sid, args))
         if isinstance(step, Batched):
             step = step.respond((yield Submit(step.command)))
         # The disconnect may have run while a join was in its thread: enter only a live
@@ -271,15 +260,6 @@ class ServerBase:
             yield Leave(sid, step.exit)
         yield from step.emits
         return step.ack
-
-    def event_wait(self, event: SocketEvent[Any], sid: str, args: tuple[object, ...]) -> float:
-        """Count a socket event under its limits before its handler runs (on the loop: in
-        memory and cheap): 0.0, or the seconds to wait. A connection that is not live is
-        not counted: its event is refused anyway."""
-        connection = self.protocol.connection(sid)
-        if connection is None:
-            return 0.0
-        return self.limiter.attempt(limit_checks(event, connection, args))
 
     def disconnect_steps(self, sid: str) -> Steps[None]:
         emits = yield Call(Lane.WORKER, self.protocol.disconnect, (sid,))

@@ -50,7 +50,7 @@ from entrypoints.common.errors import (
     socket_error,
 )
 from entrypoints.common.lanes import Lane
-from entrypoints.common.limits import EVENT_LIMITS, MESSAGE_LIMITS, PASSWORD_LIMITS, Limit
+from entrypoints.common.limits import MESSAGE_LIMITS, Limit
 from entrypoints.common.payloads import decode, expect_object
 from entrypoints.common.schemas import (
     EditPayload,
@@ -63,7 +63,6 @@ from entrypoints.common.schemas import (
 )
 from entrypoints.common.shapes import edited_at
 from entrypoints.common.socket_events import Emit, channel, emits_for
-from ports.limits import Check
 
 log = logging.getLogger("securechat.socket")
 
@@ -112,51 +111,13 @@ class SocketEvent(Generic[P]):
     schema: type[P]
     handler: Callable[[Deps, Connection, str, P], Step]
     lane: Lane = Lane.WORKER
-    # A payload carrying this field may make the handler verify a password: it then runs in
-    # the PASSWORD lane, so argon2 never takes the turn of a worker serving token holders.
+    # A payload carrying this field may make the handler verify a password: admission.py
+    # then counts it under the password limits and runs it in the PASSWORD lane, so argon2
+    # never takes the turn of a worker serving token holders.
     password_field: str | None = None
-    # Counted before the handler runs (ServerBase.event_steps), besides EVENT_LIMITS: by the
-    # connection's identity and address; `password_limits` only for a password the handler
-    # may check (a user token's, with a valid room id, keyed by that room).
+    # Counted before the handler runs (admission.admit_event), besides EVENT_LIMITS: by the
+    # connection's identity and address.
     limits: tuple[Limit, ...] = ()
-    password_limits: tuple[Limit, ...] = ()
-
-    def lane_for(self, args: tuple[object, ...]) -> Lane:
-        """The lane of one call, from a glance at its raw arguments (decoded later)."""
-        if self.password_field is not None and any(
-            isinstance(arg, dict) and self.password_field in arg for arg in args
-        ):
-            return Lane.PASSWORD
-        return self.lane
-
-
-def limit_checks(
-    event: SocketEvent[Any], connection: Connection, args: tuple[object, ...]
-) -> list[Check]:
-    """What one call of `event` counts under, from a glance at its raw arguments: every
-    event per identity, the event's own limits, and its password limits when the handler
-    may verify a password (a user token, and a payload with the password field and a valid
-    room id; anything else is refused before any hashing, so it is not counted)."""
-    claims, address = connection.claims, connection.address
-    checks = [
-        (limit.rule, limit.key(address, {}, claims.user_id))
-        for limit in (*EVENT_LIMITS, *event.limits)
-    ]
-    if event.password_limits and isinstance(claims, UserTokenClaims) and len(args) == 1:
-        data = args[0]
-        if isinstance(data, dict) and event.password_field in data:
-            room = _valid_room(data.get("room"))
-            if room is not None:
-                params = {"room_id": room}
-                checks += [(lim.rule, lim.key(address, params)) for lim in event.password_limits]
-    return checks
-
-
-def _valid_room(room: object) -> str | None:
-    try:
-        return RoomId(room).value  # type: ignore[arg-type]  # checked by RoomId
-    except ChatError:
-        return None
 
 
 # How often each runtime looks for connections whose token has expired (an O(connections)
@@ -435,7 +396,6 @@ SOCKET_EVENTS: tuple[SocketEvent[Any], ...] = (
         JoinPayload,
         join_event,
         password_field="password",  # noqa: S106
-        password_limits=PASSWORD_LIMITS,
     ),
     SocketEvent("message", MessagePayload, message_event, Lane.INLINE, limits=MESSAGE_LIMITS),
     SocketEvent("leave", RoomPayload, leave_event),

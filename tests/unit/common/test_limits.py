@@ -12,13 +12,14 @@ from werkzeug.datastructures import Headers
 from adapters.limits.memory import MemoryRateLimiter
 from domain.usecases.create_room import create_room
 from domain.usecases.verify_room import verify_room_password
+from entrypoints.common.admission import admit_event
 from entrypoints.common.bootstrap import Core
 from entrypoints.common.edge import TrustedProxies, address_key, socket_client_address
 from entrypoints.common.http_api import ROUTES, HttpRequest
 from entrypoints.common.limits import DEFAULT_RATE_LIMITS, Tarpit, parse_rate_limits
 from entrypoints.common.server_base import ServerBase
 from entrypoints.common.settings import Settings, SettingsError
-from entrypoints.common.socket_api import EVENTS_BY_NAME, limit_checks
+from entrypoints.common.socket_api import EVENTS_BY_NAME
 from entrypoints.common.steps import Call, Effect, Sleep, Submit, drive
 from tests.support import World, signed_in_user
 
@@ -181,18 +182,22 @@ def test_only_a_password_the_join_may_check_is_counted(world: World) -> None:
     user, room = base.protocol.connection("user"), base.protocol.connection("room")
     assert user is not None and room is not None
     uid = alice.user_id
-    assert limit_checks(join, user, ({"room": "lobby", "password": "x"},)) == [
+    admitted = admit_event(join, user, ({"room": "lobby", "password": "x"},))
+    assert admitted.checks == (
         ("event_user", (uid,)),
         ("password_ip", ("2001:db8::/64",)),
         ("password_room_ip", ("lobby", "2001:db8::/64")),
+    )
+    assert admitted.hashed == (
         ("password_room", ("lobby",)),
-    ]
+        ("password_room_prefix", ("lobby", "2001:db8::/48")),
+    )
     for args in (({"room": "lobby"},), ({"room": "no such/room", "password": "x"},), ()):
-        assert limit_checks(join, user, args) == [("event_user", (uid,))]
-    checks = limit_checks(join, room, ({"room": "lobby", "password": "x"},))
-    assert checks == [("event_user", (room.claims.user_id,))]
-    message = limit_checks(EVENTS_BY_NAME["message"], user, ({"room": "lobby"},))
-    assert message == [("event_user", (uid,)), ("message_user", (uid,))]
+        assert admit_event(join, user, args).checks == (("event_user", (uid,)),)
+    checks = admit_event(join, room, ({"room": "lobby", "password": "x"},)).checks
+    assert checks == (("event_user", (room.claims.user_id,)),)
+    message = admit_event(EVENTS_BY_NAME["message"], user, ({"room": "lobby"},)).checks
+    assert message == (("event_user", (uid,)), ("message_user", (uid,)))
 
 
 def test_a_socket_client_is_its_connections_address_as_the_edge_computes_it() -> None:
