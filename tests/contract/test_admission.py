@@ -120,6 +120,7 @@ EXTRA: dict[str, dict[str, str]] = {
     "rotate_admin_token": {},
     "verify_ip": {"room_id": "{room}", "ip": "10.9.0.0/24"},
     "revoke_ip": {"room_id": "{room}", "ip": "10.9.0.0/24"},
+    "transfer_owner": {"user_id": "g_nobody"},
     **{f"{action}_member": {"user_id": "g_nobody"} for action in ("kick", "ban", "unban")},
     **{f"{action}_member": {"user_id": "g_nobody"} for action in ("promote", "demote")},
 }
