@@ -37,7 +37,9 @@ from domain.usecases.deps import CoreConfig
 from entrypoints.common import docs_page, http_api, web_page
 from entrypoints.common.batching import Batched
 from entrypoints.common.bootstrap import Core
-from entrypoints.common.http_api import ROUTES, HttpRequest, HttpResponse, respond
+from entrypoints.common.http_api import respond
+from entrypoints.common.http_types import HttpRequest, HttpResponse
+from entrypoints.common.routes import ROUTES
 from entrypoints.common.server_base import ServerBase
 from entrypoints.common.settings import Settings
 from entrypoints.common.shapes import iso_ms
