@@ -18,10 +18,11 @@ from adapters.memory.unit_of_work import MemoryUnitOfWorkFactory
 from adapters.sqlalchemy import migrations
 from adapters.sqlalchemy.engine import make_engine
 from adapters.sqlalchemy.unit_of_work import SqlUnitOfWorkFactory
-from domain.model.policies import RoomTokenClaims, UserTokenClaims
+from domain.model.policies import Claims, RoomTokenClaims, UserTokenClaims
 from domain.usecases import Deps
 from domain.usecases.access import authenticate
 from domain.usecases.accounts import SignedIn, register
+from domain.usecases.create_room import create_room
 from domain.usecases.verify_room import verify_room_password
 
 JWT_SECRET = "unit-test-secret-that-is-long-enough-for-hs256"
@@ -126,6 +127,12 @@ def signed_in_user(world: World, username: str = "alice") -> tuple[SignedIn, Use
     """A new account, signed in: what it was given, and its access token's claims."""
     signed = register(world.deps, username, PASSWORD).value
     return signed, world.tokens.verify_user_token(signed.access_token)
+
+
+def room_admin(world: World, room_id: str = "lobby") -> Claims:
+    """The admin token's claims of a new room `room_id` (created with PASSWORD)."""
+    token = create_room(world.deps, room_id, PASSWORD).value.admin_token
+    return authenticate(world.deps, token)
 
 
 class Coverage:

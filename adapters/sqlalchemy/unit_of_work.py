@@ -9,17 +9,14 @@ from typing import Self
 
 from sqlalchemy import Connection, Engine
 
-from adapters.sqlalchemy.repositories import (
-    SqlAddressRepository,
-    SqlMembershipRepository,
-    SqlMessageRepository,
-    SqlNetworkRepository,
+from adapters.sqlalchemy.account_repositories import (
     SqlProfileRepository,
-    SqlReactionRepository,
     SqlRefreshTokenRepository,
-    SqlRoomRepository,
     SqlUserRepository,
 )
+from adapters.sqlalchemy.member_repositories import SqlAddressRepository, SqlMembershipRepository
+from adapters.sqlalchemy.message_repositories import SqlMessageRepository, SqlReactionRepository
+from adapters.sqlalchemy.room_repositories import SqlNetworkRepository, SqlRoomRepository
 from domain.model.events import Event
 
 

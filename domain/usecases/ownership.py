@@ -16,7 +16,7 @@ from domain.model.members import Role
 from domain.model.policies import AdminProof, Credential, Grant, membership_holds
 from domain.model.rooms import Room
 from domain.usecases.access import issue_room_token
-from domain.usecases.administer import member_id, open_as_admin, revoked
+from domain.usecases.admin_access import member_id, open_as_admin, revoked
 from domain.usecases.deps import Deps, Outcome
 from ports.unit_of_work import UnitOfWork
 

@@ -1,6 +1,6 @@
 """Admission: what a request or a socket event is, decided once, from its decoded input.
 
-Before anything runs, `admit_route` (a request of `http_api.ROUTES`) and `admit_event` (a
+Before anything runs, `admit_route` (a request of `routes.ROUTES`) and `admit_event` (a
 call of `socket_api.SOCKET_EVENTS`) say where it runs (its lane), which limits it counts
 under, and whether it is a password attempt; `count` counts it. Nothing else decides it.
 A password attempt is read from the body decoded as JSON (`payloads.parse_json_object`:
@@ -28,7 +28,8 @@ from domain.model.policies import UserTokenClaims
 from domain.model.rooms import RoomId, worth_hashing
 from entrypoints.common.edge import address_key
 from entrypoints.common.errors import RequestError
-from entrypoints.common.http_api import Decoded, HttpRequest, Route, json_body
+from entrypoints.common.http_api import Decoded
+from entrypoints.common.http_types import HttpRequest, Route, json_body
 from entrypoints.common.lanes import Lane
 from entrypoints.common.limits import (
     EVENT_LIMITS,

@@ -1,17 +1,16 @@
 """The OpenAPI 3.1 document, generated from the route table, its schemas and the error table.
 
-Both runtimes serve it at GET /openapi.json (a route of `http_api.ROUTES`); docs/openapi.json
-is the same document, committed for readers, and a test keeps it equal to this output.
-Regenerate it with:
+Both runtimes serve it at GET /openapi.json (a route of `routes.ROUTES`, which calls
+`document`; this module imports no table); docs/openapi.json is the same document, committed
+for readers, and a test keeps it equal to this output. Regenerate it with:
 
-    .venv/bin/python -m entrypoints.common.openapi > docs/openapi.json
+    .venv/bin/python -m entrypoints.common.routes > docs/openapi.json
 """
 
 from __future__ import annotations
 
 import json
 import re
-import sys
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -21,7 +20,7 @@ from entrypoints.common.errors import STATUS
 from entrypoints.common.schemas import PATH_PARAMETERS
 
 if TYPE_CHECKING:
-    from entrypoints.common.http_api import Route
+    from entrypoints.common.http_types import Route
     from entrypoints.common.socket_api import SocketEvent
 
 VERSION = "0.1.0"
@@ -155,13 +154,3 @@ def _ref(struct: type[msgspec.Struct]) -> str:
 def render(doc: dict[str, Any]) -> str:
     """The document as docs/openapi.json holds it."""
     return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
-
-
-def main() -> None:
-    from entrypoints.common.http_api import served_document
-
-    sys.stdout.write(render(served_document()))
-
-
-if __name__ == "__main__":
-    main()

@@ -2,7 +2,7 @@
 
 `parse_json_object` checks what arrived is a JSON object (content type, encoding, syntax, no
 key named twice at any depth);
-`decode` gives it the shape its schema (schemas.py) names, or refuses it with a stable code
+`decode` gives it the shape its schema (schemas_*.py) names, or refuses it with a stable code
 and a message that names the field.
 """
 

@@ -42,16 +42,12 @@ from entrypoints.common.edge import (
     socket_client_address,
 )
 from entrypoints.common.errors import INTERNAL, TransportCode, error_body, render_http_status
-from entrypoints.common.http_api import (
-    ROUTES,
-    HttpRequest,
-    HttpResponse,
-    Route,
-    respond,
-)
+from entrypoints.common.http_api import respond
+from entrypoints.common.http_types import HttpRequest, HttpResponse, Route
 from entrypoints.common.lanes import Lane
 from entrypoints.common.limits import Limit, Tarpit
 from entrypoints.common.quiet_log import transport_logger
+from entrypoints.common.routes import ROUTES
 from entrypoints.common.settings import Settings
 from entrypoints.common.shapes import JSON_HEADERS, encode_json
 from entrypoints.common.socket_api import (

@@ -52,9 +52,9 @@ from entrypoints.common.errors import (
 from entrypoints.common.lanes import Lane
 from entrypoints.common.limits import MESSAGE_LIMITS, Limit
 from entrypoints.common.payloads import decode, expect_object
-from entrypoints.common.schemas import (
+from entrypoints.common.schemas import Input
+from entrypoints.common.schemas_rooms import (
     EditPayload,
-    Input,
     JoinPayload,
     MessagePayload,
     ReactionPayload,

@@ -1,5 +1,5 @@
 """Files served as they are, from a table of assets: the docs page (docs_page.py) and the
-chat page (web_page.py). Each file is one route of `http_api.ROUTES`, read from disk once,
+chat page (web_page.py). Each file is one route of `routes.ROUTES`, read from disk once,
 sent with its type and its page's Content-Security-Policy."""
 
 from __future__ import annotations

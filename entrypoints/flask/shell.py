@@ -16,7 +16,7 @@ from werkzeug.exceptions import HTTPException
 
 from entrypoints.common import steps as step
 from entrypoints.common.batching import SendCommand, SendResult
-from entrypoints.common.http_api import HttpRequest, Route
+from entrypoints.common.http_types import HttpRequest, Route
 from entrypoints.common.server_base import Reply, ServerBase
 from entrypoints.common.socket_api import Refused
 from entrypoints.flask.batching import GeventBatcher

@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlalchemy import Engine, text
 
-from adapters.sqlalchemy.repositories import _PRUNE
+from adapters.sqlalchemy.message_repositories import _PRUNE
 from ports.unit_of_work import UnitOfWorkFactory
 from tests.adapters.test_unit_of_work import add_rooms, make_message
 from tests.support import migrated_factory

@@ -21,7 +21,7 @@ from typing import Any
 import httpx
 import pytest
 
-from entrypoints.common.http_api import ROUTES
+from entrypoints.common.routes import ROUTES
 from tests.contract.client import PASSWORD, Api, Room, new_room_id
 from tests.contract.harness import ServerProcess
 from tests.contract.wire import RawSocketIO

@@ -21,7 +21,7 @@ import httpx
 import pytest
 
 from entrypoints.common import docs_page
-from entrypoints.common.http_api import served_document
+from entrypoints.common.routes import served_document
 from tests.contract.harness import ServerProcess
 
 RUNTIMES = ("flask", "quart")

@@ -19,8 +19,9 @@ from domain.usecases.create_room import create_room
 from entrypoints.common.admission import Admission, admit_route, count, prefix_key
 from entrypoints.common.bootstrap import Core
 from entrypoints.common.errors import RequestError, TransportCode
-from entrypoints.common.http_api import ROUTES, HttpRequest, Route
+from entrypoints.common.http_types import HttpRequest, Route
 from entrypoints.common.lanes import Lane
+from entrypoints.common.routes import ROUTES
 from entrypoints.common.server_base import ServerBase
 from entrypoints.common.settings import Settings
 from entrypoints.common.steps import Call, Effect, drive

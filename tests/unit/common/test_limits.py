@@ -15,8 +15,9 @@ from domain.usecases.verify_room import verify_room_password
 from entrypoints.common.admission import admit_event
 from entrypoints.common.bootstrap import Core
 from entrypoints.common.edge import TrustedProxies, address_key, socket_client_address
-from entrypoints.common.http_api import ROUTES, HttpRequest
+from entrypoints.common.http_types import HttpRequest
 from entrypoints.common.limits import DEFAULT_RATE_LIMITS, Tarpit, parse_rate_limits
+from entrypoints.common.routes import ROUTES
 from entrypoints.common.server_base import ServerBase
 from entrypoints.common.settings import Settings, SettingsError
 from entrypoints.common.socket_api import EVENTS_BY_NAME

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from entrypoints.common.errors import STATUS
-from entrypoints.common.http_api import ROUTES
+from entrypoints.common.routes import ROUTES
 
 SPEC: dict[str, Any] = json.loads(
     (Path(__file__).resolve().parents[3] / "docs" / "openapi.json").read_text()

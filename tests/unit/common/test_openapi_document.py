@@ -7,7 +7,9 @@ from pathlib import Path
 
 from entrypoints.common import docs_page, openapi
 from entrypoints.common.errors import STATUS
-from entrypoints.common.http_api import ROUTES, HttpRequest, HttpResponse, answer, served_document
+from entrypoints.common.http_api import answer
+from entrypoints.common.http_types import HttpRequest, HttpResponse
+from entrypoints.common.routes import ROUTES, served_document
 from entrypoints.common.socket_api import SOCKET_EVENTS
 from tests.support import World
 
@@ -18,7 +20,7 @@ ROUTE = {route.endpoint: route for route in ROUTES}
 def test_the_committed_document_is_the_generated_one() -> None:
     assert COMMITTED.read_text() == openapi.render(served_document()), (
         "docs/openapi.json is stale: "
-        ".venv/bin/python -m entrypoints.common.openapi > docs/openapi.json"
+        ".venv/bin/python -m entrypoints.common.routes > docs/openapi.json"
     )
 
 

@@ -12,7 +12,7 @@ from entrypoints.common.payloads import (
     int_query,
     parse_json_object,
 )
-from entrypoints.common.schemas import SettingsPatch
+from entrypoints.common.schemas_admin import SettingsPatch
 
 JSON = "application/json"
 

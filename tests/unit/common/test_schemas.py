@@ -9,13 +9,15 @@ import pytest
 
 from domain.usecases.create_room import create_room
 from entrypoints.common.errors import RequestError, TransportCode
-from entrypoints.common.http_api import ROUTES, HttpRequest, HttpResponse, answer
+from entrypoints.common.http_api import answer
+from entrypoints.common.http_types import HttpRequest, HttpResponse
 from entrypoints.common.payloads import decode, decode_query
-from entrypoints.common.schemas import (
+from entrypoints.common.routes import ROUTES
+from entrypoints.common.schemas import NoQuery
+from entrypoints.common.schemas_rooms import (
     CreateRoom,
     MessagePayload,
     MessagesQuery,
-    NoQuery,
     RoomPayload,
     VerifyRoom,
 )

@@ -19,8 +19,9 @@ from domain.usecases.create_room import create_room
 from domain.usecases.deps import CoreConfig
 from domain.usecases.verify_room import verify_room_password
 from entrypoints.common.bootstrap import Core
-from entrypoints.common.http_api import ROUTES, HttpRequest
+from entrypoints.common.http_types import HttpRequest
 from entrypoints.common.lanes import Lane
+from entrypoints.common.routes import ROUTES
 from entrypoints.common.server_base import ServerBase
 from entrypoints.common.settings import Settings
 from entrypoints.common.shapes import iso_ms

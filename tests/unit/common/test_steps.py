@@ -15,9 +15,10 @@ from domain.model.members import Standing
 from domain.usecases.create_room import create_room
 from domain.usecases.verify_room import verify_room_password
 from entrypoints.common.bootstrap import Core
-from entrypoints.common.http_api import ROUTES, HttpRequest, HttpResponse
+from entrypoints.common.http_types import HttpRequest, HttpResponse
 from entrypoints.common.lanes import Lane
 from entrypoints.common.limits import DEFAULT_RATE_LIMITS
+from entrypoints.common.routes import ROUTES
 from entrypoints.common.server_base import ServerBase
 from entrypoints.common.settings import Settings
 from entrypoints.common.socket_api import EXPIRY_SWEEP_S

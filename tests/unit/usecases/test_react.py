@@ -12,9 +12,11 @@ from domain.model.errors import ChatError, ErrorCode
 from domain.model.events import ReactionsChanged
 from domain.model.policies import Claims
 from domain.model.reactions import MAX_REACTIONS_PER_MESSAGE
-from domain.usecases import administer
 from domain.usecases.access import authenticate
+from domain.usecases.act_on_member import Action, act_on_member
+from domain.usecases.clear_history import clear_history
 from domain.usecases.create_room import create_room
+from domain.usecases.delete_message import delete_message
 from domain.usecases.join_as_member import join_as_member
 from domain.usecases.react import react
 from domain.usecases.read_history import read_history
@@ -185,7 +187,7 @@ def test_a_kicked_member_may_not_react(world: World) -> None:
     admin = _room(world)
     alice = member_claims(world, "lobby", "alice")
     message = send_message(world.deps, alice, "lobby", "hi").value
-    administer.act_on_member(world.deps, admin, "lobby", alice.user_id, administer.Action.KICK)
+    act_on_member(world.deps, admin, "lobby", alice.user_id, Action.KICK)
 
     _refused(ErrorCode.KICKED, lambda: react(world.deps, alice, "lobby", message.id, THUMBS))
     assert _stored(world) == {}
@@ -216,7 +218,7 @@ def test_reactions_go_when_their_message_or_the_history_goes(world: World) -> No
     for message in (deleted, cleared):
         react(world.deps, alice, "lobby", message.id, THUMBS)
 
-    administer.delete_message(world.deps, alice, "lobby", deleted.id)
+    delete_message(world.deps, alice, "lobby", deleted.id)
     assert set(_stored(world)["lobby"]) == {cleared.id}
-    administer.clear_history(world.deps, admin, "lobby")
+    clear_history(world.deps, admin, "lobby")
     assert _stored(world).get("lobby", {}) == {}

@@ -1,4 +1,4 @@
-"""Room administration's use cases over the memory adapters: who may, and what a change
+"""domain/usecases/update_settings.py over the memory adapters: who may, and what a change
 racing another one (a room deleted while a new password was being hashed) leaves."""
 
 from __future__ import annotations
@@ -8,17 +8,16 @@ from collections.abc import Callable
 
 import pytest
 
-from domain.model.errors import ChatError, Forbidden, NotFound
+from domain.model.errors import ChatError, Forbidden
 from domain.model.events import RoomTokensRevoked
-from domain.model.members import Membership, Role
-from domain.model.policies import Claims
-from domain.usecases import administer
-from domain.usecases.access import authenticate
+from domain.model.members import Role
 from domain.usecases.create_room import create_room
+from domain.usecases.delete_room import delete_room
 from domain.usecases.join_as_member import join_as_member
 from domain.usecases.send_message import send_message
+from domain.usecases.update_settings import SettingsChange, update_settings
 from ports.passwords import PasswordHasher
-from tests.support import PASSWORD, World, member_claims, signed_in_user
+from tests.support import PASSWORD, World, member_claims, room_admin, signed_in_user
 
 
 class HashingThen:
@@ -38,22 +37,15 @@ class HashingThen:
         return self.inner.verify(password_hash, password)
 
 
-def _admin(world: World, room_id: str = "lobby") -> Claims:
-    token = create_room(world.deps, room_id, PASSWORD).value.admin_token
-    return authenticate(world.deps, token)
-
-
 def test_a_room_deleted_while_its_new_password_hashed_stays_deleted(world: World) -> None:
-    admin = _admin(world)
+    admin = room_admin(world)
     deps = dataclasses.replace(
         world.deps,
-        hasher=HashingThen(
-            world.deps.hasher, lambda: administer.delete_room(world.deps, admin, "lobby")
-        ),
+        hasher=HashingThen(world.deps.hasher, lambda: delete_room(world.deps, admin, "lobby")),
     )
-    change = administer.SettingsChange(password="a new password")
+    change = SettingsChange(password="a new password")
     with pytest.raises(ChatError) as caught:
-        administer.update_settings(deps, admin, "lobby", change)
+        update_settings(deps, admin, "lobby", change)
     # The room is gone, and with it the admin token: nothing is re-created or changed.
     assert caught.value.code in {"room_not_found", "unauthorized"}
     assert "lobby" not in world.store_factory.store.rooms
@@ -73,43 +65,22 @@ def test_an_admin_demoted_while_the_password_hashed_changes_nothing(world: World
 
     deps = dataclasses.replace(world.deps, hasher=HashingThen(world.deps.hasher, demote))
     with pytest.raises(Forbidden):
-        administer.update_settings(
+        update_settings(
             deps,
             claims,
             "lobby",
-            administer.SettingsChange(password="a new password"),
+            SettingsChange(password="a new password"),
         )
     assert store.rooms["lobby"] == before
 
 
 def test_a_new_password_revokes_guest_tokens_only(world: World) -> None:
-    admin = _admin(world)
+    admin = room_admin(world)
     guest = member_claims(world, "lobby")
-    out = administer.update_settings(
-        world.deps, admin, "lobby", administer.SettingsChange(password="a new password")
-    )
+    out = update_settings(world.deps, admin, "lobby", SettingsChange(password="a new password"))
     room = world.store_factory.store.rooms["lobby"]
     assert out.events == [RoomTokensRevoked("lobby", room.incarnation, 2, 1)]
     with pytest.raises(ChatError) as caught:
         send_message(world.deps, guest, "lobby", "still here?")
     assert caught.value.code == "unauthorized"
     assert send_message(world.deps, admin, "lobby", "yes").value.text == "yes"
-
-
-def test_the_overview_lists_only_members_of_this_incarnation(world: World) -> None:
-    admin = _admin(world)
-    store = world.store_factory.store
-    store.memberships[("lobby", "u_ghost")] = Membership(
-        "lobby", "u_ghost", Role.ADMIN, 1, "an earlier incarnation"
-    )
-    overview = administer.room_overview(world.deps, admin, "lobby").value
-    assert [m.user_id for m in overview.members] == [store.rooms["lobby"].created_by]
-
-
-def test_deleting_a_message_of_another_room_is_not_found(world: World) -> None:
-    admin_a = _admin(world, "a")
-    admin_b = _admin(world, "b")
-    message = send_message(world.deps, admin_a, "a", "in a").value
-    with pytest.raises(NotFound):
-        administer.delete_message(world.deps, admin_b, "b", message.id)
-    assert world.store_factory.store.messages["a"][0].id == message.id

@@ -1,0 +1,20 @@
+"""An admin deletes every message of a room."""
+
+from __future__ import annotations
+
+from domain.model.events import HistoryCleared
+from domain.model.policies import Credential
+from domain.usecases.admin_access import open_as_admin
+from domain.usecases.deps import Deps, Outcome
+
+
+def clear_history(deps: Deps, claims: Credential, room_id: str, client: str = "") -> Outcome[int]:
+    """Delete every message of the room; the number deleted."""
+    with deps.uow(write=True) as uow:
+        room, _ = open_as_admin(deps, uow, claims, room_id, client)
+        count = uow.messages.count(room.id)
+        uow.messages.clear(room.id)
+        uow.record(HistoryCleared(room.id, count))
+        uow.commit()
+        events = uow.collect_events()
+    return Outcome(count, events)
