@@ -36,6 +36,7 @@ from domain.usecases.send_message import SendCommand
 from domain.usecases.verify_room import verify_room_password
 from entrypoints.common import docs_page, openapi, web_page
 from entrypoints.common.batching import Batched, SendResult
+from entrypoints.common.edge import RequestHeaders
 from entrypoints.common.errors import INTERNAL, RequestError, TransportCode, render
 from entrypoints.common.lanes import Lane
 from entrypoints.common.limits import (
@@ -101,7 +102,7 @@ class HttpRequest:
     method: str
     path_params: Mapping[str, str]
     query: Mapping[str, str]
-    headers: Mapping[str, str]  # case-insensitive mapping from the framework
+    headers: RequestHeaders  # case-insensitive, from the framework
     body: bytes = b""
     peer: str = ""  # the TCP peer's address (edge.client_address finds the client from it)
     # The client's address (edge.client_address: the peer, or the right-most hop that is

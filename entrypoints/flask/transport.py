@@ -53,8 +53,8 @@ class BoundedWebSocket(SimpleWebSocketWSGI):  # type: ignore[misc]  # untyped li
     def install(cls, eio: Any) -> None:
         """Make `eio` (and only it) build this class, bounded by its own buffer size.
         engine.io has no public hook for this: its per-server `_async` table is the seam."""
-        table = getattr(eio, "_async", None)
-        require(isinstance(table, dict) and "websocket" in table, "engineio.Server._async")
+        table: dict[str, Any] = getattr(eio, "_async", None) or {}
+        require("websocket" in table, "engineio.Server._async")
         bounded = type("BoundedWebSocket", (cls,), {"max_message_bytes": eio.max_http_buffer_size})
         eio._async = {**table, "websocket": bounded}
 

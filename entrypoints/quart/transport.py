@@ -41,8 +41,8 @@ class ScreenedWebSocket(WebSocket):  # type: ignore[misc]  # untyped library
     def install(cls, eio: Any) -> None:
         """Make `eio` (and only it) build this class. engine.io has no public hook for
         this: its per-server `_async` table is the seam."""
-        table = getattr(eio, "_async", None)
-        require(isinstance(table, dict) and "websocket" in table, "engineio.AsyncServer._async")
+        table: dict[str, Any] = getattr(eio, "_async", None) or {}
+        require("websocket" in table, "engineio.AsyncServer._async")
         eio._async = {**table, "websocket": cls}
 
 
