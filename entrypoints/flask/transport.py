@@ -18,7 +18,7 @@ import socketio
 from engineio.async_drivers._websocket_wsgi import SimpleWebSocketWSGI
 
 from entrypoints.common import socket_wire as wire
-from entrypoints.common.seams import require
+from entrypoints.common.seams import build_websockets_with, require_socketio_handlers
 from entrypoints.common.steps import Steps
 
 log = logging.getLogger("securechat.transport")
@@ -51,12 +51,9 @@ class BoundedWebSocket(SimpleWebSocketWSGI):  # type: ignore[misc]  # untyped li
 
     @classmethod
     def install(cls, eio: Any) -> None:
-        """Make `eio` (and only it) build this class, bounded by its own buffer size.
-        engine.io has no public hook for this: its per-server `_async` table is the seam."""
-        table: dict[str, Any] = getattr(eio, "_async", None) or {}
-        require("websocket" in table, "engineio.Server._async")
+        """Make `eio`, and only it, build this class, bounded by its own buffer size."""
         bounded = type("BoundedWebSocket", (cls,), {"max_message_bytes": eio.max_http_buffer_size})
-        eio._async = {**table, "websocket": bounded}
+        build_websockets_with(eio, bounded)
 
 
 class ScreenedEngineIo:
@@ -71,13 +68,7 @@ class ScreenedEngineIo:
         watch: Callable[[Any], None],
     ) -> None:
         eio = sio.eio
-        for event, handler in (
-            ("message", sio._handle_eio_message),
-            ("connect", sio._handle_eio_connect),
-        ):
-            require(
-                eio.handlers.get(event) == handler, f"python-socketio's engine.io {event!r} handler"
-            )
+        require_socketio_handlers(sio)
         self.io = wire.EngineIo.of(eio, end=functools.partial(end_session, sio))
         self.sockets = eio.sockets
         self.drive = drive

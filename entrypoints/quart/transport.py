@@ -18,7 +18,7 @@ import socketio
 from engineio.async_drivers.asgi import WebSocket
 
 from entrypoints.common import socket_wire as wire
-from entrypoints.common.seams import require
+from entrypoints.common.seams import build_websockets_with, require_socketio_handlers
 from entrypoints.common.steps import Steps
 
 log = logging.getLogger("securechat.transport")
@@ -39,11 +39,8 @@ class ScreenedWebSocket(WebSocket):  # type: ignore[misc]  # untyped library
 
     @classmethod
     def install(cls, eio: Any) -> None:
-        """Make `eio` (and only it) build this class. engine.io has no public hook for
-        this: its per-server `_async` table is the seam."""
-        table: dict[str, Any] = getattr(eio, "_async", None) or {}
-        require("websocket" in table, "engineio.AsyncServer._async")
-        eio._async = {**table, "websocket": cls}
+        """Make `eio`, and only it, build this class."""
+        build_websockets_with(eio, cls)
 
 
 class ScreenedEngineIo:
@@ -58,11 +55,7 @@ class ScreenedEngineIo:
         watch: Callable[[Any], None],
     ) -> None:
         eio = sio.eio
-        for event, handler in (
-            ("message", sio._handle_eio_message),
-            ("connect", sio._handle_eio_connect),
-        ):
-            require(eio.handlers.get(event) == handler, f"python-socketio's {event!r} handler")
+        require_socketio_handlers(sio)
         self.io = wire.EngineIo.of(eio, end=functools.partial(end_session, sio))
         self.sockets = eio.sockets
         self.drive = drive

@@ -7,11 +7,11 @@ import ast
 import importlib
 import inspect
 from pathlib import Path
-from types import ModuleType
+from types import ModuleType, SimpleNamespace
 
 import pytest
 
-from entrypoints.common.seams import LibraryMoved, Seam, require
+from entrypoints.common.seams import LibraryMoved, Seam, build_websockets_with, require
 from entrypoints.flask import seams as flask_seams
 from entrypoints.flask import transport as flask_transport
 from entrypoints.quart import seams as quart_seams
@@ -77,3 +77,11 @@ def test_require_names_what_moved() -> None:
     require(True, "anything")
     with pytest.raises(LibraryMoved, match="engineio.Server._async"):
         require(False, "engineio.Server._async")
+
+
+def test_an_engineio_without_its_per_server_websocket_table_stops_the_server() -> None:
+    with pytest.raises(LibraryMoved, match="_async"):
+        build_websockets_with(SimpleNamespace(), object)
+    eio = SimpleNamespace(_async={"websocket": None, "queue": list})
+    build_websockets_with(eio, dict)
+    assert eio._async == {"websocket": dict, "queue": list}
