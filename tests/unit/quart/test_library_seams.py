@@ -124,6 +124,12 @@ def test_the_screen_stands_in_front_of_python_socketio_dispatch() -> None:
     screen.install(sio.eio)
     assert sio.eio.handlers["message"] == screen.on_message
     assert sio.eio.handlers["connect"] == screen.on_connect
+    # engine.io awaits a handler only if it is a coroutine function (AsyncServer._trigger_event)
+    assert "inspect.iscoroutinefunction(self.handlers[event])" in _source(
+        engineio.AsyncServer._trigger_event
+    )
+    assert inspect.iscoroutinefunction(sio.eio.handlers["message"])
+    assert inspect.iscoroutinefunction(sio.eio.handlers["connect"])
     asyncio.run(sio.eio.handlers["message"]("s1", '2["nope",{}]'))
     assert calls == []  # an unknown event without an ack: dropped before python-socketio
     asyncio.run(sio.eio.handlers["message"]("s1", '2["message",{}]'))
