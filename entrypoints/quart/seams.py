@@ -64,7 +64,7 @@ SEAMS = (
             "socketio.base_server.BaseServer.__init__",  # sets packet_class
             "engineio.AsyncServer.send_packet",
         ),
-        f"{_SEAMS}::test_the_async_manager_emit_keeps_its_signature_and_helpers",
+        f"{_SEAMS}::test_the_inline_manager_sends_what_python_socketios_own_manager_sends",
     ),
     Seam(
         outbox.CoalescingHttpProtocol,

@@ -17,11 +17,13 @@ from collections.abc import Callable
 import engineio
 import pytest
 import socketio
+from engineio import packet as eio_packet
 from engineio.async_drivers import asgi as engineio_asgi
 from engineio.async_socket import AsyncSocket
 
 from entrypoints.common import steps as step
 from entrypoints.common.seams import LibraryMoved
+from entrypoints.quart.manager import InlineAsyncManager
 from entrypoints.quart.server import UvicornServer
 from entrypoints.quart.transport import (
     JsonRefusals,
@@ -195,3 +197,29 @@ def test_uvicorn_reraises_only_the_signals_handle_exit_captured() -> None:
     server = UvicornServer(uvicorn.Config(app=None), ready=print, threads=1)
     server.handle_exit(signal.SIGTERM, None)
     assert server.should_exit and server._captured_signals == []
+
+
+def test_the_inline_manager_sends_what_python_socketios_own_manager_sends() -> None:
+    """The same broadcast through socketio.AsyncManager and InlineAsyncManager reaches
+    engine.io's send_packet with the same packets for the same recipients."""
+
+    async def broadcast(manager: socketio.AsyncManager) -> list[tuple[str, int, object]]:
+        sio = socketio.AsyncServer(async_mode="asgi", client_manager=manager)
+        sent: list[tuple[str, int, object]] = []
+
+        async def send_packet(eio_sid: str, pkt: eio_packet.Packet) -> None:
+            sent.append((eio_sid, pkt.packet_type, pkt.data))
+
+        sio.eio.send_packet = send_packet
+        sids = [await manager.connect(f"e{n}", "/") for n in range(3)]
+        for sid in sids:
+            await manager.enter_room(sid, "/", "room")
+        await sio.emit("message", {"text": "hi", "n": (1, 2)}, to="room", skip_sid=sids[1])
+        await sio.emit("typing", ("a", "b"), to="room")
+        await asyncio.sleep(0)  # the stock manager's send tasks
+        return sorted(sent, key=repr)
+
+    ours, theirs = (
+        asyncio.run(broadcast(cls())) for cls in (InlineAsyncManager, socketio.AsyncManager)
+    )
+    assert ours == theirs and len(ours) == 5
