@@ -75,7 +75,7 @@ class ScreenedEngineIo:
 
 
 class PromptDisconnect:
-    """engine.io's `disconnect`, which waits until a polling client has fetched its queue:
+    """Stands in for engine.io's `disconnect`, which waits for a polling client's fetch:
     one that sent a bad packet and never polls again would hold that request forever."""
 
     def __init__(self, sio: socketio.AsyncServer) -> None:
@@ -93,7 +93,7 @@ class PromptDisconnect:
 
 
 class JsonRefusals:
-    """engine.io's `handle_request`, answering each of its refusals (a 4xx, or an error it
+    """Wraps engine.io's `handle_request`, answering each of its refusals (a 4xx, or an error it
     trips over) with our JSON body instead of its text."""
 
     def __init__(self, handle_request: HandleRequest) -> None:
