@@ -25,7 +25,7 @@ import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from http import HTTPStatus
-from typing import Any, cast
+from typing import Any, Protocol, cast
 
 from entrypoints.common.cors import origin_allowed
 from entrypoints.common.errors import TransportCode, error_body, render_http_status
@@ -174,7 +174,17 @@ def last_value(value: str | None) -> str | None:
     return value.rpartition(",")[2].strip() or None
 
 
-def header_lines(headers: Mapping[str, str], name: str) -> list[str]:
+class RequestHeaders(Protocol):
+    """What common reads of a request's headers: werkzeug's `Headers` (both runtimes'
+    requests), `ScopeHeaders`, a plain dict."""
+
+    def get(self, key: str) -> str | None: ...
+    def __contains__(self, key: str) -> bool: ...
+    def __getitem__(self, key: str) -> str: ...
+    def items(self) -> Iterable[tuple[str, str]]: ...
+
+
+def header_lines(headers: RequestHeaders, name: str) -> list[str]:
     """Every line of header `name` (lower case), in the order received. A framework's
     multi-dict (werkzeug's Headers, what Quart builds from ASGI's list) has one entry per
     line and says so through `getlist`; a plain mapping (a WSGI environ's view, where the
@@ -185,7 +195,7 @@ def header_lines(headers: Mapping[str, str], name: str) -> list[str]:
     return [value for key, value in headers.items() if key.lower() == name]
 
 
-def joined_header(headers: Mapping[str, str], name: str) -> str | None:
+def joined_header(headers: RequestHeaders, name: str) -> str | None:
     """A header's lines joined in order with ", " (RFC 9110 5.3): one value, however the
     proxies wrote it."""
     return ", ".join(header_lines(headers, name)) or None
@@ -219,7 +229,7 @@ class ScopeHeaders(Mapping[str, str]):
         return len(dict.fromkeys(n.lower() for n, _ in self.raw))
 
 
-def client_address(peer: str, headers: Mapping[str, str], trusted: TrustedProxies) -> str:
+def client_address(peer: str, headers: RequestHeaders, trusted: TrustedProxies) -> str:
     """The client's address: the right-most forwarded hop that is not a trusted proxy,
     walking left only from a trusted peer. The hops are those of the family that
     `trusted.header` names (X-Forwarded-For, or the `for=` of RFC 7239's Forwarded), every
@@ -239,7 +249,7 @@ def client_address(peer: str, headers: Mapping[str, str], trusted: TrustedProxie
     return str(here)
 
 
-def forwarded_hops(headers: Mapping[str, str], header: str = "x-forwarded-for") -> list[str]:
+def forwarded_hops(headers: RequestHeaders, header: str = "x-forwarded-for") -> list[str]:
     """The client addresses a proxy chain reported in the family `header` names, left to
     right: X-Forwarded-For's entries, or the `for=` parameters of Forwarded (quotes and
     brackets kept for `normalize_address`, which takes "[v6]:port"; "unknown" and obfuscated

@@ -11,6 +11,7 @@ from msgspec import Struct
 from domain.model.events import Event
 from domain.usecases.deps import Deps
 from entrypoints.common.batching import Batched
+from entrypoints.common.edge import RequestHeaders
 from entrypoints.common.lanes import Lane
 from entrypoints.common.limits import Limit
 from entrypoints.common.payloads import parse_json_object
@@ -23,7 +24,7 @@ class HttpRequest:
     method: str
     path_params: Mapping[str, str]
     query: Mapping[str, str]
-    headers: Mapping[str, str]  # case-insensitive mapping from the framework
+    headers: RequestHeaders  # case-insensitive, every line of a repeated header
     body: bytes = b""
     peer: str = ""  # the TCP peer's address (edge.client_address finds the client from it)
     # The client's address (edge.client_address: the peer, or the right-most hop that is

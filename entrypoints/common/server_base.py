@@ -36,6 +36,7 @@ from entrypoints.common.bootstrap import Core
 from entrypoints.common.cors import cors_headers
 from entrypoints.common.edge import (
     EdgePolicy,
+    RequestHeaders,
     address_key,
     client_address,
     decided_at_the_edge,
@@ -194,13 +195,13 @@ class ServerBase:
             return response.status, response.body, dict(response.headers)
         return response.status, encode_json(response.body), {**JSON_HEADERS, **response.headers}
 
-    def preflight(self, method: str, headers: Mapping[str, str]) -> Preflight | None:
+    def preflight(self, method: str, headers: RequestHeaders) -> Preflight | None:
         """The answer to a CORS preflight, or None for every other request."""
         if method != "OPTIONS":
             return None
         return 204, cors_headers(self.settings.cors_origins, headers.get("Origin"), True)
 
-    def cors(self, method: str, headers: Mapping[str, str]) -> dict[str, str]:
+    def cors(self, method: str, headers: RequestHeaders) -> dict[str, str]:
         """Headers granting a configured cross origin on a response (none on a preflight's,
         which has its own)."""
         if method == "OPTIONS":
@@ -323,12 +324,19 @@ class EventServer(Protocol):
 class Shell(Protocol):
     """A runtime's handlers (FlaskShell, QuartShell), sync or async alike."""
 
-    view: Callable[..., Any]
-    preflight: Callable[..., Any]
-    add_cors: Callable[..., Any]
-    connect: Callable[..., Any]
-    disconnect: Callable[..., Any]
-    event: Callable[..., Any]
+    # Read-only: a shell's methods are not settable attributes.
+    @property
+    def view(self) -> Callable[..., Any]: ...
+    @property
+    def preflight(self) -> Callable[..., Any]: ...
+    @property
+    def add_cors(self) -> Callable[..., Any]: ...
+    @property
+    def connect(self) -> Callable[..., Any]: ...
+    @property
+    def disconnect(self) -> Callable[..., Any]: ...
+    @property
+    def event(self) -> Callable[..., Any]: ...
 
 
 def wire(app: WebApp, sio: EventServer, shell: Shell) -> None:

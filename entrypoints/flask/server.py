@@ -6,6 +6,7 @@ import io
 import signal
 import socket
 from collections.abc import Callable
+from typing import Any
 
 import gevent
 from gevent.pywsgi import Input, WSGIHandler, WSGIServer
@@ -19,7 +20,7 @@ from entrypoints.flask.request_head import BoundedHeadHandler
 _JOIN_BODY_MAX = 64 * 1024
 
 
-class WebSocketAwareHandler(WSGIHandler):
+class WebSocketAwareHandler(WSGIHandler):  # type: ignore[misc]  # gevent is untyped
     """pywsgi handler that lets simple-websocket own an upgraded connection to its end.
 
     simple-websocket is handed this connection's own socket (its "gunicorn" mode) rather
@@ -30,6 +31,7 @@ class WebSocketAwareHandler(WSGIHandler):
     """
 
     slow_client_timeout_s: float = 10.0  # serve() sets SECURECHAT_SLOW_CLIENT_TIMEOUT
+    rfile: Any  # pywsgi's buffered reader of the connection
 
     def __init__(self, sock: socket.socket, address: object, server: WSGIServer) -> None:
         # Small frames (acks, broadcasts) must not wait for Nagle + delayed ACK (~40 ms).
@@ -65,7 +67,8 @@ class WebSocketAwareHandler(WSGIHandler):
         # An upgrade request has no body, and from here on simple-websocket reads the socket
         # itself: let go of the request's buffered reader (an 8 KiB buffer per connection,
         # kept for the WebSocket's whole life otherwise).
-        rfile, self.rfile = self.rfile, io.BytesIO()
+        rfile: Any = self.rfile
+        self.rfile = io.BytesIO()
         self.wsgi_input = self.environ["wsgi.input"] = Input(self.rfile, 0)
         rfile.close()
         outbox = Outbox(self.socket, self.slow_client_timeout_s)

@@ -1,16 +1,16 @@
 """The Flask runtime's guards on engine.io and python-socketio (see common/socket_wire.py).
 
-Installed on the server's own objects, never on the libraries' classes: a bounded WebSocket
-without compression, a screen in front of Socket.IO's packet dispatch, and the polling
-backlog's accounting on every packet queued for a client. The seams they rely on are
-checked by tests/unit/flask/test_library_seams.py.
+Each guard is a named class installed on the server's own objects, never on the libraries'
+classes: a bounded WebSocket without compression, the screen in front of Socket.IO's packet
+dispatch, a prompt disconnect, our JSON for engine.io's refusals, and the polling backlog's
+accounting. The library attributes they stand on: seams.py.
 """
 
 from __future__ import annotations
 
 import functools
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from http import HTTPStatus
 from typing import Any
 
@@ -18,17 +18,20 @@ import socketio
 from engineio.async_drivers._websocket_wsgi import SimpleWebSocketWSGI
 
 from entrypoints.common import socket_wire as wire
+from entrypoints.common.seams import build_websockets_with, require_socketio_handlers
 from entrypoints.common.steps import Steps
 
 log = logging.getLogger("securechat.transport")
+
+StartResponse = Callable[..., Any]
+HandleRequest = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
 
 
 class BoundedWebSocket(SimpleWebSocketWSGI):  # type: ignore[misc]  # untyped library
     """engine.io's simple-websocket wrapper with a message bound and no permessage-deflate.
 
-    simple-websocket always offers to compress when the client asks, and inflates without
-    bound; without the client's offer in the request, nothing is negotiated, and a
-    compressed frame is a protocol error that closes the connection."""
+    simple-websocket offers to compress whenever the client asks, and inflates without bound:
+    without the client's offer in the request nothing is negotiated."""
 
     max_message_bytes = 64 * 1024
 
@@ -46,47 +49,69 @@ class BoundedWebSocket(SimpleWebSocketWSGI):  # type: ignore[misc]  # untyped li
             return None  # engine.io reads this as the client going away
         return data
 
+    @classmethod
+    def install(cls, eio: Any) -> None:
+        """Make `eio`, and only it, build this class, bounded by its own buffer size."""
+        bounded = type("BoundedWebSocket", (cls,), {"max_message_bytes": eio.max_http_buffer_size})
+        build_websockets_with(eio, bounded)
 
-def install(
-    sio: socketio.Server,
-    drive: Callable[[Steps[Any]], Any],
-    events: frozenset[str],
-    backlog: wire.PollingBacklog,
-) -> None:
-    """The guards on `sio`'s own engine.io objects; `drive` performs common's steps
-    (FlaskShell.drive)."""
-    eio = sio.eio
-    eio._async = {
-        **eio._async,
-        "websocket": type(
-            "BoundedWebSocket", (BoundedWebSocket,), {"max_message_bytes": eio.max_http_buffer_size}
-        ),
-    }
-    io = wire.EngineIo.of(eio, end=functools.partial(end_session, sio))
-    watch = functools.partial(watch_backlog, backlog=backlog)
 
-    def on_message(eio_sid: str, data: str | bytes) -> None:
-        drive(wire.message_steps(io, events, eio_sid, data))
+class ScreenedEngineIo:
+    """engine.io's `message` and `connect` handlers: common's screen in front of
+    python-socketio's own, and the backlog's accounting on each new polling session."""
 
-    def on_connect(eio_sid: str, environ: dict[str, Any]) -> Any:
-        return drive(wire.connect_steps(io, eio.sockets, watch, eio_sid, environ))
+    def __init__(
+        self,
+        sio: socketio.Server,
+        drive: Callable[[Steps[Any]], Any],
+        events: frozenset[str],
+        watch: Callable[[Any], None],
+    ) -> None:
+        eio = sio.eio
+        require_socketio_handlers(sio)
+        self.io = wire.EngineIo.of(eio, end=functools.partial(end_session, sio))
+        self.sockets = eio.sockets
+        self.drive = drive
+        self.events = events
+        self.watch = watch
 
-    eio.on("message", on_message)
-    eio.on("connect", on_connect)
-    close_all = eio.disconnect
+    def on_message(self, eio_sid: str, data: str | bytes) -> None:
+        self.drive(wire.message_steps(self.io, self.events, eio_sid, data))
 
-    def disconnect(sid: str | None = None) -> None:
-        # engine.io's own waits until the client has fetched its queue: a polling client
-        # that sent a bad packet and never polls again would hold that request forever.
+    def on_connect(self, eio_sid: str, environ: dict[str, Any]) -> Any:
+        return self.drive(wire.connect_steps(self.io, self.sockets, self.watch, eio_sid, environ))
+
+    def install(self, eio: Any) -> None:
+        eio.on("message", self.on_message)
+        eio.on("connect", self.on_connect)
+
+
+class PromptDisconnect:
+    """Stands in for engine.io's `disconnect`, which waits for a polling client's fetch:
+    one that sent a bad packet and never polls again would hold that request forever."""
+
+    def __init__(self, sio: socketio.Server) -> None:
+        self.sio = sio
+        self.close_all = sio.eio.disconnect
+
+    def __call__(self, sid: str | None = None) -> None:
         if sid is None:
-            close_all()
+            self.close_all()
         else:
-            end_session(sio, sid)
+            end_session(self.sio, sid)
 
-    eio.disconnect = disconnect
-    handle_request = eio.handle_request
+    def install(self, eio: Any) -> None:
+        eio.disconnect = self
 
-    def guarded_request(environ: dict[str, Any], start_response: Any) -> Any:
+
+class JsonRefusals:
+    """Wraps engine.io's `handle_request`, answering each of its refusals (a 4xx, or an error it
+    trips over) with our JSON body instead of its text."""
+
+    def __init__(self, handle_request: HandleRequest) -> None:
+        self.handle_request = handle_request
+
+    def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         refused: list[bytes] = []
 
         def start(status: str, headers: Any, exc_info: Any = None) -> Any:
@@ -99,7 +124,7 @@ def install(
             )
 
         try:
-            result = handle_request(environ, start)
+            result = self.handle_request(environ, start)
         except StopIteration:  # how a WebSocket ends in gunicorn mode: server.py's to handle
             raise
         except Exception as error:  # engine.io tripping over a session it is closing
@@ -109,25 +134,46 @@ def install(
             return [body]
         return refused if refused else result
 
-    eio.handle_request = guarded_request
+    def install(self, eio: Any) -> None:
+        eio.handle_request = self
 
 
-def watch_backlog(sock: Any, backlog: wire.PollingBacklog) -> None:
-    """Account for every packet queued for a long-polling session (only those pay for it:
-    a WebSocket's writer has its own bound, outbox.py)."""
-    send = sock.send
+class BacklogWatch:
+    """A long-polling session's `send`, accounting for every packet queued for it (only
+    those pay for it: a WebSocket's writer has its own bound, outbox.py)."""
 
-    def send_watched(pkt: Any) -> None:
-        if wire.backlog_admits(backlog, sock, pkt.data):
-            send(pkt)
+    def __init__(self, sock: Any, backlog: wire.PollingBacklog) -> None:
+        self.sock = sock
+        self.backlog = backlog
+        self.send = sock.send
 
-    sock.send = send_watched
+    def __call__(self, pkt: Any) -> None:
+        if wire.backlog_admits(self.backlog, self.sock, pkt.data):
+            self.send(pkt)
+
+    @classmethod
+    def install(cls, sock: Any, backlog: wire.PollingBacklog) -> None:
+        sock.send = cls(sock, backlog)
+
+
+def install(
+    sio: socketio.Server,
+    drive: Callable[[Steps[Any]], Any],
+    events: frozenset[str],
+    backlog: wire.PollingBacklog,
+) -> None:
+    """Every guard on `sio`'s own engine.io server; `drive` performs common's steps."""
+    eio = sio.eio
+    BoundedWebSocket.install(eio)
+    watch = functools.partial(BacklogWatch.install, backlog=backlog)
+    ScreenedEngineIo(sio, drive, events, watch).install(eio)
+    PromptDisconnect(sio).install(eio)
+    JsonRefusals(eio.handle_request).install(eio)
 
 
 def end_session(sio: socketio.Server, eio_sid: str) -> None:
-    """End an Engine.IO session now, without waiting for its client to fetch anything
-    (engine.io's own ``disconnect`` waits for a polling client's queue to drain). engine.io
-    forgets a closed session itself (its next request, or its service task)."""
+    """End an Engine.IO session now, without waiting for its client to fetch anything;
+    engine.io forgets a closed session itself (its next request, or its service task)."""
     sock = sio.eio.sockets.get(eio_sid)
     if sock is not None:
         sock.close(wait=False)  # runs the disconnect handlers; queues a CLOSE packet

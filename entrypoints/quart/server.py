@@ -18,7 +18,9 @@ from entrypoints.quart.outbox import websocket_protocol
 from entrypoints.quart.request_head import http_protocol
 
 
-class _Server(uvicorn.Server):
+class UvicornServer(uvicorn.Server):
+    """uvicorn's server, ready when it has started, exiting 0 on a requested shutdown."""
+
     def __init__(self, config: uvicorn.Config, ready: Callable[[], None], threads: int) -> None:
         super().__init__(config)
         self._ready = ready
@@ -62,4 +64,4 @@ def serve(
         http=http_protocol(EdgePolicy.from_settings(settings)),
         ws=websocket_protocol(float(settings.slow_client_timeout_s)),
     )
-    _Server(config, ready, settings.worker_threads).run(sockets=[listener])
+    UvicornServer(config, ready, settings.worker_threads).run(sockets=[listener])

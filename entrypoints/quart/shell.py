@@ -83,7 +83,11 @@ class QuartShell:
     # -- HTTP ------------------------------------------------------------------------------
 
     async def view(self, route: Route, **params: str) -> Response:
-        body = await request.get_data(cache=False) if route.body is not None else b""
+        body = (
+            await request.get_data(cache=False, as_text=False, parse_form_data=False)
+            if route.body is not None
+            else b""
+        )
         query, peer = request.args.to_dict(), request.remote_addr or ""
         http_request = HttpRequest(
             request.method, params, query, request.headers, bytes(body), peer

@@ -2,8 +2,9 @@
 
 The async twin of entrypoints/flask/transport.py: the decisions are common's; only the
 waiting differs. uvicorn bounds WebSocket messages (ws_max_size) and negotiates no
-compression (server.py); here are the screen in front of Socket.IO's packet dispatch and
-the polling backlog's accounting. The seams are checked by tests/unit/quart/test_library_seams.py.
+compression (server.py); here are the screen in front of Socket.IO's packet dispatch, a
+prompt disconnect, our JSON for engine.io's refusals and the polling backlog's accounting,
+each a named class. The library attributes they stand on: seams.py.
 """
 
 from __future__ import annotations
@@ -17,9 +18,13 @@ import socketio
 from engineio.async_drivers.asgi import WebSocket
 
 from entrypoints.common import socket_wire as wire
+from entrypoints.common.seams import build_websockets_with, require_socketio_handlers
 from entrypoints.common.steps import Steps
 
 log = logging.getLogger("securechat.transport")
+
+Send = Callable[[dict[str, Any]], Awaitable[None]]
+HandleRequest = Callable[[Any, Any, Send], Awaitable[Any]]
 
 
 class ScreenedWebSocket(WebSocket):  # type: ignore[misc]  # untyped library
@@ -32,42 +37,69 @@ class ScreenedWebSocket(WebSocket):  # type: ignore[misc]  # untyped library
             raise OSError("not an engine.io message")  # engine.io ends the connection
         return data
 
+    @classmethod
+    def install(cls, eio: Any) -> None:
+        """Make `eio`, and only it, build this class."""
+        build_websockets_with(eio, cls)
 
-def install(
-    sio: socketio.AsyncServer,
-    drive: Callable[[Steps[Any]], Awaitable[Any]],
-    events: frozenset[str],
-    backlog: wire.PollingBacklog,
-) -> None:
-    """The guards on `sio`'s own engine.io objects; `drive` performs common's steps
-    (QuartShell.drive)."""
-    eio = sio.eio
-    eio._async = {**eio._async, "websocket": ScreenedWebSocket}
-    io = wire.EngineIo.of(eio, end=functools.partial(end_session, sio))
-    watch = functools.partial(watch_backlog, backlog=backlog)
 
-    async def on_message(eio_sid: str, data: str | bytes) -> None:
-        await drive(wire.message_steps(io, events, eio_sid, data))
+class ScreenedEngineIo:
+    """engine.io's `message` and `connect` handlers: common's screen in front of
+    python-socketio's own, and the backlog's accounting on each new polling session."""
 
-    async def on_connect(eio_sid: str, environ: dict[str, Any]) -> Any:
-        return await drive(wire.connect_steps(io, eio.sockets, watch, eio_sid, environ))
+    def __init__(
+        self,
+        sio: socketio.AsyncServer,
+        drive: Callable[[Steps[Any]], Awaitable[Any]],
+        events: frozenset[str],
+        watch: Callable[[Any], None],
+    ) -> None:
+        eio = sio.eio
+        require_socketio_handlers(sio)
+        self.io = wire.EngineIo.of(eio, end=functools.partial(end_session, sio))
+        self.sockets = eio.sockets
+        self.drive = drive
+        self.events = events
+        self.watch = watch
 
-    eio.on("message", on_message)
-    eio.on("connect", on_connect)
-    close_all = eio.disconnect
+    async def on_message(self, eio_sid: str, data: str | bytes) -> None:
+        await self.drive(wire.message_steps(self.io, self.events, eio_sid, data))
 
-    async def disconnect(sid: str | None = None) -> None:
-        # engine.io's own waits until the client has fetched its queue: a polling client
-        # that sent a bad packet and never polls again would hold that request forever.
+    async def on_connect(self, eio_sid: str, environ: dict[str, Any]) -> Any:
+        steps = wire.connect_steps(self.io, self.sockets, self.watch, eio_sid, environ)
+        return await self.drive(steps)
+
+    def install(self, eio: Any) -> None:
+        eio.on("message", self.on_message)
+        eio.on("connect", self.on_connect)
+
+
+class PromptDisconnect:
+    """Stands in for engine.io's `disconnect`, which waits for a polling client's fetch:
+    one that sent a bad packet and never polls again would hold that request forever."""
+
+    def __init__(self, sio: socketio.AsyncServer) -> None:
+        self.sio = sio
+        self.close_all = sio.eio.disconnect
+
+    async def __call__(self, sid: str | None = None) -> None:
         if sid is None:
-            await close_all()
+            await self.close_all()
         else:
-            await end_session(sio, sid)
+            await end_session(self.sio, sid)
 
-    eio.disconnect = disconnect
-    handle_request = eio.handle_request
+    def install(self, eio: Any) -> None:
+        eio.disconnect = self
 
-    async def guarded_request(scope: Any, receive: Any, send: Any) -> Any:
+
+class JsonRefusals:
+    """Wraps engine.io's `handle_request`, answering each of its refusals (a 4xx, or an error it
+    trips over) with our JSON body instead of its text."""
+
+    def __init__(self, handle_request: HandleRequest) -> None:
+        self.handle_request = handle_request
+
+    async def __call__(self, scope: Any, receive: Any, send: Send) -> Any:
         state = {"started": False, "refused": False}
 
         async def tracked(message: dict[str, Any]) -> None:
@@ -91,7 +123,7 @@ def install(
             await send(message)
 
         try:
-            return await handle_request(scope, receive, tracked)
+            return await self.handle_request(scope, receive, tracked)
         except Exception as error:  # engine.io tripping over a session it is closing
             log.warning("engine.io could not handle a request (%s)", type(error).__name__)
             if state["started"] or state["refused"]:
@@ -105,7 +137,41 @@ def install(
                 await _refuse_websocket(scope, send, 400)
             return None
 
-    eio.handle_request = guarded_request
+    def install(self, eio: Any) -> None:
+        eio.handle_request = self
+
+
+class BacklogWatch:
+    """A long-polling session's `send`, accounting for every packet queued for it (only
+    those pay for it: a WebSocket's writer has its own bound, outbox.py)."""
+
+    def __init__(self, sock: Any, backlog: wire.PollingBacklog) -> None:
+        self.sock = sock
+        self.backlog = backlog
+        self.send = sock.send
+
+    async def __call__(self, pkt: Any) -> None:
+        if wire.backlog_admits(self.backlog, self.sock, pkt.data):
+            await self.send(pkt)
+
+    @classmethod
+    def install(cls, sock: Any, backlog: wire.PollingBacklog) -> None:
+        sock.send = cls(sock, backlog)
+
+
+def install(
+    sio: socketio.AsyncServer,
+    drive: Callable[[Steps[Any]], Awaitable[Any]],
+    events: frozenset[str],
+    backlog: wire.PollingBacklog,
+) -> None:
+    """Every guard on `sio`'s own engine.io server; `drive` performs common's steps."""
+    eio = sio.eio
+    ScreenedWebSocket.install(eio)
+    watch = functools.partial(BacklogWatch.install, backlog=backlog)
+    ScreenedEngineIo(sio, drive, events, watch).install(eio)
+    PromptDisconnect(sio).install(eio)
+    JsonRefusals(eio.handle_request).install(eio)
 
 
 def _text(headers: list[tuple[bytes, bytes]]) -> list[tuple[str, str]]:
@@ -117,7 +183,7 @@ def _http_start(status: int, headers: list[tuple[str, str]]) -> dict[str, Any]:
     return {"type": "http.response.start", "status": status, "headers": encoded}
 
 
-async def _refuse_websocket(scope: Any, send: Any, status: int) -> None:
+async def _refuse_websocket(scope: Any, send: Send, status: int) -> None:
     """Refuse a WebSocket handshake with our JSON (uvicorn's denial-response extension),
     or, on a server without it, close it (a bare 403)."""
     if "websocket.http.response" not in scope.get("extensions", {}):
@@ -129,20 +195,8 @@ async def _refuse_websocket(scope: Any, send: Any, status: int) -> None:
     await send({"type": "websocket.http.response.body", "body": body})
 
 
-def watch_backlog(sock: Any, backlog: wire.PollingBacklog) -> None:
-    """Account for every packet queued for a long-polling session (only those pay for it:
-    a WebSocket's writer has its own bound, outbox.py)."""
-    send = sock.send
-
-    async def send_watched(pkt: Any) -> None:
-        if wire.backlog_admits(backlog, sock, pkt.data):
-            await send(pkt)
-
-    sock.send = send_watched
-
-
 async def end_session(sio: socketio.AsyncServer, eio_sid: str) -> None:
-    """End an Engine.IO session now, without waiting for its client to fetch anything.
+    """End an Engine.IO session now, without waiting for its client to fetch anything;
     engine.io forgets a closed session itself (its next request, or its service task)."""
     sock = sio.eio.sockets.get(eio_sid)
     if sock is not None:

@@ -1,8 +1,9 @@
 """The library internals the transport guards rely on (entrypoints/*/transport.py), in both
 runtimes alike; what only one runtime relies on is in tests/unit/{flask,quart}/.
 
-Each seam is pinned by an upper bound in pyproject.toml; when an upgrade moves one of them,
-the test below names what moved, instead of the guard silently falling away."""
+Every seam is a row of entrypoints/{flask,quart}/seams.py, with an upper bound in
+pyproject.toml; when an upgrade moves one, the test below names what moved, instead of the
+guard silently falling away."""
 
 from __future__ import annotations
 
@@ -33,7 +34,7 @@ def test_every_packet_for_a_client_goes_through_its_socket_send() -> None:
     for server in (engineio.Server, engineio.AsyncServer):
         assert "socket.send(pkt)" in _source(server.send_packet), (
             "engine.io no longer queues a packet through its socket's send: the polling "
-            "backlog (transport.watch_backlog) would not see it"
+            "backlog (transport.BacklogWatch) would not see it"
         )
     assert "_send_eio_packet" in _source(socketio.Manager.emit)
 
