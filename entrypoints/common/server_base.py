@@ -15,9 +15,10 @@ import dataclasses
 import functools
 import logging
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, Protocol
 
+from domain.model.errors import ErrorCode
 from domain.model.events import (
     AddressesNarrowed,
     Event,
@@ -32,6 +33,7 @@ from domain.usecases.typing import expire_typing
 from entrypoints.common import http_api
 from entrypoints.common.batching import Batched, SendResult, send_batch
 from entrypoints.common.bootstrap import Core
+from entrypoints.common.connection_caps import ConnectionCaps
 from entrypoints.common.cors import cors_headers
 from entrypoints.common.edge import (
     EdgePolicy,
@@ -50,20 +52,24 @@ from entrypoints.common.http_api import (
     respond,
 )
 from entrypoints.common.lanes import Lane
+from entrypoints.common.limits import CONNECT_ADDRESS_LIMITS as CONNECT_BY_IP
+from entrypoints.common.limits import CONNECT_IDENTITY_LIMITS as CONNECT_BY_ID
 from entrypoints.common.limits import PASSWORD_LIMITS, Limit, Tarpit
 from entrypoints.common.limits import split as split_limits
+from entrypoints.common.presence_fanout import PresenceFanout
 from entrypoints.common.quiet_log import transport_logger
 from entrypoints.common.settings import Settings
 from entrypoints.common.shapes import JSON_HEADERS, encode_json
 from entrypoints.common.socket_api import (
     EVENTS_BY_NAME,
     EXPIRY_SWEEP_S,
+    Refused,
     SocketEvent,
     SocketProtocol,
     Step,
     limit_checks,
 )
-from entrypoints.common.socket_events import Emit, channel, emits_for
+from entrypoints.common.socket_events import PRESENCE_NOTE, Emit, channel, emits_for
 from entrypoints.common.socket_wire import PollingBacklog, polling_queues, refusal
 from entrypoints.common.steps import (
     Call,
@@ -76,6 +82,7 @@ from entrypoints.common.steps import (
     Steps,
     Submit,
 )
+from ports.limits import Check
 
 log = logging.getLogger("securechat.server")
 
@@ -97,6 +104,13 @@ class ServerBase:
             settings.slow_client_timeout_s, settings.max_queued_bytes, time.monotonic
         )
         self.sweeping = False  # the sweep starts with the first connection
+        self.fanout = PresenceFanout()
+        self.caps = ConnectionCaps(
+            settings.max_sockets_per_identity,
+            settings.max_sockets_per_address,
+            settings.fd_reserve,
+            core.files,
+        )
         self.tarpit = Tarpit()
 
     def socketio_options(self) -> dict[str, Any]:
@@ -166,7 +180,7 @@ class ServerBase:
     def reply_steps(self, response: HttpResponse) -> Steps[Reply]:
         """The emits of a response's events and, for a revoked sign-in (logout, or a
         refresh token replayed, refused with 401 all the same), the end of its sockets."""
-        yield from emits_for(response.events)
+        yield from self.emitting(emits_for(response.events))
         yield from self.revocation_steps(response.events)
         return self.encode(response)
 
@@ -194,7 +208,7 @@ class ServerBase:
                         # Told on its own, then out of the room; the room sees it leave.
                         yield Emit(standing.value, {"room": room_id}, sid)
                         yield Leave(sid, channel(room_id))
-                    yield from presence
+                    yield from self.emitting(presence)
                 case AddressesNarrowed(room_id=room_id, networks=networks):
                     out = yield Call(
                         Lane.WORKER, self.protocol.evict_unverified, (room_id, networks)
@@ -203,7 +217,7 @@ class ServerBase:
                     for sid in evicted:
                         yield Emit("ip_not_verified", {"room": room_id}, sid)
                         yield Leave(sid, channel(room_id))
-                    yield from presence
+                    yield from self.emitting(presence)
 
     def encode(self, response: HttpResponse) -> Reply:
         """Status, body and headers to write."""
@@ -244,12 +258,35 @@ class ServerBase:
     ) -> Steps[None]:
         """Admit a connection (or raise socket_api.Refused); the first starts the sweep.
         `environ` is engine.io's, of the request that opened it: its client address is what
-        the connection's limits count by."""
+        the connection's limits count by. Counted by address before its token is read, by
+        identity once it is verified, then held to the caps on live sockets (all in memory,
+        on the loop); a user token's sign-in is then checked live in a worker."""
         client = socket_client_address(environ or {}, self.edge.trusted)
-        yield Call(Lane.WORKER, self.protocol.connect, (sid, auth, address_key(client), client))
+        address = address_key(client)
+        self.refuse_if_limited([(limit.rule, limit.key(address, {})) for limit in CONNECT_BY_IP])
+        claims = self.protocol.claims_of(auth)
+        user = claims.user_id
+        self.refuse_if_limited([(limit.rule, limit.key("", {}, user)) for limit in CONNECT_BY_ID])
+        if self.caps.holds(sid):
+            raise Refused(error_body(ErrorCode.UNAUTHORIZED, "already connected"))
+        if (why := self.caps.admit(sid, user, address)) is not None:
+            raise Refused(error_body(TransportCode.TOO_MANY_CONNECTIONS, why))
+        try:
+            yield Call(Lane.WORKER, self.protocol.enlist, (sid, claims, address, client))
+        except BaseException:
+            self.caps.release(sid)
+            raise
         if not self.sweeping:
             self.sweeping = True
             yield StartSweep()
+
+    def refuse_if_limited(self, checks: list[Check]) -> None:
+        """Count a connect under these checks; over one, refuse it (`rate_limited`, with
+        the seconds to wait, in its connect_error)."""
+        if wait := self.limiter.attempt(checks):
+            raise Refused(
+                {**error_body(TransportCode.RATE_LIMITED, LIMITED), "retry_after": int(wait)}
+            )
 
     def event_steps(self, name: str, sid: str, args: tuple[object, ...]) -> Steps[dict[str, Any]]:
         """An event of the table (socket_wire.screen lets no other through): its handler in
@@ -269,7 +306,7 @@ class ServerBase:
             yield Enter(sid, step.enter)
         if step.exit:
             yield Leave(sid, step.exit)
-        yield from step.emits
+        yield from self.emitting(step.emits)
         return step.ack
 
     def event_wait(self, event: SocketEvent[Any], sid: str, args: tuple[object, ...]) -> float:
@@ -282,14 +319,24 @@ class ServerBase:
         return self.limiter.attempt(limit_checks(event, connection, args))
 
     def disconnect_steps(self, sid: str) -> Steps[None]:
+        self.caps.release(sid)
         emits = yield Call(Lane.WORKER, self.protocol.disconnect, (sid,))
-        yield from emits
+        yield from self.emitting(emits)
+
+    def emitting(self, emits: Iterable[Emit]) -> Steps[None]:
+        """Emits as they go out, in order; a room's presence changes are held for the
+        sweep's next flush instead (presence_fanout: one delta per room per sweep)."""
+        for emit in emits:
+            if emit.event == PRESENCE_NOTE:
+                self.fanout.note(emit)
+            else:
+                yield emit
 
     def sweep_steps(self, eio_sockets: Mapping[str, Any]) -> Steps[None]:
         """Every EXPIRY_SWEEP_S, for ever: cut off long-polling clients that stopped
         fetching (`eio_sockets`: engine.io's sessions), end connections whose token has
-        expired and tell rooms whose typing ran out. One failure never stops the
-        sweeping."""
+        expired, tell rooms whose typing ran out, and send the rooms' presence changes of
+        the last interval (coalesced). One failure never stops the sweeping."""
         while True:
             yield Sleep(EXPIRY_SWEEP_S)
             try:
@@ -304,6 +351,7 @@ class ServerBase:
         # In memory: cheap enough for an event loop.
         yield from self.end_steps(self.protocol.expired())
         yield from emits_for(expire_typing(self.deps))  # typing that ran out, per room
+        yield from self.fanout.flush()  # presence: one delta per room that changed
 
     def end_steps(self, sids: Sequence[str]) -> Steps[None]:
         """Disconnect connections whose access has ended (expired, revoked)."""

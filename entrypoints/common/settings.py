@@ -62,6 +62,10 @@ class Settings:
     max_header_count: int = 100
     trusted_proxies: tuple[str, ...] = ()  # addresses or CIDRs whose X-Forwarded-* count
     rate_limits: tuple[tuple[str, str], ...] = tuple(DEFAULT_RATE_LIMITS.items())
+    # Live sockets (connection_caps.py): a person's tabs, everyone behind one NAT address.
+    max_sockets_per_identity: int = 20
+    max_sockets_per_address: int = 200
+    fd_reserve: int = 100  # open files kept for other clients (0: not watched)
 
     @property
     def resolved_database_url(self) -> str:
@@ -184,6 +188,11 @@ class Settings:
             max_header_count=integer("MAX_HEADER_COUNT", d.max_header_count),
             trusted_proxies=listing("TRUSTED_PROXIES"),
             rate_limits=rates("RATE_LIMITS"),
+            max_sockets_per_identity=integer(
+                "MAX_SOCKETS_PER_IDENTITY", d.max_sockets_per_identity
+            ),
+            max_sockets_per_address=integer("MAX_SOCKETS_PER_ADDRESS", d.max_sockets_per_address),
+            fd_reserve=integer("FD_RESERVE", d.fd_reserve, minimum=0),
         )
         settings.validate()
         return settings
