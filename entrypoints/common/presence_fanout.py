@@ -4,10 +4,11 @@ An identity's arrival or departure used to send the room's whole list to every m
 member's arrival cost O(members) bytes to each of O(members) listeners, and one identity
 cycling its connection could push megabytes a second into a big room. Here each change is
 noted (`note`, from ServerBase as the emits go out) and the runtime's once-a-second sweep
-flushes them (`flush`): per room, the net change since the last flush, `status` for each
-identity that came or went, one `online_count` and one `presence_update` with who joined and
-who left. An identity that came and went within one interval is no change at all. The whole
-list goes only to a connection that joins (the `presence` event, socket_events.py).
+flushes them (`flush`): per room, one entry per identity that changed since the last flush,
+however often it came and went: `status` for each that came or went, one `online_count`,
+and one `presence_update` with who is there now (`joined`) and who is not (`left`). So a
+room hears of one identity's churn at most once a flush. The whole list goes only to a
+connection that joins (the `presence` event, socket_events.py).
 
 Used from one thread (the event loop, or gevent's hub), so it takes no lock.
 """
@@ -19,6 +20,7 @@ from dataclasses import dataclass
 from domain.model.presence import Present
 from entrypoints.common.shapes import present_json
 from entrypoints.common.socket_events import PRESENCE_NOTE, Emit, channel
+
 
 @dataclass(slots=True)
 class _Change:
@@ -45,24 +47,28 @@ class PresenceFanout:
         self._counts[room_id] = emit.data["count"]
 
     def flush(self) -> list[Emit]:
-        """The emits of every room's net change since the last flush; forgets them."""
+        """The emits of every room's changes since the last flush; forgets them."""
         rooms, counts = self._rooms, self._counts
         self._rooms, self._counts = {}, {}
         out: list[Emit] = []
         for room_id, changes in rooms.items():
-            joined = [c.who for c in changes.values() if c.now and not c.before]
-            left = [c.who for c in changes.values() if c.before and not c.now]
-            if not joined and not left:
-                continue  # came and went (or went and came back) within the interval
+            # Came (or came back): listed in `joined`, its status told if it was not there.
+            # Gone: in `left`, even when it came and went within the interval, since a
+            # connection that joined meanwhile was given a list that showed it.
+            joined = [c for c in changes.values() if c.now]
+            left = [c for c in changes.values() if not c.now]
             to = channel(room_id)
-            for who, verb in [*((p, True) for p in joined), *((p, False) for p in left)]:
-                out.append(Emit("status", status_json(room_id, who, verb), to))
+            for change in joined:
+                if not change.before:
+                    out.append(Emit("status", status_json(room_id, change.who, True), to))
+            for change in left:
+                out.append(Emit("status", status_json(room_id, change.who, False), to))
             count = counts[room_id]
             out.append(Emit("online_count", {"room": room_id, "count": count}, to))
             update = {
                 "room": room_id,
-                "joined": [present_json(p) for p in joined],
-                "left": [present_json(p) for p in left],
+                "joined": [present_json(c.who) for c in joined],
+                "left": [present_json(c.who) for c in left],
                 "count": count,
             }
             out.append(Emit("presence_update", update, to))
