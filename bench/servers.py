@@ -113,6 +113,11 @@ BENCH_RATE_LIMITS = ";".join(
     + [BENCH_IDENTITY_LIMITS]
 )
 
+# The churn row: every limit as in the bench but the churning identity's connects, which
+# keep their default (the listeners all connect from the load generator's one address, so
+# connect_ip stays raised).
+CHURN_RATE_LIMITS = BENCH_RATE_LIMITS + ";connect_user=30/minute"
+
 
 # `python -m bench --database URL`: every server under test stores there (migrated on
 # start) instead of a fresh SQLite file in its data directory.
