@@ -312,7 +312,6 @@ async def churn(runtime: str, profile: sc.Profile) -> dict[str, Any]:
                             pressure=lambda: sc.churn(target, room[0]),
                             at_rate=rate,
                             latency_s=seconds,
-                            pressure_lead_s=1.0,  # the churner's own guest token first
                             room=room,
                             identities=True,
                         )

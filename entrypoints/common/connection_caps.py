@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Protocol
 
 log = logging.getLogger("securechat.connections")
@@ -115,3 +115,29 @@ def _drop(counts: dict[str, int], key: str) -> None:
         counts[key] = left
     else:
         counts.pop(key, None)
+
+
+class PendingHandshakes:
+    """Engine.IO sessions that have made no Socket.IO connection: each holds a descriptor
+    like a socket does, and python-socketio waits for their connect for ever. The sweep ends
+    one that has not connected within `within_s` of being first seen (a refused connect's
+    session included), so that the caps above cannot be walked around by never connecting."""
+
+    def __init__(self, within_s: float, clock: Callable[[], float] = time.monotonic) -> None:
+        self.within_s = within_s
+        self._clock = clock
+        self._first_seen: dict[str, float] = {}
+
+    def overdue(self, sessions: Iterable[str], connected: Callable[[str], bool]) -> list[str]:
+        """The sessions to end now; forgets the ones gone or connected."""
+        now = self._clock()
+        seen: dict[str, float] = {}
+        out: list[str] = []
+        for eio_sid in sessions:
+            if connected(eio_sid):
+                continue
+            first = seen[eio_sid] = self._first_seen.get(eio_sid, now)
+            if now - first >= self.within_s:
+                out.append(eio_sid)
+        self._first_seen = seen
+        return out

@@ -33,7 +33,7 @@ from domain.usecases.typing import expire_typing
 from entrypoints.common import http_api
 from entrypoints.common.batching import Batched, SendResult, send_batch
 from entrypoints.common.bootstrap import Core
-from entrypoints.common.connection_caps import ConnectionCaps
+from entrypoints.common.connection_caps import ConnectionCaps, PendingHandshakes
 from entrypoints.common.cors import cors_headers
 from entrypoints.common.edge import (
     EdgePolicy,
@@ -105,6 +105,7 @@ class ServerBase:
         )
         self.sweeping = False  # the sweep starts with the first connection
         self.fanout = PresenceFanout()
+        self.handshakes = PendingHandshakes(settings.slow_client_timeout_s)
         self.caps = ConnectionCaps(
             settings.max_sockets_per_identity,
             settings.max_sockets_per_address,
@@ -256,11 +257,14 @@ class ServerBase:
     def connect_steps(
         self, sid: str, auth: object, environ: Mapping[str, Any] | None = None
     ) -> Steps[None]:
-        """Admit a connection (or raise socket_api.Refused); the first starts the sweep.
-        `environ` is engine.io's, of the request that opened it: its client address is what
-        the connection's limits count by. Counted by address before its token is read, by
-        identity once it is verified, then held to the caps on live sockets (all in memory,
-        on the loop); a user token's sign-in is then checked live in a worker."""
+        """Admit a connection (or raise socket_api.Refused); the first attempt starts the
+        sweep. `environ` is engine.io's, of the request that opened it: its client address
+        is what the connection's limits count by. Counted by address before its token is
+        read, by identity once it is verified, then held to the caps on live sockets (all in
+        memory, on the loop); a user token's sign-in is then checked live in a worker."""
+        if not self.sweeping:  # first, so that even a refused connect's session is swept
+            self.sweeping = True
+            yield StartSweep()
         client = socket_client_address(environ or {}, self.edge.trusted)
         address = address_key(client)
         self.refuse_if_limited([(limit.rule, limit.key(address, {})) for limit in CONNECT_BY_IP])
@@ -276,9 +280,6 @@ class ServerBase:
         except BaseException:
             self.caps.release(sid)
             raise
-        if not self.sweeping:
-            self.sweeping = True
-            yield StartSweep()
 
     def refuse_if_limited(self, checks: list[Check]) -> None:
         """Count a connect under these checks; over one, refuse it (`rate_limited`, with
@@ -332,22 +333,30 @@ class ServerBase:
             else:
                 yield emit
 
-    def sweep_steps(self, eio_sockets: Mapping[str, Any]) -> Steps[None]:
+    def sweep_steps(
+        self, eio_sockets: Mapping[str, Any], connected: Callable[[str], bool] | None = None
+    ) -> Steps[None]:
         """Every EXPIRY_SWEEP_S, for ever: cut off long-polling clients that stopped
-        fetching (`eio_sockets`: engine.io's sessions), end connections whose token has
-        expired, tell rooms whose typing ran out, and send the rooms' presence changes of
-        the last interval (coalesced). One failure never stops the sweeping."""
+        fetching (`eio_sockets`: engine.io's sessions) and sessions that never made a
+        Socket.IO connection (`connected`: whether one has), end connections whose token
+        has expired, tell rooms whose typing ran out, and send the rooms' presence changes
+        of the last interval (coalesced). One failure never stops the sweeping."""
         while True:
             yield Sleep(EXPIRY_SWEEP_S)
             try:
-                yield from self._sweep_once(eio_sockets)
+                yield from self._sweep_once(eio_sockets, connected)
             except Exception:
                 log.exception("a sweep failed")
 
-    def _sweep_once(self, eio_sockets: Mapping[str, Any]) -> Steps[None]:
+    def _sweep_once(
+        self, eio_sockets: Mapping[str, Any], connected: Callable[[str], bool] | None = None
+    ) -> Steps[None]:
         for eio_sid in self.backlog.overdue(polling_queues(eio_sockets)):
             log.warning("cut off a long-polling client that stopped fetching")
             yield EndSession(eio_sid)
+        if connected is not None:
+            for eio_sid in self.handshakes.overdue(list(eio_sockets), connected):
+                yield EndSession(eio_sid)  # no Socket.IO connection in time: its place goes
         # In memory: cheap enough for an event loop.
         yield from self.end_steps(self.protocol.expired())
         yield from emits_for(expire_typing(self.deps))  # typing that ran out, per room

@@ -15,17 +15,19 @@ import pytest
 
 from tests.contract.client import Api, Room
 from tests.contract.harness import UNLIMITED_ENOUGH
-from tests.contract.wire import RawSocketIO
+from tests.contract.wire import RawPolling, RawSocketIO
 
 PER_IDENTITY = 20  # the documented default
 PER_ADDRESS = 50  # below the default (200), so that the test opens fewer sockets
 CONNECTS_PER_MINUTE = 30  # connect_user's default
+GRACE_S = 3  # SECURECHAT_SLOW_CLIENT_TIMEOUT: how long a session may go without connecting
 
 # conftest's server, with these settings (every client of a test shares 127.0.0.1).
 SERVER_ENV = {
     "SECURECHAT_MAX_SOCKETS_PER_IDENTITY": str(PER_IDENTITY),
     "SECURECHAT_MAX_SOCKETS_PER_ADDRESS": str(PER_ADDRESS),
     "SECURECHAT_RATE_LIMITS": f"{UNLIMITED_ENOUGH};connect_user={CONNECTS_PER_MINUTE}/minute",
+    "SECURECHAT_SLOW_CLIENT_TIMEOUT": str(GRACE_S),
 }
 
 
@@ -114,6 +116,35 @@ def test_connect_churn_of_one_identity_is_refused_past_its_rate(api: Api) -> Non
     sock, refusal = _connect(api, api.token(room))
     sock.close()
     assert refusal is None
+
+
+def test_a_session_that_never_connects_or_was_refused_is_ended_after_its_grace(
+    api: Api,
+) -> None:
+    """Engine.IO sessions hold a descriptor each: one that never sends the Socket.IO
+    connect, over WebSocket or long-polling, and one whose connect was refused, are ended
+    by the server a little after SECURECHAT_SLOW_CLIENT_TIMEOUT; a connected one stays."""
+    room = api.create_room()
+    idle = RawSocketIO(api.base_url)  # the Engine.IO open, and nothing more
+    refused, refusal = _connect(api, "not a token")
+    assert refusal is not None and refusal["code"] == "unauthorized"
+    polling = RawPolling(api.base_url)
+    connected, none = _connect(api, api.token(room))
+    assert none is None
+    started = time.monotonic()
+    try:
+        for sock in (idle, refused):
+            sock.wait_closed(timeout=GRACE_S + 5)
+        assert time.monotonic() - started >= GRACE_S - 1
+        deadline = time.monotonic() + 5
+        while (status := polling.poll()[0]) == 200 and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert status == 400  # its session is gone
+        # The connected socket is still served.
+        assert connected.call("join", {"room": room.room_id})[0]["ok"] is True
+    finally:
+        for sock in (idle, refused, connected):
+            sock.close()
 
 
 def _listener(api: Api, room: Room, name: str) -> RawSocketIO:

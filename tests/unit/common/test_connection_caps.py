@@ -7,7 +7,7 @@ import logging
 
 import pytest
 
-from entrypoints.common.connection_caps import FILES_PROBE_S, ConnectionCaps
+from entrypoints.common.connection_caps import FILES_PROBE_S, ConnectionCaps, PendingHandshakes
 
 
 def test_an_identity_and_an_address_hold_at_most_their_caps() -> None:
@@ -65,3 +65,20 @@ def test_no_reserve_means_the_files_are_not_watched() -> None:
     files = _Files(count=100, limit=100)
     caps = ConnectionCaps(10, 10, reserve=0, files=files)
     assert caps.admit("s1", "u", "a") is None and files.probes == 0
+
+
+def test_a_session_that_never_connects_is_ended_after_its_grace_and_forgotten_once_gone() -> None:
+    now = [0.0]
+    pending = PendingHandshakes(10, clock=lambda: now[0])
+    connected = {"ok"}
+    assert pending.overdue(["ok", "idle"], connected.__contains__) == []
+    now[0] = 9.9
+    assert pending.overdue(["ok", "idle", "late"], connected.__contains__) == []
+    now[0] = 10.0
+    assert pending.overdue(["ok", "idle", "late"], connected.__contains__) == ["idle"]
+    # Gone (ended), then a session connects within its grace: neither is ever ended.
+    now[0] = 19.0
+    connected.add("late")
+    assert pending.overdue(["ok", "late"], connected.__contains__) == []
+    now[0] = 30.0
+    assert pending.overdue(["ok", "late", "idle"], connected.__contains__) == []  # a new "idle"

@@ -15,6 +15,7 @@ from domain.model.members import Standing
 from domain.usecases.create_room import create_room
 from domain.usecases.verify_room import verify_room_password
 from entrypoints.common.bootstrap import Core
+from entrypoints.common.connection_caps import PendingHandshakes
 from entrypoints.common.http_api import ROUTES, HttpRequest, HttpResponse
 from entrypoints.common.lanes import Lane
 from entrypoints.common.limits import DEFAULT_RATE_LIMITS
@@ -126,7 +127,7 @@ def test_a_failure_the_steps_do_not_handle_propagates() -> None:
 
 def test_the_first_connect_starts_the_sweep_and_no_later_one(world: World) -> None:
     base, driver = _connected(world)
-    assert driver.kinds() == ["Call", "StartSweep"]
+    assert driver.kinds() == ["StartSweep", "Call"]
     token = create_room(world.deps, "other", PASSWORD).value.admin_token
     driver.done.clear()
     driver.drive(base.connect_steps("s2", {"token": token}))
@@ -468,3 +469,19 @@ def test_drive_async_awaits_each_step_and_raises_failures_at_their_yield() -> No
         return "slept"
 
     assert asyncio.run(drive_async(_echo(), perform)) == ["slept", "caught 'gone'"]
+
+
+def test_the_sweep_ends_a_session_that_never_made_a_socketio_connection(world: World) -> None:
+    base = _base(world)
+    now = [0.0]
+    base.handshakes = PendingHandshakes(10, lambda: now[0])
+    sessions = {
+        "idle": _PollingSocket("idle", _Queue(0), upgraded=True),
+        "joined": _PollingSocket("joined", _Queue(0), upgraded=True),
+    }
+    for at, ended in ((0.0, []), (9.0, []), (10.0, [EndSession("idle")])):
+        now[0] = at
+        driver = Driver(base, stop_after_sleeps=1)
+        with pytest.raises(_Stop):
+            driver.drive(base.sweep_steps(sessions, lambda eio_sid: eio_sid == "joined"))
+        assert driver.done == [Sleep(EXPIRY_SWEEP_S), *ended, Sleep(EXPIRY_SWEEP_S)]
