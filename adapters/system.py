@@ -52,3 +52,23 @@ class UuidV7Generator:
 
     def refresh_token(self) -> str:
         return secrets.token_urlsafe(32)
+
+
+class ProcessFiles:
+    """This process's open file descriptors (Linux's /proc/self/fd, else /dev/fd) and its
+    soft RLIMIT_NOFILE (ConnectionCaps keeps some of them in reserve)."""
+
+    def __init__(self) -> None:
+        self._dir = "/proc/self/fd" if os.path.isdir("/proc/self/fd") else "/dev/fd"
+
+    def count(self) -> int:
+        try:
+            return len(os.listdir(self._dir))
+        except OSError:
+            return self.limit()  # no descriptor left even to read the directory: full
+
+    def limit(self) -> int:
+        import resource  # POSIX only; imported here so that the module loads anywhere
+
+        soft, _ = resource.getrlimit(resource.RLIMIT_NOFILE)
+        return soft if soft != resource.RLIM_INFINITY else 1 << 20

@@ -20,9 +20,19 @@ from typing import Any
 
 from bench import scenarios as sc
 from bench import servers
-from bench.servers import BENCH_IDENTITY_LIMITS, bare, cpu_sets, securechat
+from bench.servers import BENCH_IDENTITY_LIMITS, CHURN_RATE_LIMITS, bare, cpu_sets, securechat
 
-ALL = ("fanout", "rest_post", "history", "pruning", "connections", "crypto", "guessing", "bare")
+ALL = (
+    "fanout",
+    "rest_post",
+    "history",
+    "pruning",
+    "connections",
+    "crypto",
+    "guessing",
+    "churn",
+    "bare",
+)
 
 
 def _loop() -> None:
@@ -178,6 +188,9 @@ async def run_runtime(runtime: str, profile: sc.Profile, only: set[str]) -> list
     if "guessing" in only:
         emit("fanout_1x50_200_wrong_passwords", await guessing(runtime, profile))
 
+    if "churn" in only:
+        emit("fanout_1x100_churn", await churn(runtime, profile))
+
     if "bare" in only:
         for rooms, per_room in ((1, 50), (10, 10)):
             ceiling = bare(runtime)
@@ -262,6 +275,88 @@ async def guessing(runtime: str, profile: sc.Profile) -> dict[str, Any]:
         "p99_ms": round(p99_with, 2),
         "p99_ms_runs": [r["p99_ms"] for r in withs],
         "p50_ms_without": round(sum(r["p50_ms"] for r in withouts) / len(withouts), 2),
+        "p99_ms_without": round(p99_without, 2),
+        "p99_ms_without_runs": [r["p99_ms"] for r in withouts],
+        "p99_ratio": round(p99_with / p99_without, 2),
+        "errors": sum(r["errors"] for r in (*withouts, *withs)) + server.tracebacks(),
+    }
+
+
+async def churn(runtime: str, profile: sc.Profile) -> dict[str, Any]:
+    """A room of 100 listeners, each an identity of its own (so the room's presence list
+    holds 100), p99 at half load without and with one more identity connecting, joining
+    and closing as fast as its connect limit allows (connect_user at its default). Runs
+    alternate (without, with, without, with) and the ratio is of their means; the bytes the
+    listeners read and the server's CPU, per second, are each run's latency window's."""
+    with tempfile.TemporaryDirectory(prefix=f"bench-{runtime}-churn-") as tmp:
+        server = securechat(runtime, Path(tmp), {"SECURECHAT_RATE_LIMITS": CHURN_RATE_LIMITS})
+        try:
+            target = sc.Target(server, secured=True)
+            room = await target.room()
+            await settle(server)
+            seconds = max(profile.latency_s, 4.0)
+            search = await _measure(
+                sc.fanout(target, 1, 100, profile, latency_s=seconds, room=room, identities=True)
+            )
+            rate = search["latency_rate_msgs_per_s"]
+            withouts, withs = [search], []
+            for turn in range(2):
+                await settle(server)
+                withs.append(
+                    await _measure(
+                        sc.fanout(
+                            target,
+                            1,
+                            100,
+                            profile,
+                            pressure=lambda: sc.churn(target, room[0]),
+                            at_rate=rate,
+                            latency_s=seconds,
+                            room=room,
+                            identities=True,
+                        )
+                    )
+                )
+                if turn == 0:
+                    await settle(server)
+                    withouts.append(
+                        await _measure(
+                            sc.fanout(
+                                target,
+                                1,
+                                100,
+                                profile,
+                                at_rate=rate,
+                                latency_s=seconds,
+                                room=room,
+                                identities=True,
+                            )
+                        )
+                    )
+        finally:
+            server.stop()
+
+    def mean(rows: list[dict[str, Any]], key: str) -> float:
+        return sum(r[key] for r in rows) / len(rows)
+
+    p99_with, p99_without = mean(withs, "p99_ms"), mean(withouts, "p99_ms")
+    return {
+        "rooms": 1,
+        "clients_per_room": 100,
+        "saturation_deliveries_per_s": search["saturation_deliveries_per_s"],
+        "latency_rate_msgs_per_s": rate,
+        "churn_cycles_per_s": round(mean(withs, "churn_cycles_per_s"), 1),
+        "churn_refused_per_s": round(mean(withs, "churn_refused_per_s"), 1),
+        "received_kib_per_s": round(mean(withs, "received_kib_per_s"), 1),
+        "received_kib_per_s_without": round(mean(withouts, "received_kib_per_s"), 1),
+        # Of it, what presence took (status, online_count, presence_update): the churn's cost.
+        "presence_kib_per_s": round(mean(withs, "presence_kib_per_s"), 2),
+        "presence_kib_per_s_without": round(mean(withouts, "presence_kib_per_s"), 2),
+        "server_cpu_pct": round(mean(withs, "server_cpu_pct"), 1),
+        "server_cpu_pct_without": round(mean(withouts, "server_cpu_pct"), 1),
+        "p50_ms": round(mean(withs, "p50_ms"), 2),
+        "p99_ms": round(p99_with, 2),
+        "p99_ms_runs": [r["p99_ms"] for r in withs],
         "p99_ms_without": round(p99_without, 2),
         "p99_ms_without_runs": [r["p99_ms"] for r in withouts],
         "p99_ratio": round(p99_with / p99_without, 2),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import secrets
 import time
@@ -72,14 +73,38 @@ class Target:
             conn.close()
 
 
+async def guest_token(target: Target, room_id: str) -> str:
+    """A new guest identity of the room (its password checked, as a person's would be)."""
+    conn = await HttpConnection.open(target.host, target.port)
+    try:
+        raw = request_bytes("POST", f"/chat/{room_id}/verify", target.host, {"password": PASSWORD})
+        status, body = await conn.roundtrip(raw)
+        if status != 200:
+            raise RuntimeError(f"verify failed: {status} {body[:200]!r}")
+        return str(json.loads(body)["token"])
+    finally:
+        conn.close()
+
+
 async def _clients(
-    target: Target, rooms: int, per_room: int, stats: Stats
+    target: Target,
+    rooms: int,
+    per_room: int,
+    stats: Stats,
+    room: tuple[str, str] | None = None,
+    identities: bool = False,
 ) -> list[tuple[str, list[SioConnection]]]:
+    """`rooms` new rooms (or the one given) of `per_room` clients each: all on the room's
+    admin token, or each a guest identity of its own (`identities`: then the room's
+    presence list holds every one of them)."""
     out = []
     for _ in range(rooms):
-        room_id, token = await target.room()
+        room_id, token = room or await target.room()
+        tokens = [token] * per_room
+        if identities:
+            tokens = [await guest_token(target, room_id) for _ in range(per_room)]
         conns = await asyncio.gather(
-            *(connect(target.host, target.port, token, stats) for _ in range(per_room))
+            *(connect(target.host, target.port, each, stats) for each in tokens)
         )
         for conn in conns:
             ack = await conn.call("join", {"room": room_id})
@@ -137,10 +162,17 @@ async def fanout(
     at_rate: float | None = None,
     latency_s: float | None = None,
     pressure_lead_s: float = 0.0,
+    room: tuple[str, str] | None = None,
+    identities: bool = False,
 ) -> dict[str, Any]:
-    """Deliveries/s at saturation (open-loop rate steps), then latency at half that rate."""
+    """Deliveries/s at saturation (open-loop rate steps), then latency at half that rate,
+    with the bytes the clients read and the server's CPU over that window."""
     stats = Stats()
-    groups = await _clients(target, rooms, per_room, stats)
+    groups = await _clients(target, rooms, per_room, stats, room, identities)
+    if identities:
+        # The room hears of its clients' arrivals at the server's next sweep (once a
+        # second): before any measured window.
+        await asyncio.sleep(1.5)
     result: dict[str, Any] = {"rooms": rooms, "clients_per_room": per_room}
     errors = 0
     try:
@@ -175,7 +207,11 @@ async def fanout(
         stats.record = True
         seconds = max(profile.latency_s, 4.0) if pressure else profile.latency_s
         seconds = latency_s or seconds
+        window0, server_cpu0 = time.monotonic(), target.server.cpu_seconds()
         sent = await _offer(groups, at_rate, seconds, text_bytes)
+        window = time.monotonic() - window0
+        server_cpu = target.server.cpu_seconds() - server_cpu0
+        bytes_in, presence_bytes = stats.bytes_in, stats.presence_bytes
         await _drain(stats, sent * per_room)
         if pressure_task:
             pressure_task.cancel()
@@ -183,7 +219,7 @@ async def fanout(
             if isinstance(pressure_result, BaseException):
                 raise pressure_result
             result.update(pressure_result)
-            errors += pressure_result["password_check_failures"]
+            errors += pressure_result.get("password_check_failures", 0)
         lost = sent * per_room - stats.received
         errors += stats.acks_error + max(0, lost)
         lat = stats.latencies_ns
@@ -194,6 +230,11 @@ async def fanout(
                 "p50_ms": round(percentile(lat, 0.50), 2),
                 "p95_ms": round(percentile(lat, 0.95), 2),
                 "p99_ms": round(percentile(lat, 0.99), 2),
+                # What the clients read (messages, typing, presence) and the server's CPU,
+                # over the window the messages were offered in.
+                "received_kib_per_s": round(bytes_in / 1024 / window, 1),
+                "presence_kib_per_s": round(presence_bytes / 1024 / window, 2),
+                "server_cpu_pct": round(100 * server_cpu / window, 1),
             }
         )
     finally:
@@ -587,4 +628,41 @@ async def wrong_passwords(
         "refusal_p99_ms": round(percentile(refused_latencies, 0.99), 2),
         "guesses_skipped": skipped,
         "password_check_failures": count - statuses.get(401, 0) - statuses.get(429, 0),
+    }
+
+
+async def churn(target: Target, room_id: str) -> dict[str, Any]:
+    """One guest identity connecting, joining `room_id` and closing, back to back, as fast
+    as its limits allow (a refused connect is tried again at once), until cancelled."""
+    token = await guest_token(target, room_id)
+    stop = asyncio.Event()
+    counts = {"cycles": 0, "refused": 0}
+
+    async def cycle_until_stopped() -> None:
+        stats = Stats()
+        while not stop.is_set():
+            try:
+                conn = await connect(target.host, target.port, token, stats, timeout=10)
+            except ConnectionError:
+                counts["refused"] += 1
+                await asyncio.sleep(0)
+                continue
+            try:
+                ack = await conn.call("join", {"room": room_id})
+                counts["cycles"] += bool(ack.get("ok"))
+            finally:
+                conn.close()
+
+    # The cycles run in a task of their own, told to stop by an event: a cancellation
+    # landing inside asyncio.wait_for (in connect) can be swallowed on Python 3.11.
+    started = time.monotonic()
+    cycling = asyncio.create_task(cycle_until_stopped())
+    with contextlib.suppress(asyncio.CancelledError):
+        await asyncio.Event().wait()
+    stop.set()
+    await cycling
+    elapsed = time.monotonic() - started
+    return {
+        "churn_cycles_per_s": round(counts["cycles"] / elapsed, 1),
+        "churn_refused_per_s": round(counts["refused"] / elapsed, 1),
     }

@@ -101,7 +101,10 @@ class Server:
 # Every fanout room's clients share one token, so one identity sends the whole room's load
 # (hundreds to thousands of messages a second): the per-identity rules are raised in every
 # server the bench starts (docs/performance.md, Method).
-BENCH_IDENTITY_LIMITS = "message_user=1000000/10 seconds;event_user=1000000/10 seconds"
+BENCH_IDENTITY_LIMITS = (
+    "message_user=1000000/10 seconds;event_user=1000000/10 seconds;"
+    "connect_user=1000000/minute;connect_ip=1000000/minute"
+)
 BENCH_RATE_LIMITS = ";".join(
     [
         f"{rule}=1000000/minute"
@@ -109,6 +112,11 @@ BENCH_RATE_LIMITS = ";".join(
     ]
     + [BENCH_IDENTITY_LIMITS]
 )
+
+# The churn row: every limit as in the bench but the churning identity's connects, which
+# keep their default (the listeners all connect from the load generator's one address, so
+# connect_ip stays raised).
+CHURN_RATE_LIMITS = BENCH_RATE_LIMITS + ";connect_user=30/minute"
 
 
 # `python -m bench --database URL`: every server under test stores there (migrated on
@@ -124,6 +132,9 @@ def securechat(runtime: str, data_dir: Path, extra_env: dict[str, str] | None = 
         # and the per-identity ones for the fanout (docs/performance.md, Method). Every other
         # limit keeps its default. The guessing row passes BENCH_IDENTITY_LIMITS alone.
         "SECURECHAT_RATE_LIMITS": BENCH_RATE_LIMITS,
+        # A fanout room's clients share one token and one address: no cap on live sockets.
+        "SECURECHAT_MAX_SOCKETS_PER_IDENTITY": "1000000",
+        "SECURECHAT_MAX_SOCKETS_PER_ADDRESS": "1000000",
         **(extra_env or {}),
     }
     if DATABASE_URL:

@@ -33,13 +33,26 @@ def frame(payload: bytes) -> bytes:
     return header + MASK_ZERO + payload
 
 
+PRESENCE_PACKETS = (b'42["status",', b'42["online_count",', b'42["presence')
+
+
 class Stats:
     """Counters shared by many connections of one scenario."""
 
-    __slots__ = ("received", "latencies_ns", "acks_ok", "acks_error", "record")
+    __slots__ = (
+        "received",
+        "bytes_in",
+        "presence_bytes",
+        "latencies_ns",
+        "acks_ok",
+        "acks_error",
+        "record",
+    )
 
     def __init__(self) -> None:
         self.received = 0
+        self.bytes_in = 0  # every byte the connections read (frames of every event)
+        self.presence_bytes = 0  # ... of them, the packets of status, online_count, presence*
         self.latencies_ns: list[int] = []
         self.acks_ok = 0
         self.acks_error = 0
@@ -47,6 +60,8 @@ class Stats:
 
     def reset(self) -> None:
         self.received = 0
+        self.bytes_in = 0
+        self.presence_bytes = 0
         self.latencies_ns = []
         self.acks_ok = 0
         self.acks_error = 0
@@ -88,6 +103,7 @@ class SioConnection(asyncio.Protocol):
                 future.set_exception(ConnectionError("connection lost"))
 
     def data_received(self, data: bytes) -> None:
+        self.stats.bytes_in += len(data)
         buf = self._buf
         buf += data
         if not self._handshaken:
@@ -137,6 +153,8 @@ class SioConnection(asyncio.Protocol):
             stats = self.stats
             if p.startswith(b'42["message",'):  # a delivery; not presence, typing, ...
                 stats.received += 1
+            elif p.startswith(PRESENCE_PACKETS):
+                stats.presence_bytes += len(p)
             if stats.record:  # only messages carry a stamp
                 i = p.find(STAMP)
                 if i >= 0:

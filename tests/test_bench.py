@@ -26,6 +26,7 @@ SCENARIOS = {
     "bare_fanout_10x10",
     "fanout_1x50_200_wrong_passwords",
     "pruning",
+    "fanout_1x100_churn",
 }
 
 
@@ -63,6 +64,12 @@ def test_quick_benchmark_completes_without_errors() -> None:
         for size in pruned["sizes"]:
             assert pruned[f"messages_{size}"] > 0 and pruned[f"stored_after_{size}"] == size
         assert pruned["cost_ratio_largest_to_smallest"] > 0
+        churned = by_key[("fanout_1x100_churn", runtime)]
+        # The churner got through its connect limit and was refused past it; the listeners
+        # read something, and the server's CPU was measured.
+        assert churned["churn_cycles_per_s"] > 0 and churned["churn_refused_per_s"] > 0
+        assert churned["received_kib_per_s"] > 0 and churned["server_cpu_pct"] > 0
+        assert churned["presence_kib_per_s"] > 0
         guessed = by_key[("history_8_guessers", runtime)]
         assert guessed["guesses_answered_per_s"] > 0 and guessed["p99_ms_guessed"] > 0
     assert "server_log" not in {r["scenario"] for r in rows}, "a server printed a traceback"

@@ -39,8 +39,8 @@ class ReactionsChanged:
 @dataclass(frozen=True, slots=True)
 class PresenceChanged:
     """An identity entered a room (its first connection there) or left it (its last);
-    `online` is the number of identities after the change, `users` the list (cut at
-    presence.PRESENCE_LIST_MAX)."""
+    `online` is the number of identities after the change. The room hears of it as a delta,
+    coalesced with the other changes of a short interval (never the whole list)."""
 
     room_id: str
     user_id: str
@@ -48,13 +48,12 @@ class PresenceChanged:
     joined: bool
     online: int
     guest: bool = False
-    users: tuple[Present, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
 class PresenceShown:
-    """A connection joined a room its identity was already in: nothing changed for the
-    room, but that connection is told who is there."""
+    """A connection joined a room: that connection alone is told who is there (the whole
+    list, cut at presence.PRESENCE_LIST_MAX); the room hears only a PresenceChanged."""
 
     room_id: str
     connection_id: str

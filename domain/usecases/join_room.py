@@ -14,8 +14,8 @@ def join_room(
     deps: Deps, claims: Claims, room_id: str, connection_id: str, client: str = ""
 ) -> Outcome[Grant]:
     """Let a live connection into a room its credential grants (from `client`, under the
-    room's IP policy), and count it present: the room hears of its identity's first
-    connection there; a further tab is only told who is there."""
+    room's IP policy), and count it present: the connection is told who is there, and the
+    room hears of its identity's first connection there (a further tab changes nothing)."""
     key = address_key(client) if client else ""
     with deps.uow() as uow:
         room, grant = open_room(deps, uow, claims, room_id, client=client)
@@ -30,14 +30,14 @@ def join_room(
     who = Present(grant.user_id, grant.username, grant.guest)
     arrival = deps.presence.enter(grant.room_id, connection_id, who)
     users = tuple(listed(deps.presence.online(grant.room_id), PRESENCE_LIST_MAX))
-    event: Event
+    events: list[Event] = [PresenceShown(grant.room_id, connection_id, arrival.online, users)]
     if arrival.first:
-        event = PresenceChanged(
-            grant.room_id, grant.user_id, grant.username, True, arrival.online, grant.guest, users
+        events.append(
+            PresenceChanged(
+                grant.room_id, grant.user_id, grant.username, True, arrival.online, grant.guest
+            )
         )
-    else:
-        event = PresenceShown(grant.room_id, connection_id, arrival.online, users)
-    return Outcome(grant, [event])
+    return Outcome(grant, events)
 
 
 def leave_room(deps: Deps, grant: Grant, connection_id: str) -> Outcome[None]:
@@ -46,16 +46,9 @@ def leave_room(deps: Deps, grant: Grant, connection_id: str) -> Outcome[None]:
     departure = deps.presence.leave(grant.room_id, connection_id)
     if departure is None or not departure.last:
         return Outcome(None)
-    users = tuple(listed(deps.presence.online(grant.room_id), PRESENCE_LIST_MAX))
     events: list[Event] = [
         PresenceChanged(
-            grant.room_id,
-            grant.user_id,
-            grant.username,
-            False,
-            departure.online,
-            grant.guest,
-            users,
+            grant.room_id, grant.user_id, grant.username, False, departure.online, grant.guest
         )
     ]
     if departure.was_typing:

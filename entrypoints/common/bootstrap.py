@@ -17,9 +17,10 @@ from adapters.crypto.offload import GeventRunner, OffloadedHasher, ThreadRunner
 from adapters.limits.memory import MemoryRateLimiter, RuleError
 from adapters.memory.presence import MemoryPresenceStore
 from adapters.memory.unit_of_work import MemoryUnitOfWorkFactory
-from adapters.system import SystemClock, UuidV7Generator
+from adapters.system import ProcessFiles, SystemClock, UuidV7Generator
 from adapters.text.emoji_table import UnicodeEmojiTable
 from domain.usecases import CoreConfig, Deps
+from entrypoints.common.connection_caps import OpenFiles
 from entrypoints.common.settings import MEMORY_URL, Settings, SettingsError
 from ports.limits import Check, RateLimiter
 from ports.unit_of_work import UnitOfWorkFactory
@@ -39,6 +40,7 @@ class Core:
     deps: Deps
     closers: list[Callable[[], None]] = field(default_factory=list)
     limiter: RateLimiter = field(default_factory=lambda: NO_LIMITS)
+    files: OpenFiles | None = None  # the process's open files, watched for their limit
 
     def close(self) -> None:
         while self.closers:
@@ -183,7 +185,7 @@ def build_core(settings: Settings, concurrency: str = "threads") -> Core:
             edit_window_s=settings.edit_window_s,
         ),
     )
-    return Core(settings, deps, closers, _limiter(settings))
+    return Core(settings, deps, closers, _limiter(settings), ProcessFiles())
 
 
 def migrate_schema(settings: Settings, action: str, revision: str | None = None) -> str:

@@ -23,6 +23,7 @@ class TransportCode(StrEnum):
     REQUEST_LINE_TOO_LONG = "request_line_too_long"
     ORIGIN_NOT_ALLOWED = "origin_not_allowed"
     RATE_LIMITED = "rate_limited"
+    TOO_MANY_CONNECTIONS = "too_many_connections"
     NOT_FOUND = "not_found"
     METHOD_NOT_ALLOWED = "method_not_allowed"
     BAD_REQUEST = "bad_request"
@@ -86,6 +87,7 @@ STATUS: dict[Code, int] = {
     TransportCode.REQUEST_LINE_TOO_LONG: 414,
     TransportCode.ORIGIN_NOT_ALLOWED: 403,
     TransportCode.RATE_LIMITED: 429,
+    TransportCode.TOO_MANY_CONNECTIONS: 429,
     TransportCode.NOT_FOUND: 404,
     TransportCode.METHOD_NOT_ALLOWED: 405,
     TransportCode.BAD_REQUEST: 400,

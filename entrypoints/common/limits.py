@@ -41,6 +41,11 @@ DEFAULT_RATE_LIMITS: dict[str, str] = {
     # client rejoining its rooms included); a script flooding a room is held to 3 a second.
     "message_user": "30/10 seconds",  # messages, REST and socket alike
     "event_user": "60/10 seconds",  # socket events of every kind (a message counts here too)
+    # Socket connects (each one tells a room its identity came and went): a tab reconnecting
+    # now and then never makes 30 a minute; an address's 200 sockets may all reconnect at once
+    # (a server restart) within one window.
+    "connect_user": "30/minute",
+    "connect_ip": "300/minute",
 }
 
 
@@ -77,6 +82,9 @@ LOGIN_LIMITS = (Limit("login_ip", ("ip",)),)
 SIGNUP_LIMITS = (Limit("signup_ip", ("ip",)),)
 MESSAGE_LIMITS = (Limit("message_user", ("user",)),)
 EVENT_LIMITS = (Limit("event_user", ("user",)),)  # every socket event, whatever its own
+# A socket connect: by address before its token is read, by identity once it is verified.
+CONNECT_ADDRESS_LIMITS = (Limit("connect_ip", ("ip",)),)
+CONNECT_IDENTITY_LIMITS = (Limit("connect_user", ("user",)),)
 
 
 @functools.cache

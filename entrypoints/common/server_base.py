@@ -15,9 +15,10 @@ import dataclasses
 import functools
 import logging
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, Protocol
 
+from domain.model.errors import ErrorCode
 from domain.model.events import (
     AddressesNarrowed,
     Event,
@@ -33,6 +34,7 @@ from entrypoints.common import http_api
 from entrypoints.common.admission import admit_event, admit_route, count
 from entrypoints.common.batching import Batched, SendResult, send_batch
 from entrypoints.common.bootstrap import Core
+from entrypoints.common.connection_caps import ConnectionCaps, PendingHandshakes
 from entrypoints.common.cors import cors_headers
 from entrypoints.common.edge import (
     EdgePolicy,
@@ -46,7 +48,10 @@ from entrypoints.common.errors import INTERNAL, TransportCode, error_body, rende
 from entrypoints.common.http_api import respond
 from entrypoints.common.http_types import HttpRequest, HttpResponse, Route
 from entrypoints.common.lanes import Lane
+from entrypoints.common.limits import CONNECT_ADDRESS_LIMITS as CONNECT_BY_IP
+from entrypoints.common.limits import CONNECT_IDENTITY_LIMITS as CONNECT_BY_ID
 from entrypoints.common.limits import Limit, Tarpit
+from entrypoints.common.presence_fanout import PresenceFanout
 from entrypoints.common.quiet_log import transport_logger
 from entrypoints.common.routes import ROUTES
 from entrypoints.common.settings import Settings
@@ -54,10 +59,11 @@ from entrypoints.common.shapes import JSON_HEADERS, encode_json
 from entrypoints.common.socket_api import (
     EVENTS_BY_NAME,
     EXPIRY_SWEEP_S,
+    Refused,
     SocketProtocol,
     Step,
 )
-from entrypoints.common.socket_events import Emit, channel, emits_for
+from entrypoints.common.socket_events import PRESENCE_NOTE, Emit, channel, emits_for
 from entrypoints.common.socket_wire import PollingBacklog, polling_queues, refusal
 from entrypoints.common.steps import (
     Call,
@@ -70,6 +76,7 @@ from entrypoints.common.steps import (
     Steps,
     Submit,
 )
+from ports.limits import Check
 
 log = logging.getLogger("securechat.server")
 
@@ -91,6 +98,14 @@ class ServerBase:
             settings.slow_client_timeout_s, settings.max_queued_bytes, time.monotonic
         )
         self.sweeping = False  # the sweep starts with the first connection
+        self.fanout = PresenceFanout()
+        self.handshakes = PendingHandshakes(settings.slow_client_timeout_s)
+        self.caps = ConnectionCaps(
+            settings.max_sockets_per_identity,
+            settings.max_sockets_per_address,
+            settings.fd_reserve,
+            core.files,
+        )
         self.tarpit = Tarpit()
 
     def socketio_options(self) -> dict[str, Any]:
@@ -150,7 +165,7 @@ class ServerBase:
     def reply_steps(self, response: HttpResponse) -> Steps[Reply]:
         """The emits of a response's events and, for a revoked sign-in (logout, or a
         refresh token replayed, refused with 401 all the same), the end of its sockets."""
-        yield from emits_for(response.events)
+        yield from self.emitting(emits_for(response.events))
         yield from self.revocation_steps(response.events)
         return self.encode(response)
 
@@ -178,7 +193,7 @@ class ServerBase:
                         # Told on its own, then out of the room; the room sees it leave.
                         yield Emit(standing.value, {"room": room_id}, sid)
                         yield Leave(sid, channel(room_id))
-                    yield from presence
+                    yield from self.emitting(presence)
                 case AddressesNarrowed(room_id=room_id, networks=networks, owner=owner):
                     out = yield Call(
                         Lane.WORKER, self.protocol.evict_unverified, (room_id, networks, owner)
@@ -187,7 +202,7 @@ class ServerBase:
                     for sid in evicted:
                         yield Emit("ip_not_verified", {"room": room_id}, sid)
                         yield Leave(sid, channel(room_id))
-                    yield from presence
+                    yield from self.emitting(presence)
 
     def encode(self, response: HttpResponse) -> Reply:
         """Status, body and headers to write."""
@@ -226,14 +241,37 @@ class ServerBase:
     def connect_steps(
         self, sid: str, auth: object, environ: Mapping[str, Any] | None = None
     ) -> Steps[None]:
-        """Admit a connection (or raise socket_api.Refused); the first starts the sweep.
-        `environ` is engine.io's, of the request that opened it: its client address is what
-        the connection's limits count by."""
-        client = socket_client_address(environ or {}, self.edge.trusted)
-        yield Call(Lane.WORKER, self.protocol.connect, (sid, auth, address_key(client), client))
-        if not self.sweeping:
+        """Admit a connection (or raise socket_api.Refused); the first attempt starts the
+        sweep. `environ` is engine.io's, of the request that opened it: its client address
+        is what the connection's limits count by. Counted by address before its token is
+        read, by identity once it is verified, then held to the caps on live sockets (all in
+        memory, on the loop); a user token's sign-in is then checked live in a worker."""
+        if not self.sweeping:  # first, so that even a refused connect's session is swept
             self.sweeping = True
             yield StartSweep()
+        client = socket_client_address(environ or {}, self.edge.trusted)
+        address = address_key(client)
+        self.refuse_if_limited([(limit.rule, limit.key(address, {})) for limit in CONNECT_BY_IP])
+        claims = self.protocol.claims_of(auth)
+        user = claims.user_id
+        self.refuse_if_limited([(limit.rule, limit.key("", {}, user)) for limit in CONNECT_BY_ID])
+        if self.caps.holds(sid):
+            raise Refused(error_body(ErrorCode.UNAUTHORIZED, "already connected"))
+        if (why := self.caps.admit(sid, user, address)) is not None:
+            raise Refused(error_body(TransportCode.TOO_MANY_CONNECTIONS, why))
+        try:
+            yield Call(Lane.WORKER, self.protocol.enlist, (sid, claims, address, client))
+        except BaseException:
+            self.caps.release(sid)
+            raise
+
+    def refuse_if_limited(self, checks: list[Check]) -> None:
+        """Count a connect under these checks; over one, refuse it (`rate_limited`, with
+        the seconds to wait, in its connect_error)."""
+        if wait := self.limiter.attempt(checks):
+            raise Refused(
+                {**error_body(TransportCode.RATE_LIMITED, LIMITED), "retry_after": int(wait)}
+            )
 
     def event_steps(self, name: str, sid: str, args: tuple[object, ...]) -> Steps[dict[str, Any]]:
         """An event of the table (socket_wire.screen lets no other through): its handler in
@@ -255,32 +293,51 @@ class ServerBase:
             yield Enter(sid, step.enter)
         if step.exit:
             yield Leave(sid, step.exit)
-        yield from step.emits
+        yield from self.emitting(step.emits)
         return step.ack
 
     def disconnect_steps(self, sid: str) -> Steps[None]:
+        self.caps.release(sid)
         emits = yield Call(Lane.WORKER, self.protocol.disconnect, (sid,))
-        yield from emits
+        yield from self.emitting(emits)
 
-    def sweep_steps(self, eio_sockets: Mapping[str, Any]) -> Steps[None]:
+    def emitting(self, emits: Iterable[Emit]) -> Steps[None]:
+        """Emits as they go out, in order; a room's presence changes are held for the
+        sweep's next flush instead (presence_fanout: one delta per room per sweep)."""
+        for emit in emits:
+            if emit.event == PRESENCE_NOTE:
+                self.fanout.note(emit)
+            else:
+                yield emit
+
+    def sweep_steps(
+        self, eio_sockets: Mapping[str, Any], connected: Callable[[str], bool] | None = None
+    ) -> Steps[None]:
         """Every EXPIRY_SWEEP_S, for ever: cut off long-polling clients that stopped
-        fetching (`eio_sockets`: engine.io's sessions), end connections whose token has
-        expired and tell rooms whose typing ran out. One failure never stops the
-        sweeping."""
+        fetching (`eio_sockets`: engine.io's sessions) and sessions that never made a
+        Socket.IO connection (`connected`: whether one has), end connections whose token
+        has expired, tell rooms whose typing ran out, and send the rooms' presence changes
+        of the last interval (coalesced). One failure never stops the sweeping."""
         while True:
             yield Sleep(EXPIRY_SWEEP_S)
             try:
-                yield from self._sweep_once(eio_sockets)
+                yield from self._sweep_once(eio_sockets, connected)
             except Exception:
                 log.exception("a sweep failed")
 
-    def _sweep_once(self, eio_sockets: Mapping[str, Any]) -> Steps[None]:
+    def _sweep_once(
+        self, eio_sockets: Mapping[str, Any], connected: Callable[[str], bool] | None = None
+    ) -> Steps[None]:
         for eio_sid in self.backlog.overdue(polling_queues(eio_sockets)):
             log.warning("cut off a long-polling client that stopped fetching")
             yield EndSession(eio_sid)
+        if connected is not None:
+            for eio_sid in self.handshakes.overdue(list(eio_sockets), connected):
+                yield EndSession(eio_sid)  # no Socket.IO connection in time: its place goes
         # In memory: cheap enough for an event loop.
         yield from self.end_steps(self.protocol.expired())
         yield from emits_for(expire_typing(self.deps))  # typing that ran out, per room
+        yield from self.fanout.flush()  # presence: one delta per room that changed
 
     def end_steps(self, sids: Sequence[str]) -> Steps[None]:
         """Disconnect connections whose access has ended (expired, revoked)."""

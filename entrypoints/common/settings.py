@@ -66,6 +66,10 @@ class Settings:
     # Which family of forwarded headers counts from them (the other is removed at the edge).
     forwarded_header: str = "x-forwarded-for"
     rate_limits: tuple[tuple[str, str], ...] = tuple(DEFAULT_RATE_LIMITS.items())
+    # Live sockets (connection_caps.py): a person's tabs, everyone behind one NAT address.
+    max_sockets_per_identity: int = 20
+    max_sockets_per_address: int = 200
+    fd_reserve: int = 100  # open files kept for other clients (0: not watched)
 
     @property
     def resolved_database_url(self) -> str:
@@ -193,6 +197,11 @@ class Settings:
             trusted_proxies=listing("TRUSTED_PROXIES"),
             forwarded_header=(get("FORWARDED_HEADER") or d.forwarded_header).lower(),
             rate_limits=rates("RATE_LIMITS"),
+            max_sockets_per_identity=integer(
+                "MAX_SOCKETS_PER_IDENTITY", d.max_sockets_per_identity
+            ),
+            max_sockets_per_address=integer("MAX_SOCKETS_PER_ADDRESS", d.max_sockets_per_address),
+            fd_reserve=integer("FD_RESERVE", d.fd_reserve, minimum=0),
         )
         settings.validate()
         return settings

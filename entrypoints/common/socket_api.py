@@ -135,11 +135,20 @@ class SocketProtocol:
         """Admit a connection with a valid token in its auth payload, else raise Refused.
         `client` is the client's address (what rooms' IP policies and bans look at),
         `address` its key (what limits count it by)."""
+        self.enlist(sid, self.claims_of(auth), address, client)
+
+    def claims_of(self, auth: object) -> Claims:
+        """The claims of the token in a connect's auth payload (signature, kind, expiry:
+        no I/O), else raise Refused."""
         token = auth.get("token") if isinstance(auth, dict) else None
         try:
-            claims = verify_token(self._deps, token if isinstance(token, str) else None)
+            return verify_token(self._deps, token if isinstance(token, str) else None)
         except ChatError as error:
             raise Refused(error_body(error.code, error.message)) from None
+
+    def enlist(self, sid: str, claims: Claims, address: str = "", client: str = "") -> None:
+        """List a connection with verified claims; a user token's sign-in must be live
+        (read from storage: a worker's turn), else raise Refused."""
         with self._lock:
             if sid in self._connections:  # only the transport's own connect comes here
                 raise Refused(error_body(ErrorCode.UNAUTHORIZED, "already connected"))

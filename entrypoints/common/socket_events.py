@@ -30,6 +30,10 @@ class Emit:
     to: str  # Socket.IO room name
 
 
+# Not an event clients receive: a presence change for ServerBase to coalesce.
+PRESENCE_NOTE = "presence note"
+
+
 def channel(room_id: str) -> str:
     """The Socket.IO room of a chat room."""
     return f"room:{room_id}"
@@ -53,37 +57,15 @@ def emits_for(events: Iterable[Event]) -> list[Emit]:
                 update = {"room": room_id, "message_id": message_id, "reactions": reactions}
                 out.append(Emit("reaction_update", update, channel(room_id)))
             case PresenceChanged():
-                verb = "entered" if event.joined else "left"
+                # Not sent as is: ServerBase holds it for the room's next presence flush
+                # (presence_fanout.PresenceFanout), which sends the net change as a delta.
+                who = Present(event.user_id, event.username, event.guest)
+                note = {"room": event.room_id, "who": who, "joined": event.joined}
                 out.append(
-                    Emit(
-                        "status",
-                        {
-                            "room": event.room_id,
-                            "user_id": event.user_id,
-                            "username": event.username,
-                            "guest": event.guest,
-                            "event": "join" if event.joined else "leave",
-                            "msg": f"{event.username} has {verb} the room.",
-                        },
-                        channel(event.room_id),
-                    )
-                )
-                out.append(
-                    Emit(
-                        "online_count",
-                        {"room": event.room_id, "count": event.online},
-                        channel(event.room_id),
-                    )
-                )
-                out.append(
-                    Emit(
-                        "presence",
-                        presence_json(event.room_id, event.users, event.online),
-                        channel(event.room_id),
-                    )
+                    Emit(PRESENCE_NOTE, {**note, "count": event.online}, channel(event.room_id))
                 )
             case PresenceShown(room_id=room_id, connection_id=sid):
-                # Only to the new tab: the room saw no change.
+                # The whole list, only to the connection that joined.
                 out.append(Emit("presence", presence_json(room_id, event.users, event.online), sid))
             case TypingChanged(room_id=room_id, typing=typing):
                 typists = [present_json(p) for p in typing]

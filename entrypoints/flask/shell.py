@@ -56,9 +56,13 @@ class FlaskShell:
             case step.EndSession(eio_sid):
                 return end_session(self.sio, eio_sid)
             case step.StartSweep():
-                steps = self.base.sweep_steps(self.sio.eio.sockets)
+                steps = self.base.sweep_steps(self.sio.eio.sockets, self.connected)
                 return self.sio.start_background_task(self.drive, steps)
         raise TypeError(f"not a step: {effect!r}")
+
+    def connected(self, eio_sid: str) -> bool:
+        """Whether an Engine.IO session has made its Socket.IO connection."""
+        return self.sio.manager.sid_from_eio_sid(eio_sid, "/") is not None
 
     # -- HTTP ------------------------------------------------------------------------------
 

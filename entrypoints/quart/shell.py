@@ -68,7 +68,7 @@ class QuartShell:
             case step.EndSession(eio_sid):
                 return await end_session(self.sio, eio_sid)
             case step.StartSweep():
-                steps = self.base.sweep_steps(self.sio.eio.sockets)
+                steps = self.base.sweep_steps(self.sio.eio.sockets, self.connected)
                 self.sweeper = self.sio.start_background_task(self.drive, steps)
                 return None
         raise TypeError(f"not a step: {effect!r}")
@@ -79,6 +79,10 @@ class QuartShell:
             return fn(*args)
         pool = self.password_threads if lane is Lane.PASSWORD else None  # None: the workers
         return await asyncio.get_running_loop().run_in_executor(pool, fn, *args)
+
+    def connected(self, eio_sid: str) -> bool:
+        """Whether an Engine.IO session has made its Socket.IO connection."""
+        return self.sio.manager.sid_from_eio_sid(eio_sid, "/") is not None
 
     # -- HTTP ------------------------------------------------------------------------------
 

@@ -31,6 +31,8 @@ UNLIMITED_ENOUGH = ";".join(
         "signup_ip",
         "message_user",
         "event_user",
+        "connect_user",
+        "connect_ip",
     )
 )
 
@@ -78,6 +80,9 @@ class ServerProcess:
                 # Every test of a module shares one server and one address: limits so high
                 # that only the tests of the limits themselves (which set their own) meet one.
                 "SECURECHAT_RATE_LIMITS": UNLIMITED_ENOUGH,
+                # And the caps on live sockets likewise (tests of them set their own).
+                "SECURECHAT_MAX_SOCKETS_PER_IDENTITY": "10000",
+                "SECURECHAT_MAX_SOCKETS_PER_ADDRESS": "10000",
             },
             **self.env,
         )

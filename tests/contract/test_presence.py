@@ -1,6 +1,7 @@
 """Presence lists and typing, on both runtimes and every storage: each identity listed once
-however many tabs it has, gone with its last; typing that starts, stops and ends by itself;
-and every typing event that is not the caller's own, in a room it joined, refused."""
+however many tabs it has, gone with its last (a joining connection gets the whole list, the
+room a `presence_update` delta); typing that starts, stops and ends by itself; and every
+typing event that is not the caller's own, in a room it joined, refused."""
 
 from __future__ import annotations
 
@@ -33,6 +34,14 @@ def _presence_until(client: socketio.SimpleClient, names: list[str]) -> dict[str
             return event  # type: ignore[no-any-return]
 
 
+def _update(client: socketio.SimpleClient) -> dict[str, Any]:
+    """The next `presence_update` (the room's delta), checked against the `status` and
+    `online_count` sent with it."""
+    update: dict[str, Any] = receive_until(client, "presence_update")
+    assert set(update) == {"room", "joined", "left", "count"}, update
+    return update
+
+
 def _joined(api: Api, token: str, room: Room) -> socketio.SimpleClient:
     client = api.socket(token)
     assert client.call("join", {"room": room.room_id}, timeout=5)["ok"] is True
@@ -59,10 +68,19 @@ def test_each_identity_is_listed_once_until_its_last_tab_goes(api: Api) -> None:
             "users": [{"user_id": anna["user_id"], "username": "anna", "guest": True}],
             "count": 1,
         }
+        assert _update(a) == {  # the room hears of her arrival too (she is in it)
+            "room": room.room_id,
+            "joined": [{"user_id": anna["user_id"], "username": "anna", "guest": True}],
+            "left": [],
+            "count": 1,
+        }
         bert_tab1 = _joined(api, bert["token"], room)
         bert_tab2 = api.socket(bert["token"])
         try:
-            _presence_until(a, ["anna", "bert"])
+            # bert's own connection gets the whole list; anna, the delta.
+            assert _names(receive_until(bert_tab1, "presence")) == ["anna", "bert"]
+            came = _update(a)
+            assert (_names(came, "joined"), came["left"], came["count"]) == (["bert"], [], 2)
             # A second tab: the room hears nothing, the tab itself is told who is there.
             assert bert_tab2.call("join", {"room": room.room_id}, timeout=5)["ok"] is True
             assert _names(receive_until(bert_tab2, "presence")) == ["anna", "bert"]
@@ -74,10 +92,10 @@ def test_each_identity_is_listed_once_until_its_last_tab_goes(api: Api) -> None:
                 assert _listed(api, room, anna["token"]) == ["anna", "bert"]
                 time.sleep(0.1)
             bert_tab2.disconnect()
-            # The next presence anna hears of is bert gone: none came for his second tab's
+            # The next update anna hears of is bert gone: none came for his second tab's
             # arrival, nor for his first tab's departure.
-            gone = receive_until(a, "presence")
-            assert (_names(gone), gone["count"]) == (["anna"], 1)
+            gone = _update(a)
+            assert (gone["joined"], _names(gone, "left"), gone["count"]) == ([], ["bert"], 1)
             assert _listed(api, room, anna["token"]) == ["anna"]
         finally:
             bert_tab1.disconnect()

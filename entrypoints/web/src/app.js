@@ -25,6 +25,7 @@ const state = {
   loadingOlder: false,
   typingSentAt: 0,
   typingTimer: null,
+  present: new Map(), // user_id -> {user_id, username, guest}: who is in the room now
 };
 
 function showError(id, error) {
@@ -151,7 +152,24 @@ function addMessages(messages, { keepView = false } = {}) {
   else if (atBottom) list.scrollTop = list.scrollHeight;
 }
 
-function renderPresence(users, count) {
+// The whole list comes once, when this page's socket joins (`presence`); then the room's
+// changes come as deltas (`presence_update`: who joined, who left, the count).
+function setPresence(users, count) {
+  state.present = new Map(users.map((user) => [user.user_id, user]));
+  renderPresence(count);
+}
+
+function updatePresence(update) {
+  for (const user of update.left) state.present.delete(user.user_id);
+  for (const user of update.joined) state.present.set(user.user_id, user);
+  renderPresence(update.count);
+}
+
+function renderPresence(count) {
+  const byName = (a, b) =>
+    a.username.toLowerCase().localeCompare(b.username.toLowerCase()) ||
+    (a.user_id < b.user_id ? -1 : a.user_id > b.user_id ? 1 : 0);
+  const users = [...state.present.values()].sort(byName);
   const list = $("online-list");
   list.replaceChildren(
     ...users.map((user) => {
@@ -307,7 +325,10 @@ function connect() {
     if (data.room === state.roomId) clearMessages();
   });
   socket.on("presence", (data) => {
-    if (data.room === state.roomId) renderPresence(data.users, data.count);
+    if (data.room === state.roomId) setPresence(data.users, data.count);
+  });
+  socket.on("presence_update", (data) => {
+    if (data.room === state.roomId) updatePresence(data);
   });
   socket.on("typing_status", (data) => {
     if (data.room === state.roomId) renderTyping(data.typing_users);

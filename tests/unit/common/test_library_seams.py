@@ -7,6 +7,7 @@ guard silently falling away."""
 
 from __future__ import annotations
 
+import asyncio
 import inspect
 
 import engineio
@@ -58,3 +59,16 @@ def test_engineio_sockets_expose_what_the_backlog_reads() -> None:
     sock = Socket(engineio.Server(async_mode="threading"), "sid")
     assert sock.upgraded is False
     assert sock.queue.empty() and sock.queue.qsize() == 0
+
+
+def test_socketio_managers_say_which_engineio_sessions_made_a_connection() -> None:
+    # The shells' `connected` (the sweep ends a session that never connects) asks this.
+    for server in (socketio.Server(), socketio.AsyncServer()):
+        manager = server.manager
+        manager.set_server(server)
+        assert manager.sid_from_eio_sid("nobody", "/") is None
+        # What python-socketio's _handle_connect does before the connect handler runs.
+        sid = manager.pre_connect("eio1", "/")
+        if inspect.iscoroutine(sid):
+            sid = asyncio.run(sid)
+        assert manager.sid_from_eio_sid("eio1", "/") == sid

@@ -69,7 +69,11 @@ class Sockets:
         self.rooms.pop(sid, None)
 
     def drive(self, steps: Steps[T]) -> T:
-        return drive(steps, self.perform)
+        """Perform `steps`, then what the sweep's next presence flush would send."""
+        try:
+            return drive(steps, self.perform)
+        finally:
+            self.emitted += self.base.fanout.flush()
 
     def perform(self, effect: Effect) -> Any:
         match effect:
@@ -113,16 +117,21 @@ def _assert_refused(ack: dict[str, Any], code: str) -> None:
 
 
 def _presence(
-    event: str, count: int, username: str = "alice", names: tuple[str, ...] | None = None
+    event: str,
+    count: int,
+    username: str = "alice",
+    names: tuple[str, ...] | None = None,
+    sid: str = "s1",
 ) -> list[tuple[str, str, Any]]:
-    """What the room hears of an identity's arrival or departure; `names`: who is listed
-    after it (by default the one who came, or no one after a departure)."""
-    if names is None:
-        names = (username,) if event == "join" else ()
+    """What an identity's arrival or departure sends: on arrival, the list to the joining
+    connection `sid` (`names`: who is listed, by default the one who came); then to the
+    room, at the next flush, the delta."""
+    joined, left = ((username,), ()) if event == "join" else ((), (username,))
     return [
+        *([("presence", sid, (count, names or (username,)))] if event == "join" else []),
         ("status", LOBBY, (event, username)),
         ("online_count", LOBBY, count),
-        ("presence", LOBBY, (count, names)),
+        ("presence_update", LOBBY, (count, joined, left)),
     ]
 
 
@@ -136,6 +145,10 @@ def _seen(emits: list[Emit]) -> list[tuple[str, str, Any]]:
         elif emit.event == "presence":
             names = tuple(user["username"] for user in emit.data["users"])
             out.append((emit.event, emit.to, (emit.data["count"], names)))
+        elif emit.event == "presence_update":
+            came = tuple(user["username"] for user in emit.data["joined"])
+            went = tuple(user["username"] for user in emit.data["left"])
+            out.append((emit.event, emit.to, (emit.data["count"], came, went)))
         elif emit.event == "typing_status":
             names = tuple(user["username"] for user in emit.data["typing_users"])
             out.append((emit.event, emit.to, names))
@@ -161,7 +174,7 @@ def test_join_enters_the_room_counts_presence_and_tells_the_room(
     # Joining again is a no-op: no second presence, nothing told.
     assert sockets.event("join", "s1", {"room": "lobby"}) == OK
     assert world.presence.count("lobby") == 1
-    assert len(sockets.emitted) == 3
+    assert len(sockets.emitted) == 4
 
 
 @covered.refusal("join")
@@ -396,7 +409,10 @@ def test_message_with_its_own_user_id_is_sent_marked_guest_for_a_room_guest(
     token = _member(world, "lobby", "alice")
     sockets.connect("s1", token)
     assert sockets.event("join", "s1", {"room": "lobby"}) == OK
-    (status, *_) = sockets.emitted
+    (listed, status, *_) = sockets.emitted
+    assert listed.data["users"] == [
+        {"user_id": listed.data["users"][0]["user_id"], "username": "alice", "guest": True}
+    ]
     assert (status.data["username"], status.data["guest"]) == ("alice", True)
     sockets.emitted.clear()
     me = world.tokens.verify_room_token(token).user_id
@@ -530,11 +546,11 @@ def test_typing_tells_the_room_of_changes_only(sockets: Sockets, world: World) -
         ("typing_status", LOBBY, ("bob",)),
     ]
     sockets.emitted.clear()
-    # Bob goes while typing: the room sees him leave, and stop typing.
+    # Bob goes while typing: the room sees him stop typing, and leave (at the next flush).
     assert sockets.event("leave", "s2", {"room": "lobby"}) == OK
     assert _seen(sockets.emitted) == [
-        *_presence("leave", 1, "bob", ("alice",)),
         ("typing_status", LOBBY, ()),
+        *_presence("leave", 1, "bob", ("alice",)),
     ]
 
 

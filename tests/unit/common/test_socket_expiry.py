@@ -5,6 +5,7 @@ from __future__ import annotations
 from domain.usecases.create_room import create_room
 from domain.usecases.verify_room import verify_room_password
 from entrypoints.common.socket_api import SocketProtocol
+from entrypoints.common.socket_events import PRESENCE_NOTE
 from tests.support import World
 
 PASSWORD = "correct horse battery"  # noqa: S105 - test data
@@ -24,5 +25,5 @@ def test_only_connections_whose_token_has_expired_are_reported(world: World) -> 
     world.clock.advance(seconds=1)
     assert protocol.expired() == ["guest"]
     # Once the runtime has disconnected it, it is no longer reported.
-    assert [e.event for e in protocol.disconnect("guest")] == ["status", "online_count", "presence"]
+    assert [e.event for e in protocol.disconnect("guest")] == [PRESENCE_NOTE]
     assert protocol.expired() == []

@@ -21,7 +21,7 @@ from entrypoints.common.socket_api import (
     SocketProtocol,
     SocketResult,
 )
-from entrypoints.common.socket_events import channel
+from entrypoints.common.socket_events import PRESENCE_NOTE, channel
 from tests.support import World
 
 PASSWORD = "correct horse battery"  # noqa: S105 - test data
@@ -101,11 +101,7 @@ def test_a_disconnect_during_a_join_leaves_no_one_present(world: World) -> None:
     ended.join(5)
 
     assert world.presence.count("lobby") == 0
-    assert [e.event for e in left] == [
-        "status",
-        "online_count",
-        "presence",
-    ]  # the room saw it leave
+    assert [e.event for e in left] == [PRESENCE_NOTE]  # the room saw it leave
     assert not protocol.in_channel("s1", channel("lobby"))
 
 
@@ -173,12 +169,8 @@ def test_disconnect_leaves_the_joined_room_once_and_forgets_the_connection(world
 
     emits = protocol.disconnect("s1")
 
-    assert [(e.event, e.to) for e in emits] == [
-        ("status", channel("lobby")),
-        ("online_count", channel("lobby")),
-        ("presence", channel("lobby")),
-    ]
-    assert emits[0].data["event"] == "leave" and emits[1].data["count"] == 0
+    assert [(e.event, e.to) for e in emits] == [(PRESENCE_NOTE, channel("lobby"))]
+    assert emits[0].data["joined"] is False and emits[0].data["count"] == 0
     assert world.presence.count("lobby") == 0
     assert protocol.disconnect("s1") == []  # a second disconnect tells no one
     assert protocol.disconnect("never-connected") == []

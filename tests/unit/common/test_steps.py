@@ -15,6 +15,7 @@ from domain.model.members import Standing
 from domain.usecases.create_room import create_room
 from domain.usecases.verify_room import verify_room_password
 from entrypoints.common.bootstrap import Core
+from entrypoints.common.connection_caps import PendingHandshakes
 from entrypoints.common.http_types import HttpRequest, HttpResponse
 from entrypoints.common.lanes import Lane
 from entrypoints.common.limits import DEFAULT_RATE_LIMITS
@@ -127,7 +128,7 @@ def test_a_failure_the_steps_do_not_handle_propagates() -> None:
 
 def test_the_first_connect_starts_the_sweep_and_no_later_one(world: World) -> None:
     base, driver = _connected(world)
-    assert driver.kinds() == ["Call", "StartSweep"]
+    assert driver.kinds() == ["StartSweep", "Call"]
     token = create_room(world.deps, "other", PASSWORD).value.admin_token
     driver.done.clear()
     driver.drive(base.connect_steps("s2", {"token": token}))
@@ -140,10 +141,16 @@ def test_a_join_enters_the_room_before_its_emits(world: World) -> None:
     driver.done.clear()
     ack = driver.drive(base.event_steps("join", "s1", ({"room": "lobby"},)))
     assert ack["ok"] is True
-    assert driver.kinds() == ["Call", "Enter", "Emit", "Emit", "Emit"]
+    assert driver.kinds() == ["Call", "Enter", "Emit"]
     assert driver.done[1] == Enter("s1", channel("lobby"))
-    emits = [e for e in driver.done if isinstance(e, Emit)]
-    assert [e.event for e in emits] == ["status", "online_count", "presence"]
+    # The list to the joining connection alone; the room hears of it at the next sweep.
+    assert (driver.done[2].event, driver.done[2].to) == ("presence", "s1")  # type: ignore[union-attr]
+    emits = base.fanout.flush()
+    assert [(e.event, e.to) for e in emits] == [
+        ("status", channel("lobby")),
+        ("online_count", channel("lobby")),
+        ("presence_update", channel("lobby")),
+    ]
 
 
 def test_a_join_that_lost_the_race_to_its_disconnect_enters_nothing(world: World) -> None:
@@ -194,9 +201,13 @@ def test_a_disconnect_emits_the_departure(world: World) -> None:
     base, driver = _connected(world)
     driver.drive(base.event_steps("join", "s1", ({"room": "lobby"},)))
     driver.done.clear()
+    base.fanout.flush()  # the arrival, told by an earlier sweep
     driver.drive(base.disconnect_steps("s1"))
-    assert driver.kinds() == ["Call", "Emit", "Emit", "Emit"]
-    assert driver.done[1].data["event"] == "leave"  # type: ignore[union-attr]  # an Emit
+    assert driver.kinds() == ["Call"]  # the departure waits for the next sweep
+    status, count, update = base.fanout.flush()
+    assert (status.event, status.data["event"], count.data["count"]) == ("status", "leave", 0)
+    assert (update.event, update.data["joined"], update.data["count"]) == ("presence_update", [], 0)
+    assert [u["user_id"] for u in update.data["left"]] == [status.data["user_id"]]
 
 
 # -- what committed events do to live sockets ------------------------------------------------
@@ -232,6 +243,7 @@ def test_a_kicked_identitys_sockets_are_told_and_leave_and_the_room_sees_it(
     driver.drive(base.event_steps("join", "s1", ({"room": "lobby"},)))  # the admin stays
     guest = _joined_guest(world, base, driver, "s2")
     user_id = world.tokens.verify_room_token(guest).user_id
+    base.fanout.flush()  # the arrivals, told by an earlier sweep
     driver.done.clear()
 
     kicked = MemberRemoved("lobby", user_id, Standing.KICKED)
@@ -242,10 +254,9 @@ def test_a_kicked_identitys_sockets_are_told_and_leave_and_the_room_sees_it(
         Emit("kicked", {"room": "lobby"}, "s2"),
         Leave("s2", channel("lobby")),
     ]
-    departure = driver.done[3]
-    assert isinstance(departure, Emit) and departure.data["event"] == "leave"
-    assert departure.data["user_id"] == user_id
-    assert driver.done[4] == Emit("online_count", {"room": "lobby", "count": 1}, channel("lobby"))
+    departure, count, _ = base.fanout.flush()  # the room sees it at the next sweep
+    assert departure.data["event"] == "leave" and departure.data["user_id"] == user_id
+    assert count == Emit("online_count", {"room": "lobby", "count": 1}, channel("lobby"))
     assert base.protocol.in_channel("s1", channel("lobby"))
     assert not base.protocol.in_channel("s2", channel("lobby"))
 
@@ -281,6 +292,7 @@ def test_the_sweep_ends_an_expired_connection_even_when_its_disconnect_fails(
 ) -> None:
     base, driver = _connected(world)
     driver.drive(base.event_steps("join", "s1", ({"room": "lobby"},)))
+    base.fanout.flush()  # the arrival, told by an earlier sweep
     world.clock.advance(seconds=world.deps.config.admin_token_ttl_s + 1)
     driver.done.clear()
     driver.failing = lambda e: RuntimeError("gone") if isinstance(e, Disconnect) else None
@@ -332,6 +344,7 @@ def test_the_sweep_tells_a_room_when_typing_runs_out(world: World) -> None:
     base, driver = _connected(world)
     driver.drive(base.event_steps("join", "s1", ({"room": "lobby"},)))
     driver.drive(base.event_steps("typing", "s1", ({"room": "lobby", "is_typing": True},)))
+    base.fanout.flush()  # the arrival, told by an earlier sweep
     driver.done.clear()
     driver.stop_after_sleeps = 2
     with pytest.raises(_Stop):
@@ -457,3 +470,19 @@ def test_drive_async_awaits_each_step_and_raises_failures_at_their_yield() -> No
         return "slept"
 
     assert asyncio.run(drive_async(_echo(), perform)) == ["slept", "caught 'gone'"]
+
+
+def test_the_sweep_ends_a_session_that_never_made_a_socketio_connection(world: World) -> None:
+    base = _base(world)
+    now = [0.0]
+    base.handshakes = PendingHandshakes(10, lambda: now[0])
+    sessions = {
+        "idle": _PollingSocket("idle", _Queue(0), upgraded=True),
+        "joined": _PollingSocket("joined", _Queue(0), upgraded=True),
+    }
+    for at, ended in ((0.0, []), (9.0, []), (10.0, [EndSession("idle")])):
+        now[0] = at
+        driver = Driver(base, stop_after_sleeps=1)
+        with pytest.raises(_Stop):
+            driver.drive(base.sweep_steps(sessions, lambda eio_sid: eio_sid == "joined"))
+        assert driver.done == [Sleep(EXPIRY_SWEEP_S), *ended, Sleep(EXPIRY_SWEEP_S)]

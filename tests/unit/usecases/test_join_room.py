@@ -24,7 +24,8 @@ def test_the_room_hears_of_an_identitys_first_tab_and_its_last(world: World) -> 
     grant_alice = joined.value
     assert grant_alice == Grant("lobby", alice.user_id, "alice", Role.MEMBER, guest=True)
     assert joined.events == [
-        PresenceChanged("lobby", alice.user_id, "alice", True, 1, guest=True, users=(she,))
+        PresenceShown("lobby", "c-alice", 1, (she,)),  # the list, to her connection
+        PresenceChanged("lobby", alice.user_id, "alice", True, 1, guest=True),  # the room's delta
     ]
 
     grant_bob = join_room(world.deps, bob, "lobby", "c-bob").value
@@ -37,7 +38,7 @@ def test_the_room_hears_of_an_identitys_first_tab_and_its_last(world: World) -> 
     assert leave_room(world.deps, grant_alice, "c-alice").events == []
     last_tab = leave_room(world.deps, grant_alice, "c-alice-2")
     assert last_tab.events == [
-        PresenceChanged("lobby", alice.user_id, "alice", False, 1, guest=True, users=(he,))
+        PresenceChanged("lobby", alice.user_id, "alice", False, 1, guest=True)
     ]
     # Leaving twice is a no-op without an event.
     assert leave_room(world.deps, grant_alice, "c-alice").events == []
@@ -64,8 +65,8 @@ def test_the_list_is_by_name_and_cut_while_the_count_stays_exact(world: World) -
     for n in range(PRESENCE_LIST_MAX + 1):
         world.presence.enter("big", f"c{n}", Present(f"u{n:04d}", f"User {n:04d}"))
     out = join_room(world.deps, member_claims(world, "big", "aaron"), "big", "c-aaron")
-    [event] = out.events
-    assert isinstance(event, PresenceChanged)
+    event, _ = out.events
+    assert isinstance(event, PresenceShown)
     assert event.online == PRESENCE_LIST_MAX + 2
     assert len(event.users) == PRESENCE_LIST_MAX
     assert event.users[0].username == "aaron"  # by name, case-blind
