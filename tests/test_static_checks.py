@@ -49,3 +49,21 @@ def test_every_type_ignore_in_production_code_says_why() -> None:
                 if "type: ignore" in line and not re.search(r"type: ignore\[[\w,-]+\]  # \S", line):
                     unexplained.append(f"{path.relative_to(ROOT)}:{number}: {line.strip()}")
     assert not unexplained, "\n".join(unexplained)
+
+
+def test_steps_are_typed_through_call(tmp_path: Path) -> None:
+    """`yield from call(lane, fn, *args)` checks the arguments against `fn` and gives its
+    result's type: a mistyped argument is a mypy error, not Any."""
+    probe = tmp_path / "probe.py"
+    probe.write_text(
+        "from entrypoints.common.lanes import Lane\n"
+        "from entrypoints.common.socket_api import SocketProtocol\n"
+        "from entrypoints.common.steps import Steps, call\n\n\n"
+        "def steps(protocol: SocketProtocol) -> Steps[None]:\n"
+        "    emits = yield from call(Lane.WORKER, protocol.disconnect, 'sid')\n"
+        "    reveal_type(emits)\n"
+        "    yield from call(Lane.WORKER, protocol.disconnect, 1)\n"
+    )
+    done = _run(str(BIN / "mypy"), "--strict", "--no-incremental", str(probe))
+    assert 'Revealed type is "list[entrypoints.common.socket_events.Emit]"' in done.stdout
+    assert "incompatible type" in done.stdout and "[arg-type]" in done.stdout, done.stdout

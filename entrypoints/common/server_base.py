@@ -66,7 +66,6 @@ from entrypoints.common.socket_api import (
 from entrypoints.common.socket_events import PRESENCE_NOTE, Emit, channel, emits_for
 from entrypoints.common.socket_wire import PollingBacklog, polling_queues, refusal
 from entrypoints.common.steps import (
-    Call,
     Disconnect,
     EndSession,
     Enter,
@@ -75,6 +74,7 @@ from entrypoints.common.steps import (
     StartSweep,
     Steps,
     Submit,
+    call,
 )
 from ports.limits import Check
 
@@ -138,8 +138,9 @@ class ServerBase:
         # read or anything stored (an edit, a send).
         by_identity = admission.by_identity
         admit = functools.partial(self.admit, by_identity) if by_identity else None
-        args = (self.deps, route, request, admit, admission.decoded)
-        answer = yield Call(admission.lane, http_api.answer, args)
+        answer = yield from call(
+            admission.lane, http_api.answer, self.deps, route, request, admit, admission.decoded
+        )
         if isinstance(answer, Batched):
             answer = respond(answer, (yield Submit(answer.command)))
         return (yield from self.reply_steps(answer))
@@ -183,22 +184,22 @@ class ServerBase:
                     yield from self.end_steps(self.protocol.stale(event))
                 case RoomDeleted(room_id=room_id):
                     # Waits for each connection's running event: in a worker.
-                    evicted, _ = yield Call(Lane.WORKER, self.protocol.evict, (room_id,))
+                    evicted, _ = yield from call(Lane.WORKER, self.protocol.evict, room_id)
                     for sid in evicted:
                         yield Leave(sid, channel(room_id))
                 case MemberRemoved(room_id=room_id, user_id=user_id, standing=standing):
-                    out = yield Call(Lane.WORKER, self.protocol.evict, (room_id, user_id))
-                    evicted, presence = out
+                    evicted, presence = yield from call(
+                        Lane.WORKER, self.protocol.evict, room_id, user_id
+                    )
                     for sid in evicted:
                         # Told on its own, then out of the room; the room sees it leave.
                         yield Emit(standing.value, {"room": room_id}, sid)
                         yield Leave(sid, channel(room_id))
                     yield from self.emitting(presence)
                 case AddressesNarrowed(room_id=room_id, networks=networks, owner=owner):
-                    out = yield Call(
-                        Lane.WORKER, self.protocol.evict_unverified, (room_id, networks, owner)
+                    evicted, presence = yield from call(
+                        Lane.WORKER, self.protocol.evict_unverified, room_id, networks, owner
                     )
-                    evicted, presence = out
                     for sid in evicted:
                         yield Emit("ip_not_verified", {"room": room_id}, sid)
                         yield Leave(sid, channel(room_id))
@@ -260,7 +261,7 @@ class ServerBase:
         if (why := self.caps.admit(sid, user, address)) is not None:
             raise Refused(error_body(TransportCode.TOO_MANY_CONNECTIONS, why))
         try:
-            yield Call(Lane.WORKER, self.protocol.enlist, (sid, claims, address, client))
+            yield from call(Lane.WORKER, self.protocol.enlist, sid, claims, address, client)
         except BaseException:
             self.caps.release(sid)
             raise
@@ -284,7 +285,7 @@ class ServerBase:
         admission = admit_event(event, self.protocol.connection(sid), args)
         if wait := count(self.limiter, admission):
             return {**refusal(TransportCode.RATE_LIMITED, LIMITED), "retry_after": int(wait)}
-        step: Step = yield Call(admission.lane, self.protocol.run, (event, sid, args))
+        step: Step = yield from call(admission.lane, self.protocol.run, event, sid, args)
         if isinstance(step, Batched):
             step = step.respond((yield Submit(step.command)))
         # The disconnect may have run while a join was in its thread: enter only a live
@@ -298,7 +299,7 @@ class ServerBase:
 
     def disconnect_steps(self, sid: str) -> Steps[None]:
         self.caps.release(sid)
-        emits = yield Call(Lane.WORKER, self.protocol.disconnect, (sid,))
+        emits = yield from call(Lane.WORKER, self.protocol.disconnect, sid)
         yield from self.emitting(emits)
 
     def emitting(self, emits: Iterable[Emit]) -> Steps[None]:

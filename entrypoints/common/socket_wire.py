@@ -21,7 +21,7 @@ from typing import Any
 
 from entrypoints.common.errors import TransportCode, error_body, render_http_status
 from entrypoints.common.shapes import JSON_HEADERS
-from entrypoints.common.steps import Io, Steps
+from entrypoints.common.steps import Steps, io_call
 
 log = logging.getLogger("securechat.transport")
 
@@ -183,16 +183,16 @@ def message_steps(
     python-socketio; a packet python-socketio cannot decode closes its connection."""
     verdict = screen_noted(data, events)
     if verdict.reply is not None:
-        yield Io(io.send, (eio_sid, verdict.reply))
+        yield from io_call(io.send, eio_sid, verdict.reply)
     if verdict.action is Action.CLOSE:
-        yield Io(io.end, (eio_sid,))
+        yield from io_call(io.end, eio_sid)
     if verdict.action is not Action.PASS:
         return
     try:
-        yield Io(io.dispatch, (eio_sid, data))
+        yield from io_call(io.dispatch, eio_sid, data)
     except Exception as error:  # a packet python-socketio could not decode
         note_malformed(error)
-        yield Io(io.end, (eio_sid,))
+        yield from io_call(io.end, eio_sid)
 
 
 def connect_steps(
@@ -204,7 +204,7 @@ def connect_steps(
 ) -> Steps[Any]:
     """An Engine.IO handshake: python-socketio's own handling, then, for a long-polling
     session only, `watch` (the backlog's accounting on what is queued for it)."""
-    accepted = yield Io(io.connect, (eio_sid, environ))
+    accepted = yield from io_call(io.connect, eio_sid, environ)
     if sock := new_polling_session(sockets, eio_sid, environ):
         watch(sock)
     return accepted

@@ -14,31 +14,34 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Generator
 from dataclasses import dataclass
-from typing import Any, Generic, TypeVar, cast
+from typing import Any, Generic, TypeVar, TypeVarTuple, cast
 
 from domain.usecases.send_message import SendCommand
 from entrypoints.common.lanes import Lane
 from entrypoints.common.socket_events import Emit
 
 T = TypeVar("T")
+R = TypeVar("R")
+Ts = TypeVarTuple("Ts")
 
 
 @dataclass(frozen=True, slots=True)
-class Call:
-    """`fn(*args)` in `lane`: inline, on a core worker, or on a password thread."""
+class Call(Generic[R]):
+    """`fn(*args)` in `lane`: inline, on a core worker, or on a password thread. Ask for it
+    with `call`, which types the result."""
 
     lane: Lane
-    fn: Callable[..., Any]
-    args: tuple[Any, ...]
+    fn: Callable[..., R]
+    args: tuple[object, ...]
 
 
 @dataclass(frozen=True, slots=True)
-class Io:
+class Io(Generic[R]):
     """`fn(*args)`, one of the runtime's own I/O functions (engine.io's send or dispatch):
-    called in its greenlet on Flask, awaited on Quart."""
+    called in its greenlet on Flask, awaited on Quart. Ask for it with `io_call`."""
 
-    fn: Callable[..., Any]
-    args: tuple[Any, ...]
+    fn: Callable[..., R | Awaitable[R]]
+    args: tuple[object, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,10 +90,32 @@ class StartSweep:
 
 
 __all__ = ["Call", "Disconnect", "Effect", "Emit", "EndSession", "Enter", "Io", "Leave", "Sleep"]
-__all__ += ["StartSweep", "Stepper", "Steps", "Submit", "drive", "drive_async"]
+__all__ += ["StartSweep", "Stepper", "Steps", "Submit", "call", "drive", "drive_async", "io_call"]
 
-Effect = Call | Io | Submit | Emit | Enter | Leave | Sleep | Disconnect | EndSession | StartSweep
+Effect = (
+    Call[Any]
+    | Io[Any]
+    | Submit
+    | Emit
+    | Enter
+    | Leave
+    | Sleep
+    | Disconnect
+    | EndSession
+    | StartSweep
+)
 Steps = Generator[Effect, Any, T]
+
+
+def call(lane: Lane, fn: Callable[[*Ts], R], *args: *Ts) -> Steps[R]:
+    """`x = yield from call(lane, fn, a, b)`: `fn(a, b)` performed in `lane`, its result
+    typed as `fn`'s (a bare `yield Call(...)` would give Any)."""
+    return cast(R, (yield Call(lane, fn, tuple(args))))
+
+
+def io_call(fn: Callable[[*Ts], R | Awaitable[R]], *args: *Ts) -> Steps[R]:
+    """`x = yield from io_call(fn, a)`: one of the runtime's own I/O functions, typed."""
+    return cast(R, (yield Io(fn, tuple(args))))
 
 
 class Stepper(Generic[T]):
