@@ -64,6 +64,8 @@ class JwtTokenService:
             payload["fam"] = claims.family_id  # minted from this sign-in: dies with it
         if not claims.guest:
             payload["acct"] = True  # an account's identity; absent: a guest's
+        # The session it continues: a renewal carries it, a first token starts it now.
+        payload["ses"] = claims.session_start or self._clock.now_ms() // 1000
         return self._encode(payload)
 
     def issue_user_token(self, claims: UserTokenClaims) -> str:
@@ -160,6 +162,8 @@ def _claims(data: dict[str, Any]) -> Claims:
             admin_version=_int({"adv": 1, **data}, "adv") if role is Role.ADMIN else 0,
             family_id=_str(data, "fam") if "fam" in data else None,
             guest=not _flag(data, "acct"),
+            # Tokens issued before sessions were carried: their session began at issue.
+            session_start=_int(data, "ses" if "ses" in data else "iat"),
         )
     if typ == "user":
         return UserTokenClaims(

@@ -61,6 +61,7 @@ class ErrorCode(StrEnum):
     IDENTITY_MISMATCH = "identity_mismatch"  # a payload's user_id is not the token's
     NOT_SENDER = "not_sender"  # only a message's sender may edit it
     EDIT_WINDOW_CLOSED = "edit_window_closed"  # a message is editable for a while only
+    SESSION_EXPIRED = "session_expired"  # a guest session past its lifetime: no renewal
 
 
 class ChatError(Exception):

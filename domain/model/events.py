@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from domain.model.members import Role, Standing
 from domain.model.messages import Message
 from domain.model.presence import Present
+from domain.model.sessions import EndReason
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,6 +77,7 @@ class FamilyRevoked:
 
     family_id: str
     user_id: str
+    reason: EndReason = EndReason.LOGGED_OUT  # or REFRESH_TOKEN_REUSED
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,6 +110,7 @@ class RoomTokensRevoked:
     incarnation: str
     password_version: int
     admin_version: int
+    reason: EndReason = EndReason.ROOM_PASSWORD_CHANGED  # or ADMIN_TOKEN_ROTATED
 
 
 @dataclass(frozen=True, slots=True)

@@ -35,6 +35,10 @@ class RoomTokenClaims:
     # Whether its identity has no password behind it: a room guest's, or a guest
     # profile's; False for an account's (an account's id is never shown as a guest).
     guest: bool = True
+    # When the session it continues began (seconds): the first token of a guest identity
+    # starts it, and renewals carry it on (`sessions.renewed_expiry` caps them by it). 0 on
+    # claims not yet issued: the token service starts the session at its issue time.
+    session_start: int = 0
 
 
 @dataclass(frozen=True, slots=True)

@@ -28,6 +28,7 @@ from domain.model.events import Event, FamilyRevoked
 from domain.model.members import check_username
 from domain.model.policies import UserTokenClaims
 from domain.model.rooms import PASSWORD_MAX_CHARS, check_new_password, is_text
+from domain.model.sessions import EndReason
 from domain.usecases.access import check_live
 from domain.usecases.deps import Deps, Outcome
 from ports.passwords import PasswordHasher
@@ -109,7 +110,7 @@ def refresh(deps: Deps, refresh_token: str) -> Outcome[SignedIn]:
         raise _invalid_refresh_token()
     rotated = _rotate(deps, refresh_token_hash(refresh_token), deps.clock.now_ms())
     if isinstance(rotated, RefreshFamily):
-        raise RefreshTokenReused(_revoke(deps, rotated))
+        raise RefreshTokenReused(_revoke(deps, rotated, EndReason.REFRESH_TOKEN_REUSED))
     return Outcome(rotated)
 
 
@@ -192,11 +193,13 @@ def issue_access_token(deps: Deps, user: User, family_id: str, now_ms: int) -> s
     return deps.tokens.issue_user_token(claims)
 
 
-def _revoke(deps: Deps, family: RefreshFamily) -> list[Event]:
+def _revoke(
+    deps: Deps, family: RefreshFamily, reason: EndReason = EndReason.LOGGED_OUT
+) -> list[Event]:
     """Revoke a family in a unit of its own; the events its commit released."""
     with deps.uow(write=True) as uow:
         if uow.refresh_tokens.revoke_family(family.family_id):
-            uow.record(FamilyRevoked(family.family_id, family.user_id))
+            uow.record(FamilyRevoked(family.family_id, family.user_id, reason))
         uow.commit()
         return uow.collect_events()
 

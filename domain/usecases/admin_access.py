@@ -18,6 +18,7 @@ from domain.model.events import RoomTokensRevoked
 from domain.model.members import Role
 from domain.model.policies import AdminProof, Credential, Grant
 from domain.model.rooms import Room, RoomId, worth_hashing
+from domain.model.sessions import EndReason
 from domain.usecases.access import open_room
 from domain.usecases.deps import Deps
 from ports.unit_of_work import UnitOfWork
@@ -82,5 +83,8 @@ def member_id(user_id: str) -> str:
         raise InvalidInput(ErrorCode.INVALID_USER_ID, "not a user id") from None
 
 
-def revoked(room: Room) -> RoomTokensRevoked:
-    return RoomTokensRevoked(room.id, room.incarnation, room.password_version, room.admin_version)
+def revoked(room: Room, reason: EndReason) -> RoomTokensRevoked:
+    """The room's tokens issued before its new password (or admin-token rotation) die."""
+    return RoomTokensRevoked(
+        room.id, room.incarnation, room.password_version, room.admin_version, reason
+    )

@@ -32,6 +32,8 @@ class CoreConfig:
     # How many messages a room whose own message_limit is unset keeps (0: every message).
     message_limit: int = 0
     edit_window_s: int = DEFAULT_EDIT_WINDOW_S  # how long a sender may edit a message
+    # How long a guest identity's session lasts, renewals included (sessions.renewed_expiry).
+    guest_session_ttl_s: int = 7 * 24 * 3600
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,6 +15,7 @@ from domain.model.events import RoleChanged
 from domain.model.members import Role
 from domain.model.policies import AdminProof, Credential, Grant, membership_holds
 from domain.model.rooms import Room
+from domain.model.sessions import EndReason
 from domain.usecases.access import issue_room_token
 from domain.usecases.admin_access import member_id, open_as_admin, revoked
 from domain.usecases.deps import Deps, Outcome
@@ -52,7 +53,7 @@ def rotate_admin_token(
         room, grant = open_as_owner(deps, uow, claims, room_id, client)
         room.admin_version += 1
         uow.rooms.update(room)
-        uow.record(revoked(room))
+        uow.record(revoked(room, EndReason.ADMIN_TOKEN_ROTATED))
         uow.commit()
         events = uow.collect_events()
     ttl = deps.config.admin_token_ttl_s

@@ -9,6 +9,7 @@ from domain.model.errors import ErrorCode, InvalidInput
 from domain.model.events import AddressesNarrowed
 from domain.model.policies import Credential
 from domain.model.rooms import RoomSettings, check_message_limit, check_new_password
+from domain.model.sessions import EndReason
 from domain.usecases.access import reload_room
 from domain.usecases.admin_access import open_as_admin, revoked
 from domain.usecases.deps import Deps, Outcome
@@ -64,7 +65,7 @@ def update_settings(
         if password_hash is not None:
             current.password_hash = password_hash
             current.password_version += 1
-            uow.record(revoked(current))
+            uow.record(revoked(current, EndReason.ROOM_PASSWORD_CHANGED))
         if policy is not None and policy is not current.settings.ip_policy:
             if policy is IpPolicy.REQUIRE:
                 networks = verified_networks(uow, current)

@@ -183,6 +183,7 @@ def build_core(settings: Settings, concurrency: str = "threads") -> Core:
             typing_s=settings.typing_s,
             message_limit=settings.message_limit,
             edit_window_s=settings.edit_window_s,
+            guest_session_ttl_s=settings.guest_session_ttl_s,
         ),
     )
     return Core(settings, deps, closers, _limiter(settings), ProcessFiles())

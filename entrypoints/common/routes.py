@@ -76,6 +76,7 @@ OPENAPI = Route(
 ROUTES: tuple[Route, ...] = (
     routes_rooms.CREATE_ROOM,
     routes_rooms.VERIFY_ROOM,
+    routes_rooms.RENEW_ROOM_TOKEN,
     routes_accounts.REGISTER,
     routes_accounts.LOGIN,
     routes_accounts.REFRESH,

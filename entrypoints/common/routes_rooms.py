@@ -26,6 +26,7 @@ from entrypoints.common.schemas_rooms import (
     MessagesQuery,
     PostMessage,
     PresenceOut,
+    RenewRoomToken,
     RoomAccess,
     RoomCreated,
     VerifyRoom,
@@ -38,6 +39,7 @@ from entrypoints.common.views_rooms import (
     list_messages_view,
     post_message_view,
     presence_view,
+    renew_room_view,
     verify_room_view,
 )
 
@@ -82,6 +84,32 @@ VERIFY_ROOM = Route(
         413: TOO_LARGE,
     },
     room_password_field="password",  # noqa: S106
+)
+
+
+RENEW_ROOM_TOKEN = Route(
+    "POST",
+    "/chat/<room_id>/renew",
+    "renew_room_token",
+    renew_room_view,
+    body=RenewRoomToken,
+    body_optional=True,
+    summary="Trade a current room token for a fresh one of the same identity, room and "
+    "role, while the room still grants it; a guest's session ends "
+    "SECURECHAT_GUEST_SESSION_TTL after its first token (default 7 days). No body, or `{}`.",
+    ok=Reply(200, "Renewed.", RoomAccess),
+    errors={
+        401: "No, expired, forged or revoked token (`unauthorized`): the room was deleted, "
+        "its password changed or (an admin token) the admin token rotated; or the guest "
+        "session is over (`session_expired`).",
+        403: "A room token of another room, or a user token (`forbidden`); kicked "
+        "(`kicked`) or banned (`banned`); an address the room no longer admits "
+        "(`ip_not_verified`).",
+        404: NOT_A_SEGMENT,
+        400: MALFORMED + " This route takes no field and no query.",
+        413: TOO_LARGE,
+    },
+    bearer=True,
 )
 
 

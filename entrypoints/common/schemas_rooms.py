@@ -52,6 +52,10 @@ class VerifyRoom(Input):
     username: Username | None = None
 
 
+class RenewRoomToken(Input):
+    """No field: the bearer token is all a renewal takes (an empty body, or `{}`)."""
+
+
 class JoinRoom(Input):
     password: Annotated[
         str,
@@ -100,6 +104,20 @@ class RoomPayload(Input):
     """`leave`."""
 
     room: RoomIdText
+
+
+class RenewPayload(Input):
+    """`renew`: go on with a fresh token of the connection's identity, without
+    reconnecting; the rooms it is in stay joined if the new token grants them all."""
+
+    token: Annotated[
+        str,
+        Meta(
+            max_length=4096,
+            description="A fresh room or user token of the same identity "
+            "(`identity_mismatch` otherwise).",
+        ),
+    ]
 
 
 class MessagePayload(Input):

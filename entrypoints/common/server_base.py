@@ -28,6 +28,7 @@ from domain.model.events import (
     RoomTokensRevoked,
 )
 from domain.model.policies import Claims
+from domain.model.sessions import EndReason
 from domain.usecases.send_message import SendCommand
 from domain.usecases.typing import expire_typing
 from entrypoints.common import http_api
@@ -173,15 +174,16 @@ class ServerBase:
     def revocation_steps(self, events: Sequence[Event]) -> Steps[None]:
         """What committed events do to live sockets, after their emits: end, at once, every
         socket opened with a token they revoked (a sign-in's, a room's guest or admin
-        tokens); take every socket out of a deleted room, and a kicked or banned identity's
-        sockets out of its room (each told with `kicked` / `banned`)."""
+        tokens), each told `session_ended` first; take every socket out of a deleted room,
+        and a kicked or banned identity's sockets out of its room (each told with `kicked`
+        / `banned`). Every one of those events carries its `reason` (sessions.EndReason)."""
         for event in events:
             # The lookups are in memory: cheap enough for an event loop.
             match event:
-                case FamilyRevoked(family_id=family_id):
-                    yield from self.end_steps(self.protocol.revoked(family_id))
-                case RoomTokensRevoked():
-                    yield from self.end_steps(self.protocol.stale(event))
+                case FamilyRevoked(family_id=family_id, reason=reason):
+                    yield from self.end_steps(self.protocol.revoked(family_id), reason)
+                case RoomTokensRevoked(reason=reason):
+                    yield from self.end_steps(self.protocol.stale(event), reason)
                 case RoomDeleted(room_id=room_id):
                     # Waits for each connection's running event: in a worker.
                     evicted, _ = yield from call(Lane.WORKER, self.protocol.evict, room_id)
@@ -193,7 +195,8 @@ class ServerBase:
                     )
                     for sid in evicted:
                         # Told on its own, then out of the room; the room sees it leave.
-                        yield Emit(standing.value, {"room": room_id}, sid)
+                        told = {"room": room_id, "reason": EndReason(standing.value).value}
+                        yield Emit(standing.value, told, sid)
                         yield Leave(sid, channel(room_id))
                     yield from self.emitting(presence)
                 case AddressesNarrowed(room_id=room_id, networks=networks, owner=owner):
@@ -201,7 +204,8 @@ class ServerBase:
                         Lane.WORKER, self.protocol.evict_unverified, room_id, networks, owner
                     )
                     for sid in evicted:
-                        yield Emit("ip_not_verified", {"room": room_id}, sid)
+                        told = {"room": room_id, "reason": EndReason.IP_NOT_VERIFIED.value}
+                        yield Emit("ip_not_verified", told, sid)
                         yield Leave(sid, channel(room_id))
                     yield from self.emitting(presence)
 
@@ -336,14 +340,18 @@ class ServerBase:
             for eio_sid in self.handshakes.overdue(list(eio_sockets), connected):
                 yield EndSession(eio_sid)  # no Socket.IO connection in time: its place goes
         # In memory: cheap enough for an event loop.
-        yield from self.end_steps(self.protocol.expired())
+        for sid, left in self.protocol.expiring(self.settings.token_warning_s):
+            yield Emit("token_expiring", {"expires_in": left}, sid)
+        yield from self.end_steps(self.protocol.expired(), EndReason.TOKEN_EXPIRED)
         yield from emits_for(expire_typing(self.deps))  # typing that ran out, per room
         yield from self.fanout.flush()  # presence: one delta per room that changed
 
-    def end_steps(self, sids: Sequence[str]) -> Steps[None]:
-        """Disconnect connections whose access has ended (expired, revoked)."""
+    def end_steps(self, sids: Sequence[str], reason: EndReason) -> Steps[None]:
+        """Disconnect connections whose access has ended (expired, revoked), each told
+        `session_ended {"reason"}` first: never silently."""
         for sid in sids:
             try:
+                yield Emit("session_ended", {"reason": reason.value}, sid)
                 yield Disconnect(sid)  # runs disconnect: presence is updated
             except Exception:
                 log.exception("could not end a connection")

@@ -49,6 +49,8 @@ class Settings:
     typing_s: int = _CORE.typing_s
     message_limit: int = _CORE.message_limit  # rooms without their own limit (0: keep all)
     edit_window_s: int = _CORE.edit_window_s
+    guest_session_ttl_s: int = _CORE.guest_session_ttl_s
+    token_warning_s: int = 60  # a live socket is told this long before its token ends
     auto_migrate: bool | None = None  # None: only for the embedded SQLite default
     worker_threads: int = 4
     hash_threads: int = 2
@@ -183,6 +185,8 @@ class Settings:
             typing_s=integer("TYPING_SECONDS", d.typing_s),
             message_limit=integer("MESSAGE_LIMIT", d.message_limit, minimum=0),
             edit_window_s=integer("EDIT_WINDOW_SECONDS", d.edit_window_s),
+            guest_session_ttl_s=integer("GUEST_SESSION_TTL", d.guest_session_ttl_s),
+            token_warning_s=integer("TOKEN_WARNING_SECONDS", d.token_warning_s, minimum=0),
             auto_migrate=boolean("AUTO_MIGRATE"),
             worker_threads=integer("WORKER_THREADS", d.worker_threads),
             hash_threads=integer("HASH_THREADS", d.hash_threads),

@@ -58,11 +58,13 @@ from entrypoints.common.schemas_rooms import (
     JoinPayload,
     MessagePayload,
     ReactionPayload,
+    RenewPayload,
     RoomPayload,
     TypingPayload,
 )
 from entrypoints.common.shapes import edited_at
 from entrypoints.common.socket_events import Emit, channel, emits_for
+from entrypoints.common.socket_sessions import due_warnings, renew
 
 log = logging.getLogger("securechat.socket")
 
@@ -79,6 +81,7 @@ class Connection:
     address: str = ""  # the client's address key at connect (edge.address_key), for limits
     client: str = ""  # the client's address at connect (edge.client_address), for rooms
     closed: bool = False
+    warned_for: int = 0  # the expiry it was told `token_expiring` of (socket_sessions)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
@@ -220,6 +223,12 @@ class SocketProtocol:
         now_ms = self._deps.clock.now_ms()
         with self._lock:
             return [sid for sid, c in self._connections.items() if token_expired(c.claims, now_ms)]
+
+    def expiring(self, warning_s: int) -> list[tuple[str, int]]:
+        """Connections to tell `token_expiring` now, with the seconds left (once per token)."""
+        now_ms = self._deps.clock.now_ms()
+        with self._lock:
+            return due_warnings(list(self._connections.items()), now_ms, warning_s)
 
     def revoked(self, family_id: str) -> list[str]:
         """Connections opened with an access token of this sign-in (refresh family), or a
@@ -387,6 +396,11 @@ def edit_event(deps: Deps, connection: Connection, sid: str, data: EditPayload) 
     return SocketResult(ack, emits_for(out.events))
 
 
+def renew_event(deps: Deps, connection: Connection, sid: str, data: RenewPayload) -> Step:
+    """Go on with a fresh token of the same identity (socket_sessions.renew)."""
+    return SocketResult({**OK, **renew(deps, connection, data)})
+
+
 def _joined(connection: Connection, room: str) -> Grant:
     """What the connection's join of this room granted; NOT_JOINED if it has not joined it."""
     grant = connection.rooms.get(_room(room))
@@ -412,6 +426,8 @@ SOCKET_EVENTS: tuple[SocketEvent[Any], ...] = (
     # Storage and, for an edit, Fernet: a core worker's turn, never the loop's.
     SocketEvent("reaction", ReactionPayload, reaction_event, Lane.WORKER),
     SocketEvent("edit", EditPayload, edit_event, Lane.WORKER, limits=MESSAGE_LIMITS),
+    # A token verified, a sign-in and each joined room read: a worker's turn.
+    SocketEvent("renew", RenewPayload, renew_event, Lane.WORKER),
 )
 EVENTS_BY_NAME = {event.name: event for event in SOCKET_EVENTS}
 

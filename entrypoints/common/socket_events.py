@@ -20,6 +20,7 @@ from domain.model.events import (
     TypingChanged,
 )
 from domain.model.presence import Present
+from domain.model.sessions import EndReason
 from entrypoints.common.shapes import edited_at, message_json, present_json
 
 
@@ -78,7 +79,8 @@ def emits_for(events: Iterable[Event]) -> list[Emit]:
                 )
             case RoomDeleted(room_id=room_id):
                 # Before the sockets are taken out of the room (ServerBase.access_steps).
-                out.append(Emit("room_deleted", {"room": room_id}, channel(room_id)))
+                told = {"room": room_id, "reason": EndReason.ROOM_DELETED.value}
+                out.append(Emit("room_deleted", told, channel(room_id)))
             case HistoryCleared(room_id=room_id):
                 out.append(Emit("history_cleared", {"room": room_id}, channel(room_id)))
             case MessageDeleted(room_id=room_id, message_id=message_id):

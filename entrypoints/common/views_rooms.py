@@ -13,6 +13,7 @@ from domain.usecases.edit_message import edit_message
 from domain.usecases.join_as_member import join_as_member
 from domain.usecases.presence import room_presence
 from domain.usecases.read_history import read_history
+from domain.usecases.renew_session import renew_room_token
 from domain.usecases.send_message import SendCommand
 from domain.usecases.verify_room import verify_room_password
 from entrypoints.common.batching import Batched, SendResult
@@ -26,6 +27,7 @@ from entrypoints.common.schemas_rooms import (
     JoinRoom,
     MessagesQuery,
     PostMessage,
+    RenewRoomToken,
     VerifyRoom,
 )
 from entrypoints.common.shapes import edited_at, message_json, present_json
@@ -49,6 +51,21 @@ def verify_room_view(
     out = verify_room_password(
         deps, request.path_params["room_id"], password, data.username, request.client
     )
+    access = out.value
+    body = {
+        "token": access.token,
+        "expires_in": access.expires_in,
+        "user_id": access.user_id,
+        "username": access.username,
+    }
+    return HttpResponse(200, body, out.events)
+
+
+def renew_room_view(
+    deps: Deps, request: HttpRequest, claims: Claims, _: RenewRoomToken, __: NoQuery
+) -> Answer:
+    """A fresh room token for the bearer's identity (`renew_room_token`)."""
+    out = renew_room_token(deps, claims, request.path_params["room_id"], request.client)
     access = out.value
     body = {
         "token": access.token,

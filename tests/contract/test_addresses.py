@@ -124,7 +124,10 @@ def test_require_is_a_second_factor_for_every_request_and_socket(api: Api) -> No
         _verify_ip(api, room, OFFICE)
         assert _policy(api, room, "require")["settings"]["ip_policy"] == "require"
         # The socket from an unverified address is told and taken out; the other stays.
-        assert receive_until(outside, "ip_not_verified") == {"room": room.room_id}
+        assert receive_until(outside, "ip_not_verified") == {
+            "room": room.room_id,
+            "reason": "ip_not_verified",
+        }
         ack = outside.call("message", {"room": room.room_id, "message": "hi"}, timeout=5)
         assert (ack["ok"], ack["code"]) == (False, "not_joined")
         ack = outside.call("join", {"room": room.room_id}, timeout=5)

@@ -111,7 +111,10 @@ def test_deleting_a_room_tells_its_sockets_and_kills_its_tokens(api: Api) -> Non
             200,
             {"room_id": room.room_id, "deleted": True},
         )
-        assert receive_until(watcher, "room_deleted") == {"room": room.room_id}
+        assert receive_until(watcher, "room_deleted") == {
+            "room": room.room_id,
+            "reason": "room_deleted",
+        }
         # Out of the room: it can no longer send there, and the room is gone for REST too.
         ack = watcher.call("message", {"room": room.room_id, "message": "hello?"}, timeout=5)
         assert (ack["ok"], ack["code"]) == (False, "not_joined")
@@ -274,7 +277,7 @@ def test_a_kicked_guest_is_told_leaves_and_cannot_come_back_for_now(api: Api) ->
         done = _act(api, room.room_id, "kick", user_id, room.admin_token)
         assert done.status_code == 200, done.text
         assert (done.json()["standing"], done.json()["role"]) == ("kicked", "member")
-        assert receive_until(kicked, "kicked") == {"room": room.room_id}
+        assert receive_until(kicked, "kicked") == {"room": room.room_id, "reason": "kicked"}
         leave = receive_until(stays, "status")
         while leave["event"] != "leave":
             leave = receive_until(stays, "status")
@@ -300,7 +303,7 @@ def test_a_banned_guest_cannot_get_back_in_with_the_password_from_its_address(ap
     try:
         done = _act(api, room.room_id, "ban", user_id, room.admin_token)
         assert (done.status_code, done.json()["standing"]) == (200, "banned")
-        assert receive_until(banned, "banned") == {"room": room.room_id}
+        assert receive_until(banned, "banned") == {"room": room.room_id, "reason": "banned"}
     finally:
         banned.disconnect()
     assert_error(api.messages(room.room_id, token), 403, "banned")

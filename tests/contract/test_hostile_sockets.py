@@ -193,6 +193,36 @@ def test_hostile_reaction_and_edit_payloads_get_error_acks_and_change_nothing(ap
     assert list(message["reactions"]) == ["\U0001f44d"]
 
 
+def test_renew_with_another_identitys_token_or_garbage_gets_error_acks_and_changes_nothing(
+    api: Api,
+) -> None:
+    room = api.create_room()
+    raw = _joined(api, room, "rena")
+    other = api.token(room, "otto")  # valid, of this room, of another identity
+    hostile = (
+        ({"token": other}, "identity_mismatch"),
+        ({"token": room.admin_token}, "identity_mismatch"),  # the creator's, not hers
+        ({"token": "x.y.z"}, "unauthorized"),
+        ({"token": other + "="}, "unauthorized"),  # a padded spelling of a valid token
+        ({"token": ""}, "unauthorized"),
+        ({"token": "a" * 5000}, "invalid_field"),
+        ({"token": ["x"]}, "invalid_field"),
+        ({"token": None}, "invalid_field"),
+        ({}, "missing_field"),
+        ({"token": other, "user_id": "g_x"}, "unexpected_field"),
+    )
+    for ack_id, (data, code) in enumerate(hostile, 1):
+        body = _refused(raw.call("renew", data, ack=ack_id))
+        assert body["code"] == code, (data, body)
+    assert _refused(raw.call("renew", "just a string", ack=90))["code"] == "invalid_event"
+    # Nothing changed: still her connection, in the room, sending as herself.
+    [ack] = raw.call("message", {"room": room.room_id, "message": "still me"}, ack=91)
+    assert ack["ok"] is True, ack
+    raw.close()
+    [message] = api.messages(room.room_id, room.admin_token).json()["messages"]
+    assert message["username"] == "rena"
+
+
 # -- 2. oversized and compressed WebSocket messages -------------------------------------
 
 

@@ -14,9 +14,11 @@ from typing import Any, TypeVar
 
 import pytest
 
+from domain.model.members import Standing
 from domain.usecases.accounts import SignedIn, login, logout, refresh, register
 from domain.usecases.create_room import create_room
 from domain.usecases.deps import CoreConfig
+from domain.usecases.renew_session import renew_room_token
 from domain.usecases.verify_room import verify_room_password
 from entrypoints.common.bootstrap import Core
 from entrypoints.common.http_types import HttpRequest
@@ -314,9 +316,12 @@ def test_logout_ends_the_sockets_of_that_sign_in_only(sockets: Sockets, world: W
     assert status == 200
     assert sorted(sockets.disconnected) == ["s1", "s2"]
     # Both sign-ins are bob's: still there on s3, he has not left the room, so it is told
-    # nothing.
+    # nothing; each ended socket is told why, first.
     assert world.presence.count("lobby") == 1
-    assert [e.event for e in sockets.emitted] == []
+    assert sorted((e.event, e.to, e.data["reason"]) for e in sockets.emitted) == [
+        ("session_ended", "s1", "logged_out"),
+        ("session_ended", "s2", "logged_out"),
+    ]
     assert sockets.event("message", "s3", {"room": "lobby", "message": "still here"})["ok"]
     _assert_refused(
         sockets.event("message", "s1", {"room": "lobby", "message": "x"}), "unauthorized"
@@ -737,6 +742,100 @@ def test_edit_of_someone_elses_message_or_after_the_window_is_refused(world: Wor
     [row] = world.store_factory.store.messages["lobby"]
     assert world.cipher.decrypt(row.ciphertext) == b"alice's" and row.edited_at_ms is None
     assert sockets.emitted == []
+
+
+# -- renew ----------------------------------------------------------------------------------
+
+
+def _fresh_token(world: World, token: str) -> str:
+    """A later token of the same guest identity (POST /chat/<room>/renew's use case)."""
+    claims = world.tokens.verify_room_token(token)
+    world.clock.advance(seconds=60)
+    return renew_room_token(world.deps, claims, "lobby").value.token
+
+
+@covered.success("renew")
+def test_renew_swaps_the_claims_and_keeps_the_room_past_the_first_tokens_end(
+    sockets: Sockets, world: World
+) -> None:
+    token = _member(world, "lobby", "alice")
+    sockets.connect("s1", token)
+    assert sockets.event("join", "s1", {"room": "lobby"}) == OK
+    fresh = _fresh_token(world, token)
+    sockets.emitted.clear()
+
+    ack = sockets.event("renew", "s1", {"token": fresh})
+
+    assert ack == {**OK, "expires_in": world.deps.config.room_token_ttl_s}
+    assert sockets.emitted == []  # the room sees nothing: the same identity, still there
+    world.clock.advance(seconds=world.deps.config.room_token_ttl_s - 30)  # past the first
+    assert sockets.base.protocol.expired() == []
+    sent = sockets.event("message", "s1", {"room": "lobby", "message": "still here"})
+    assert sent["ok"] is True
+    assert LOBBY in sockets.rooms["s1"]
+
+
+@covered.refusal("renew")
+def test_renew_with_another_identitys_token_or_garbage_changes_nothing(
+    sockets: Sockets, world: World
+) -> None:
+    token = _member(world, "lobby", "alice")
+    sockets.connect("s1", token)
+    sockets.event("join", "s1", {"room": "lobby"})
+    before = sockets.base.protocol.connection("s1")
+    assert before is not None
+    claims, rooms = before.claims, dict(before.rooms)
+    other = _member(world, "lobby", "bob")
+
+    _assert_refused(sockets.event("renew", "s1", {"token": other}), "identity_mismatch")
+    _assert_refused(sockets.event("renew", "s1", {"token": "not.a.token"}), "unauthorized")
+    _assert_refused(sockets.event("renew", "s1", {"token": 7}), "invalid_field")
+    _assert_refused(sockets.event("renew", "s1", {}), "missing_field")
+
+    after = sockets.base.protocol.connection("s1")
+    assert after is not None and (after.claims, after.rooms) == (claims, rooms)
+
+
+@covered.refusal("renew")
+def test_renew_is_refused_when_the_new_token_no_longer_grants_a_joined_room(
+    sockets: Sockets, world: World
+) -> None:
+    token = _member(world, "lobby", "alice")
+    sockets.connect("s1", token)
+    sockets.event("join", "s1", {"room": "lobby"})
+    fresh = _fresh_token(world, token)
+    user_id = world.tokens.verify_room_token(token).user_id
+    store = world.store_factory.store
+    key = ("lobby", user_id)
+    store.memberships[key] = dataclasses.replace(store.memberships[key], standing=Standing.BANNED)
+
+    _assert_refused(sockets.event("renew", "s1", {"token": fresh}), "banned")
+    connection = sockets.base.protocol.connection("s1")
+    assert connection is not None and connection.claims.expires_at < _claims_end(world, fresh)
+
+
+def _claims_end(world: World, token: str) -> int:
+    return world.tokens.verify_room_token(token).expires_at
+
+
+def test_the_sweep_warns_a_socket_once_per_token_before_it_ends(
+    sockets: Sockets, world: World
+) -> None:
+    token = _member(world, "lobby", "alice")
+    sockets.connect("s1", token)
+    ttl, warning = world.deps.config.room_token_ttl_s, Settings().token_warning_s
+    protocol = sockets.base.protocol
+
+    world.clock.advance(seconds=ttl - warning - 1)
+    assert protocol.expiring(warning) == []
+    world.clock.advance(seconds=1)
+    assert protocol.expiring(warning) == [("s1", warning)]
+    world.clock.advance(seconds=1)
+    assert protocol.expiring(warning) == []  # told once
+    fresh = renew_room_token(world.deps, world.tokens.verify_room_token(token), "lobby").value
+    assert sockets.event("renew", "s1", {"token": fresh.token})["ok"] is True
+    world.clock.advance(seconds=fresh.expires_in - warning)
+    assert protocol.expiring(warning) == [("s1", warning)]  # the new token's own warning
 
 
 # -- the table ------------------------------------------------------------------------------

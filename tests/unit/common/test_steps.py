@@ -12,6 +12,7 @@ import pytest
 from adapters.limits.memory import MemoryRateLimiter
 from domain.model.events import MemberRemoved, RoomDeleted, RoomTokensRevoked
 from domain.model.members import Standing
+from domain.model.sessions import EndReason
 from domain.usecases.create_room import create_room
 from domain.usecases.verify_room import verify_room_password
 from entrypoints.common.bootstrap import Core
@@ -229,7 +230,8 @@ def test_a_deleted_room_is_announced_then_left_by_its_sockets(world: World) -> N
 
     driver.drive(base.reply_steps(HttpResponse(200, {}, [RoomDeleted("lobby", room.incarnation)])))
 
-    assert driver.done[0] == Emit("room_deleted", {"room": "lobby"}, channel("lobby"))
+    told = {"room": "lobby", "reason": "room_deleted"}
+    assert driver.done[0] == Emit("room_deleted", told, channel("lobby"))
     assert isinstance(driver.done[1], Call) and driver.done[1].lane is Lane.WORKER
     assert driver.done[2:] == [Leave("s2", channel("lobby"))]
     assert not base.protocol.in_channel("s2", channel("lobby"))
@@ -251,7 +253,7 @@ def test_a_kicked_identitys_sockets_are_told_and_leave_and_the_room_sees_it(
 
     assert isinstance(driver.done[0], Call) and driver.done[0].lane is Lane.WORKER
     assert driver.done[1:3] == [
-        Emit("kicked", {"room": "lobby"}, "s2"),
+        Emit("kicked", {"room": "lobby", "reason": "kicked"}, "s2"),
         Leave("s2", channel("lobby")),
     ]
     departure, count, _ = base.fanout.flush()  # the room sees it at the next sweep
@@ -272,14 +274,24 @@ def test_revoked_room_tokens_end_their_sockets_and_no_others(world: World) -> No
     )
     driver.drive(base.reply_steps(HttpResponse(200, {}, [new_password])))
 
-    assert driver.done[0] == Disconnect("s2")  # the guest's; the admin's stays
+    assert driver.done[:2] == [  # the guest's, told first; the admin's stays
+        Emit("session_ended", {"reason": "room_password_changed"}, "s2"),
+        Disconnect("s2"),
+    ]
     assert base.protocol.stale(new_password) == []
     driver.done.clear()
     rotated = RoomTokensRevoked(
-        "lobby", room.incarnation, room.password_version + 1, room.admin_version + 1
+        "lobby",
+        room.incarnation,
+        room.password_version + 1,
+        room.admin_version + 1,
+        EndReason.ADMIN_TOKEN_ROTATED,
     )
     driver.drive(base.reply_steps(HttpResponse(200, {}, [rotated])))
-    assert driver.done[0] == Disconnect("s1")
+    assert driver.done[:2] == [
+        Emit("session_ended", {"reason": "admin_token_rotated"}, "s1"),
+        Disconnect("s1"),
+    ]
     # Of another incarnation (the room re-created meanwhile): nothing to end.
     assert base.protocol.stale(RoomTokensRevoked("lobby", "another", 9, 9)) == []
 
@@ -300,9 +312,12 @@ def test_the_sweep_ends_an_expired_connection_even_when_its_disconnect_fails(
     with pytest.raises(_Stop):
         driver.drive(base.sweep_steps({}))
     assert driver.done[0] == Sleep(EXPIRY_SWEEP_S)
-    assert driver.done[1] == Disconnect("s1")
+    assert driver.done[1:3] == [
+        Emit("session_ended", {"reason": "token_expired"}, "s1"),  # told first: never silently
+        Disconnect("s1"),
+    ]
     # The failed disconnect did not stop the access from ending, nor the sweep.
-    assert driver.kinds()[2:] == ["Call", "Emit", "Emit", "Emit", "Sleep", "Sleep"]
+    assert driver.kinds()[3:] == ["Call", "Emit", "Emit", "Emit", "Sleep", "Sleep"]
     assert base.protocol.expired() == []
 
 

@@ -13,6 +13,7 @@ from domain.model.errors import Conflict, ErrorCode, InvalidInput, Unauthorized
 from domain.model.events import FamilyRevoked
 from domain.model.policies import RoomTokenClaims, UserTokenClaims
 from domain.model.rooms import PASSWORD_MAX_CHARS
+from domain.model.sessions import EndReason
 from domain.usecases.access import authenticate
 from domain.usecases.accounts import (
     SignedIn,
@@ -214,7 +215,9 @@ def test_reusing_a_refresh_token_revokes_the_whole_family(world: World) -> None:
     with pytest.raises(RefreshTokenReused) as caught:
         refresh(world.deps, first.refresh_token)  # a thief replays the old one
     assert caught.value.code is ErrorCode.INVALID_REFRESH_TOKEN
-    assert caught.value.events == [FamilyRevoked(family, first.user_id)]
+    assert caught.value.events == [
+        FamilyRevoked(family, first.user_id, EndReason.REFRESH_TOKEN_REUSED)
+    ]
     assert world.store_factory.store.refresh_families[family].revoked
 
     # The newer token dies with it, and so do the family's access tokens.
@@ -310,7 +313,9 @@ def test_a_rotation_that_loses_a_race_at_commit_counts_as_a_reuse(world: World) 
 
     with pytest.raises(RefreshTokenReused) as caught:
         refresh(deps, signed.refresh_token)
-    assert caught.value.events == [FamilyRevoked(family, signed.user_id)]
+    assert caught.value.events == [
+        FamilyRevoked(family, signed.user_id, EndReason.REFRESH_TOKEN_REUSED)
+    ]
     store = world.store_factory.store
     assert store.refresh_families[family].revoked
     assert len(store.refresh_tokens) == 1  # the loser's new token was never stored
@@ -324,7 +329,7 @@ def test_logout_revokes_the_family_and_says_so(world: World) -> None:
     family = _family(world, signed)
     outcome = logout(world.deps, signed.refresh_token)
 
-    assert outcome.events == [FamilyRevoked(family, signed.user_id)]
+    assert outcome.events == [FamilyRevoked(family, signed.user_id, EndReason.LOGGED_OUT)]
     with _refused(ErrorCode.INVALID_REFRESH_TOKEN):
         refresh(world.deps, signed.refresh_token)
     with _refused(ErrorCode.UNAUTHORIZED):

@@ -36,6 +36,7 @@ def test_create_room_returns_an_admin_token(world: World) -> None:
         role=Role.ADMIN,
         expires_at=now // 1000 + created.expires_in,
         admin_version=1,
+        session_start=now // 1000,
     )
     assert outcome.events == [RoomCreated("lobby", created.user_id)]
 

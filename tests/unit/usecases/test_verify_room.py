@@ -35,6 +35,7 @@ def test_good_password_buys_a_member_token(world: World) -> None:
         password_version=room.password_version,
         role=Role.MEMBER,
         expires_at=now // 1000 + 3600,
+        session_start=now // 1000,  # a first token starts its session
     )
     store = world.store_factory.store
     assert store.memberships[("lobby", access.user_id)].role is Role.MEMBER

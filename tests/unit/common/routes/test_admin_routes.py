@@ -9,6 +9,7 @@ import pytest
 
 from domain.model.events import HistoryCleared, RoleChanged, RoomDeleted, RoomTokensRevoked
 from domain.model.members import Role
+from domain.model.sessions import EndReason
 from entrypoints.common.socket_events import Emit, channel
 from tests.support import PASSWORD, World
 from tests.unit.common.routes.harness import (
@@ -36,7 +37,9 @@ def test_delete_room_removes_everything_and_tells_the_room(http: Http, world: Wo
     assert "lobby" not in store.rooms and "lobby" not in store.messages
     assert [key for key in store.memberships if key[0] == "lobby"] == []
     assert deleted.events == [RoomDeleted("lobby", incarnation)]
-    assert deleted.emits == [Emit("room_deleted", {"room": "lobby"}, channel("lobby"))]
+    assert deleted.emits == [
+        Emit("room_deleted", {"room": "lobby", "reason": "room_deleted"}, channel("lobby"))
+    ]
     # The admin token died with the room, and opens nothing of a new room of that id.
     assert_error(
         http.call("delete_room", json_body={"room_id": "lobby"}, token=admin), 401, "unauthorized"
@@ -215,7 +218,9 @@ def test_rotating_the_admin_token_revokes_the_old_one(http: Http, world: World) 
     room = world.store_factory.store.rooms["lobby"]
     assert room.admin_version == 2
     assert rotated.events == [
-        RoomTokensRevoked("lobby", room.incarnation, room.password_version, 2)
+        RoomTokensRevoked(
+            "lobby", room.incarnation, room.password_version, 2, EndReason.ADMIN_TOKEN_ROTATED
+        )
     ]
     assert_error(
         http.call("room_overview", path={"room_id": "lobby"}, token=admin), 401, "unauthorized"
