@@ -47,7 +47,7 @@ def _loop() -> None:
 async def _measure(coro: Any) -> dict[str, Any]:
     """Run a scenario and add the load generator's CPU use over it."""
     cpu0, wall0 = time.process_time(), time.monotonic()
-    result = await coro
+    result: dict[str, Any] = await coro
     wall = time.monotonic() - wall0
     result["loadgen_cpu_pct"] = round(100 * (time.process_time() - cpu0) / wall, 1)
     result["seconds"] = round(wall, 1)
@@ -192,20 +192,22 @@ async def run_runtime(runtime: str, profile: sc.Profile, only: set[str]) -> list
         emit("fanout_1x100_churn", await churn(runtime, profile))
 
     if "bare" in only:
-        for rooms, per_room in ((1, 50), (10, 10)):
+        for room_count, per_room in ((1, 50), (10, 10)):
             ceiling = bare(runtime)
             try:
                 result = await _measure(
-                    sc.fanout(sc.Target(ceiling, secured=False), rooms, per_room, profile)
+                    sc.fanout(sc.Target(ceiling, secured=False), room_count, per_room, profile)
                 )
             finally:
                 ceiling.stop()
-            ours = next((r for r in out if r["scenario"] == f"fanout_{rooms}x{per_room}"), None)
+            ours = next(
+                (r for r in out if r["scenario"] == f"fanout_{room_count}x{per_room}"), None
+            )
             if ours and result.get("saturation_deliveries_per_s"):
                 result["ratio_ours_to_bare"] = round(
                     ours["saturation_deliveries_per_s"] / result["saturation_deliveries_per_s"], 2
                 )
-            emit(f"bare_fanout_{rooms}x{per_room}", result)
+            emit(f"bare_fanout_{room_count}x{per_room}", result)
     return out
 
 
@@ -337,7 +339,7 @@ async def churn(runtime: str, profile: sc.Profile) -> dict[str, Any]:
             server.stop()
 
     def mean(rows: list[dict[str, Any]], key: str) -> float:
-        return sum(r[key] for r in rows) / len(rows)
+        return float(sum(r[key] for r in rows)) / len(rows)
 
     p99_with, p99_without = mean(withs, "p99_ms"), mean(withouts, "p99_ms")
     return {

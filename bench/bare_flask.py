@@ -13,6 +13,7 @@ monkey.patch_all()
 
 import socket  # noqa: E402
 import sys  # noqa: E402
+from typing import Any  # noqa: E402
 
 from flask import Flask  # noqa: E402
 from flask_socketio import SocketIO, join_room  # noqa: E402
@@ -25,13 +26,13 @@ sio = SocketIO(app, async_mode="gevent", cors_allowed_origins=None)
 
 
 @sio.on("join")
-def on_join(data):
+def on_join(data: dict[str, Any]) -> dict[str, Any]:
     join_room(data["room"])
     return {"ok": True, "status": "success"}
 
 
 @sio.on("message")
-def on_message(data):
+def on_message(data: dict[str, Any]) -> dict[str, Any]:
     event = {
         "id": "0",
         "room_id": data["room"],
@@ -45,7 +46,7 @@ def on_message(data):
 
 
 @sio.on("typing")
-def on_typing(data):
+def on_typing(data: dict[str, Any]) -> dict[str, Any]:
     users = [{"user_id": "u", "username": "u", "guest": True}] if data["is_typing"] else []
     sio.emit("typing_status", {"room": data["room"], "typing_users": users}, to=data["room"])
     return {"ok": True, "status": "success"}

@@ -8,6 +8,7 @@ encryption. Prints the same ready line as `securechat serve`.
 import asyncio
 import socket
 import sys
+from typing import Any
 
 import socketio
 import uvicorn
@@ -23,13 +24,13 @@ app = socketio.ASGIApp(sio, other_asgi_app=Quart(__name__))
 
 
 @sio.on("join")
-async def on_join(sid, data):
+async def on_join(sid: str, data: dict[str, Any]) -> dict[str, Any]:
     await sio.enter_room(sid, data["room"])
     return {"ok": True, "status": "success"}
 
 
 @sio.on("message")
-async def on_message(sid, data):
+async def on_message(sid: str, data: dict[str, Any]) -> dict[str, Any]:
     event = {
         "id": "0",
         "room_id": data["room"],
@@ -43,15 +44,16 @@ async def on_message(sid, data):
 
 
 @sio.on("typing")
-async def on_typing(sid, data):
+async def on_typing(sid: str, data: dict[str, Any]) -> dict[str, Any]:
     users = [{"user_id": "u", "username": "u", "guest": True}] if data["is_typing"] else []
     await sio.emit("typing_status", {"room": data["room"], "typing_users": users}, to=data["room"])
     return {"ok": True, "status": "success"}
 
 
 class _Server(uvicorn.Server):
-    async def startup(self, sockets=None):
+    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
         await super().startup(sockets=sockets)
+        assert sockets  # given by the caller below
         port = sockets[0].getsockname()[1]
         print(f"securechat: serving bare-quart on http://127.0.0.1:{port}", flush=True)
 

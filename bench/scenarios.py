@@ -215,6 +215,7 @@ async def fanout(
         await _drain(stats, sent * per_room)
         if pressure_task:
             pressure_task.cancel()
+            pressure_result: dict[str, Any] | BaseException
             [pressure_result] = await asyncio.gather(pressure_task, return_exceptions=True)
             if isinstance(pressure_result, BaseException):
                 raise pressure_result
@@ -583,6 +584,7 @@ async def history_under_guessing(
     await asyncio.sleep(0.5)  # let the guessing fill the server's queues
     guessed = await history_reads(target, room_id, token, seconds)
     pressure.cancel()
+    pressured: dict[str, Any] | BaseException
     [pressured] = await asyncio.gather(pressure, return_exceptions=True)
     if isinstance(pressured, BaseException):
         raise pressured

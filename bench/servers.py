@@ -41,7 +41,8 @@ class Server:
         match = READY.search(line)
         if not match:
             self.stop()
-            raise RuntimeError(f"{label} did not start: {line!r} {self.proc.stderr.read()[-2000:]}")
+            stderr = self.proc.stderr.read() if self.proc.stderr else ""
+            raise RuntimeError(f"{label} did not start: {line!r} {stderr[-2000:]}")
         self.host, self.port = match.group(2), int(match.group(3))
         threading.Thread(target=self._drain, args=(self.proc.stdout,), daemon=True).start()
         self.stderr_lines: list[str] = []
@@ -49,9 +50,9 @@ class Server:
 
     def _first_line(self, timeout: float) -> str:
         out: list[str] = []
-        reader = threading.Thread(
-            target=lambda: out.append(self.proc.stdout.readline()), daemon=True
-        )
+        stdout = self.proc.stdout
+        assert stdout is not None  # opened with stdout=PIPE
+        reader = threading.Thread(target=lambda: out.append(stdout.readline()), daemon=True)
         reader.start()
         reader.join(timeout)
         return out[0] if out else ""

@@ -15,7 +15,7 @@ import os
 import struct
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
 MASK_ZERO = b"\x00\x00\x00\x00"
 STAMP = b'"message":"t'  # a broadcast whose text starts with t<monotonic ns>
@@ -82,9 +82,10 @@ class SioConnection(asyncio.Protocol):
 
     # -- asyncio.Protocol
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        self.transport = transport  # type: ignore[assignment]  # uvloop's is not a subclass
+        # uvloop's transport is not a subclass of asyncio.Transport, but has its methods.
+        self.transport = write = cast(asyncio.Transport, transport)
         key = base64.b64encode(os.urandom(16)).decode()
-        transport.write(
+        write.write(
             (
                 f"GET /socket.io/?EIO=4&transport=websocket HTTP/1.1\r\n"
                 f"Host: {self._host}:{self._port}\r\nUpgrade: websocket\r\n"
