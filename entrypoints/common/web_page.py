@@ -45,6 +45,13 @@ ASSETS: tuple[Asset, ...] = (
         "text/javascript",
         "The page's script: the room admin dashboard.",
     ),
+    Asset(
+        "ending.js",
+        "/static/ending.js",
+        "chat_page_ending",
+        "text/javascript",
+        "The page's script: why one is out of a room, in words.",
+    ),
     Asset("style.css", "/static/style.css", "chat_page_style", "text/css", "The page's styles."),
     Asset(
         "vendor/socket.io.esm.min.js",

@@ -4,6 +4,7 @@
 import { io } from "/static/vendor/socket.io.esm.min.js";
 import { call, roomPath } from "/static/api.js";
 import { openDashboard, closeDashboard, onRoomEvent } from "/static/dashboard.js";
+import { ending } from "/static/ending.js";
 
 const $ = (id) => document.getElementById(id);
 const TYPING_REPEAT_MS = 2000; // a start is repeated this often while keys are pressed
@@ -26,6 +27,7 @@ const state = {
   typingSentAt: 0,
   typingTimer: null,
   present: new Map(), // user_id -> {user_id, username, guest}: who is in the room now
+  ended: null, // why this page is out of its room for good (a reason code), else null
 };
 
 function showError(id, error) {
@@ -267,10 +269,40 @@ function clearMessages(loading = false) {
   $("older-button").hidden = true;
 }
 
-function outOfRoom(text) {
-  showError("room-error", new Error(text));
-  setConnection("offline", "Not connected");
-  if (state.socket) state.socket.disconnect();
+// Out of the room for good (kicked, banned, the room deleted, the session ended): say why in
+// words, stop the socket (no "Reconnecting…"), disable the composer, offer a way back.
+function endRoom(reason) {
+  const { text, rejoin } = ending(reason);
+  state.ended = reason;
+  stopTyping();
+  const socket = state.socket;
+  state.socket = null; // before the disconnect, so its handler knows it was ours
+  if (socket) socket.disconnect();
+  closeDashboard();
+  setConnection("ended", "Not in the room");
+  showError("room-error", null);
+  setComposer(false);
+  $("dashboard-button").hidden = true;
+  $("ended-reason").textContent = text;
+  $("rejoin-button").hidden = !rejoin;
+  $("room-ended").hidden = false;
+  $(rejoin ? "rejoin-button" : "other-room-button").focus();
+}
+
+function setComposer(enabled) {
+  $("message-input").disabled = !enabled;
+  $("send-button").disabled = !enabled;
+}
+
+function onOwnRole(data) {
+  if (data.room !== state.roomId) return;
+  if (data.user_id === state.userId) {
+    // The role is the membership's as it is now: a promoted member's own token proves it.
+    state.admin = data.role === "admin";
+    $("dashboard-button").hidden = !adminCredential();
+    if (!adminCredential()) closeDashboard();
+  }
+  onRoomEvent("role_changed", data);
 }
 
 function connect() {
@@ -294,12 +326,10 @@ function connect() {
     });
   });
   socket.on("disconnect", (reason) => {
-    setConnection("connecting", "Reconnecting…");
-    // The server ends a socket whose token expired; a signed-in page has renewed its
-    // token meanwhile (socket.auth), so it connects again at once.
-    if (reason === "io server disconnect" && state.account && state.socket === socket) {
-      setTimeout(() => socket.connect(), 250);
-    }
+    if (state.socket !== socket) return; // this page let it go (left, or ended)
+    // The server tells every removal first (session_ended); one it did not tell is final too.
+    if (reason === "io server disconnect") endRoom("server_disconnect");
+    else setConnection("connecting", "Reconnecting…");
   });
   socket.on("connect_error", (error) => {
     setConnection("offline", "Not connected; retrying…");
@@ -333,13 +363,15 @@ function connect() {
   socket.on("typing_status", (data) => {
     if (data.room === state.roomId) renderTyping(data.typing_users);
   });
-  socket.on("room_deleted", () => outOfRoom("This room was deleted."));
-  socket.on("kicked", () => outOfRoom("You were removed from this room for a while."));
-  socket.on("banned", () => outOfRoom("You were banned from this room."));
-  socket.on("ip_not_verified", () =>
-    outOfRoom("This room now admits verified addresses only; ask its admin to verify yours."),
-  );
-  socket.on("role_changed", (data) => onRoomEvent("role_changed", data));
+  for (const name of ["room_deleted", "kicked", "banned", "ip_not_verified"]) {
+    socket.on(name, (data) => {
+      if (state.socket === socket && data.room === state.roomId) endRoom(data.reason || name);
+    });
+  }
+  socket.on("session_ended", (data) => {
+    if (state.socket === socket) endRoom(data.reason);
+  });
+  socket.on("role_changed", onOwnRole);
 }
 
 function stopTyping() {
@@ -363,8 +395,8 @@ function onKeyInput() {
 }
 
 function adminCredential() {
-  if (state.account) return state.admin ? state.token : null;
-  return state.adminToken;
+  if (state.adminToken) return state.adminToken;
+  return state.admin ? state.token : null;
 }
 
 async function enter(roomId, password, username) {
@@ -386,6 +418,9 @@ async function enter(roomId, password, username) {
     state.admin = false;
   }
   state.roomId = roomId;
+  state.ended = null;
+  $("room-ended").hidden = true;
+  setComposer(true);
   clearMessages(true);
   $("room-title").textContent = `Room ${roomId}`;
   $("dashboard-button").hidden = !adminCredential();
@@ -459,8 +494,9 @@ function formValues() {
 
 function leave() {
   stopTyping();
-  if (state.socket) state.socket.disconnect();
+  const socket = state.socket;
   state.socket = null;
+  if (socket) socket.disconnect();
   if (!state.account) state.token = null; // a guest's token is of this room only
   setConnection("offline", "Not connected");
   closeDashboard();
@@ -517,6 +553,26 @@ function start() {
   });
   $("older-button").addEventListener("click", loadOlder);
   $("leave-button").addEventListener("click", leave);
+  $("rejoin-button").addEventListener("click", async () => {
+    const roomId = state.roomId;
+    leave();
+    $("room-id").value = roomId;
+    const { password, username } = formValues();
+    if (!state.account && !password) {
+      $("room-password").focus();
+      return;
+    }
+    try {
+      await enter(roomId, password, username);
+    } catch (error) {
+      showError("entry-error", error);
+    }
+  });
+  $("other-room-button").addEventListener("click", () => {
+    leave();
+    $("room-id").value = "";
+    $("room-id").focus();
+  });
   $("dashboard-button").addEventListener("click", () =>
     openDashboard({ roomId: state.roomId, token: adminCredential, onGone: leave }),
   );
