@@ -5,6 +5,7 @@ import { io } from "/static/vendor/socket.io.esm.min.js";
 import { call, roomPath } from "/static/api.js";
 import { openDashboard, closeDashboard, onRoomEvent } from "/static/dashboard.js";
 import { ending } from "/static/ending.js";
+import { RENEW_SPACING_MS, renewDelayMs, renewRoomToken, renewSocket } from "/static/session.js";
 
 const $ = (id) => document.getElementById(id);
 const TYPING_REPEAT_MS = 2000; // a start is repeated this often while keys are pressed
@@ -18,7 +19,9 @@ const state = {
   adminToken: null, // the room's admin token, only in the browser that created the room
   account: null, // {userId, username, refreshToken} when signed in
   admin: false, // the signed-in user is an admin of the room (its access token proves it)
-  refreshTimer: null,
+  refreshTimer: null, // renews this page's token (a guest's room token, an account's access token)
+  renewing: null, // the renewal under way, if any
+  renewedAt: 0,
   userId: null,
   socket: null,
   seen: new Set(), // ids of the messages shown
@@ -275,6 +278,7 @@ function endRoom(reason) {
   const { text, rejoin } = ending(reason);
   state.ended = reason;
   stopTyping();
+  if (!state.account) clearTimeout(state.refreshTimer); // a guest's token was of this room
   const socket = state.socket;
   state.socket = null; // before the disconnect, so its handler knows it was ours
   if (socket) socket.disconnect();
@@ -372,6 +376,9 @@ function connect() {
     if (state.socket === socket) endRoom(data.reason);
   });
   socket.on("role_changed", onOwnRole);
+  socket.on("token_expiring", () => {
+    if (state.socket === socket) renew();
+  });
 }
 
 function stopTyping() {
@@ -414,6 +421,7 @@ async function enter(roomId, password, username) {
     if (username) body.username = username;
     const access = await call("POST", `${roomPath(roomId)}/verify`, { body });
     state.token = access.token;
+    scheduleRenewal(access.expires_in);
     state.userId = access.user_id;
     state.admin = false;
   }
@@ -438,25 +446,52 @@ function signedIn(result) {
   };
   state.token = result.access_token;
   if (state.socket) state.socket.auth = { token: state.token }; // for its next reconnect
-  clearTimeout(state.refreshTimer);
-  // Access tokens are short-lived: renew a minute before this one ends.
-  const inMs = Math.max(5, result.expires_in - 60) * 1000;
-  state.refreshTimer = setTimeout(refreshSignIn, inMs);
+  scheduleRenewal(result.expires_in); // access tokens are short-lived
   $("account-user").textContent = result.username;
   $("account-form").hidden = true;
   $("account-status").hidden = false;
   $("display-name").disabled = true;
 }
 
-async function refreshSignIn() {
-  if (!state.account) return;
+function scheduleRenewal(expiresIn) {
+  clearTimeout(state.refreshTimer);
+  state.refreshTimer = setTimeout(renew, renewDelayMs(expiresIn));
+}
+
+// A fresh token for this page (an account's refresh flow, a guest's room-token renewal),
+// then the live socket goes on with it. On the server's `token_expiring` and on a timer.
+function renew() {
+  if (state.renewing || Date.now() - state.renewedAt < RENEW_SPACING_MS) return state.renewing;
+  state.renewing = renewing().finally(() => {
+    state.renewing = null;
+  });
+  return state.renewing;
+}
+
+async function renewing() {
   try {
-    signedIn(
-      await call("POST", "/auth/refresh", { body: { refresh_token: state.account.refreshToken } }),
-    );
+    if (state.account) {
+      const body = { refresh_token: state.account.refreshToken };
+      signedIn(await call("POST", "/auth/refresh", { body }));
+    } else if (state.roomId && state.token && !state.ended) {
+      const access = await renewRoomToken(state.roomId, state.token);
+      state.token = access.token;
+      scheduleRenewal(access.expires_in);
+    } else {
+      return;
+    }
+    state.renewedAt = Date.now();
+    const ack = await renewSocket(state.socket, state.token);
+    if (ack && !ack.ok) showError("room-error", new Error(ack.error));
   } catch (error) {
-    signedOut();
-    showError("room-error", new Error(`signed out: ${error.message}`));
+    if (error.status === 0) {
+      state.refreshTimer = setTimeout(renew, 5000); // the server is away: try again soon
+    } else if (state.account) {
+      signedOut();
+      showError("account-error", new Error(`signed out: ${error.message}`));
+    } else if (state.socket) {
+      endRoom(error.code === "session_expired" ? "session_expired" : error.code);
+    }
   }
 }
 
@@ -497,7 +532,10 @@ function leave() {
   const socket = state.socket;
   state.socket = null;
   if (socket) socket.disconnect();
-  if (!state.account) state.token = null; // a guest's token is of this room only
+  if (!state.account) {
+    state.token = null; // a guest's token is of this room only
+    clearTimeout(state.refreshTimer);
+  }
   setConnection("offline", "Not connected");
   closeDashboard();
   $("room").hidden = true;
