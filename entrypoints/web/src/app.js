@@ -283,6 +283,7 @@ function endRoom(reason) {
   state.socket = null; // before the disconnect, so its handler knows it was ours
   if (socket) socket.disconnect();
   closeDashboard();
+  hideAdminCredential();
   setConnection("ended", "Not in the room");
   showError("room-error", null);
   setComposer(false);
@@ -381,6 +382,17 @@ function connect() {
   });
 }
 
+// A guest's admin token lives only in this page: offer it once, to keep for another browser.
+function offerAdminCredential(token) {
+  $("admin-credential-shown").value = token;
+  $("keep-admin").hidden = false;
+}
+
+function hideAdminCredential() {
+  $("admin-credential-shown").value = "";
+  $("keep-admin").hidden = true;
+}
+
 function stopTyping() {
   clearTimeout(state.typingTimer);
   state.typingTimer = null;
@@ -408,6 +420,9 @@ function adminCredential() {
 
 async function enter(roomId, password, username) {
   if (state.roomId !== roomId) state.adminToken = null;
+  const pasted = $("admin-credential").value.trim();
+  if (pasted) state.adminToken = pasted; // checked by the API on every admin call
+  $("admin-credential").value = "";
   if (state.account) {
     // A member already: the password is not checked (and may be left empty).
     const joined = await call("POST", `${roomPath(roomId)}/join`, {
@@ -538,6 +553,7 @@ function leave() {
   }
   setConnection("offline", "Not connected");
   closeDashboard();
+  hideAdminCredential();
   $("room").hidden = true;
   $("entry").hidden = false;
 }
@@ -564,7 +580,9 @@ function start() {
       });
       state.roomId = roomId;
       state.adminToken = state.account ? null : made.admin_token;
+      $("admin-credential").value = "";
       await enter(roomId, password, username);
+      if (state.adminToken) offerAdminCredential(state.adminToken);
     } catch (error) {
       showError("entry-error", error);
     }
@@ -591,6 +609,17 @@ function start() {
   });
   $("older-button").addEventListener("click", loadOlder);
   $("leave-button").addEventListener("click", leave);
+  $("copy-admin-button").addEventListener("click", async () => {
+    const field = $("admin-credential-shown");
+    field.select();
+    try {
+      await navigator.clipboard.writeText(field.value);
+      $("copy-admin-button").textContent = "Copied";
+    } catch {
+      $("copy-admin-button").textContent = "Selected: copy it with the keyboard";
+    }
+  });
+  $("kept-admin-button").addEventListener("click", hideAdminCredential);
   $("rejoin-button").addEventListener("click", async () => {
     const roomId = state.roomId;
     leave();
