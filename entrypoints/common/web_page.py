@@ -45,6 +45,20 @@ ASSETS: tuple[Asset, ...] = (
         "text/javascript",
         "The page's script: the room admin dashboard.",
     ),
+    Asset(
+        "ending.js",
+        "/static/ending.js",
+        "chat_page_ending",
+        "text/javascript",
+        "The page's script: why one is out of a room, in words.",
+    ),
+    Asset(
+        "session.js",
+        "/static/session.js",
+        "chat_page_session",
+        "text/javascript",
+        "The page's script: tokens renewed in time, and the session a reload resumes.",
+    ),
     Asset("style.css", "/static/style.css", "chat_page_style", "text/css", "The page's styles."),
     Asset(
         "vendor/socket.io.esm.min.js",

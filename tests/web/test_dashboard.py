@@ -64,7 +64,7 @@ def test_an_admin_verifies_a_pending_address_and_clears_the_history(
         expect(anna.page.get_by_role("status").last).to_have_text("Settings saved.")
 
         # Bert's address is not verified: he is out, and his next try waits for a look.
-        expect(bert.page.locator("#room-error")).to_contain_text("verified addresses only")
+        expect(bert.page.locator("#ended-reason")).to_contain_text("verified addresses only")
         bert.page.get_by_role("button", name="Leave").click()
         bert.fill_entry(room_id, "bert")
         bert.page.get_by_role("button", name="Join").click()

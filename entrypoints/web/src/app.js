@@ -4,6 +4,8 @@
 import { io } from "/static/vendor/socket.io.esm.min.js";
 import { call, roomPath } from "/static/api.js";
 import { openDashboard, closeDashboard, onRoomEvent } from "/static/dashboard.js";
+import { ending } from "/static/ending.js";
+import { RENEW_SPACING_MS, renewDelayMs, renewRoomToken, renewSocket } from "/static/session.js";
 
 const $ = (id) => document.getElementById(id);
 const TYPING_REPEAT_MS = 2000; // a start is repeated this often while keys are pressed
@@ -17,7 +19,9 @@ const state = {
   adminToken: null, // the room's admin token, only in the browser that created the room
   account: null, // {userId, username, refreshToken} when signed in
   admin: false, // the signed-in user is an admin of the room (its access token proves it)
-  refreshTimer: null,
+  refreshTimer: null, // renews this page's token (a guest's room token, an account's access token)
+  renewing: null, // the renewal under way, if any
+  renewedAt: 0,
   userId: null,
   socket: null,
   seen: new Set(), // ids of the messages shown
@@ -26,6 +30,7 @@ const state = {
   typingSentAt: 0,
   typingTimer: null,
   present: new Map(), // user_id -> {user_id, username, guest}: who is in the room now
+  ended: null, // why this page is out of its room for good (a reason code), else null
 };
 
 function showError(id, error) {
@@ -267,10 +272,42 @@ function clearMessages(loading = false) {
   $("older-button").hidden = true;
 }
 
-function outOfRoom(text) {
-  showError("room-error", new Error(text));
-  setConnection("offline", "Not connected");
-  if (state.socket) state.socket.disconnect();
+// Out of the room for good (kicked, banned, the room deleted, the session ended): say why in
+// words, stop the socket (no "Reconnecting…"), disable the composer, offer a way back.
+function endRoom(reason) {
+  const { text, rejoin } = ending(reason);
+  state.ended = reason;
+  stopTyping();
+  if (!state.account) clearTimeout(state.refreshTimer); // a guest's token was of this room
+  const socket = state.socket;
+  state.socket = null; // before the disconnect, so its handler knows it was ours
+  if (socket) socket.disconnect();
+  closeDashboard();
+  hideAdminCredential();
+  setConnection("ended", "Not in the room");
+  showError("room-error", null);
+  setComposer(false);
+  $("dashboard-button").hidden = true;
+  $("ended-reason").textContent = text;
+  $("rejoin-button").hidden = !rejoin;
+  $("room-ended").hidden = false;
+  $(rejoin ? "rejoin-button" : "other-room-button").focus();
+}
+
+function setComposer(enabled) {
+  $("message-input").disabled = !enabled;
+  $("send-button").disabled = !enabled;
+}
+
+function onOwnRole(data) {
+  if (data.room !== state.roomId) return;
+  if (data.user_id === state.userId) {
+    // The role is the membership's as it is now: a promoted member's own token proves it.
+    state.admin = data.role === "admin";
+    $("dashboard-button").hidden = !adminCredential();
+    if (!adminCredential()) closeDashboard();
+  }
+  onRoomEvent("role_changed", data);
 }
 
 function connect() {
@@ -294,12 +331,10 @@ function connect() {
     });
   });
   socket.on("disconnect", (reason) => {
-    setConnection("connecting", "Reconnecting…");
-    // The server ends a socket whose token expired; a signed-in page has renewed its
-    // token meanwhile (socket.auth), so it connects again at once.
-    if (reason === "io server disconnect" && state.account && state.socket === socket) {
-      setTimeout(() => socket.connect(), 250);
-    }
+    if (state.socket !== socket) return; // this page let it go (left, or ended)
+    // The server tells every removal first (session_ended); one it did not tell is final too.
+    if (reason === "io server disconnect") endRoom("server_disconnect");
+    else setConnection("connecting", "Reconnecting…");
   });
   socket.on("connect_error", (error) => {
     setConnection("offline", "Not connected; retrying…");
@@ -333,13 +368,29 @@ function connect() {
   socket.on("typing_status", (data) => {
     if (data.room === state.roomId) renderTyping(data.typing_users);
   });
-  socket.on("room_deleted", () => outOfRoom("This room was deleted."));
-  socket.on("kicked", () => outOfRoom("You were removed from this room for a while."));
-  socket.on("banned", () => outOfRoom("You were banned from this room."));
-  socket.on("ip_not_verified", () =>
-    outOfRoom("This room now admits verified addresses only; ask its admin to verify yours."),
-  );
-  socket.on("role_changed", (data) => onRoomEvent("role_changed", data));
+  for (const name of ["room_deleted", "kicked", "banned", "ip_not_verified"]) {
+    socket.on(name, (data) => {
+      if (state.socket === socket && data.room === state.roomId) endRoom(data.reason || name);
+    });
+  }
+  socket.on("session_ended", (data) => {
+    if (state.socket === socket) endRoom(data.reason);
+  });
+  socket.on("role_changed", onOwnRole);
+  socket.on("token_expiring", () => {
+    if (state.socket === socket) renew();
+  });
+}
+
+// A guest's admin token lives only in this page: offer it once, to keep for another browser.
+function offerAdminCredential(token) {
+  $("admin-credential-shown").value = token;
+  $("keep-admin").hidden = false;
+}
+
+function hideAdminCredential() {
+  $("admin-credential-shown").value = "";
+  $("keep-admin").hidden = true;
 }
 
 function stopTyping() {
@@ -363,12 +414,15 @@ function onKeyInput() {
 }
 
 function adminCredential() {
-  if (state.account) return state.admin ? state.token : null;
-  return state.adminToken;
+  if (state.adminToken) return state.adminToken;
+  return state.admin ? state.token : null;
 }
 
 async function enter(roomId, password, username) {
   if (state.roomId !== roomId) state.adminToken = null;
+  const pasted = $("admin-credential").value.trim();
+  if (pasted) state.adminToken = pasted; // checked by the API on every admin call
+  $("admin-credential").value = "";
   if (state.account) {
     // A member already: the password is not checked (and may be left empty).
     const joined = await call("POST", `${roomPath(roomId)}/join`, {
@@ -382,10 +436,14 @@ async function enter(roomId, password, username) {
     if (username) body.username = username;
     const access = await call("POST", `${roomPath(roomId)}/verify`, { body });
     state.token = access.token;
+    scheduleRenewal(access.expires_in);
     state.userId = access.user_id;
     state.admin = false;
   }
   state.roomId = roomId;
+  state.ended = null;
+  $("room-ended").hidden = true;
+  setComposer(true);
   clearMessages(true);
   $("room-title").textContent = `Room ${roomId}`;
   $("dashboard-button").hidden = !adminCredential();
@@ -403,25 +461,52 @@ function signedIn(result) {
   };
   state.token = result.access_token;
   if (state.socket) state.socket.auth = { token: state.token }; // for its next reconnect
-  clearTimeout(state.refreshTimer);
-  // Access tokens are short-lived: renew a minute before this one ends.
-  const inMs = Math.max(5, result.expires_in - 60) * 1000;
-  state.refreshTimer = setTimeout(refreshSignIn, inMs);
+  scheduleRenewal(result.expires_in); // access tokens are short-lived
   $("account-user").textContent = result.username;
   $("account-form").hidden = true;
   $("account-status").hidden = false;
   $("display-name").disabled = true;
 }
 
-async function refreshSignIn() {
-  if (!state.account) return;
+function scheduleRenewal(expiresIn) {
+  clearTimeout(state.refreshTimer);
+  state.refreshTimer = setTimeout(renew, renewDelayMs(expiresIn));
+}
+
+// A fresh token for this page (an account's refresh flow, a guest's room-token renewal),
+// then the live socket goes on with it. On the server's `token_expiring` and on a timer.
+function renew() {
+  if (state.renewing || Date.now() - state.renewedAt < RENEW_SPACING_MS) return state.renewing;
+  state.renewing = renewing().finally(() => {
+    state.renewing = null;
+  });
+  return state.renewing;
+}
+
+async function renewing() {
   try {
-    signedIn(
-      await call("POST", "/auth/refresh", { body: { refresh_token: state.account.refreshToken } }),
-    );
+    if (state.account) {
+      const body = { refresh_token: state.account.refreshToken };
+      signedIn(await call("POST", "/auth/refresh", { body }));
+    } else if (state.roomId && state.token && !state.ended) {
+      const access = await renewRoomToken(state.roomId, state.token);
+      state.token = access.token;
+      scheduleRenewal(access.expires_in);
+    } else {
+      return;
+    }
+    state.renewedAt = Date.now();
+    const ack = await renewSocket(state.socket, state.token);
+    if (ack && !ack.ok) showError("room-error", new Error(ack.error));
   } catch (error) {
-    signedOut();
-    showError("room-error", new Error(`signed out: ${error.message}`));
+    if (error.status === 0) {
+      state.refreshTimer = setTimeout(renew, 5000); // the server is away: try again soon
+    } else if (state.account) {
+      signedOut();
+      showError("account-error", new Error(`signed out: ${error.message}`));
+    } else if (state.socket) {
+      endRoom(error.code === "session_expired" ? "session_expired" : error.code);
+    }
   }
 }
 
@@ -459,11 +544,16 @@ function formValues() {
 
 function leave() {
   stopTyping();
-  if (state.socket) state.socket.disconnect();
+  const socket = state.socket;
   state.socket = null;
-  if (!state.account) state.token = null; // a guest's token is of this room only
+  if (socket) socket.disconnect();
+  if (!state.account) {
+    state.token = null; // a guest's token is of this room only
+    clearTimeout(state.refreshTimer);
+  }
   setConnection("offline", "Not connected");
   closeDashboard();
+  hideAdminCredential();
   $("room").hidden = true;
   $("entry").hidden = false;
 }
@@ -490,7 +580,9 @@ function start() {
       });
       state.roomId = roomId;
       state.adminToken = state.account ? null : made.admin_token;
+      $("admin-credential").value = "";
       await enter(roomId, password, username);
+      if (state.adminToken) offerAdminCredential(state.adminToken);
     } catch (error) {
       showError("entry-error", error);
     }
@@ -517,6 +609,37 @@ function start() {
   });
   $("older-button").addEventListener("click", loadOlder);
   $("leave-button").addEventListener("click", leave);
+  $("copy-admin-button").addEventListener("click", async () => {
+    const field = $("admin-credential-shown");
+    field.select();
+    try {
+      await navigator.clipboard.writeText(field.value);
+      $("copy-admin-button").textContent = "Copied";
+    } catch {
+      $("copy-admin-button").textContent = "Selected: copy it with the keyboard";
+    }
+  });
+  $("kept-admin-button").addEventListener("click", hideAdminCredential);
+  $("rejoin-button").addEventListener("click", async () => {
+    const roomId = state.roomId;
+    leave();
+    $("room-id").value = roomId;
+    const { password, username } = formValues();
+    if (!state.account && !password) {
+      $("room-password").focus();
+      return;
+    }
+    try {
+      await enter(roomId, password, username);
+    } catch (error) {
+      showError("entry-error", error);
+    }
+  });
+  $("other-room-button").addEventListener("click", () => {
+    leave();
+    $("room-id").value = "";
+    $("room-id").focus();
+  });
   $("dashboard-button").addEventListener("click", () =>
     openDashboard({ roomId: state.roomId, token: adminCredential, onGone: leave }),
   );
