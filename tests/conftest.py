@@ -86,3 +86,34 @@ def clock() -> FakeClock:
 @pytest.fixture
 def tokens(clock: FakeClock) -> JwtTokenService:
     return JwtTokenService(JWT_SECRET, ISSUER, AUDIENCE, clock)
+
+
+# -- the quick lane -------------------------------------------------------------------------
+
+# What `pytest --quick` leaves out: the browser, the benchmark's own run, the migrations'
+# round trips on real databases.
+SLOW_PATHS = ("tests/web/", "tests/test_bench.py", "tests/migrations/")
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--quick",
+        action="store_true",
+        help="the edit-test loop: unit, adapter and static tests and the contract suite on "
+        "one runtime (flask) and one storage (memory); the README's command runs everything",
+    )
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if not config.getoption("--quick"):
+        return
+    kept, dropped = [], []
+    for item in items:
+        params = getattr(getattr(item, "callspec", None), "params", {})
+        slow = item.nodeid.startswith(SLOW_PATHS)
+        other = params.get("runtime", "flask") != "flask" or params.get(
+            "storage", "memory"
+        ) not in ("memory",)
+        (dropped if slow or other else kept).append(item)
+    config.hook.pytest_deselected(items=dropped)
+    items[:] = kept
