@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from domain.model.changes import CLEARED, NewChange
 from domain.model.events import HistoryCleared
 from domain.model.policies import Credential
 from domain.usecases.admin_access import open_as_admin
@@ -14,7 +15,8 @@ def clear_history(deps: Deps, claims: Credential, room_id: str, client: str = ""
         room, _ = open_as_admin(deps, uow, claims, room_id, client)
         count = uow.messages.count(room.id)
         uow.messages.clear(room.id)
-        uow.record(HistoryCleared(room.id, count))
+        [offset] = uow.changes.append(room.id, [NewChange(CLEARED)], deps.config.recovery_limit)
+        uow.record(HistoryCleared(room.id, count, offset, room.incarnation))
         uow.commit()
         events = uow.collect_events()
     return Outcome(count, events)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from domain.model.changes import DELETED, NewChange
 from domain.model.errors import ErrorCode, Forbidden, InvalidInput, NotFound
 from domain.model.events import MessageDeleted
 from domain.model.members import Role
@@ -25,7 +26,10 @@ def delete_message(
         if message.user_id != grant.user_id and grant.role is not Role.ADMIN:
             raise Forbidden(ErrorCode.FORBIDDEN, "only its sender or an admin may delete it")
         uow.messages.delete(room.id, message_id)
-        uow.record(MessageDeleted(room.id, message_id))
+        [offset] = uow.changes.append(
+            room.id, [NewChange(DELETED, message_id)], deps.config.recovery_limit
+        )
+        uow.record(MessageDeleted(room.id, message_id, offset, room.incarnation))
         uow.commit()
         events = uow.collect_events()
     return Outcome(message_id, events)

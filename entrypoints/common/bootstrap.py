@@ -181,6 +181,7 @@ def build_core(settings: Settings, concurrency: str = "threads") -> Core:
             typing_s=settings.typing_s,
             message_limit=settings.message_limit,
             edit_window_s=settings.edit_window_s,
+            recovery_limit=settings.recovery_limit,
         ),
     )
     return Core(settings, deps, closers, _limiter(settings))

@@ -255,6 +255,8 @@ class ServerBase:
         if step.exit:
             yield Leave(sid, step.exit)
         yield from step.emits
+        if step.then is not None:  # a join's recovery: read once the room is entered
+            step.ack.update((yield Call(Lane.WORKER, step.then, ())))
         return step.ack
 
     def disconnect_steps(self, sid: str) -> Steps[None]:

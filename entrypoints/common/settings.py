@@ -49,6 +49,7 @@ class Settings:
     typing_s: int = _CORE.typing_s
     message_limit: int = _CORE.message_limit  # rooms without their own limit (0: keep all)
     edit_window_s: int = _CORE.edit_window_s
+    recovery_limit: int = _CORE.recovery_limit  # the most changes one recovery gives
     auto_migrate: bool | None = None  # None: only for the embedded SQLite default
     worker_threads: int = 4
     hash_threads: int = 2
@@ -179,6 +180,7 @@ class Settings:
             typing_s=integer("TYPING_SECONDS", d.typing_s),
             message_limit=integer("MESSAGE_LIMIT", d.message_limit, minimum=0),
             edit_window_s=integer("EDIT_WINDOW_SECONDS", d.edit_window_s),
+            recovery_limit=integer("RECOVERY_LIMIT", d.recovery_limit),
             auto_migrate=boolean("AUTO_MIGRATE"),
             worker_threads=integer("WORKER_THREADS", d.worker_threads),
             hash_threads=integer("HASH_THREADS", d.hash_threads),
