@@ -75,7 +75,10 @@ def recover(
             # Another stream, or an offset this one never gave (a restored store).
             return Outcome(Recovery(head, epoch, False, REASON_EPOCH))
         if head - since.offset > limit:
-            return Outcome(Recovery(head, epoch, False, REASON_LIMIT))
+            # Too many either way; the first one after `since` tells which to say.
+            first = uow.changes.after(room.id, since.offset, 1)
+            kept = bool(first) and first[0].offset == since.offset + 1
+            return Outcome(Recovery(head, epoch, False, REASON_LIMIT if kept else REASON_PRUNED))
         rows = uow.changes.after(room.id, since.offset, limit + 1)
     if len(rows) > limit:  # more were committed since `head` was read
         return Outcome(Recovery(rows[-1].offset, epoch, False, REASON_LIMIT))
