@@ -128,5 +128,5 @@ class MemoryStore:
         self.networks.pop(room_id, None)
         self.changes.pop(room_id, None)
         self.change_head.pop(room_id, None)
-        for key in [key for key in self.sent if key[0] == room_id]:
-            del self.sent[key]
+        for sent in [sent for sent in self.sent if sent[0] == room_id]:
+            del self.sent[sent]
