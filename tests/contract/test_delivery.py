@@ -15,6 +15,7 @@ import pytest
 import socketio
 
 from tests.contract.client import Api, Room
+from tests.contract.wire import RawSocketIO
 
 LIMIT = 20  # small, so that a test goes past it quickly
 SERVER_ENV = {"SECURECHAT_RECOVERY_LIMIT": str(LIMIT)}
@@ -339,3 +340,64 @@ def test_offsets_are_given_once_under_concurrent_senders(api: Api) -> None:
     assert ack["recovered"] is True
     assert [c["data"]["offset"] for c in ack["missed"]] == list(range(1, 21))
     assert sorted(m["offset"] for m in _history(api, room)) == list(range(1, 21))
+
+
+# -- raw frames ---------------------------------------------------------------------------------
+
+
+def _raw_ack(raw: RawSocketIO, ack: int, payload: str) -> dict[str, Any]:
+    """Send `42<ack><payload>` exactly as written (escapes and all); the ack's object."""
+    raw.send_text(f"42{ack}{payload}")
+    [body] = raw.ack(ack)
+    return body  # type: ignore[no-any-return]
+
+
+def test_raw_frames_with_a_malformed_client_id_or_since_change_nothing(api: Api) -> None:
+    room = api.create_room()
+    raw = RawSocketIO(api.base_url)
+    try:
+        raw.connect(api.token(room, "alice"))
+        r = room.room_id
+        bad_since = [
+            '{"offset":-1,"epoch":"e"}',
+            '{"offset":1e400,"epoch":"e"}',
+            '{"offset":"1","epoch":"e"}',
+            '{"offset":1,"epoch":"e","epoch2":1}',
+            '{"offset":1}',
+            '[1,"e"]',
+        ]
+        for ack, since in enumerate(bad_since, start=1):
+            body = _raw_ack(raw, ack, f'["join",{{"room":"{r}","since":{since}}}]')
+            assert body["ok"] is False, (since, body)
+        # Not joined by any of them.
+        assert _raw_ack(raw, 50, f'["message",{{"room":"{r}","message":"x"}}]')["code"] == (
+            "not_joined"
+        )
+        joined = _raw_ack(raw, 51, f'["join",{{"room":"{r}"}}]')
+        assert joined["ok"] is True and joined["offset"] == 0
+        bad_ids = [
+            '"' + "a" * 65 + '"',  # one too many
+            '"\\u0061bc\\n"',  # escaped, with a newline after
+            '"abc\\u0000"',
+            '"\\uff41bc"',  # a full-width a
+            '"a\\/b"',
+            '"a b"',
+            '""',
+            "12",
+            "true",
+            '["a"]',
+        ]
+        for ack, client_id in enumerate(bad_ids, start=60):
+            payload = f'["message",{{"room":"{r}","message":"x","client_id":{client_id}}}]'
+            body = _raw_ack(raw, ack, payload)
+            assert (body["ok"], body["code"]) == (False, "invalid_field"), (client_id, body)
+        assert _history(api, room) == []
+        # An escaped spelling of a valid key is that key: decided on what it decodes to.
+        first = _raw_ack(raw, 80, f'["message",{{"room":"{r}","message":"x","client_id":"abc"}}]')
+        again = _raw_ack(
+            raw, 81, f'["message",{{"room":"{r}","message":"x","client_id":"\\u0061\\u0062c"}}]'
+        )
+        assert first["ok"] is True and again["message_id"] == first["message_id"]
+        assert len(_history(api, room)) == 1
+    finally:
+        raw.close()
