@@ -102,20 +102,17 @@ class MemoryMessageRepository:
 
     def apply_edits(self) -> None:
         """On commit, under the store lock: a message deleted meanwhile stays deleted."""
-        changed = {key: (c, e, o) for key, (c, e, o) in self.edits.items()}
-        for key, offset in self.offsets.items():
-            changed[key] = (*changed[key][:2], offset) if key in changed else (b"", -1, offset)
-        for (room_id, message_id), (ciphertext, edited_at_ms, offset) in changed.items():
-            at = self._store.find_message(room_id, message_id)
-            if at is None:
-                continue
-            rows = self._store.messages[room_id]
-            if edited_at_ms < 0:  # only its offset (a reaction)
-                rows[at] = dataclasses.replace(rows[at], offset=offset)
-            else:
+        found = self._store.find_message
+        for (room_id, message_id), (ciphertext, edited_at_ms, offset) in self.edits.items():
+            if (at := found(room_id, message_id)) is not None:
+                rows = self._store.messages[room_id]
                 rows[at] = dataclasses.replace(
                     rows[at], ciphertext=ciphertext, edited_at_ms=edited_at_ms, offset=offset
                 )
+        for (room_id, message_id), offset in self.offsets.items():  # reactions
+            if (at := found(room_id, message_id)) is not None:
+                rows = self._store.messages[room_id]
+                rows[at] = dataclasses.replace(rows[at], offset=offset)
 
     def delete(self, room_id: str, message_id: str) -> None:
         self.deleted.append((room_id, message_id))
