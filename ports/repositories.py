@@ -96,7 +96,9 @@ class ChangeRepository(Protocol):
 
     def lock(self, room_ids: Sequence[str]) -> None:
         """Hold these rooms' streams until the unit ends, so that what this unit reads of
-        them next (a send's client ids) is not changed by another writer meanwhile."""
+        them next (a send's client ids) is not changed by another writer meanwhile. A
+        writer takes its rooms' streams before any other row it changes, in room-id
+        order, so two writers never wait on each other in a cycle."""
         ...
 
     def append(self, room_id: str, changes: Sequence[NewChange], keep: int) -> list[int]:

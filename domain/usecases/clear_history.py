@@ -13,6 +13,7 @@ def clear_history(deps: Deps, claims: Credential, room_id: str, client: str = ""
     """Delete every message of the room; the number deleted."""
     with deps.uow(write=True) as uow:
         room, _ = open_as_admin(deps, uow, claims, room_id, client)
+        uow.changes.lock([room.id])  # the room's stream first, as every writer takes it
         count = uow.messages.count(room.id)
         uow.messages.clear(room.id)
         [offset] = uow.changes.append(room.id, [NewChange(CLEARED)], deps.config.recovery_limit)

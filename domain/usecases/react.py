@@ -40,6 +40,7 @@ def react(
         raise InvalidInput(ErrorCode.INVALID_MESSAGE_ID, "not a message id")
     with deps.uow(write=True) as uow:
         room, grant = open_room(deps, uow, claims, room_id, client=client)
+        uow.changes.lock([room.id])  # the room's stream first, as every writer takes it
         if uow.messages.get(room.id, message_id) is None:
             raise NotFound(ErrorCode.MESSAGE_NOT_FOUND, "no such message in this room")
         current = uow.reactions.of_messages(room.id, [message_id]).get(message_id, {})

@@ -75,7 +75,8 @@ def send_messages(
             keyed = [i for i in pending if commands[i].client_id is not None]
             sent: dict[tuple[str, str, str], str] = {}
             if keyed:
-                uow.changes.lock(sorted({commands[i].room_id for i in keyed}))
+                # Every room of the batch, in id order: the order every writer takes them.
+                uow.changes.lock(sorted({commands[i].room_id for i in pending}))
                 sent = uow.messages.sent([_key(commands[i]) for i in keyed])
             messages: dict[int, Message] = {}
             repeats: dict[int, str] = {}  # index -> the message id first sent under its key
