@@ -20,11 +20,13 @@ from typing import Any
 
 from bench import scenarios as sc
 from bench import servers
+from bench.recovery import recovery
 from bench.servers import BENCH_IDENTITY_LIMITS, CHURN_RATE_LIMITS, bare, cpu_sets, securechat
 
 ALL = (
     "fanout",
     "rest_post",
+    "recovery",
     "history",
     "pruning",
     "connections",
@@ -136,6 +138,9 @@ async def run_runtime(runtime: str, profile: sc.Profile, only: set[str]) -> list
             if "rest_post" in only:
                 await settle(server)
                 emit("rest_post", await _measure(sc.rest_post(target, profile)))
+            if "recovery" in only:
+                await settle(server)
+                emit("recovery", await _measure(recovery(target, profile)))
             if "connections" in only:
                 await settle(server)
                 emit("connections", await _measure(sc.connections(target, profile)))

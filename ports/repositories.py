@@ -7,6 +7,7 @@ from typing import Protocol
 
 from domain.model.accounts import RefreshFamily, RefreshToken, User
 from domain.model.addresses import RoomNetwork
+from domain.model.changes import NewChange, StoredChange
 from domain.model.members import Membership, Standing, UserProfile
 from domain.model.messages import StoredMessage
 from domain.model.reactions import Reactions
@@ -57,10 +58,25 @@ class MessageRepository(Protocol):
     def get(self, room_id: str, message_id: str) -> StoredMessage | None: ...
 
     def update_text(
-        self, room_id: str, message_id: str, ciphertext: bytes, edited_at_ms: int
+        self, room_id: str, message_id: str, ciphertext: bytes, edited_at_ms: int, offset: int = 0
     ) -> None:
-        """Replace an existing message's (encrypted) text and mark it edited; a message
-        deleted meanwhile stays deleted."""
+        """Replace an existing message's (encrypted) text and mark it edited (its last
+        change now `offset`); a message deleted meanwhile stays deleted."""
+        ...
+
+    def set_offset(self, room_id: str, message_id: str, offset: int) -> None:
+        """Record that the message's last change is `offset` (a reaction to it)."""
+        ...
+
+    def sent(self, keys: Sequence[tuple[str, str, str]]) -> dict[tuple[str, str, str], str]:
+        """The message ids already sent under these (room id, user id, client id) keys, by
+        key (one statement). What `remember_sent` recorded stays while the room lives,
+        whatever became of the message."""
+        ...
+
+    def remember_sent(self, rows: Sequence[tuple[str, str, str, str]]) -> None:
+        """Record (room id, user id, client id, message id) rows; a key taken twice, in this
+        unit or by another, fails the commit (a unique constraint in SQL)."""
         ...
 
     def delete(self, room_id: str, message_id: str) -> None:
@@ -72,6 +88,34 @@ class MessageRepository(Protocol):
         ...
 
     def count(self, room_id: str) -> int: ...
+
+
+class ChangeRepository(Protocol):
+    """Each room's change stream (domain/model/changes.py): numbered, in order, pruned to
+    its newest changes in steps; it goes with its room."""
+
+    def lock(self, room_ids: Sequence[str]) -> None:
+        """Hold these rooms' streams until the unit ends, so that what this unit reads of
+        them next (a send's client ids) is not changed by another writer meanwhile. A
+        writer takes its rooms' streams before any other row it changes, in room-id
+        order, so two writers never wait on each other in a cycle."""
+        ...
+
+    def append(self, room_id: str, changes: Sequence[NewChange], keep: int) -> list[int]:
+        """Give the changes the room's next offsets, in order, and store them; the offsets.
+        Concurrent units number one room's changes one after the other (no offset is given
+        twice, none skipped). Now and then (changes.prune_due) drops the room's changes
+        but its `keep` newest."""
+        ...
+
+    def head(self, room_id: str) -> int:
+        """The room's last offset given (0: none yet)."""
+        ...
+
+    def after(self, room_id: str, offset: int, limit: int) -> list[StoredChange]:
+        """Up to `limit` of the room's changes after `offset`, oldest first, each with its
+        message as stored now: one indexed read."""
+        ...
 
 
 class ReactionRepository(Protocol):

@@ -8,6 +8,7 @@ from typing import Protocol, Self
 from domain.model.events import Event
 from ports.repositories import (
     AddressRepository,
+    ChangeRepository,
     MembershipRepository,
     MessageRepository,
     NetworkRepository,
@@ -29,6 +30,9 @@ class UnitOfWork(Protocol):
 
     @property
     def reactions(self) -> ReactionRepository: ...
+
+    @property
+    def changes(self) -> ChangeRepository: ...
 
     @property
     def profiles(self) -> ProfileRepository: ...

@@ -27,6 +27,7 @@ SCENARIOS = {
     "fanout_1x50_200_wrong_passwords",
     "pruning",
     "fanout_1x100_churn",
+    "recovery",
 }
 
 
@@ -49,6 +50,8 @@ def test_quick_benchmark_completes_without_errors() -> None:
     for runtime in ("flask", "quart"):
         connections = by_key[("connections", runtime)]
         assert connections["received_broadcast"] == connections["connections"] > 0
+        recovered = by_key[("recovery", runtime)]  # every join got all 1,000, in order
+        assert recovered["missed"] == 1000 and recovered["joins"] > 0
         fanout = by_key[("fanout_1x50", runtime)]
         assert fanout["latency_deliveries"] > 0 and fanout["saturation_deliveries_per_s"] > 0
         pressure = by_key[("fanout_1x50_password_pressure", runtime)]

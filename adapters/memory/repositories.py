@@ -61,14 +61,18 @@ class MemoryMessageRepository:
         self.deleted: list[tuple[str, str]] = []  # (room id, message id), on commit
         self.cleared: list[str] = []  # room ids, on commit
         self.pruned: list[tuple[str, int]] = []  # (room id, keep), on commit, after inserts
-        # (room id, message id) -> (ciphertext, edited_at_ms), on commit
-        self.edits: dict[tuple[str, str], tuple[bytes, int]] = {}
+        # (room id, message id) -> (ciphertext, edited_at_ms, offset), on commit
+        self.edits: dict[tuple[str, str], tuple[bytes, int, int]] = {}
+        self.offsets: dict[tuple[str, str], int] = {}  # (room id, message id) -> offset
+        self.sent_rows: list[tuple[str, str, str, str]] = []  # remember_sent's, on commit
 
     def _edited(self, message: StoredMessage) -> StoredMessage:
         edit = self.edits.get((message.room_id, message.id))
         if edit is None:
             return message
-        return dataclasses.replace(message, ciphertext=edit[0], edited_at_ms=edit[1])
+        return dataclasses.replace(
+            message, ciphertext=edit[0], edited_at_ms=edit[1], offset=edit[2]
+        )
 
     def get(self, room_id: str, message_id: str) -> StoredMessage | None:
         for message in self.pending:
@@ -80,19 +84,35 @@ class MemoryMessageRepository:
         return self._edited(found) if found is not None else None
 
     def update_text(
-        self, room_id: str, message_id: str, ciphertext: bytes, edited_at_ms: int
+        self, room_id: str, message_id: str, ciphertext: bytes, edited_at_ms: int, offset: int = 0
     ) -> None:
-        self.edits[(room_id, message_id)] = (ciphertext, edited_at_ms)
+        self.edits[(room_id, message_id)] = (ciphertext, edited_at_ms, offset)
+
+    def set_offset(self, room_id: str, message_id: str, offset: int) -> None:
+        self.offsets[(room_id, message_id)] = offset
+
+    def sent(self, keys: Sequence[tuple[str, str, str]]) -> dict[tuple[str, str, str], str]:
+        with self._store.lock:
+            found = {key: self._store.sent[key] for key in keys if key in self._store.sent}
+        own = {(r, u, c): m for r, u, c, m in self.sent_rows}
+        return found | {key: own[key] for key in keys if key in own}
+
+    def remember_sent(self, rows: Sequence[tuple[str, str, str, str]]) -> None:
+        self.sent_rows.extend(rows)
 
     def apply_edits(self) -> None:
         """On commit, under the store lock: a message deleted meanwhile stays deleted."""
-        for (room_id, message_id), (ciphertext, edited_at_ms) in self.edits.items():
-            at = self._store.find_message(room_id, message_id)
-            if at is not None:
+        found = self._store.find_message
+        for (room_id, message_id), (ciphertext, edited_at_ms, offset) in self.edits.items():
+            if (at := found(room_id, message_id)) is not None:
                 rows = self._store.messages[room_id]
                 rows[at] = dataclasses.replace(
-                    rows[at], ciphertext=ciphertext, edited_at_ms=edited_at_ms
+                    rows[at], ciphertext=ciphertext, edited_at_ms=edited_at_ms, offset=offset
                 )
+        for (room_id, message_id), offset in self.offsets.items():  # reactions
+            if (at := found(room_id, message_id)) is not None:
+                rows = self._store.messages[room_id]
+                rows[at] = dataclasses.replace(rows[at], offset=offset)
 
     def delete(self, room_id: str, message_id: str) -> None:
         self.deleted.append((room_id, message_id))

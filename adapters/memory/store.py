@@ -18,11 +18,24 @@ def _message_key(message: StoredMessage) -> str:
     return message.id
 
 
+@dataclass(frozen=True, slots=True)
+class ChangeRow:
+    """One change of a room's stream (domain/model/changes.py)."""
+
+    offset: int
+    name: str
+    message_id: str | None
+    data: bytes | None
+
+
 @dataclass
 class MemoryStore:
     """Committed state shared by every unit of work of one process; guarded by `lock`."""
 
     lock: threading.Lock = field(default_factory=threading.Lock)
+    # Held by a writing unit of work from start to end (as SQLite has one writer at a
+    # time): change offsets are given in the order units commit, never interleaved.
+    writer: threading.RLock = field(default_factory=threading.RLock)
     rooms: dict[str, Room] = field(default_factory=dict)
     messages: dict[str, list[StoredMessage]] = field(default_factory=dict)  # sorted by id
     # Each room's message counter (how many it was ever given), and its messages' (number,
@@ -42,6 +55,11 @@ class MemoryStore:
     member_addresses: dict[str, dict[str, list[str]]] = field(default_factory=dict)
     address_bans: dict[str, dict[tuple[str, str], int | None]] = field(default_factory=dict)
     networks: dict[str, dict[str, RoomNetwork]] = field(default_factory=dict)  # room -> network
+    # Each room's change stream, by offset, and its last offset given.
+    changes: dict[str, list[ChangeRow]] = field(default_factory=dict)
+    change_head: dict[str, int] = field(default_factory=dict)
+    # (room id, user id, client id) -> the message first sent under it; goes with the room.
+    sent: dict[tuple[str, str, str], str] = field(default_factory=dict)
 
     def page(self, room_id: str, limit: int, before: str | None) -> list[StoredMessage]:
         """Newest first. Caller holds the lock."""
@@ -108,3 +126,7 @@ class MemoryStore:
         self.member_addresses.pop(room_id, None)
         self.address_bans.pop(room_id, None)
         self.networks.pop(room_id, None)
+        self.changes.pop(room_id, None)
+        self.change_head.pop(room_id, None)
+        for sent in [sent for sent in self.sent if sent[0] == room_id]:
+            del self.sent[sent]

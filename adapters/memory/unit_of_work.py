@@ -6,6 +6,7 @@ import dataclasses
 from types import TracebackType
 from typing import Self
 
+from adapters.memory.changes import MemoryChangeRepository
 from adapters.memory.repositories import (
     MemoryAddressRepository,
     MemoryMembershipRepository,
@@ -23,8 +24,10 @@ from domain.model.events import Event
 
 
 class MemoryUnitOfWork:
-    def __init__(self, store: MemoryStore) -> None:
+    def __init__(self, store: MemoryStore, write: bool = False) -> None:
         self._store = store
+        self._write = write
+        self.changes = MemoryChangeRepository(store)
         self.rooms = MemoryRoomRepository(store)
         self.messages = MemoryMessageRepository(store)
         self.reactions = MemoryReactionRepository(store)
@@ -39,6 +42,8 @@ class MemoryUnitOfWork:
         self._committed = False
 
     def __enter__(self) -> Self:
+        if self._write:
+            self._store.writer.acquire()
         return self
 
     def __exit__(
@@ -47,8 +52,12 @@ class MemoryUnitOfWork:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        if not self._committed:
-            self.rollback()
+        try:
+            if not self._committed:
+                self.rollback()
+        finally:
+            if self._write:
+                self._store.writer.release()
 
     def record(self, event: Event) -> None:
         self._recorded.append(event)
@@ -93,6 +102,9 @@ class MemoryUnitOfWork:
             for room_id, keep in self.messages.pruned:
                 store.prune(room_id, keep)
             self.messages.apply_edits()
+            for room_id, user_id, client_id, message_id in self.messages.sent_rows:
+                store.sent[(room_id, user_id, client_id)] = message_id
+            self.changes.apply()
             self.reactions.apply()
             store.profiles.update(self.profiles.pending)
             for key, membership in self.memberships.pending.items():
@@ -137,6 +149,9 @@ class MemoryUnitOfWork:
         self.messages.cleared.clear()
         self.messages.pruned.clear()
         self.messages.edits.clear()
+        self.messages.offsets.clear()
+        self.messages.sent_rows.clear()
+        self.changes.clear()
         self.reactions.pending.clear()
         self.profiles.pending.clear()
         self.memberships.pending.clear()
@@ -154,4 +169,4 @@ class MemoryUnitOfWorkFactory:
         self.store = store if store is not None else MemoryStore()
 
     def __call__(self, *, write: bool = False) -> MemoryUnitOfWork:
-        return MemoryUnitOfWork(self.store)
+        return MemoryUnitOfWork(self.store, write)

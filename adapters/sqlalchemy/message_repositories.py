@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Connection, Row, bindparam, delete, func, insert, select, update
+from sqlalchemy import Connection, Row, bindparam, delete, func, insert, select, tuple_, update
 from sqlalchemy.exc import IntegrityError
 
 from adapters.sqlalchemy import tables as t
@@ -55,6 +55,7 @@ def _message_row(message: StoredMessage) -> dict[str, Any]:
         "created_at_ms": message.created_at_ms,
         "guest": message.guest,
         "edited_at_ms": message.edited_at_ms,
+        "change_offset": message.offset,
     }
 
 
@@ -106,14 +107,38 @@ class SqlMessageRepository:
         return _stored(row) if row is not None else None
 
     def update_text(
-        self, room_id: str, message_id: str, ciphertext: bytes, edited_at_ms: int
+        self, room_id: str, message_id: str, ciphertext: bytes, edited_at_ms: int, offset: int = 0
     ) -> None:
         ms = t.messages
         self._conn.execute(
             update(ms)
             .where(ms.c.room_id == room_id, ms.c.id == message_id)
-            .values(ciphertext=ciphertext, edited_at_ms=edited_at_ms)
+            .values(ciphertext=ciphertext, edited_at_ms=edited_at_ms, change_offset=offset)
         )
+
+    def set_offset(self, room_id: str, message_id: str, offset: int) -> None:
+        ms = t.messages
+        self._conn.execute(
+            update(ms)
+            .where(ms.c.room_id == room_id, ms.c.id == message_id)
+            .values(change_offset=offset)
+        )
+
+    def sent(self, keys: Sequence[tuple[str, str, str]]) -> dict[tuple[str, str, str], str]:
+        if not keys:
+            return {}
+        sm = t.sent_messages
+        rows = self._conn.execute(
+            select(sm).where(tuple_(sm.c.room_id, sm.c.user_id, sm.c.client_id).in_(list(keys)))
+        )
+        return {(r.room_id, r.user_id, r.client_id): r.message_id for r in rows}
+
+    def remember_sent(self, rows: Sequence[tuple[str, str, str, str]]) -> None:
+        if rows:
+            names = ("room_id", "user_id", "client_id", "message_id")
+            self._conn.execute(
+                insert(t.sent_messages), [dict(zip(names, row, strict=True)) for row in rows]
+            )
 
     # Reactions go too: explicit, as in SqlRoomRepository.delete, besides ON DELETE CASCADE.
     def delete(self, room_id: str, message_id: str) -> None:
@@ -144,6 +169,7 @@ def _stored(row: Row[Any]) -> StoredMessage:
         created_at_ms=row.created_at_ms,
         guest=bool(row.guest),
         edited_at_ms=row.edited_at_ms,
+        offset=row.change_offset,
     )
 
 

@@ -120,6 +120,8 @@ class SqlRoomRepository:
         )
         self._conn.execute(delete(t.address_bans).where(t.address_bans.c.room_id == room_id))
         self._conn.execute(delete(t.room_networks).where(t.room_networks.c.room_id == room_id))
+        self._conn.execute(delete(t.room_changes).where(t.room_changes.c.room_id == room_id))
+        self._conn.execute(delete(t.sent_messages).where(t.sent_messages.c.room_id == room_id))
         self._conn.execute(delete(rooms).where(rooms.c.id == room_id))
 
 

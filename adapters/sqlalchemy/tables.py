@@ -44,6 +44,9 @@ rooms = Table(
     Column("message_seq", BigInteger, nullable=False, server_default="0"),
     # Whom the owner handed the room to; NULL: its creator (`created_by`) still holds it.
     Column("owner_id", String(64), nullable=True),
+    # The last offset of the room's change stream (room_changes.seq); raised like
+    # message_seq, with one UPDATE ... RETURNING per room and unit, which orders writers.
+    Column("change_offset", BigInteger, nullable=False, server_default="0"),
 )
 
 messages = Table(
@@ -65,6 +68,8 @@ messages = Table(
     Column("seq", BigInteger, nullable=False),
     # When its sender last edited the text (ciphertext then holds the new text); NULL: never.
     Column("edited_at_ms", BigInteger, nullable=True),
+    # The room_changes.seq of its last change (its post, an edit, a reaction); 0: before 0013.
+    Column("change_offset", BigInteger, nullable=False, server_default="0"),
     # Keyset pagination: newest page before a cursor is one index range scan.
     Index("ix_messages_room_id_id", "room_id", "id"),
     Index("ix_messages_room_id_seq", "room_id", "seq", unique=True),
@@ -88,6 +93,43 @@ message_reactions = Table(
     Column("created_at_ms", BigInteger, nullable=False),
     # A history page's reactions, one statement: room_id = ? AND message_id IN (...).
     Index("ix_message_reactions_room_id_message_id", "room_id", "message_id"),
+)
+
+# Each room's change stream (domain/model/changes.py): what a reconnecting client missed,
+# in order, read as one range of the primary key. No text: a change names its message,
+# whose row holds the text (so a deleted message's text goes with it); a reaction update
+# holds the reactions (user ids and emoji) as JSON. Pruned to the room's newest
+# SECURECHAT_RECOVERY_LIMIT changes in steps; the rows go with their room.
+room_changes = Table(
+    "room_changes",
+    metadata,
+    Column(
+        "room_id",
+        String(64),
+        ForeignKey("rooms.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column("seq", BigInteger, primary_key=True, autoincrement=False),
+    Column("event", String(32), nullable=False),
+    Column("message_id", String(36), nullable=True),
+    Column("data", LargeBinary, nullable=True),
+)
+
+# Sends' idempotency keys: the message first sent under (room, identity, client_id). The
+# primary key is what makes two racing repeats one message. Kept while the room lives,
+# whatever becomes of the message, so a late repeat never posts it again.
+sent_messages = Table(
+    "sent_messages",
+    metadata,
+    Column(
+        "room_id",
+        String(64),
+        ForeignKey("rooms.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column("user_id", String(64), primary_key=True),
+    Column("client_id", String(64), primary_key=True),
+    Column("message_id", String(36), nullable=False),
 )
 
 profiles = Table(

@@ -14,6 +14,7 @@ from adapters.sqlalchemy.account_repositories import (
     SqlRefreshTokenRepository,
     SqlUserRepository,
 )
+from adapters.sqlalchemy.change_repositories import SqlChangeRepository
 from adapters.sqlalchemy.member_repositories import SqlAddressRepository, SqlMembershipRepository
 from adapters.sqlalchemy.message_repositories import SqlMessageRepository, SqlReactionRepository
 from adapters.sqlalchemy.room_repositories import SqlNetworkRepository, SqlRoomRepository
@@ -51,6 +52,7 @@ class SqlUnitOfWork:
         self.rooms = SqlRoomRepository(conn)
         self.messages = SqlMessageRepository(conn)
         self.reactions = SqlReactionRepository(conn)
+        self.changes = SqlChangeRepository(conn)
         self.profiles = SqlProfileRepository(conn)
         self.memberships = SqlMembershipRepository(conn)
         self.users = SqlUserRepository(conn)

@@ -19,6 +19,9 @@ class RoomCreated:
 @dataclass(frozen=True, slots=True)
 class MessagePosted:
     message: Message
+    # Its place in the room's change stream (domain/model/changes.py): 0 until stamped.
+    offset: int = 0
+    epoch: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,6 +29,9 @@ class MessageEdited:
     """A message's text changed: `message` is it as it is now (its `edited_at_ms` set)."""
 
     message: Message
+    # Its place in the room's change stream (domain/model/changes.py): 0 until stamped.
+    offset: int = 0
+    epoch: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,6 +41,9 @@ class ReactionsChanged:
     room_id: str
     message_id: str
     reactions: dict[str, list[str]]
+    # Its place in the room's change stream (domain/model/changes.py): 0 until stamped.
+    offset: int = 0
+    epoch: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,12 +101,18 @@ class RoomDeleted:
 class HistoryCleared:
     room_id: str
     count: int
+    # Its place in the room's change stream (domain/model/changes.py): 0 until stamped.
+    offset: int = 0
+    epoch: str = ""
 
 
 @dataclass(frozen=True, slots=True)
 class MessageDeleted:
     room_id: str
     message_id: str
+    # Its place in the room's change stream (domain/model/changes.py): 0 until stamped.
+    offset: int = 0
+    epoch: str = ""
 
 
 @dataclass(frozen=True, slots=True)

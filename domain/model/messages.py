@@ -61,6 +61,7 @@ class StoredMessage:
     created_at_ms: int
     guest: bool = False  # the sender had no password (a room token or a guest profile)
     edited_at_ms: int | None = None  # when its text was last edited; None if never
+    offset: int = 0  # the room's change offset of its last change (changes.py)
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,6 +78,7 @@ class Message:
     unreadable: bool = False
     guest: bool = False  # the sender had no password (a room token or a guest profile)
     edited_at_ms: int | None = None  # when its text was last edited; None if never
+    offset: int = 0  # the room's change offset of its last change (changes.py)
 
 
 def check_edit(message: StoredMessage, user_id: str, now_ms: int, window_s: int) -> None:

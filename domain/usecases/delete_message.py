@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from domain.model.changes import DELETED, NewChange
 from domain.model.errors import ErrorCode, Forbidden, InvalidInput, NotFound
 from domain.model.events import MessageDeleted
 from domain.model.members import Role
@@ -24,8 +25,12 @@ def delete_message(
             raise NotFound(ErrorCode.MESSAGE_NOT_FOUND, "no such message in this room")
         if message.user_id != grant.user_id and grant.role is not Role.ADMIN:
             raise Forbidden(ErrorCode.FORBIDDEN, "only its sender or an admin may delete it")
+        # The room's stream first (its row, on Postgres), as every writer takes it.
+        [offset] = uow.changes.append(
+            room.id, [NewChange(DELETED, message_id)], deps.config.recovery_limit
+        )
         uow.messages.delete(room.id, message_id)
-        uow.record(MessageDeleted(room.id, message_id))
+        uow.record(MessageDeleted(room.id, message_id, offset, room.incarnation))
         uow.commit()
         events = uow.collect_events()
     return Outcome(message_id, events)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 
+from domain.model.changes import DEFAULT_RECOVERY_LIMIT
 from domain.model.events import Event
 from domain.model.messages import DEFAULT_EDIT_WINDOW_S, DEFAULT_MAX_MESSAGE_BYTES
 from domain.model.policies import DEFAULT_POLICY, AccessPolicy
@@ -34,6 +35,8 @@ class CoreConfig:
     edit_window_s: int = DEFAULT_EDIT_WINDOW_S  # how long a sender may edit a message
     # How long a guest identity's session lasts, renewals included (sessions.renewed_expiry).
     guest_session_ttl_s: int = 7 * 24 * 3600
+    # How many changes one recovery gives at most; each room's stream keeps about as many.
+    recovery_limit: int = DEFAULT_RECOVERY_LIMIT
 
 
 @dataclass(frozen=True, slots=True)

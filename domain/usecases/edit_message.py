@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from domain.model.changes import EDITED, NewChange
 from domain.model.errors import ErrorCode, InvalidInput, NotFound
 from domain.model.events import MessageEdited
 from domain.model.messages import Message, check_edit, check_text, is_message_id
@@ -34,6 +35,9 @@ def edit_message(
             raise NotFound(ErrorCode.MESSAGE_NOT_FOUND, "no such message in this room")
         now = deps.clock.now_ms()
         check_edit(stored, grant.user_id, now, deps.config.edit_window_s)
+        [offset] = uow.changes.append(
+            room.id, [NewChange(EDITED, stored.id)], deps.config.recovery_limit
+        )
         message = Message(
             id=stored.id,
             room_id=stored.room_id,
@@ -43,10 +47,11 @@ def edit_message(
             created_at_ms=stored.created_at_ms,
             guest=stored.guest,
             edited_at_ms=now,
+            offset=offset,
         )
         sealed = seal(deps.cipher, message)
-        uow.messages.update_text(room.id, message_id, sealed.ciphertext, now)
-        uow.record(MessageEdited(message))
+        uow.messages.update_text(room.id, message_id, sealed.ciphertext, now, offset)
+        uow.record(MessageEdited(message, offset, room.incarnation))
         uow.commit()
         events = uow.collect_events()
     return Outcome(message, events)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from domain.model.changes import REACTED, NewChange, encode_reactions
 from domain.model.errors import ErrorCode, InvalidInput, NotFound
 from domain.model.events import ReactionsChanged
 from domain.model.messages import is_message_id
@@ -39,6 +40,7 @@ def react(
         raise InvalidInput(ErrorCode.INVALID_MESSAGE_ID, "not a message id")
     with deps.uow(write=True) as uow:
         room, grant = open_room(deps, uow, claims, room_id, client=client)
+        uow.changes.lock([room.id])  # the room's stream first, as every writer takes it
         if uow.messages.get(room.id, message_id) is None:
             raise NotFound(ErrorCode.MESSAGE_NOT_FOUND, "no such message in this room")
         current = uow.reactions.of_messages(room.id, [message_id]).get(message_id, {})
@@ -46,7 +48,10 @@ def react(
             check_room_for(current, reaction)
         on = uow.reactions.toggle(room.id, message_id, grant.user_id, reaction, deps.clock.now_ms())
         now = uow.reactions.of_messages(room.id, [message_id]).get(message_id, {})
-        uow.record(ReactionsChanged(room.id, message_id, now))
+        change = NewChange(REACTED, message_id, encode_reactions(now))
+        [offset] = uow.changes.append(room.id, [change], deps.config.recovery_limit)
+        uow.messages.set_offset(room.id, message_id, offset)
+        uow.record(ReactionsChanged(room.id, message_id, now, offset, room.incarnation))
         uow.commit()
         events = uow.collect_events()
     return Outcome(Reacted(message_id, on, now), events)

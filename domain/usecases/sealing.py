@@ -21,6 +21,7 @@ def seal(cipher: Cipher, message: Message) -> StoredMessage:
         created_at_ms=message.created_at_ms,
         guest=message.guest,
         edited_at_ms=message.edited_at_ms,
+        offset=message.offset,
     )
 
 
@@ -47,4 +48,5 @@ def unseal(cipher: Cipher, row: StoredMessage) -> Message:
         unreadable=unreadable,
         guest=row.guest,
         edited_at_ms=row.edited_at_ms,
+        offset=row.offset,
     )

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
+from domain.model.changes import POSTED, NewChange
 from domain.model.errors import ChatError
 from domain.model.events import MessagePosted
 from domain.model.messages import Message, StoredMessage, check_text
@@ -23,6 +24,9 @@ class SendCommand:
     client: str = ""  # the sender's address, for the room's IP policy ("" when unknown)
     # A user_id the client put in its payload: it must be the token's (None: not given).
     user_id: str | None = None
+    # The client's idempotency key (changes.is_client_id, checked by the entrypoint): a
+    # repeat by the same identity in the same room is answered with the first message.
+    client_id: str | None = None
 
 
 def send_message(deps: Deps, claims: Claims, room_id: str, text: str) -> Outcome[Message]:
@@ -45,6 +49,12 @@ def send_messages(
 
     A room that keeps only its newest messages (its `message_limit`, else the configured
     default) is pruned in the same transaction: one delete per such room and batch.
+
+    Each message is the next change of its room's stream (its offset on the event and the
+    row). A command with a `client_id` that its identity already sent in the room (before,
+    or earlier in this batch) stores and releases nothing: its result is the first
+    message, with no events. Sends with client ids hold their rooms' streams first
+    (`changes.lock`), so two units sending the same key one after the other store one.
     """
     results: list[Outcome[Message] | ChatError | None] = [None] * len(commands)
     pending: list[int] = []
@@ -62,8 +72,16 @@ def send_messages(
             known.prefetch(
                 uow, [(commands[i].room_id, commands[i].claims.user_id) for i in pending]
             )
+            keyed = [i for i in pending if commands[i].client_id is not None]
+            sent: dict[tuple[str, str, str], str] = {}
+            if keyed:
+                # Every room of the batch, in id order: the order every writer takes them.
+                uow.changes.lock(sorted({commands[i].room_id for i in pending}))
+                sent = uow.messages.sent([_key(commands[i]) for i in keyed])
             messages: dict[int, Message] = {}
-            stored: list[StoredMessage] = []
+            repeats: dict[int, str] = {}  # index -> the message id first sent under its key
+            by_room: dict[str, list[int]] = {}  # room id -> its new messages' indexes
+            epochs: dict[str, str] = {}
             limits: dict[str, int] = {}  # room id -> how many messages it keeps
             for index in pending:
                 command = commands[index]
@@ -74,6 +92,10 @@ def send_messages(
                 except ChatError as error:
                     results[index] = error
                     continue
+                key = (room.id, grant.user_id, command.client_id or "")
+                if command.client_id is not None and key in sent:
+                    repeats[index] = sent[key]
+                    continue
                 message = Message(
                     id=deps.ids.message_id(),
                     room_id=room.id,
@@ -83,13 +105,34 @@ def send_messages(
                     created_at_ms=deps.clock.now_ms(),
                     guest=grant.guest,
                 )
-                stored.append(seal(deps.cipher, message))
-                uow.record(MessagePosted(message))
+                if command.client_id is not None:
+                    sent[key] = message.id
                 messages[index] = message
+                by_room.setdefault(room.id, []).append(index)
+                epochs[room.id] = room.incarnation
                 keep = kept_messages(room.settings, deps.config.message_limit)
                 if keep is not None:
                     limits[room.id] = keep
+            stored: list[StoredMessage] = []
+            for room_id in sorted(by_room):  # as every writer locks rooms: no deadlock
+                indexes = by_room[room_id]
+                offsets = uow.changes.append(
+                    room_id,
+                    [NewChange(POSTED, messages[i].id) for i in indexes],
+                    deps.config.recovery_limit,
+                )
+                for index, offset in zip(indexes, offsets, strict=True):
+                    message = messages[index] = replace(messages[index], offset=offset)
+                    stored.append(seal(deps.cipher, message))
+                    uow.record(MessagePosted(message, offset, epochs[room_id]))
             uow.messages.add_many(stored)
+            remembered = [
+                (m.room_id, m.user_id, client_id, m.id)
+                for i, m in messages.items()
+                if (client_id := commands[i].client_id) is not None
+            ]
+            if remembered:
+                uow.messages.remember_sent(remembered)
             for room_id, keep in limits.items():
                 uow.messages.prune(room_id, keep)
             uow.commit()
@@ -98,6 +141,26 @@ def send_messages(
                 for event in uow.collect_events()
                 if isinstance(event, MessagePosted)
             }
+        for index, message_id in repeats.items():
+            results[index] = Outcome(_repeat(commands[index], message_id))
         for index, message in messages.items():
             results[index] = Outcome(message, [released[message.id]])
     return [result for result in results if result is not None]
+
+
+def _key(command: SendCommand) -> tuple[str, str, str]:
+    """A keyed send's (room id, user id, client id): the user id is the token's (a user
+    token's own, a room token's guest), which open_room's grant confirms."""
+    return (command.room_id, command.claims.user_id, command.client_id or "")
+
+
+def _repeat(command: SendCommand, message_id: str) -> Message:
+    """The answer to a repeated send: the first message's id (its text is the caller's)."""
+    return Message(
+        id=message_id,
+        room_id=command.room_id,
+        user_id=command.claims.user_id,
+        username="",
+        text=command.text,
+        created_at_ms=0,
+    )

@@ -88,6 +88,7 @@ ROUTES: tuple[Route, ...] = (
     routes_accounts.UPDATE_PROFILE,
     routes_rooms.LIST_MESSAGES,
     routes_rooms.ROOM_PRESENCE,
+    routes_rooms.ROOM_CHANGES,
     routes_admin.DELETE_ROOM,
     routes_admin.CLEAR_HISTORY,
     routes_rooms.DELETE_MESSAGE,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from entrypoints.common.http_types import Reply, Route
 from entrypoints.common.lanes import Lane
 from entrypoints.common.limits import MESSAGE_LIMITS, SIGNUP_LIMITS
+from entrypoints.common.recovery import changes_view
 from entrypoints.common.route_errors import (
     LIMITED,
     MALFORMED,
@@ -14,6 +15,7 @@ from entrypoints.common.route_errors import (
     TOO_LARGE,
     UNAUTHORIZED,
 )
+from entrypoints.common.schemas_changes import ChangesOut, ChangesQuery
 from entrypoints.common.schemas_rooms import (
     CreateRoom,
     EditMessage,
@@ -146,7 +148,12 @@ POST_MESSAGE = Route(
     Lane.INLINE,
     body=PostMessage,
     summary="Post a message; it is stored encrypted, then broadcast to the room's sockets.",
-    ok=Reply(201, "Stored (committed) and broadcast.", MessagePosted),
+    ok=Reply(
+        201,
+        "Stored (committed) and broadcast; 200: a repeated `client_id`, answered with the "
+        "first message's id (nothing stored or broadcast).",
+        MessagePosted,
+    ),
     errors={
         400: MALFORMED,
         401: UNAUTHORIZED,
@@ -171,6 +178,28 @@ LIST_MESSAGES = Route(
     errors={
         400: "`limit` outside 1-100 (`invalid_limit`), not an integer or an unknown "
         "parameter (`invalid_query`), or a malformed cursor (`invalid_cursor`).",
+        401: UNAUTHORIZED,
+        403: NOT_GRANTED,
+        404: NOT_A_SEGMENT,
+    },
+    bearer=True,
+)
+
+
+ROOM_CHANGES = Route(
+    "GET",
+    "/chat/<room_id>/changes",
+    "room_changes",
+    changes_view,
+    query=ChangesQuery,
+    summary="What changed in the room after an offset of its change stream (the `offset` "
+    "and `epoch` of the last event or `join` ack seen): every change in order "
+    "(`recovered`), or `recovered: false` and a `reason`, and the client reloads the "
+    "history. One indexed read; the same access as the history.",
+    ok=Reply(200, "The changes, or why not.", ChangesOut),
+    errors={
+        400: "A missing or malformed `since` or `epoch`, or an unknown parameter "
+        "(`invalid_query`).",
         401: UNAUTHORIZED,
         403: NOT_GRANTED,
         404: NOT_A_SEGMENT,

@@ -24,6 +24,7 @@ from entrypoints.common.schemas import (
     Username,
     documented,
 )
+from entrypoints.common.schemas_changes import ClientIdText, Since
 
 # -- REST bodies and queries ----------------------------------------------------------------------
 
@@ -66,6 +67,7 @@ class JoinRoom(Input):
 class PostMessage(Input):
     message: MessageText
     user_id: OwnUserId = None
+    client_id: ClientIdText = None
 
 
 class EditMessage(Input):
@@ -98,6 +100,8 @@ class JoinPayload(Input):
 
     room: RoomIdText
     password: str | None = None
+    # Recover what was missed since then: the ack's `recovered` and `missed` (or `reason`).
+    since: Since | None = None
 
 
 class RoomPayload(Input):
@@ -126,6 +130,7 @@ class MessagePayload(Input):
     room: RoomIdText
     message: MessageText
     user_id: OwnUserId = None
+    client_id: ClientIdText = None
 
 
 class TypingPayload(Input):
@@ -225,6 +230,13 @@ class Message(Output):
         Meta(description="When its sender last edited the text (ISO 8601, UTC); null if never."),
     ]
     reactions: ReactionsOut
+    offset: Annotated[
+        int,
+        Meta(
+            description="The offset of its last change (its post, an edit, a reaction) in "
+            "the room's change stream; 0 for messages older than the stream."
+        ),
+    ]
     unreadable: Annotated[
         bool | UnsetType,
         Meta(

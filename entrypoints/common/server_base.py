@@ -299,6 +299,8 @@ class ServerBase:
         if step.exit:
             yield Leave(sid, step.exit)
         yield from self.emitting(step.emits)
+        if step.then is not None:  # a join's recovery: read once the room is entered
+            step.ack.update((yield from call(Lane.WORKER, step.then)))
         return step.ack
 
     def disconnect_steps(self, sid: str) -> Steps[None]:

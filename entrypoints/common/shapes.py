@@ -38,6 +38,7 @@ def message_json(message: Message, reactions: Reactions | None = None) -> dict[s
         "timestamp": iso_ms(message.created_at_ms),
         "edited_at": edited_at(message),
         "reactions": reactions or {},
+        "offset": message.offset,  # of its last change in the room's stream
     }
     if message.unreadable:
         body["unreadable"] = True

@@ -19,6 +19,7 @@ import logging
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any, Generic, TypeVar
 
 from domain.model.addresses import within
@@ -41,6 +42,7 @@ from domain.usecases.join_room import join_room, leave_room
 from domain.usecases.react import react
 from domain.usecases.send_message import SendCommand
 from domain.usecases.typing import set_typing
+from entrypoints.common import recovery
 from entrypoints.common.batching import Batched, SendResult
 from entrypoints.common.errors import (
     INTERNAL,
@@ -91,6 +93,8 @@ class SocketResult:
     emits: list[Emit] = field(default_factory=list)
     enter: str | None = None  # Socket.IO room to enter before emitting
     exit: str | None = None  # Socket.IO room to leave before emitting
+    # Run (in a worker) once the room is entered: what it returns is added to the ack.
+    then: Callable[[], dict[str, Any]] | None = None
 
 
 class Refused(Exception):
@@ -317,21 +321,28 @@ def join_event(deps: Deps, connection: Connection, sid: str, data: JoinPayload) 
     user first becomes a member (a member already: the password is not checked); a room
     token's password field is ignored, as the token is its only grant."""
     room_id = _room(data.room)
+    claims, asked = connection.claims, recovery.since(data.since)
+    # The ack's `offset` and `epoch` (and `since`'s recovery), read once the room is entered.
+    then = partial(recovery.join_recovery, deps, claims, room_id, asked, connection.client)
     if room_id in connection.rooms:
-        return SocketResult(dict(OK))
-    claims = connection.claims
+        return SocketResult(dict(OK), then=then)
     if isinstance(claims, UserTokenClaims) and data.password is not None:
         join_as_member(deps, claims, room_id, data.password, connection.client)
     out = join_room(deps, claims, room_id, sid, connection.client)
     connection.rooms[room_id] = out.value
-    return SocketResult(dict(OK), emits_for(out.events), enter=channel(room_id))
+    return SocketResult(dict(OK), emits_for(out.events), enter=channel(room_id), then=then)
 
 
 def message_event(deps: Deps, connection: Connection, sid: str, data: MessagePayload) -> Step:
     """Validate a send (cheap, no I/O); the send itself goes through the batcher."""
     room_id = _joined(connection, data.room).room_id
     command = SendCommand(
-        connection.claims, room_id, data.message, client=connection.client, user_id=data.user_id
+        connection.claims,
+        room_id,
+        data.message,
+        client=connection.client,
+        user_id=data.user_id,
+        client_id=recovery.client_id(data.client_id),
     )
     return Batched(command, sent_ack)
 

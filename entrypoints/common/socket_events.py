@@ -40,9 +40,14 @@ def channel(room_id: str) -> str:
     return f"room:{room_id}"
 
 
+# The changes of a room's stream (domain/model/changes.py): each event carries its place.
+STREAMED = (MessagePosted, MessageEdited, MessageDeleted, ReactionsChanged, HistoryCleared)
+
+
 def emits_for(events: Iterable[Event]) -> list[Emit]:
     out: list[Emit] = []
     for event in events:
+        start = len(out)
         match event:
             case MessagePosted(message=message):
                 out.append(Emit("message", message_json(message), channel(message.room_id)))
@@ -91,6 +96,9 @@ def emits_for(events: Iterable[Event]) -> list[Emit]:
                 out.append(Emit("role_changed", data, channel(room_id)))
             case _:
                 pass  # nothing for clients to see (RoomCreated, FamilyRevoked, ...)
+        if isinstance(event, STREAMED):
+            for emit in out[start:]:
+                emit.data.update(offset=event.offset, epoch=event.epoch)
     return out
 
 

@@ -20,6 +20,7 @@ from entrypoints.common.batching import Batched, SendResult
 from entrypoints.common.errors import INTERNAL
 from entrypoints.common.http_api import error_response
 from entrypoints.common.http_types import Answer, HttpRequest, HttpResponse
+from entrypoints.common.recovery import client_id
 from entrypoints.common.schemas import NoQuery
 from entrypoints.common.schemas_rooms import (
     CreateRoom,
@@ -96,7 +97,12 @@ def post_message_view(
     """A post, authenticated and parsed; the send itself goes through the runtime's batcher."""
     room_id = request.path_params["room_id"]
     command = SendCommand(
-        claims, room_id, data.message, client=request.client, user_id=data.user_id
+        claims,
+        room_id,
+        data.message,
+        client=request.client,
+        user_id=data.user_id,
+        client_id=client_id(data.client_id),
     )
     return Batched(command, post_message_response)
 
@@ -106,7 +112,9 @@ def post_message_response(result: SendResult) -> HttpResponse:
         return error_response(result)
     if result is None:
         return HttpResponse(500, dict(INTERNAL))
-    return HttpResponse(201, {"message_id": result.value.id}, result.events)
+    # A repeated client_id: the first message, nothing stored or broadcast (200, not 201).
+    status = 201 if result.events else 200
+    return HttpResponse(status, {"message_id": result.value.id}, result.events)
 
 
 def list_messages_view(

@@ -84,11 +84,14 @@ def test_a_rest_edit_by_its_sender_reaches_the_room_and_history(api: Api) -> Non
             "hello",
         )
         assert ISO_MS.fullmatch(body["edited_at"])
-        assert receive_until(watcher, "message_edited") == {
+        told = receive_until(watcher, "message_edited")
+        assert told.pop("epoch")  # the room's stream (test_delivery.py)
+        assert told == {
             "room": room.room_id,
             "message_id": message_id,
             "message": "hello",
             "edited_at": body["edited_at"],
+            "offset": 3,  # after the two posts
         }
     assert _history(api, room) == [("hello", body["edited_at"]), ("second", None)]
 

@@ -28,6 +28,7 @@ def test_post_then_read_back(api: Api) -> None:
         "timestamp": message["timestamp"],
         "edited_at": None,
         "reactions": {},
+        "offset": 1,  # the room's first change (test_delivery.py)
     }
     assert ISO_MS.fullmatch(message["timestamp"])
 

@@ -58,10 +58,9 @@ def test_join_message_broadcast_and_ack(api: Api) -> None:
     room = api.create_room()
     alice, bob = api.verify(room, "alice"), api.verify(room, "bob")
     with api.socket(alice["token"]) as a, api.socket(bob["token"]) as b:
-        assert a.call("join", {"room": room.room_id}, timeout=5) == {
-            "ok": True,
-            "status": "success",
-        }
+        joined = a.call("join", {"room": room.room_id}, timeout=5)
+        assert joined.pop("epoch")  # the room's stream (test_delivery.py)
+        assert joined == {"ok": True, "status": "success", "offset": 0}
         status = receive_until(a, "status")
         assert status["user_id"] == alice["user_id"] and status["event"] == "join"
         assert receive_until(a, "online_count") == {"room": room.room_id, "count": 1}
@@ -86,6 +85,8 @@ def test_join_message_broadcast_and_ack(api: Api) -> None:
                 "timestamp",
                 "edited_at",
                 "reactions",
+                "offset",
+                "epoch",
             }
             assert (event["edited_at"], event["reactions"]) == (None, {})
             assert event["guest"] is True  # a room token's identity

@@ -18,7 +18,7 @@ from adapters.sqlalchemy.engine import make_engine
 from adapters.sqlalchemy.tables import metadata
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
-HEAD = "0012"
+HEAD = "0013"
 TABLES = {
     "rooms",
     "messages",
@@ -31,6 +31,8 @@ TABLES = {
     "address_bans",
     "room_networks",
     "message_reactions",
+    "room_changes",
+    "sent_messages",
 }
 
 
@@ -598,5 +600,59 @@ def test_0012_folds_names_keeps_keys_unique_and_puts_reactions_in_one_form(
             assert conn.execute(text("SELECT count(*) FROM message_reactions")).scalar_one() == 4
             names = conn.execute(text("SELECT username FROM users WHERE user_id = 'u_zoe'"))
             assert names.scalar_one() == "Zoe"
+    finally:
+        engine.dispose()
+
+
+def test_0013_starts_streams_at_0_and_a_client_id_is_one_row_per_identity_and_room(
+    database_url: str,
+) -> None:
+    migrations.upgrade(database_url, "0012")
+    engine = make_engine(database_url)
+    try:
+        with engine.begin() as conn:
+            conn.execute(
+                text(
+                    "INSERT INTO rooms (id, incarnation, password_hash, password_version,"
+                    " created_by, created_at_ms) VALUES ('r', 'i', 'h', 1, 'g_1', 1)"
+                )
+            )
+            conn.execute(
+                text(
+                    "INSERT INTO messages (id, room_id, user_id, username, ciphertext,"
+                    " created_at_ms, seq) VALUES ('m', 'r', 'g_1', 'n', :c, 1, 1)"
+                ),
+                {"c": b"x"},
+            )
+        migrations.upgrade(database_url)
+        assert _schema_diff(database_url) == []
+        with engine.begin() as conn:
+            # What was there before has no change of its stream: offset 0.
+            assert conn.execute(text("SELECT change_offset FROM rooms")).scalar_one() == 0
+            assert conn.execute(text("SELECT change_offset FROM messages")).scalar_one() == 0
+            conn.execute(
+                text(
+                    "INSERT INTO sent_messages (room_id, user_id, client_id, message_id)"
+                    " VALUES ('r', 'g_1', 'k', 'm')"
+                )
+            )
+            conn.execute(
+                text("INSERT INTO room_changes (room_id, seq, event) VALUES ('r', 1, 'message')")
+            )
+        with pytest.raises(IntegrityError), engine.begin() as conn:
+            conn.execute(
+                text(
+                    "INSERT INTO sent_messages (room_id, user_id, client_id, message_id)"
+                    " VALUES ('r', 'g_1', 'k', 'm2')"
+                )
+            )
+        with pytest.raises(IntegrityError), engine.begin() as conn:
+            conn.execute(
+                text("INSERT INTO room_changes (room_id, seq, event) VALUES ('r', 1, 'message')")
+            )
+        migrations.downgrade(database_url, "0012")
+        assert {"room_changes", "sent_messages"}.isdisjoint(_tables(database_url))
+        migrations.upgrade(database_url)
+        assert _schema_diff(database_url) == []
     finally:
         engine.dispose()

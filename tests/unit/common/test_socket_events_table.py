@@ -43,6 +43,18 @@ from tests.support import PASSWORD, BrokenCipher, Coverage, World
 
 T = TypeVar("T")
 covered = Coverage()
+
+
+def _join_ok(ack: dict[str, Any]) -> bool:
+    """A join's ack: OK, and the room's place in its change stream (no `since`: no more)."""
+    return (
+        {k: v for k, v in ack.items() if k in OK} == OK
+        and set(ack) == {*OK, "offset", "epoch"}
+        and isinstance(ack["offset"], int)
+        and isinstance(ack["epoch"], str)
+    )
+
+
 LOBBY = channel("lobby")
 
 
@@ -109,7 +121,7 @@ def _member(world: World, room_id: str = "lobby", username: str | None = None) -
 
 def _joined(sockets: Sockets, sid: str = "s1", username: str = "alice") -> None:
     sockets.connect(sid, _member(sockets.world, "lobby", username))
-    assert sockets.event("join", sid, {"room": "lobby"}) == OK
+    assert _join_ok(sockets.event("join", sid, {"room": "lobby"}))
     sockets.emitted.clear()
 
 
@@ -168,13 +180,13 @@ def test_join_enters_the_room_counts_presence_and_tells_the_room(
 ) -> None:
     sockets.connect("s1", _member(world, "lobby", "alice"))
 
-    assert sockets.event("join", "s1", {"room": "lobby"}) == OK
+    assert _join_ok(sockets.event("join", "s1", {"room": "lobby"}))
 
     assert sockets.rooms["s1"] == {LOBBY}
     assert world.presence.count("lobby") == 1
     assert _seen(sockets.emitted) == _presence("join", 1)
     # Joining again is a no-op: no second presence, nothing told.
-    assert sockets.event("join", "s1", {"room": "lobby"}) == OK
+    assert _join_ok(sockets.event("join", "s1", {"room": "lobby"}))
     assert world.presence.count("lobby") == 1
     assert len(sockets.emitted) == 4
 
@@ -235,16 +247,17 @@ def test_a_user_token_joins_with_the_password_once_then_without_it(
     sockets.connect("s1", user.access_token)
     sockets.lanes.clear()
 
-    assert sockets.event("join", "s1", {"room": "lobby", "password": PASSWORD}) == OK
+    assert _join_ok(sockets.event("join", "s1", {"room": "lobby", "password": PASSWORD}))
 
-    assert sockets.lanes == [Lane.PASSWORD]  # argon2 never takes a worker's turn
+    # argon2 never takes a worker's turn; the change stream is read once the room is entered
+    assert sockets.lanes == [Lane.PASSWORD, Lane.WORKER]
     assert sockets.rooms["s1"] == {LOBBY}
     assert _seen(sockets.emitted) == _presence("join", 1, "bob")
     # Another socket of the same user (another sign-in even) needs no password now.
     sockets.connect("s2", _signed_in(world).access_token)
     sockets.lanes.clear()
-    assert sockets.event("join", "s2", {"room": "lobby"}) == OK
-    assert sockets.lanes == [Lane.WORKER]
+    assert _join_ok(sockets.event("join", "s2", {"room": "lobby"}))
+    assert sockets.lanes == [Lane.WORKER, Lane.WORKER]
     ack = sockets.event("message", "s2", {"room": "lobby", "message": "hi"})
     assert ack["ok"] is True
     [stored] = world.store_factory.store.messages["lobby"]
@@ -280,7 +293,7 @@ def test_a_room_tokens_password_is_ignored_and_never_makes_a_member_elsewhere(
     sockets.connect("s1", _member(world, "a"))
     _assert_refused(sockets.event("join", "s1", {"room": "b", "password": PASSWORD}), "forbidden")
     assert world.presence.count("b") == 0
-    assert sockets.event("join", "s1", {"room": "a", "password": "not checked"}) == OK
+    assert _join_ok(sockets.event("join", "s1", {"room": "a", "password": "not checked"}))
 
 
 def test_a_user_token_of_a_revoked_sign_in_is_refused_at_connect(
@@ -413,7 +426,7 @@ def test_message_with_its_own_user_id_is_sent_marked_guest_for_a_room_guest(
 ) -> None:
     token = _member(world, "lobby", "alice")
     sockets.connect("s1", token)
-    assert sockets.event("join", "s1", {"room": "lobby"}) == OK
+    assert _join_ok(sockets.event("join", "s1", {"room": "lobby"}))
     (listed, status, *_) = sockets.emitted
     assert listed.data["users"] == [
         {"user_id": listed.data["users"][0]["user_id"], "username": "alice", "guest": True}
@@ -519,7 +532,7 @@ def test_a_second_tab_is_told_who_is_there_and_the_room_hears_nothing(
     sockets.emitted.clear()
 
     sockets.connect("s1b", token)  # alice, second tab
-    assert sockets.event("join", "s1b", {"room": "lobby"}) == OK
+    assert _join_ok(sockets.event("join", "s1b", {"room": "lobby"}))
 
     assert _seen(sockets.emitted) == [("presence", "s1b", (2, ("alice", "bob")))]
     assert world.presence.count("lobby") == 2
@@ -613,7 +626,9 @@ def test_reaction_toggles_and_tells_the_room(sockets: Sockets, world: World) -> 
     assert on == {**OK, "message_id": message_id, "on": True, "reactions": {THUMBS: [me]}}
     assert sockets.lanes == [Lane.WORKER]
     assert set(_reactions(world)) == {(message_id, me, THUMBS)}
+    epoch = world.store_factory.store.rooms["lobby"].incarnation
     data = {"room": "lobby", "message_id": message_id, "reactions": {THUMBS: [me]}}
+    data |= {"offset": 2, "epoch": epoch}  # the second change: the message was the first
     assert sockets.emitted == [Emit("reaction_update", data, LOBBY)]
     sockets.emitted.clear()
 
@@ -625,7 +640,8 @@ def test_reaction_toggles_and_tells_the_room(sockets: Sockets, world: World) -> 
 
     assert (off["on"], off["reactions"]) == (False, {})
     assert _reactions(world) == set()
-    assert sockets.emitted == [Emit("reaction_update", {**data, "reactions": {}}, LOBBY)]
+    off_data = {**data, "reactions": {}, "offset": 3}
+    assert sockets.emitted == [Emit("reaction_update", off_data, LOBBY)]
 
 
 @covered.refusal("reaction")
@@ -696,6 +712,7 @@ def test_edit_by_its_sender_is_stored_encrypted_and_tells_the_room(
     [row] = world.store_factory.store.messages["lobby"]
     assert world.cipher.decrypt(row.ciphertext) == b"hello" and b"hello" not in row.ciphertext
     data = {"room": "lobby", "message_id": message_id, "message": "hello", "edited_at": stamp}
+    data |= {"offset": 2, "epoch": world.store_factory.store.rooms["lobby"].incarnation}
     assert sockets.emitted == [Emit("message_edited", data, LOBBY)]
 
 
@@ -760,7 +777,7 @@ def test_renew_swaps_the_claims_and_keeps_the_room_past_the_first_tokens_end(
 ) -> None:
     token = _member(world, "lobby", "alice")
     sockets.connect("s1", token)
-    assert sockets.event("join", "s1", {"room": "lobby"}) == OK
+    assert _join_ok(sockets.event("join", "s1", {"room": "lobby"}))
     fresh = _fresh_token(world, token)
     sockets.emitted.clear()
 

@@ -142,8 +142,13 @@ def test_a_join_enters_the_room_before_its_emits(world: World) -> None:
     driver.done.clear()
     ack = driver.drive(base.event_steps("join", "s1", ({"room": "lobby"},)))
     assert ack["ok"] is True
-    assert driver.kinds() == ["Call", "Enter", "Emit"]
+    # The last call reads the room's change stream, once entered: nothing falls between.
+    assert driver.kinds() == ["Call", "Enter", "Emit", "Call"]
     assert driver.done[1] == Enter("s1", channel("lobby"))
+    assert (ack["offset"], ack["epoch"]) == (
+        0,
+        world.store_factory.store.rooms["lobby"].incarnation,
+    )
     # The list to the joining connection alone; the room hears of it at the next sweep.
     assert (driver.done[2].event, driver.done[2].to) == ("presence", "s1")  # type: ignore[union-attr]
     emits = base.fanout.flush()

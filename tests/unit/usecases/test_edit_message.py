@@ -51,7 +51,11 @@ def test_its_sender_edits_a_message_encrypted_anew_and_history_shows_it(world: W
     assert (edited.id, edited.text, edited.user_id) == (sent.id, "hello", alice.user_id)
     assert edited.edited_at_ms == world.clock.now_ms()
     assert edited.created_at_ms == sent.created_at_ms
-    assert out.events == [MessageEdited(edited)]
+    # The third change: the post, the reaction, then the edit.
+    assert edited.offset == 3
+    assert out.events == [
+        MessageEdited(edited, 3, world.store_factory.store.rooms["lobby"].incarnation)
+    ]
     [row] = world.store_factory.store.messages["lobby"]
     assert row.ciphertext != before and b"hello" not in row.ciphertext
     assert _texts(world) == [b"hello"]

@@ -50,14 +50,28 @@ def test_a_reaction_toggles_on_and_off_and_tells_the_room(world: World) -> None:
 
     on = react(world.deps, bob, "lobby", message.id, THUMBS)
     assert (on.value.on, on.value.reactions) == (True, {THUMBS: [bob.user_id]})
-    assert on.events == [ReactionsChanged("lobby", message.id, {THUMBS: [bob.user_id]})]
+    changed = ReactionsChanged(
+        "lobby",
+        message.id,
+        {THUMBS: [bob.user_id]},
+        2,
+        world.store_factory.store.rooms["lobby"].incarnation,
+    )
+    assert on.events == [changed]
     world.clock.advance(ms=1)
     both = react(world.deps, alice, "lobby", message.id, THUMBS).value.reactions
     assert both == {THUMBS: [bob.user_id, alice.user_id]}
 
     off = react(world.deps, bob, "lobby", message.id, THUMBS)
     assert (off.value.on, off.value.reactions) == (False, {THUMBS: [alice.user_id]})
-    assert off.events == [ReactionsChanged("lobby", message.id, {THUMBS: [alice.user_id]})]
+    changed = ReactionsChanged(
+        "lobby",
+        message.id,
+        {THUMBS: [alice.user_id]},
+        4,
+        world.store_factory.store.rooms["lobby"].incarnation,
+    )
+    assert off.events == [changed]
     react(world.deps, alice, "lobby", message.id, THUMBS)
     assert _stored(world).get("lobby", {}) == {}
 
@@ -171,7 +185,14 @@ def test_spellings_of_one_emoji_are_one_reaction_in_its_one_form(world: World) -
         THUMBS: [alice.user_id, bob.user_id, carol.user_id],
         HEART: [alice.user_id],
     }
-    assert heart.events == [ReactionsChanged("lobby", message.id, heart.value.reactions)]
+    changed = ReactionsChanged(
+        "lobby",
+        message.id,
+        heart.value.reactions,
+        5,
+        world.store_factory.store.rooms["lobby"].incarnation,
+    )
+    assert heart.events == [changed]  # the post, three thumbs, then the heart
     # Another spelling of one it holds takes it back.
     off = react(world.deps, bob, "lobby", message.id, THUMBS + "\ufe0e")
     assert off.value.on is False

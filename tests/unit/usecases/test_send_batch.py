@@ -44,8 +44,13 @@ def test_each_command_succeeds_or_fails_on_its_own(world: World) -> None:
     # Every success carries exactly its own committed event, in send order.
     successes = [r for r in results if isinstance(r, Outcome)]
     assert [r.value.text for r in successes] == ["first", "second", "third"]
+    rooms = world.store_factory.store.rooms
     for outcome in successes:
-        assert outcome.events == [MessagePosted(outcome.value)]
+        message = outcome.value
+        stamped = MessagePosted(message, message.offset, rooms[message.room_id].incarnation)
+        assert outcome.events == [stamped]
+    # Each room numbers its own changes, in send order.
+    assert [r.value.offset for r in successes] == [1, 1, 2]
     ids = [r.value.id for r in successes]
     assert ids == sorted(ids)
 

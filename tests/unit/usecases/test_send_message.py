@@ -24,7 +24,10 @@ def test_send_message_releases_the_posted_event(world: World) -> None:
     assert message.user_id == claims.user_id
     assert message.username == "alice"
     assert message.created_at_ms == world.clock.now_ms()
-    assert outcome.events == [MessagePosted(message)]
+    assert message.offset == 1  # the room's first change
+    assert outcome.events == [
+        MessagePosted(message, 1, world.store_factory.store.rooms["lobby"].incarnation)
+    ]
 
 
 def test_messages_are_stored_encrypted(world: World) -> None:

@@ -75,8 +75,16 @@ def test_clear_history_deletes_every_message(http: Http, world: World) -> None:
 
     assert (cleared.status, cleared.body) == (200, {"room_id": "lobby", "cleared": 2})
     assert world.store_factory.store.messages.get("lobby", []) == []
-    assert cleared.events == [HistoryCleared("lobby", 2)]
-    assert cleared.emits == [Emit("history_cleared", {"room": "lobby"}, channel("lobby"))]
+    # The third change of the room's stream: its two messages were the first two.
+    assert cleared.events == [
+        HistoryCleared("lobby", 2, 3, world.store_factory.store.rooms["lobby"].incarnation)
+    ]
+    data = {
+        "room": "lobby",
+        "offset": 3,
+        "epoch": world.store_factory.store.rooms["lobby"].incarnation,
+    }
+    assert cleared.emits == [Emit("history_cleared", data, channel("lobby"))]
 
 
 @covered.refusal("clear_history")

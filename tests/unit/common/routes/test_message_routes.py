@@ -215,10 +215,10 @@ def test_delete_message_by_its_sender_and_by_an_admin(http: Http, world: World) 
     )
     assert by_admin.status == 200
     assert world.store_factory.store.messages["lobby"] == []
-    assert by_sender.events == [MessageDeleted("lobby", mine)]
-    assert by_sender.emits == [
-        Emit("message_deleted", {"room": "lobby", "message_id": mine}, channel("lobby"))
-    ]
+    epoch = world.store_factory.store.rooms["lobby"].incarnation
+    assert by_sender.events == [MessageDeleted("lobby", mine, 3, epoch)]  # after two posts
+    data = {"room": "lobby", "message_id": mine, "offset": 3, "epoch": epoch}
+    assert by_sender.emits == [Emit("message_deleted", data, channel("lobby"))]
 
 
 @covered.refusal("delete_message")
@@ -266,6 +266,7 @@ def test_edit_message_by_its_sender_stores_it_encrypted_and_tells_the_room(
     (event,) = edited.events
     assert isinstance(event, MessageEdited) and event.message.text == "hello"
     data = {"room": "lobby", "message_id": sent, "message": "hello", "edited_at": stamp}
+    data |= {"offset": 2, "epoch": world.store_factory.store.rooms["lobby"].incarnation}
     assert edited.emits == [Emit("message_edited", data, channel("lobby"))]
     page = http.call("list_messages", path={"room_id": "lobby"}, token=guest)
     [shown] = page.body["messages"]

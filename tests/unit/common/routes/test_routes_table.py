@@ -15,6 +15,7 @@ from entrypoints.common.routes import ROUTES
 from tests.unit.common.routes import (  # noqa: F401 - imported for their coverage marks
     test_account_routes,
     test_admin_routes,
+    test_change_routes,
     test_file_routes,
     test_member_action_routes,
     test_message_routes,
