@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
-
 import pytest
 
 from adapters.system import UuidV7Generator
@@ -98,7 +96,7 @@ def test_message_id_accepts_generated_uuid7() -> None:
     [
         "",
         "not-a-uuid",
-        str(uuid.uuid4()),  # version 4
+        "0b7e3a39-3d5e-4f8e-9b1a-7f6a2c1d9e40",  # version 4
         "01890a5d-ac96-774b-bcce-b302099a8057".upper(),  # uppercase hex
         "01890a5d-ac96-774b-7cce-b302099a8057",  # wrong variant
         "01890a5dac96774bbcceb302099a8057",  # no dashes
