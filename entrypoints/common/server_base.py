@@ -60,6 +60,7 @@ from entrypoints.common.shapes import JSON_HEADERS, encode_json
 from entrypoints.common.socket_api import (
     EVENTS_BY_NAME,
     EXPIRY_SWEEP_S,
+    Queued,
     Refused,
     SocketProtocol,
     Step,
@@ -289,7 +290,13 @@ class ServerBase:
         admission = admit_event(event, self.protocol.connection(sid), args)
         if wait := count(self.limiter, admission):
             return {**refusal(TransportCode.RATE_LIMITED, LIMITED), "retry_after": int(wait)}
-        step: Step = yield from call(admission.lane, self.protocol.run, event, sid, args)
+        step: Step | Queued
+        if admission.lane is Lane.INLINE:
+            step = yield from call(Lane.INLINE, self.protocol.run_inline, event, sid, args)
+            if isinstance(step, Queued):  # its connection is busy: it waits in a worker
+                step = yield from call(Lane.WORKER, self.protocol.run_queued, event, sid, args)
+        else:
+            step = yield from call(admission.lane, self.protocol.run, event, sid, args)
         if isinstance(step, Batched):
             step = step.respond((yield Submit(step.command)))
         # The disconnect may have run while a join was in its thread: enter only a live

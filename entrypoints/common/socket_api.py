@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
@@ -74,7 +75,8 @@ OK: dict[str, Any] = {"ok": True, "status": "success"}
 @dataclass(slots=True)
 class Connection:
     """One live connection. Its lock orders its own events against its disconnect, so a
-    join that finishes after the disconnect began can never leave a ghost in presence."""
+    join that finishes after the disconnect began can never leave a ghost in presence; an
+    inline event never waits for it on the loop (SocketProtocol.run: `queued`)."""
 
     claims: Claims
     rooms: dict[str, Grant] = field(default_factory=dict)
@@ -83,6 +85,9 @@ class Connection:
     closed: bool = False
     warned_for: int = 0  # the expiry it was told `token_expiring` of (socket_sessions)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    # Inline events handed to a worker to wait for `lock`: while one is queued, later inline
+    # events queue behind it too, rather than pass it (deque: appends and pops are atomic).
+    queued: deque[object] = field(default_factory=deque)
 
 
 @dataclass(slots=True)
@@ -102,6 +107,15 @@ class Refused(Exception):
 
 
 Step = SocketResult | Batched[SocketResult]
+
+
+class Queued:
+    """`SocketProtocol.run_inline`'s answer to an event that must wait for its connection:
+    run it again in a worker (`run_queued`)."""
+
+
+QUEUED = Queued()
+
 P = TypeVar("P", bound=Input)
 
 
@@ -172,25 +186,63 @@ class SocketProtocol:
 
     def run(self, event: SocketEvent[Any], sid: str, args: tuple[object, ...]) -> Step:
         """The one guard every event passes: a live, authenticated connection, exactly one
-        object argument of the event's schema, the connection's lock held; every failure is
-        an error ack."""
+        object argument of the event's schema, the connection's lock held (waiting for
+        it); every failure is an error ack."""
+        connection = self.connection(sid)
+        if connection is not None:
+            connection.lock.acquire()
+        return self._guarded(event, sid, args, connection)
+
+    def run_inline(
+        self, event: SocketEvent[Any], sid: str, args: tuple[object, ...]
+    ) -> Step | Queued:
+        """`run` on an event loop, which must never wait for a connection's lock: while
+        another event of the connection holds it or waits for it, QUEUED (then
+        `run_queued` it in a worker)."""
+        connection = self.connection(sid)
+        busy = connection is not None and (
+            connection.queued or not connection.lock.acquire(blocking=False)
+        )
+        if busy and connection is not None:
+            connection.queued.append(sid)
+            return QUEUED
+        return self._guarded(event, sid, args, connection)
+
+    def run_queued(self, event: SocketEvent[Any], sid: str, args: tuple[object, ...]) -> Step:
+        """`run` for an event `run_inline` queued: in a worker, behind the connection's
+        running event; the inline events after it queue behind it in turn."""
+        connection = self.connection(sid)
+        if connection is not None:
+            connection.lock.acquire()
+            connection.queued.popleft()
+        return self._guarded(event, sid, args, connection)
+
+    def _guarded(
+        self,
+        event: SocketEvent[Any],
+        sid: str,
+        args: tuple[object, ...],
+        connection: Connection | None,
+    ) -> Step:
+        """`run`'s checks and the handler, with `connection`'s lock held (released here)."""
         try:
-            with self._lock:
-                connection = self._connections.get(sid)
-            if connection is None:
-                raise ChatError(ErrorCode.UNAUTHORIZED, "this connection is not authenticated")
-            if len(args) != 1:
-                raise RequestError(
-                    TransportCode.INVALID_EVENT, "an event takes exactly one object argument"
+            try:
+                if connection is None:
+                    raise ChatError(ErrorCode.UNAUTHORIZED, "this connection is not authenticated")
+                if len(args) != 1:
+                    raise RequestError(
+                        TransportCode.INVALID_EVENT, "an event takes exactly one object argument"
+                    )
+                data = expect_object(
+                    args[0], TransportCode.INVALID_EVENT, "event data must be an object"
                 )
-            payload = decode(
-                event.schema,
-                expect_object(args[0], TransportCode.INVALID_EVENT, "event data must be an object"),
-            )
-            with connection.lock:
+                payload = decode(event.schema, data)
                 if connection.closed:
                     raise ChatError(ErrorCode.UNAUTHORIZED, "this connection has ended")
                 return event.handler(self._deps, connection, sid, payload)
+            finally:
+                if connection is not None:
+                    connection.lock.release()
         except (ChatError, RequestError) as error:
             return SocketResult(socket_error(error))
         except Exception:
@@ -203,7 +255,8 @@ class SocketProtocol:
             return self._connections.get(sid)
 
     def call(self, name: str, sid: str, *args: object) -> Step:
-        """`run` by event name (tests, and callers without the table at hand)."""
+        """`run` by event name, waiting for the connection's turn (tests, and callers
+        without the table at hand)."""
         return self.run(EVENTS_BY_NAME[name], sid, args)
 
     def in_channel(self, sid: str, name: str) -> bool:
