@@ -45,7 +45,14 @@ from entrypoints.common.edge import (
     decided_at_the_edge,
     socket_client_address,
 )
-from entrypoints.common.errors import INTERNAL, TransportCode, error_body, render_http_status
+from entrypoints.common.errors import (
+    INTERNAL,
+    TOO_MANY_ATTEMPTS,
+    TransportCode,
+    error_ack,
+    error_body,
+    render_http_status,
+)
 from entrypoints.common.http_api import respond
 from entrypoints.common.http_types import HttpRequest, HttpResponse, Route
 from entrypoints.common.lanes import Lane
@@ -66,7 +73,7 @@ from entrypoints.common.socket_api import (
     Step,
 )
 from entrypoints.common.socket_events import PRESENCE_NOTE, Emit, channel, emits_for
-from entrypoints.common.socket_wire import PollingBacklog, polling_queues, refusal
+from entrypoints.common.socket_wire import PollingBacklog, polling_queues
 from entrypoints.common.steps import (
     Disconnect,
     EndSession,
@@ -276,7 +283,10 @@ class ServerBase:
         the seconds to wait, in its connect_error)."""
         if wait := self.limiter.attempt(checks):
             raise Refused(
-                {**error_body(TransportCode.RATE_LIMITED, LIMITED), "retry_after": int(wait)}
+                {
+                    **error_body(TransportCode.RATE_LIMITED, TOO_MANY_ATTEMPTS),
+                    "retry_after": int(wait),
+                }
             )
 
     def event_steps(self, name: str, sid: str, args: tuple[object, ...]) -> Steps[dict[str, Any]]:
@@ -285,11 +295,11 @@ class ServerBase:
         all after the commit. The result is the ack."""
         event = EVENTS_BY_NAME.get(name)
         if event is None:
-            return refusal(TransportCode.INVALID_EVENT, "there is no such event")
+            return error_ack(TransportCode.INVALID_EVENT, "there is no such event")
         # Its lane and limits, from its decoded payload (the same rule as a route's).
         admission = admit_event(event, self.protocol.connection(sid), args)
         if wait := count(self.limiter, admission):
-            return {**refusal(TransportCode.RATE_LIMITED, LIMITED), "retry_after": int(wait)}
+            return error_ack(TransportCode.RATE_LIMITED, TOO_MANY_ATTEMPTS, retry_after=wait)
         step: Step | Queued
         if admission.lane is Lane.INLINE:
             step = yield from call(Lane.INLINE, self.protocol.run_inline, event, sid, args)
@@ -367,12 +377,9 @@ class ServerBase:
             yield from self.disconnect_steps(sid)
 
 
-LIMITED = "too many attempts; try again later"
-
-
 def limited(wait: float) -> HttpResponse:
     """The answer over a limit: 429 `rate_limited`, with the seconds to wait."""
-    body = error_body(TransportCode.RATE_LIMITED, LIMITED)
+    body = error_body(TransportCode.RATE_LIMITED, TOO_MANY_ATTEMPTS)
     return HttpResponse(429, body, headers={"Retry-After": str(int(wait))})
 
 

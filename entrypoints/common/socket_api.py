@@ -44,11 +44,12 @@ from domain.usecases.send_message import SendCommand
 from domain.usecases.typing import set_typing
 from entrypoints.common.batching import Batched, SendResult
 from entrypoints.common.errors import (
-    INTERNAL,
+    INTERNAL_MESSAGE,
     RequestError,
     TransportCode,
+    error_ack,
     error_body,
-    socket_error,
+    failed_ack,
 )
 from entrypoints.common.lanes import Lane
 from entrypoints.common.limits import MESSAGE_LIMITS, Limit
@@ -244,10 +245,10 @@ class SocketProtocol:
                 if connection is not None:
                     connection.lock.release()
         except (ChatError, RequestError) as error:
-            return SocketResult(socket_error(error))
+            return SocketResult(failed_ack(error))
         except Exception:
             log.exception("unhandled error in socket event %s", event.name)
-            return SocketResult({"ok": False, "status": "error", **INTERNAL})
+            return SocketResult(error_ack(TransportCode.INTERNAL_ERROR, INTERNAL_MESSAGE))
 
     def connection(self, sid: str) -> Connection | None:
         """The live connection `sid`, if any."""
@@ -392,9 +393,9 @@ def message_event(deps: Deps, connection: Connection, sid: str, data: MessagePay
 def sent_ack(result: SendResult) -> SocketResult:
     """The ack (and emits) of a sent message."""
     if isinstance(result, ChatError):
-        return SocketResult(socket_error(result))
+        return SocketResult(failed_ack(result))
     if result is None:
-        return SocketResult({"ok": False, "status": "error", **INTERNAL})
+        return SocketResult(error_ack(TransportCode.INTERNAL_ERROR, INTERNAL_MESSAGE))
     return SocketResult({**OK, "message_id": result.value.id}, emits_for(result.events))
 
 
