@@ -67,10 +67,10 @@ from entrypoints.common.shapes import JSON_HEADERS, encode_json
 from entrypoints.common.socket_api import (
     EVENTS_BY_NAME,
     EXPIRY_SWEEP_S,
+    EventOutcome,
     Queued,
     Refused,
     SocketProtocol,
-    Step,
 )
 from entrypoints.common.socket_events import PRESENCE_NOTE, Emit, channel, emits_for
 from entrypoints.common.socket_wire import PollingBacklog, polling_queues
@@ -92,7 +92,7 @@ log = logging.getLogger("securechat.server")
 # A bodyless answer to a CORS preflight: status and headers.
 Preflight = tuple[int, dict[str, str]]
 # A response to write: status, body and headers.
-Reply = tuple[int, bytes, dict[str, str]]
+RawReply = tuple[int, bytes, dict[str, str]]
 
 
 class ServerBase:
@@ -133,7 +133,7 @@ class ServerBase:
 
     # -- HTTP ------------------------------------------------------------------------------
 
-    def view_steps(self, route: Route, request: HttpRequest) -> Steps[Reply]:
+    def view_steps(self, route: Route, request: HttpRequest) -> Steps[RawReply]:
         """A route's answer, in its lane; a send through the batcher; the emits after
         the commit. The result is the status, body and headers to write."""
         client = client_address(request.peer, request.headers, self.edge.trusted)
@@ -172,7 +172,7 @@ class ServerBase:
         wait = self.limiter.attempt(checks)
         return limited(wait) if wait else None
 
-    def reply_steps(self, response: HttpResponse) -> Steps[Reply]:
+    def reply_steps(self, response: HttpResponse) -> Steps[RawReply]:
         """The emits of a response's events and, for a revoked sign-in (logout, or a
         refresh token replayed, refused with 401 all the same), the end of its sockets."""
         yield from self.emitting(emits_for(response.events))
@@ -217,7 +217,7 @@ class ServerBase:
                         yield Leave(sid, channel(room_id))
                     yield from self.emitting(presence)
 
-    def encode(self, response: HttpResponse) -> Reply:
+    def encode(self, response: HttpResponse) -> RawReply:
         """Status, body and headers to write."""
         if isinstance(response.body, bytes):  # the docs page: it names its own type
             return response.status, response.body, dict(response.headers)
@@ -300,7 +300,7 @@ class ServerBase:
         admission = admit_event(event, self.protocol.connection(sid), args)
         if wait := count(self.limiter, admission):
             return error_ack(TransportCode.RATE_LIMITED, TOO_MANY_ATTEMPTS, retry_after=wait)
-        step: Step | Queued
+        step: EventOutcome | Queued
         if admission.lane is Lane.INLINE:
             step = yield from call(Lane.INLINE, self.protocol.run_inline, event, sid, args)
             if isinstance(step, Queued):  # its connection is busy: it waits in a worker

@@ -107,7 +107,7 @@ class Refused(Exception):
         self.body = body
 
 
-Step = SocketResult | Batched[SocketResult]
+EventOutcome = SocketResult | Batched[SocketResult]
 
 
 class Queued:
@@ -127,7 +127,7 @@ class SocketEvent(Generic[P]):
 
     name: str
     schema: type[P]
-    handler: Callable[[Deps, Connection, str, P], Step]
+    handler: Callable[[Deps, Connection, str, P], EventOutcome]
     lane: Lane = Lane.WORKER
     # A payload carrying this field may make the handler verify a password: admission.py
     # then counts it under the password limits and runs it in the PASSWORD lane, so argon2
@@ -185,7 +185,7 @@ class SocketProtocol:
                     raise Refused(error_body(error.code, error.message)) from None
                 raise
 
-    def run(self, event: SocketEvent[Any], sid: str, args: tuple[object, ...]) -> Step:
+    def run(self, event: SocketEvent[Any], sid: str, args: tuple[object, ...]) -> EventOutcome:
         """The one guard every event passes: a live, authenticated connection, exactly one
         object argument of the event's schema, the connection's lock held (waiting for
         it); every failure is an error ack."""
@@ -196,7 +196,7 @@ class SocketProtocol:
 
     def run_inline(
         self, event: SocketEvent[Any], sid: str, args: tuple[object, ...]
-    ) -> Step | Queued:
+    ) -> EventOutcome | Queued:
         """`run` on an event loop, which must never wait for a connection's lock: while
         another event of the connection holds it or waits for it, QUEUED (then
         `run_queued` it in a worker)."""
@@ -209,7 +209,9 @@ class SocketProtocol:
             return QUEUED
         return self._guarded(event, sid, args, connection)
 
-    def run_queued(self, event: SocketEvent[Any], sid: str, args: tuple[object, ...]) -> Step:
+    def run_queued(
+        self, event: SocketEvent[Any], sid: str, args: tuple[object, ...]
+    ) -> EventOutcome:
         """`run` for an event `run_inline` queued: in a worker, behind the connection's
         running event; the inline events after it queue behind it in turn."""
         connection = self.connection(sid)
@@ -224,7 +226,7 @@ class SocketProtocol:
         sid: str,
         args: tuple[object, ...],
         connection: Connection | None,
-    ) -> Step:
+    ) -> EventOutcome:
         """`run`'s checks and the handler, with `connection`'s lock held (released here)."""
         try:
             try:
@@ -255,7 +257,7 @@ class SocketProtocol:
         with self._lock:
             return self._connections.get(sid)
 
-    def call(self, name: str, sid: str, *args: object) -> Step:
+    def call(self, name: str, sid: str, *args: object) -> EventOutcome:
         """`run` by event name, waiting for the connection's turn (tests, and callers
         without the table at hand)."""
         return self.run(EVENTS_BY_NAME[name], sid, args)
@@ -366,7 +368,7 @@ class SocketProtocol:
 # -- the events ---------------------------------------------------------------------------
 
 
-def join_event(deps: Deps, connection: Connection, sid: str, data: JoinPayload) -> Step:
+def join_event(deps: Deps, connection: Connection, sid: str, data: JoinPayload) -> EventOutcome:
     """Enter a room the connection's token grants. With a user token and a password, the
     user first becomes a member (a member already: the password is not checked); a room
     token's password field is ignored, as the token is its only grant."""
@@ -381,7 +383,9 @@ def join_event(deps: Deps, connection: Connection, sid: str, data: JoinPayload) 
     return SocketResult(dict(OK), emits_for(out.events), enter=channel(room_id))
 
 
-def message_event(deps: Deps, connection: Connection, sid: str, data: MessagePayload) -> Step:
+def message_event(
+    deps: Deps, connection: Connection, sid: str, data: MessagePayload
+) -> EventOutcome:
     """Validate a send (cheap, no I/O); the send itself goes through the batcher."""
     room_id = _joined(connection, data.room).room_id
     command = SendCommand(
@@ -399,7 +403,7 @@ def sent_ack(result: SendResult) -> SocketResult:
     return SocketResult({**OK, "message_id": result.value.id}, emits_for(result.events))
 
 
-def leave_event(deps: Deps, connection: Connection, sid: str, data: RoomPayload) -> Step:
+def leave_event(deps: Deps, connection: Connection, sid: str, data: RoomPayload) -> EventOutcome:
     room_id = _room(data.room)
     grant = connection.rooms.pop(room_id, None)
     if grant is None:
@@ -408,14 +412,16 @@ def leave_event(deps: Deps, connection: Connection, sid: str, data: RoomPayload)
     return SocketResult(dict(OK), emits_for(out.events), exit=channel(room_id))
 
 
-def typing_event(deps: Deps, connection: Connection, sid: str, data: TypingPayload) -> Step:
+def typing_event(deps: Deps, connection: Connection, sid: str, data: TypingPayload) -> EventOutcome:
     """Show (or stop showing) the caller typing in a room it joined: in memory, inline."""
     grant = _joined(connection, data.room)
     out = set_typing(deps, connection.claims, grant, data.is_typing, data.user_id)
     return SocketResult(dict(OK), emits_for(out.events))
 
 
-def reaction_event(deps: Deps, connection: Connection, sid: str, data: ReactionPayload) -> Step:
+def reaction_event(
+    deps: Deps, connection: Connection, sid: str, data: ReactionPayload
+) -> EventOutcome:
     """Toggle the caller's reaction on a message of a room this connection joined; the
     room (sender included) gets `reaction_update` with all the message's reactions."""
     room_id = _joined(connection, data.room).room_id
@@ -433,7 +439,7 @@ def reaction_event(deps: Deps, connection: Connection, sid: str, data: ReactionP
     return SocketResult(ack, emits_for(out.events))
 
 
-def edit_event(deps: Deps, connection: Connection, sid: str, data: EditPayload) -> Step:
+def edit_event(deps: Deps, connection: Connection, sid: str, data: EditPayload) -> EventOutcome:
     """Its sender replaces a message's text in a room this connection joined; the room
     gets `message_edited`."""
     room_id = _joined(connection, data.room).room_id
@@ -450,7 +456,7 @@ def edit_event(deps: Deps, connection: Connection, sid: str, data: EditPayload) 
     return SocketResult(ack, emits_for(out.events))
 
 
-def renew_event(deps: Deps, connection: Connection, sid: str, data: RenewPayload) -> Step:
+def renew_event(deps: Deps, connection: Connection, sid: str, data: RenewPayload) -> EventOutcome:
     """Go on with a fresh token of the same identity (socket_sessions.renew)."""
     return SocketResult({**OK, **renew(deps, connection, data)})
 

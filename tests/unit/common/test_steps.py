@@ -470,7 +470,7 @@ def test_every_effect_kind_is_one_a_shell_performs() -> None:
     for module in (flask_shell, quart_shell):
         source = inspect.getsource(module)
         for kind in kinds:
-            assert f"case step.{kind}(" in source, (module.__name__, kind)
+            assert f"case {kind}(" in source, (module.__name__, kind)
 
 
 def test_drive_async_awaits_each_step_and_raises_failures_at_their_yield() -> None:
