@@ -74,23 +74,27 @@ class LookupMemo:
 
 
 def verify_token(deps: Deps, token: str | None) -> Claims:
-    """The claims of a token of either kind, checked without I/O (signature, kind, expiry):
-    for a user token, whether its sign-in is still live is for `authenticate` or, inside
-    the caller's unit of work, `open_room` to say."""
+    """The claims of a token of either kind, checked without I/O by the token service alone
+    (signature, kind, and expiry by `check_claims`: the port's contract, not repeated here);
+    whether a sign-in is still live is for `check_signed_in` or `open_room` to say."""
     if not token:
         raise Unauthorized(ErrorCode.UNAUTHORIZED, "a bearer token is required")
-    claims = deps.tokens.verify_token(token)
-    check_claims(claims, deps.clock.now_ms())
-    return claims
+    return deps.tokens.verify_token(token)
+
+
+def check_signed_in(deps: Deps, claims: Claims) -> None:
+    """`authenticate`'s second half, in a unit of work of its own: the sign-in of a user
+    token (or of a room token minted from one) still live. Other room tokens have none."""
+    if claims.family_id is not None:
+        with deps.uow() as uow:
+            check_live(deps, uow, claims)
 
 
 def authenticate(deps: Deps, token: str | None) -> Claims:
     """The claims of a valid token of either kind; Unauthorized for a missing, expired,
     forged one, or a user token whose sign-in was revoked (logout, refresh replay)."""
     claims = verify_token(deps, token)
-    if claims.family_id is not None:
-        with deps.uow() as uow:
-            check_live(deps, uow, claims)
+    check_signed_in(deps, claims)
     return claims
 
 

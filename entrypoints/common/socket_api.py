@@ -34,7 +34,7 @@ from domain.model.policies import (
     token_expired,
 )
 from domain.model.rooms import RoomId
-from domain.usecases.access import check_live, verify_token
+from domain.usecases.access import check_signed_in, verify_token
 from domain.usecases.deps import Deps
 from domain.usecases.edit_message import edit_message
 from domain.usecases.join_as_member import join_as_member
@@ -150,9 +150,9 @@ class SocketProtocol:
         self._connections: dict[str, Connection] = {}
 
     def connect(self, sid: str, auth: object, address: str = "", client: str = "") -> None:
-        """Admit a connection with a valid token in its auth payload, else raise Refused.
-        `client` is the client's address (what rooms' IP policies and bans look at),
-        `address` its key (what limits count it by)."""
+        """`claims_of` then `enlist` (ServerBase.connect_steps counts limits between):
+        `authenticate`'s two halves around listing the connection, or Refused. `client`
+        is the client's address (rooms' IP policies, bans), `address` its limits key."""
         self.enlist(sid, self.claims_of(auth), address, client)
 
     def claims_of(self, auth: object) -> Claims:
@@ -171,19 +171,16 @@ class SocketProtocol:
             if sid in self._connections:  # only the transport's own connect comes here
                 raise Refused(error_body(ErrorCode.UNAUTHORIZED, "already connected"))
             self._connections[sid] = Connection(claims, address=address, client=client)
-        if claims.family_id is not None:
-            # `authenticate`'s second half, once the connection is listed: a logout that
-            # commits meanwhile is either seen here or finds this connection to drop
-            # (`revoked`), never neither.
-            try:
-                with self._deps.uow() as uow:
-                    check_live(self._deps, uow, claims)
-            except Exception as error:
-                with self._lock:
-                    self._connections.pop(sid, None)
-                if isinstance(error, ChatError):
-                    raise Refused(error_body(error.code, error.message)) from None
-                raise
+        # `authenticate`'s second half, once the connection is listed: a logout that commits
+        # meanwhile is either seen here or finds this connection to drop (`revoked`).
+        try:
+            check_signed_in(self._deps, claims)
+        except Exception as error:
+            with self._lock:
+                self._connections.pop(sid, None)
+            if isinstance(error, ChatError):
+                raise Refused(error_body(error.code, error.message)) from None
+            raise
 
     def run(self, event: SocketEvent[Any], sid: str, args: tuple[object, ...]) -> EventOutcome:
         """The one guard every event passes: a live, authenticated connection, exactly one
