@@ -64,8 +64,8 @@ from entrypoints.common.quiet_log import transport_logger
 from entrypoints.common.routes import ROUTES
 from entrypoints.common.settings import Settings
 from entrypoints.common.shapes import JSON_HEADERS, encode_json
-from entrypoints.common.socket_api import (
-    EVENTS_BY_NAME,
+from entrypoints.common.socket_api import EVENTS_BY_NAME
+from entrypoints.common.socket_connections import (
     EXPIRY_SWEEP_S,
     EventOutcome,
     Queued,

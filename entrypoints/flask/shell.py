@@ -17,7 +17,7 @@ from werkzeug.exceptions import HTTPException
 from entrypoints.common.batching import SendCommand, SendResult
 from entrypoints.common.http_types import HttpRequest, Route
 from entrypoints.common.server_base import RawReply, ServerBase
-from entrypoints.common.socket_api import Refused
+from entrypoints.common.socket_connections import Refused
 from entrypoints.common.steps import (
     Call,
     Disconnect,

@@ -22,7 +22,7 @@ from entrypoints.common.batching import SendCommand, SendResult
 from entrypoints.common.http_types import HttpRequest, Route
 from entrypoints.common.lanes import Lane
 from entrypoints.common.server_base import RawReply, ServerBase
-from entrypoints.common.socket_api import Refused
+from entrypoints.common.socket_connections import Refused
 from entrypoints.common.steps import (
     Call,
     Disconnect,

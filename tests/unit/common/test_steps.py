@@ -23,7 +23,7 @@ from entrypoints.common.limits import DEFAULT_RATE_LIMITS
 from entrypoints.common.routes import ROUTES
 from entrypoints.common.server_base import ServerBase
 from entrypoints.common.settings import Settings
-from entrypoints.common.socket_api import EXPIRY_SWEEP_S
+from entrypoints.common.socket_connections import EXPIRY_SWEEP_S
 from entrypoints.common.socket_events import Emit, channel
 from entrypoints.common.socket_wire import PollingBacklog
 from entrypoints.common.steps import (
