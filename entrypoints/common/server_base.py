@@ -16,7 +16,7 @@ import functools
 import logging
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import Any, Protocol
+from typing import Any
 
 from domain.model.errors import ErrorCode
 from domain.model.events import (
@@ -61,7 +61,6 @@ from entrypoints.common.limits import CONNECT_IDENTITY_LIMITS as CONNECT_BY_ID
 from entrypoints.common.limits import Limit, Tarpit
 from entrypoints.common.presence_fanout import PresenceFanout
 from entrypoints.common.quiet_log import transport_logger
-from entrypoints.common.routes import ROUTES
 from entrypoints.common.settings import Settings
 from entrypoints.common.shapes import JSON_HEADERS, encode_json
 from entrypoints.common.socket_api import EVENTS_BY_NAME
@@ -381,52 +380,3 @@ def limited(wait: float) -> HttpResponse:
     """The answer over a limit: 429 `rate_limited`, with the seconds to wait."""
     body = error_body(TransportCode.RATE_LIMITED, TOO_MANY_ATTEMPTS)
     return HttpResponse(429, body, headers={"Retry-After": str(int(wait))})
-
-
-class WebApp(Protocol):
-    """What Flask and Quart both offer for wiring (Quart keeps Flask's API)."""
-
-    def add_url_rule(
-        self, rule: str, endpoint: str, view_func: Callable[..., Any], *, methods: list[str]
-    ) -> None: ...
-
-    def before_request(self, f: Callable[..., Any]) -> Any: ...
-
-    def after_request(self, f: Callable[..., Any]) -> Any: ...
-
-
-class EventServer(Protocol):
-    """What python-socketio's Server and AsyncServer both offer for wiring."""
-
-    def on(self, event: str, handler: Callable[..., Any]) -> Any: ...
-
-
-class Shell(Protocol):
-    """A runtime's handlers (FlaskShell, QuartShell), sync or async alike."""
-
-    # Read-only: a shell's methods are not settable attributes.
-    @property
-    def view(self) -> Callable[..., Any]: ...
-    @property
-    def preflight(self) -> Callable[..., Any]: ...
-    @property
-    def add_cors(self) -> Callable[..., Any]: ...
-    @property
-    def connect(self) -> Callable[..., Any]: ...
-    @property
-    def disconnect(self) -> Callable[..., Any]: ...
-    @property
-    def event(self) -> Callable[..., Any]: ...
-
-
-def wire(app: WebApp, sio: EventServer, shell: Shell) -> None:
-    """Register both tables, in a loop, with a runtime's handlers: every route of `ROUTES`,
-    and every event of `SOCKET_EVENTS` through one catch-all (the screen admits no other)."""
-    for route in ROUTES:
-        view = functools.partial(shell.view, route)
-        app.add_url_rule(route.rule, route.endpoint, view, methods=[route.method])
-    app.before_request(shell.preflight)
-    app.after_request(shell.add_cors)
-    sio.on("connect", shell.connect)
-    sio.on("disconnect", shell.disconnect)
-    sio.on("*", shell.event)
