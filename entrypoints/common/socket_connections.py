@@ -188,7 +188,8 @@ class SocketProtocol:
         connection = self.connection(sid)
         if connection is not None:
             connection.lock.acquire()
-            connection.queued.popleft()
+            if connection.queued:  # never raises with the lock held
+                connection.queued.popleft()
         return self._guarded(event, sid, args, connection)
 
     def _guarded(
