@@ -56,7 +56,7 @@ def test_steps_are_typed_through_call(tmp_path: Path) -> None:
     probe = tmp_path / "probe.py"
     probe.write_text(
         "from entrypoints.common.lanes import Lane\n"
-        "from entrypoints.common.socket_api import SocketProtocol\n"
+        "from entrypoints.common.socket_connections import SocketProtocol\n"
         "from entrypoints.common.steps import Steps, call\n\n\n"
         "def steps(protocol: SocketProtocol) -> Steps[None]:\n"
         "    emits = yield from call(Lane.WORKER, protocol.disconnect, 'sid')\n"

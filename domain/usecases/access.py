@@ -29,7 +29,7 @@ from ports.unit_of_work import UnitOfWork
 
 
 @dataclass(slots=True)
-class Known:
+class LookupMemo:
     """Lookups memoized within one unit of work: a batch touching one room, one member or
     one sign-in reads each once."""
 
@@ -74,32 +74,38 @@ class Known:
 
 
 def verify_token(deps: Deps, token: str | None) -> Claims:
-    """The claims of a token of either kind, checked without I/O (signature, kind, expiry):
-    for a user token, whether its sign-in is still live is for `authenticate` or, inside
-    the caller's unit of work, `open_room` to say."""
+    """The claims of a token of either kind, checked without I/O by the token service alone
+    (signature, kind, and expiry by `check_claims`: the port's contract, not repeated here);
+    whether a sign-in is still live is for `check_signed_in` or `open_room` to say."""
     if not token:
         raise Unauthorized(ErrorCode.UNAUTHORIZED, "a bearer token is required")
-    claims = deps.tokens.verify_token(token)
-    check_claims(claims, deps.clock.now_ms())
-    return claims
+    return deps.tokens.verify_token(token)
+
+
+def check_signed_in(deps: Deps, claims: Claims) -> None:
+    """`authenticate`'s second half, in a unit of work of its own: the sign-in of a user
+    token (or of a room token minted from one) still live. Other room tokens have none."""
+    if claims.family_id is not None:
+        with deps.uow() as uow:
+            check_live(deps, uow, claims)
 
 
 def authenticate(deps: Deps, token: str | None) -> Claims:
     """The claims of a valid token of either kind; Unauthorized for a missing, expired,
     forged one, or a user token whose sign-in was revoked (logout, refresh replay)."""
     claims = verify_token(deps, token)
-    if claims.family_id is not None:
-        with deps.uow() as uow:
-            check_live(deps, uow, claims)
+    check_signed_in(deps, claims)
     return claims
 
 
-def check_live(deps: Deps, uow: UnitOfWork, claims: Claims, known: Known | None = None) -> None:
+def check_live(
+    deps: Deps, uow: UnitOfWork, claims: Claims, known: LookupMemo | None = None
+) -> None:
     """A user token's refresh family still live (`check_claims` decides), read in `uow`; so
     is that of a room token minted from a sign-in. Other room tokens have none to check."""
     if claims.family_id is None:
         return
-    family = (known if known is not None else Known()).family(uow, claims.family_id)
+    family = (known if known is not None else LookupMemo()).family(uow, claims.family_id)
     if family is None:
         raise Unauthorized(ErrorCode.UNAUTHORIZED, "this token has been revoked")
     check_claims(claims, deps.clock.now_ms(), family=family)
@@ -110,7 +116,7 @@ def open_room(
     uow: UnitOfWork,
     claims: Claims,
     room_id: str,
-    known: Known | None = None,
+    known: LookupMemo | None = None,
     client: str = "",
 ) -> tuple[Room, Grant]:
     """Load the room and check the claims against it, inside the caller's unit of work: a
@@ -124,7 +130,7 @@ def open_room(
 
     `known` memoizes the lookups within that unit of work."""
     rid = RoomId(room_id).value
-    known = known if known is not None else Known()
+    known = known if known is not None else LookupMemo()
     if isinstance(claims, RoomTokenClaims):
         if claims.room_id != rid:  # before any lookup: a token for room A learns nothing of B
             raise Forbidden(ErrorCode.FORBIDDEN, "this token does not grant access to this room")
@@ -155,7 +161,7 @@ def open_room(
 
 
 def check_client(
-    uow: UnitOfWork, room: Room, client: str, known: Known | None = None, user_id: str = ""
+    uow: UnitOfWork, room: Room, client: str, known: LookupMemo | None = None, user_id: str = ""
 ) -> None:
     """Under the `require` IP policy, the client's address must be in a verified network
     of the room (IP_NOT_VERIFIED); under any other, addresses play no part here. The
@@ -163,7 +169,7 @@ def check_client(
     any address, so it can always fix the policy (no co-admin can lock it out)."""
     if room.settings.ip_policy is not IpPolicy.REQUIRE or (user_id and user_id == room.owner):
         return
-    networks = (known if known is not None else Known()).verified_networks(uow, room.id)
+    networks = (known if known is not None else LookupMemo()).verified_networks(uow, room.id)
     if not within(client, networks):
         raise Forbidden(ErrorCode.IP_NOT_VERIFIED, "this address is not verified for this room")
 

@@ -29,7 +29,7 @@ from domain.model.members import check_username
 from domain.model.policies import UserTokenClaims
 from domain.model.rooms import PASSWORD_MAX_CHARS, check_new_password, is_text
 from domain.model.sessions import EndReason
-from domain.usecases.access import check_live
+from domain.usecases.access import check_signed_in
 from domain.usecases.deps import Deps, Outcome
 from ports.passwords import PasswordHasher
 from ports.unit_of_work import UnitOfWork
@@ -161,8 +161,7 @@ def authenticate_user(deps: Deps, token: str | None) -> UserTokenClaims:
     if not token:
         raise Unauthorized(ErrorCode.UNAUTHORIZED, "a bearer token is required")
     claims = deps.tokens.verify_user_token(token)
-    with deps.uow() as uow:
-        check_live(deps, uow, claims)
+    check_signed_in(deps, claims)
     return claims
 
 

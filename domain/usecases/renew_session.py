@@ -10,7 +10,7 @@ from domain.model.errors import ErrorCode, Forbidden, Unauthorized
 from domain.model.members import Role
 from domain.model.policies import Claims, Grant, RoomTokenClaims
 from domain.model.sessions import renewed_expiry
-from domain.usecases.access import Known, check_live, open_room, verify_token
+from domain.usecases.access import LookupMemo, check_live, open_room, verify_token
 from domain.usecases.deps import Deps, Outcome
 from domain.usecases.verify_room import RoomAccess
 
@@ -51,7 +51,7 @@ def renew_claims(
     if claims.user_id != current.user_id:
         raise Forbidden(ErrorCode.IDENTITY_MISMATCH, "this token is of another identity")
     grants: dict[str, Grant] = {}
-    known = Known()
+    known = LookupMemo()
     with deps.uow() as uow:
         check_live(deps, uow, claims, known)
         for room_id in rooms:

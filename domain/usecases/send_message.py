@@ -11,7 +11,7 @@ from domain.model.events import MessagePosted
 from domain.model.messages import Message, StoredMessage, check_text
 from domain.model.policies import Claims, require_own_identity
 from domain.model.rooms import kept_messages
-from domain.usecases.access import Known, open_room
+from domain.usecases.access import LookupMemo, open_room
 from domain.usecases.deps import Deps, Outcome
 from domain.usecases.sealing import seal
 
@@ -67,7 +67,7 @@ def send_messages(
             results[index] = error
     if pending:
         with deps.uow(write=True) as uow:
-            known = Known()  # one lookup per room, member and sign-in for the batch
+            known = LookupMemo()  # one lookup per room, member and sign-in for the batch
             # ... and those of rooms and members, in one statement each.
             known.prefetch(
                 uow, [(commands[i].room_id, commands[i].claims.user_id) for i in pending]

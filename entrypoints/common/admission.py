@@ -39,7 +39,7 @@ from entrypoints.common.limits import (
     Limit,
 )
 from entrypoints.common.limits import split as split_limits
-from entrypoints.common.socket_api import Connection, SocketEvent
+from entrypoints.common.socket_connections import Connection, SocketEvent
 from ports.limits import Check, RateLimiter
 
 # The prefix a room past its ceiling counts a password attempt by: what one subscriber, one

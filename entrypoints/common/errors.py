@@ -142,9 +142,21 @@ def render_http_status(status: int) -> tuple[int, dict[str, Any]]:
     return status, error_body(code, _HTTP_MESSAGES[code])
 
 
-def socket_error(error: ChatError | RequestError) -> dict[str, Any]:
-    """The ack of a failed socket event."""
-    return {"ok": False, "status": "error", **error_body(error.code, error.message)}
+def error_ack(code: Code, message: str, retry_after: float | None = None) -> dict[str, Any]:
+    """The ack of a refused socket event, the one place its shape is built (`retry_after`:
+    the seconds to wait, for `rate_limited`)."""
+    ack = {"ok": False, "status": "error", **error_body(code, message)}
+    if retry_after is not None:
+        ack["retry_after"] = int(retry_after)
+    return ack
 
 
-INTERNAL = error_body(TransportCode.INTERNAL_ERROR, "internal server error")
+def failed_ack(error: ChatError | RequestError) -> dict[str, Any]:
+    """The ack of a socket event whose handler raised `error` (`error_ack`)."""
+    return error_ack(error.code, error.message)
+
+
+INTERNAL_MESSAGE = "internal server error"
+INTERNAL = error_body(TransportCode.INTERNAL_ERROR, INTERNAL_MESSAGE)
+# The message of every `rate_limited` answer, HTTP or socket.
+TOO_MANY_ATTEMPTS = "too many attempts; try again later"

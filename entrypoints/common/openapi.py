@@ -21,7 +21,7 @@ from entrypoints.common.schemas import PATH_PARAMETERS
 
 if TYPE_CHECKING:
     from entrypoints.common.http_types import Route
-    from entrypoints.common.socket_api import SocketEvent
+    from entrypoints.common.socket_connections import SocketEvent
 
 VERSION = "0.1.0"
 REF = "#/components/schemas/{name}"

@@ -11,7 +11,13 @@ from domain.model.errors import ChatError
 from domain.model.policies import Claims
 from domain.usecases.deps import Deps
 from domain.usecases.recovery import Recovery, Since, recover
-from entrypoints.common.errors import INTERNAL, RequestError, TransportCode, socket_error
+from entrypoints.common.errors import (
+    INTERNAL_MESSAGE,
+    RequestError,
+    TransportCode,
+    error_ack,
+    failed_ack,
+)
 from entrypoints.common.http_types import Answer, HttpRequest, HttpResponse
 from entrypoints.common.schemas_changes import ChangesQuery
 from entrypoints.common.schemas_changes import Since as SinceIn
@@ -73,10 +79,10 @@ def join_recovery(
     try:
         return changes_json(recover(deps, claims, room_id, asked, client).value)
     except ChatError as error:  # the room went meanwhile, or the grant with it
-        return socket_error(error)
+        return failed_ack(error)
     except Exception:
         log.exception("could not read the changes of a room")
-        return {"ok": False, "status": "error", **INTERNAL}
+        return error_ack(TransportCode.INTERNAL_ERROR, INTERNAL_MESSAGE)
 
 
 def changes_view(

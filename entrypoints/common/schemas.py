@@ -23,6 +23,7 @@ from domain.model.members import USERNAME_MAX_CHARS
 from domain.model.profiles import AVATAR_MAX_CHARS
 from domain.model.reactions import MAX_REACTION_CODE_POINTS, MAX_REACTIONS_PER_MESSAGE
 from domain.model.rooms import MESSAGE_LIMIT_MAX, PASSWORD_MAX_CHARS, PASSWORD_MIN_CHARS
+from entrypoints.common.settings import DEFAULTS
 
 ROOM_ID_PATTERN = "^[A-Za-z0-9_-]{1,64}$"
 ROOM_ID_RULE = "1-64 characters of A-Za-z0-9_-"
@@ -58,7 +59,8 @@ Username = Annotated[
 MessageText = Annotated[
     str,
     documented(
-        "Not blank; at most SECURECHAT_MAX_MESSAGE_BYTES of UTF-8 (default 16 KiB).",
+        "Not blank; at most SECURECHAT_MAX_MESSAGE_BYTES of UTF-8 "
+        f"(default {DEFAULTS.max_message_bytes // 1024} KiB).",
         pattern=r"\S",
     ),
 ]

@@ -15,6 +15,12 @@ from entrypoints.common.schemas import (
     Output,
     Username,
 )
+from entrypoints.common.settings import DEFAULTS
+
+ACCESS_TOKEN = (
+    "Bearer token; expires after SECURECHAT_USER_TOKEN_TTL "
+    f"({DEFAULTS.user_token_ttl_s // 60} min)."
+)
 
 # -- REST bodies ----------------------------------------------------------------------------------
 
@@ -54,9 +60,7 @@ class RefreshTokenBody(Input):
 class SignedIn(Output):
     user_id: Annotated[str, Meta(description="The account's id (u_…), for good.")]
     username: Annotated[str, Meta(description="The name as stored (NFKC-normalized).")]
-    access_token: Annotated[
-        str, Meta(description="Bearer token; expires after SECURECHAT_USER_TOKEN_TTL (15 min).")
-    ]
+    access_token: Annotated[str, Meta(description=ACCESS_TOKEN)]
     refresh_token: Annotated[
         str,
         Meta(
@@ -83,9 +87,7 @@ class GuestSignedIn(Output):
     username: str
     avatar: str | None
     guest: Annotated[bool, Meta(description="Always true.")]
-    access_token: Annotated[
-        str, Meta(description="Bearer token; expires after SECURECHAT_USER_TOKEN_TTL (15 min).")
-    ]
+    access_token: Annotated[str, Meta(description=ACCESS_TOKEN)]
     refresh_token: Annotated[
         str,
         Meta(

@@ -16,7 +16,7 @@ import functools
 import logging
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import Any, Protocol
+from typing import Any
 
 from domain.model.errors import ErrorCode
 from domain.model.events import (
@@ -45,7 +45,14 @@ from entrypoints.common.edge import (
     decided_at_the_edge,
     socket_client_address,
 )
-from entrypoints.common.errors import INTERNAL, TransportCode, error_body, render_http_status
+from entrypoints.common.errors import (
+    INTERNAL,
+    TOO_MANY_ATTEMPTS,
+    TransportCode,
+    error_ack,
+    error_body,
+    render_http_status,
+)
 from entrypoints.common.http_api import respond
 from entrypoints.common.http_types import HttpRequest, HttpResponse, Route
 from entrypoints.common.lanes import Lane
@@ -54,18 +61,18 @@ from entrypoints.common.limits import CONNECT_IDENTITY_LIMITS as CONNECT_BY_ID
 from entrypoints.common.limits import Limit, Tarpit
 from entrypoints.common.presence_fanout import PresenceFanout
 from entrypoints.common.quiet_log import transport_logger
-from entrypoints.common.routes import ROUTES
 from entrypoints.common.settings import Settings
 from entrypoints.common.shapes import JSON_HEADERS, encode_json
-from entrypoints.common.socket_api import (
-    EVENTS_BY_NAME,
+from entrypoints.common.socket_api import EVENTS_BY_NAME
+from entrypoints.common.socket_connections import (
     EXPIRY_SWEEP_S,
+    EventOutcome,
+    Queued,
     Refused,
     SocketProtocol,
-    Step,
 )
 from entrypoints.common.socket_events import PRESENCE_NOTE, Emit, channel, emits_for
-from entrypoints.common.socket_wire import PollingBacklog, polling_queues, refusal
+from entrypoints.common.socket_wire import PollingBacklog, polling_queues
 from entrypoints.common.steps import (
     Disconnect,
     EndSession,
@@ -84,7 +91,7 @@ log = logging.getLogger("securechat.server")
 # A bodyless answer to a CORS preflight: status and headers.
 Preflight = tuple[int, dict[str, str]]
 # A response to write: status, body and headers.
-Reply = tuple[int, bytes, dict[str, str]]
+RawReply = tuple[int, bytes, dict[str, str]]
 
 
 class ServerBase:
@@ -125,7 +132,7 @@ class ServerBase:
 
     # -- HTTP ------------------------------------------------------------------------------
 
-    def view_steps(self, route: Route, request: HttpRequest) -> Steps[Reply]:
+    def view_steps(self, route: Route, request: HttpRequest) -> Steps[RawReply]:
         """A route's answer, in its lane; a send through the batcher; the emits after
         the commit. The result is the status, body and headers to write."""
         client = client_address(request.peer, request.headers, self.edge.trusted)
@@ -164,7 +171,7 @@ class ServerBase:
         wait = self.limiter.attempt(checks)
         return limited(wait) if wait else None
 
-    def reply_steps(self, response: HttpResponse) -> Steps[Reply]:
+    def reply_steps(self, response: HttpResponse) -> Steps[RawReply]:
         """The emits of a response's events and, for a revoked sign-in (logout, or a
         refresh token replayed, refused with 401 all the same), the end of its sockets."""
         yield from self.emitting(emits_for(response.events))
@@ -209,7 +216,7 @@ class ServerBase:
                         yield Leave(sid, channel(room_id))
                     yield from self.emitting(presence)
 
-    def encode(self, response: HttpResponse) -> Reply:
+    def encode(self, response: HttpResponse) -> RawReply:
         """Status, body and headers to write."""
         if isinstance(response.body, bytes):  # the docs page: it names its own type
             return response.status, response.body, dict(response.headers)
@@ -275,7 +282,10 @@ class ServerBase:
         the seconds to wait, in its connect_error)."""
         if wait := self.limiter.attempt(checks):
             raise Refused(
-                {**error_body(TransportCode.RATE_LIMITED, LIMITED), "retry_after": int(wait)}
+                {
+                    **error_body(TransportCode.RATE_LIMITED, TOO_MANY_ATTEMPTS),
+                    "retry_after": int(wait),
+                }
             )
 
     def event_steps(self, name: str, sid: str, args: tuple[object, ...]) -> Steps[dict[str, Any]]:
@@ -284,12 +294,18 @@ class ServerBase:
         all after the commit. The result is the ack."""
         event = EVENTS_BY_NAME.get(name)
         if event is None:
-            return refusal(TransportCode.INVALID_EVENT, "there is no such event")
+            return error_ack(TransportCode.INVALID_EVENT, "there is no such event")
         # Its lane and limits, from its decoded payload (the same rule as a route's).
         admission = admit_event(event, self.protocol.connection(sid), args)
         if wait := count(self.limiter, admission):
-            return {**refusal(TransportCode.RATE_LIMITED, LIMITED), "retry_after": int(wait)}
-        step: Step = yield from call(admission.lane, self.protocol.run, event, sid, args)
+            return error_ack(TransportCode.RATE_LIMITED, TOO_MANY_ATTEMPTS, retry_after=wait)
+        step: EventOutcome | Queued
+        if admission.lane is Lane.INLINE:
+            step = yield from call(Lane.INLINE, self.protocol.run_inline, event, sid, args)
+            if isinstance(step, Queued):  # its connection is busy: it waits in a worker
+                step = yield from call(Lane.WORKER, self.protocol.run_queued, event, sid, args)
+        else:
+            step = yield from call(admission.lane, self.protocol.run, event, sid, args)
         if isinstance(step, Batched):
             step = step.respond((yield Submit(step.command)))
         # The disconnect may have run while a join was in its thread: enter only a live
@@ -362,59 +378,7 @@ class ServerBase:
             yield from self.disconnect_steps(sid)
 
 
-LIMITED = "too many attempts; try again later"
-
-
 def limited(wait: float) -> HttpResponse:
     """The answer over a limit: 429 `rate_limited`, with the seconds to wait."""
-    body = error_body(TransportCode.RATE_LIMITED, LIMITED)
+    body = error_body(TransportCode.RATE_LIMITED, TOO_MANY_ATTEMPTS)
     return HttpResponse(429, body, headers={"Retry-After": str(int(wait))})
-
-
-class WebApp(Protocol):
-    """What Flask and Quart both offer for wiring (Quart keeps Flask's API)."""
-
-    def add_url_rule(
-        self, rule: str, endpoint: str, view_func: Callable[..., Any], *, methods: list[str]
-    ) -> None: ...
-
-    def before_request(self, f: Callable[..., Any]) -> Any: ...
-
-    def after_request(self, f: Callable[..., Any]) -> Any: ...
-
-
-class EventServer(Protocol):
-    """What python-socketio's Server and AsyncServer both offer for wiring."""
-
-    def on(self, event: str, handler: Callable[..., Any]) -> Any: ...
-
-
-class Shell(Protocol):
-    """A runtime's handlers (FlaskShell, QuartShell), sync or async alike."""
-
-    # Read-only: a shell's methods are not settable attributes.
-    @property
-    def view(self) -> Callable[..., Any]: ...
-    @property
-    def preflight(self) -> Callable[..., Any]: ...
-    @property
-    def add_cors(self) -> Callable[..., Any]: ...
-    @property
-    def connect(self) -> Callable[..., Any]: ...
-    @property
-    def disconnect(self) -> Callable[..., Any]: ...
-    @property
-    def event(self) -> Callable[..., Any]: ...
-
-
-def wire(app: WebApp, sio: EventServer, shell: Shell) -> None:
-    """Register both tables, in a loop, with a runtime's handlers: every route of `ROUTES`,
-    and every event of `SOCKET_EVENTS` through one catch-all (the screen admits no other)."""
-    for route in ROUTES:
-        view = functools.partial(shell.view, route)
-        app.add_url_rule(route.rule, route.endpoint, view, methods=[route.method])
-    app.before_request(shell.preflight)
-    app.after_request(shell.add_cors)
-    sio.on("connect", shell.connect)
-    sio.on("disconnect", shell.disconnect)
-    sio.on("*", shell.event)

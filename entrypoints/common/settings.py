@@ -164,7 +164,7 @@ class Settings:
             raw = get(name)
             return tuple(p.strip() for p in raw.split(",") if p.strip()) if raw else ()
 
-        d = cls()  # every default is the field's own, defined once above
+        d = DEFAULTS
         settings = cls(
             runtime=get("RUNTIME") or d.runtime,
             host=get("HOST") or d.host,
@@ -211,3 +211,8 @@ class Settings:
         )
         settings.validate()
         return settings
+
+
+# Every default, defined once (the fields above): what from_env falls back to, and what the
+# shells' classes hold until serve() sets the configured value.
+DEFAULTS = Settings()

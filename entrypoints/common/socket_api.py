@@ -2,9 +2,10 @@
 
 `SOCKET_EVENTS` is the one table of the socket surface: each entry names the event, the
 schema of its payload (schemas.py), its handler and its lane. `ServerBase.event_steps` runs
-`SocketProtocol.run` in the event's lane, which decodes the payload as the schema says
-before the handler sees it; a `Batched` send goes through the runtime's batcher; then the
-connection enters or leaves the Socket.IO room the result names, and the emits go out.
+`SocketProtocol.run` (socket_connections.py: the live connections) in the event's lane,
+which decodes the payload as the schema says before the handler sees it; a `Batched` send
+goes through the runtime's batcher; then the connection enters or leaves the Socket.IO room
+the result names, and the emits go out.
 Adding an event means a schema, a handler and an entry here (and its use case), nothing per
 runtime.
 
@@ -15,26 +16,15 @@ token joins a room it is not a member of with the room's password (`join_as_memb
 
 from __future__ import annotations
 
-import logging
-import threading
-from collections.abc import Callable
-from dataclasses import dataclass, field
 from functools import partial
-from typing import Any, Generic, TypeVar
+from typing import Any
 
-from domain.model.addresses import within
 from domain.model.errors import ChatError, ErrorCode
-from domain.model.events import RoomTokensRevoked
 from domain.model.policies import (
-    Claims,
     Grant,
-    RoomTokenClaims,
     UserTokenClaims,
-    room_token_current,
-    token_expired,
 )
 from domain.model.rooms import RoomId
-from domain.usecases.access import check_live, verify_token
 from domain.usecases.deps import Deps
 from domain.usecases.edit_message import edit_message
 from domain.usecases.join_as_member import join_as_member
@@ -45,16 +35,13 @@ from domain.usecases.typing import set_typing
 from entrypoints.common import recovery
 from entrypoints.common.batching import Batched, SendResult
 from entrypoints.common.errors import (
-    INTERNAL,
-    RequestError,
+    INTERNAL_MESSAGE,
     TransportCode,
-    error_body,
-    socket_error,
+    error_ack,
+    failed_ack,
 )
 from entrypoints.common.lanes import Lane
-from entrypoints.common.limits import MESSAGE_LIMITS, Limit
-from entrypoints.common.payloads import decode, expect_object
-from entrypoints.common.schemas import Input
+from entrypoints.common.limits import MESSAGE_LIMITS
 from entrypoints.common.schemas_rooms import (
     EditPayload,
     JoinPayload,
@@ -65,258 +52,22 @@ from entrypoints.common.schemas_rooms import (
     TypingPayload,
 )
 from entrypoints.common.shapes import edited_at
-from entrypoints.common.socket_events import Emit, channel, emits_for
-from entrypoints.common.socket_sessions import due_warnings, renew
-
-log = logging.getLogger("securechat.socket")
+from entrypoints.common.socket_connections import (
+    Connection,
+    EventOutcome,
+    SocketEvent,
+    SocketProtocol,
+    SocketResult,
+)
+from entrypoints.common.socket_events import channel, emits_for
+from entrypoints.common.socket_sessions import renew
 
 OK: dict[str, Any] = {"ok": True, "status": "success"}
-
-
-@dataclass(slots=True)
-class Connection:
-    """One live connection. Its lock orders its own events against its disconnect, so a
-    join that finishes after the disconnect began can never leave a ghost in presence."""
-
-    claims: Claims
-    rooms: dict[str, Grant] = field(default_factory=dict)
-    address: str = ""  # the client's address key at connect (edge.address_key), for limits
-    client: str = ""  # the client's address at connect (edge.client_address), for rooms
-    closed: bool = False
-    warned_for: int = 0  # the expiry it was told `token_expiring` of (socket_sessions)
-    lock: threading.Lock = field(default_factory=threading.Lock)
-
-
-@dataclass(slots=True)
-class SocketResult:
-    ack: dict[str, Any]
-    emits: list[Emit] = field(default_factory=list)
-    enter: str | None = None  # Socket.IO room to enter before emitting
-    exit: str | None = None  # Socket.IO room to leave before emitting
-    # Run (in a worker) once the room is entered: what it returns is added to the ack.
-    then: Callable[[], dict[str, Any]] | None = None
-
-
-class Refused(Exception):
-    """A connection attempt is refused; `body` is the error for the client's connect_error."""
-
-    def __init__(self, body: dict[str, Any]) -> None:
-        super().__init__(body["error"])
-        self.body = body
-
-
-Step = SocketResult | Batched[SocketResult]
-P = TypeVar("P", bound=Input)
-
-
-@dataclass(frozen=True, slots=True)
-class SocketEvent(Generic[P]):
-    """One client event: the schema of its payload, its handler (given the connection,
-    under its lock, and the decoded payload) and lane."""
-
-    name: str
-    schema: type[P]
-    handler: Callable[[Deps, Connection, str, P], Step]
-    lane: Lane = Lane.WORKER
-    # A payload carrying this field may make the handler verify a password: admission.py
-    # then counts it under the password limits and runs it in the PASSWORD lane, so argon2
-    # never takes the turn of a worker serving token holders.
-    password_field: str | None = None
-    # Counted before the handler runs (admission.admit_event), besides EVENT_LIMITS: by the
-    # connection's identity and address.
-    limits: tuple[Limit, ...] = ()
-
-
-# How often each runtime looks for connections whose token has expired (an O(connections)
-# scan of an in-memory dict: about a millisecond for 10,000).
-EXPIRY_SWEEP_S = 1.0
-
-
-class SocketProtocol:
-    def __init__(self, deps: Deps) -> None:
-        self._deps = deps
-        self._lock = threading.Lock()
-        self._connections: dict[str, Connection] = {}
-
-    def connect(self, sid: str, auth: object, address: str = "", client: str = "") -> None:
-        """Admit a connection with a valid token in its auth payload, else raise Refused.
-        `client` is the client's address (what rooms' IP policies and bans look at),
-        `address` its key (what limits count it by)."""
-        self.enlist(sid, self.claims_of(auth), address, client)
-
-    def claims_of(self, auth: object) -> Claims:
-        """The claims of the token in a connect's auth payload (signature, kind, expiry:
-        no I/O), else raise Refused."""
-        token = auth.get("token") if isinstance(auth, dict) else None
-        try:
-            return verify_token(self._deps, token if isinstance(token, str) else None)
-        except ChatError as error:
-            raise Refused(error_body(error.code, error.message)) from None
-
-    def enlist(self, sid: str, claims: Claims, address: str = "", client: str = "") -> None:
-        """List a connection with verified claims; a user token's sign-in must be live
-        (read from storage: a worker's turn), else raise Refused."""
-        with self._lock:
-            if sid in self._connections:  # only the transport's own connect comes here
-                raise Refused(error_body(ErrorCode.UNAUTHORIZED, "already connected"))
-            self._connections[sid] = Connection(claims, address=address, client=client)
-        if claims.family_id is not None:
-            # `authenticate`'s second half, once the connection is listed: a logout that
-            # commits meanwhile is either seen here or finds this connection to drop
-            # (`revoked`), never neither.
-            try:
-                with self._deps.uow() as uow:
-                    check_live(self._deps, uow, claims)
-            except Exception as error:
-                with self._lock:
-                    self._connections.pop(sid, None)
-                if isinstance(error, ChatError):
-                    raise Refused(error_body(error.code, error.message)) from None
-                raise
-
-    def run(self, event: SocketEvent[Any], sid: str, args: tuple[object, ...]) -> Step:
-        """The one guard every event passes: a live, authenticated connection, exactly one
-        object argument of the event's schema, the connection's lock held; every failure is
-        an error ack."""
-        try:
-            with self._lock:
-                connection = self._connections.get(sid)
-            if connection is None:
-                raise ChatError(ErrorCode.UNAUTHORIZED, "this connection is not authenticated")
-            if len(args) != 1:
-                raise RequestError(
-                    TransportCode.INVALID_EVENT, "an event takes exactly one object argument"
-                )
-            payload = decode(
-                event.schema,
-                expect_object(args[0], TransportCode.INVALID_EVENT, "event data must be an object"),
-            )
-            with connection.lock:
-                if connection.closed:
-                    raise ChatError(ErrorCode.UNAUTHORIZED, "this connection has ended")
-                return event.handler(self._deps, connection, sid, payload)
-        except (ChatError, RequestError) as error:
-            return SocketResult(socket_error(error))
-        except Exception:
-            log.exception("unhandled error in socket event %s", event.name)
-            return SocketResult({"ok": False, "status": "error", **INTERNAL})
-
-    def connection(self, sid: str) -> Connection | None:
-        """The live connection `sid`, if any."""
-        with self._lock:
-            return self._connections.get(sid)
-
-    def call(self, name: str, sid: str, *args: object) -> Step:
-        """`run` by event name (tests, and callers without the table at hand)."""
-        return self.run(EVENTS_BY_NAME[name], sid, args)
-
-    def in_channel(self, sid: str, name: str) -> bool:
-        """Whether the connection is live and joined to the chat room of Socket.IO room
-        `name`: a runtime asks right before entering it, so that the two always agree."""
-        with self._lock:
-            connection = self._connections.get(sid)
-        if connection is None or connection.closed:
-            return False
-        return any(channel(room_id) == name for room_id in connection.rooms)
-
-    def expired(self) -> list[str]:
-        """Connections whose token has expired. The runtime disconnects them (every
-        `EXPIRY_SWEEP_S`), so that a socket does not go on receiving a room's broadcasts
-        on a token that no longer grants it; its events are refused from the moment of
-        expiry anyway, as each send re-checks the claims."""
-        now_ms = self._deps.clock.now_ms()
-        with self._lock:
-            return [sid for sid, c in self._connections.items() if token_expired(c.claims, now_ms)]
-
-    def expiring(self, warning_s: int) -> list[tuple[str, int]]:
-        """Connections to tell `token_expiring` now, with the seconds left (once per token)."""
-        now_ms = self._deps.clock.now_ms()
-        with self._lock:
-            return due_warnings(list(self._connections.items()), now_ms, warning_s)
-
-    def revoked(self, family_id: str) -> list[str]:
-        """Connections opened with an access token of this sign-in (refresh family), or a
-        room token minted from it, which was just revoked: the runtime disconnects them at
-        once, as it does expired ones."""
-        with self._lock:
-            return [sid for sid, c in self._connections.items() if c.claims.family_id == family_id]
-
-    def stale(self, revoked: RoomTokensRevoked) -> list[str]:
-        """Connections opened with a room token of this room that its new password or
-        admin-token rotation just revoked: the runtime disconnects them at once."""
-        with self._lock:
-            return [
-                sid
-                for sid, c in self._connections.items()
-                if isinstance(c.claims, RoomTokenClaims)
-                and c.claims.room_id == revoked.room_id
-                and not room_token_current(
-                    c.claims, revoked.incarnation, revoked.password_version, revoked.admin_version
-                )
-            ]
-
-    def evict_unverified(
-        self, room_id: str, networks: tuple[str, ...], owner: str = ""
-    ) -> tuple[list[str], list[Emit]]:
-        """`evict`, for the connections of a room that now requires verified addresses
-        whose client address is in none of `networks`, but the owner's (never shut out)."""
-        with self._lock:
-            outside = [
-                sid
-                for sid, c in self._connections.items()
-                if not within(c.client, networks) and not (owner and c.claims.user_id == owner)
-            ]
-        evicted: list[str] = []
-        emits: list[Emit] = []
-        for sid in outside:
-            out, presence = self.evict(room_id, sid=sid)
-            evicted += out
-            emits += presence
-        return evicted, emits
-
-    def evict(
-        self, room_id: str, user_id: str | None = None, sid: str | None = None
-    ) -> tuple[list[str], list[Emit]]:
-        """Take connections out of a room: every one (the room was deleted), or those of
-        one identity (kicked, banned). They stay connected; the runtime then takes them out
-        of its Socket.IO room. Presence forgets them: the sids, and the emits that tell the
-        room (of no use for a deleted room)."""
-        with self._lock:
-            if sid is not None:
-                found = self._connections.get(sid)
-                connections = [(sid, found)] if found is not None else []
-            else:
-                connections = list(self._connections.items())
-        evicted: list[str] = []
-        emits: list[Emit] = []
-        for cid, connection in connections:
-            with connection.lock:  # after an event of this connection still running
-                grant = connection.rooms.get(room_id)
-                if grant is None or (user_id is not None and grant.user_id != user_id):
-                    continue
-                del connection.rooms[room_id]
-            emits += emits_for(leave_room(self._deps, grant, cid).events)
-            evicted.append(cid)
-        return evicted, emits
-
-    def disconnect(self, sid: str) -> list[Emit]:
-        with self._lock:
-            connection = self._connections.pop(sid, None)
-        if connection is None:
-            return []
-        with connection.lock:  # waits for an event of this connection still running
-            connection.closed = True
-            grants, connection.rooms = list(connection.rooms.values()), {}
-        emits: list[Emit] = []
-        for grant in grants:
-            emits += emits_for(leave_room(self._deps, grant, sid).events)
-        return emits
-
 
 # -- the events ---------------------------------------------------------------------------
 
 
-def join_event(deps: Deps, connection: Connection, sid: str, data: JoinPayload) -> Step:
+def join_event(deps: Deps, connection: Connection, sid: str, data: JoinPayload) -> EventOutcome:
     """Enter a room the connection's token grants. With a user token and a password, the
     user first becomes a member (a member already: the password is not checked); a room
     token's password field is ignored, as the token is its only grant."""
@@ -333,7 +84,9 @@ def join_event(deps: Deps, connection: Connection, sid: str, data: JoinPayload) 
     return SocketResult(dict(OK), emits_for(out.events), enter=channel(room_id), then=then)
 
 
-def message_event(deps: Deps, connection: Connection, sid: str, data: MessagePayload) -> Step:
+def message_event(
+    deps: Deps, connection: Connection, sid: str, data: MessagePayload
+) -> EventOutcome:
     """Validate a send (cheap, no I/O); the send itself goes through the batcher."""
     room_id = _joined(connection, data.room).room_id
     command = SendCommand(
@@ -350,13 +103,13 @@ def message_event(deps: Deps, connection: Connection, sid: str, data: MessagePay
 def sent_ack(result: SendResult) -> SocketResult:
     """The ack (and emits) of a sent message."""
     if isinstance(result, ChatError):
-        return SocketResult(socket_error(result))
+        return SocketResult(failed_ack(result))
     if result is None:
-        return SocketResult({"ok": False, "status": "error", **INTERNAL})
+        return SocketResult(error_ack(TransportCode.INTERNAL_ERROR, INTERNAL_MESSAGE))
     return SocketResult({**OK, "message_id": result.value.id}, emits_for(result.events))
 
 
-def leave_event(deps: Deps, connection: Connection, sid: str, data: RoomPayload) -> Step:
+def leave_event(deps: Deps, connection: Connection, sid: str, data: RoomPayload) -> EventOutcome:
     room_id = _room(data.room)
     grant = connection.rooms.pop(room_id, None)
     if grant is None:
@@ -365,14 +118,16 @@ def leave_event(deps: Deps, connection: Connection, sid: str, data: RoomPayload)
     return SocketResult(dict(OK), emits_for(out.events), exit=channel(room_id))
 
 
-def typing_event(deps: Deps, connection: Connection, sid: str, data: TypingPayload) -> Step:
+def typing_event(deps: Deps, connection: Connection, sid: str, data: TypingPayload) -> EventOutcome:
     """Show (or stop showing) the caller typing in a room it joined: in memory, inline."""
     grant = _joined(connection, data.room)
     out = set_typing(deps, connection.claims, grant, data.is_typing, data.user_id)
     return SocketResult(dict(OK), emits_for(out.events))
 
 
-def reaction_event(deps: Deps, connection: Connection, sid: str, data: ReactionPayload) -> Step:
+def reaction_event(
+    deps: Deps, connection: Connection, sid: str, data: ReactionPayload
+) -> EventOutcome:
     """Toggle the caller's reaction on a message of a room this connection joined; the
     room (sender included) gets `reaction_update` with all the message's reactions."""
     room_id = _joined(connection, data.room).room_id
@@ -390,7 +145,7 @@ def reaction_event(deps: Deps, connection: Connection, sid: str, data: ReactionP
     return SocketResult(ack, emits_for(out.events))
 
 
-def edit_event(deps: Deps, connection: Connection, sid: str, data: EditPayload) -> Step:
+def edit_event(deps: Deps, connection: Connection, sid: str, data: EditPayload) -> EventOutcome:
     """Its sender replaces a message's text in a room this connection joined; the room
     gets `message_edited`."""
     room_id = _joined(connection, data.room).room_id
@@ -407,7 +162,7 @@ def edit_event(deps: Deps, connection: Connection, sid: str, data: EditPayload) 
     return SocketResult(ack, emits_for(out.events))
 
 
-def renew_event(deps: Deps, connection: Connection, sid: str, data: RenewPayload) -> Step:
+def renew_event(deps: Deps, connection: Connection, sid: str, data: RenewPayload) -> EventOutcome:
     """Go on with a fresh token of the same identity (socket_sessions.renew)."""
     return SocketResult({**OK, **renew(deps, connection, data)})
 
@@ -445,3 +200,9 @@ EVENTS_BY_NAME = {event.name: event for event in SOCKET_EVENTS}
 # The events a client may send; anything else (reserved names included) is refused before it
 # reaches a handler (socket_wire.screen).
 EVENTS = frozenset(EVENTS_BY_NAME)
+
+
+def call_event(protocol: SocketProtocol, name: str, sid: str, *args: object) -> EventOutcome:
+    """`protocol.run` by event name, waiting for the connection's turn (tests, and callers
+    without the table at hand)."""
+    return protocol.run(EVENTS_BY_NAME[name], sid, args)

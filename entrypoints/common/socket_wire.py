@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Any
 
-from entrypoints.common.errors import TransportCode, error_body, render_http_status
+from entrypoints.common.errors import TransportCode, error_ack, error_body, render_http_status
 from entrypoints.common.shapes import JSON_HEADERS
 from entrypoints.common.steps import Steps, io_call
 
@@ -60,11 +60,6 @@ def ack_packet(ack_id: int, namespace: str | None, body: dict[str, object]) -> s
     """The text of a Socket.IO ACK carrying one argument."""
     prefix = f"{namespace}," if namespace and namespace != "/" else ""
     return f"{ACK}{prefix}{ack_id}{json.dumps([body], separators=(',', ':'))}"
-
-
-def refusal(code: TransportCode, message: str) -> dict[str, object]:
-    """An error ack's body, the shape every refused socket event answers with."""
-    return {"ok": False, "status": "error", **error_body(code, message)}
 
 
 def screen(data: str | bytes, events: frozenset[str]) -> Screened:
@@ -123,7 +118,7 @@ def _screen_event(data: str, events: frozenset[str]) -> Screened:
 def _refuse(ack_id: int | None, namespace: str | None, reason: str, message: str) -> Screened:
     if ack_id is None:
         return Screened(Action.DROP, reason=reason)
-    body = refusal(TransportCode.INVALID_EVENT, message)
+    body = error_ack(TransportCode.INVALID_EVENT, message)
     return Screened(Action.DROP, reply=ack_packet(ack_id, namespace, body), reason=reason)
 
 

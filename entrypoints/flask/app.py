@@ -8,9 +8,10 @@ from flask_socketio import SocketIO
 from werkzeug.exceptions import HTTPException
 
 from entrypoints.common.bootstrap import Core, build_core
-from entrypoints.common.server_base import ServerBase, wire
+from entrypoints.common.server_base import ServerBase
 from entrypoints.common.settings import Settings
 from entrypoints.common.socket_api import EVENTS
+from entrypoints.common.wiring import wire
 from entrypoints.flask.edge import EdgeMiddleware
 from entrypoints.flask.shell import FlaskShell
 from entrypoints.flask.transport import install

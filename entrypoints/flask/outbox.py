@@ -24,6 +24,8 @@ import time
 
 import gevent
 
+from entrypoints.common.settings import DEFAULTS
+
 # writev takes at most IOV_MAX buffers per call (1024 on Linux).
 _IOV_MAX = min(os.sysconf("SC_IOV_MAX") if hasattr(os, "sysconf") else 1024, 1024)
 _FINISH_TIMEOUT_S = 5.0
@@ -34,7 +36,9 @@ class Outbox:
 
     __slots__ = ("_sock", "_out", "_scheduled", "_drainer", "_loop", "_stall_limit_s", "_since")
 
-    def __init__(self, sock: socket.socket, stall_limit_s: float = 10.0) -> None:
+    def __init__(
+        self, sock: socket.socket, stall_limit_s: float = DEFAULTS.slow_client_timeout_s
+    ) -> None:
         self._sock = sock
         self._out: list[bytes] = []
         self._scheduled = False

@@ -25,6 +25,7 @@ from entrypoints.common.edge import (
     REQUEST_LINE_TOO_LONG,
     Refusal,
 )
+from entrypoints.common.settings import DEFAULTS
 
 # pywsgi's own early answers, by status, replaced with ours.
 _RESPONSES = {
@@ -45,8 +46,8 @@ class HeadRefused(ValueError):
 
 
 class BoundedHeadHandler(WSGIHandler):  # type: ignore[misc]  # gevent is untyped
-    max_head_bytes: int = 16 * 1024  # serve() sets SECURECHAT_MAX_HEADER_BYTES
-    max_header_count: int = 100  # and SECURECHAT_MAX_HEADER_COUNT
+    max_head_bytes: int = DEFAULTS.max_header_bytes  # serve() sets the settings
+    max_header_count: int = DEFAULTS.max_header_count
     _head_left = 0
 
     def read_requestline(self) -> str:

@@ -12,7 +12,7 @@ import gevent
 from gevent.pywsgi import Input, WSGIHandler, WSGIServer
 
 from entrypoints.common.bootstrap import Core
-from entrypoints.common.settings import Settings
+from entrypoints.common.settings import DEFAULTS, Settings
 from entrypoints.flask.app import create_app
 from entrypoints.flask.outbox import Outbox
 from entrypoints.flask.request_head import BoundedHeadHandler
@@ -30,7 +30,7 @@ class WebSocketAwareHandler(WSGIHandler):  # type: ignore[misc]  # gevent is unt
     keep-alive request (which would swallow the client's close frame).
     """
 
-    slow_client_timeout_s: float = 10.0  # serve() sets SECURECHAT_SLOW_CLIENT_TIMEOUT
+    slow_client_timeout_s: float = DEFAULTS.slow_client_timeout_s  # serve() sets the setting
     rfile: Any  # pywsgi's buffered reader of the connection
 
     def __init__(self, sock: socket.socket, address: object, server: WSGIServer) -> None:

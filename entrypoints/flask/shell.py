@@ -14,11 +14,25 @@ from flask import Response, request
 from socketio.exceptions import ConnectionRefusedError
 from werkzeug.exceptions import HTTPException
 
-from entrypoints.common import steps as step
 from entrypoints.common.batching import SendCommand, SendResult
 from entrypoints.common.http_types import HttpRequest, Route
-from entrypoints.common.server_base import Reply, ServerBase
-from entrypoints.common.socket_api import Refused
+from entrypoints.common.server_base import RawReply, ServerBase
+from entrypoints.common.socket_connections import Refused
+from entrypoints.common.steps import (
+    Call,
+    Disconnect,
+    Effect,
+    Emit,
+    EndSession,
+    Enter,
+    Io,
+    Leave,
+    Sleep,
+    StartSweep,
+    Steps,
+    Submit,
+)
+from entrypoints.common.steps import drive as drive_steps
 from entrypoints.flask.batching import GeventBatcher
 from entrypoints.flask.transport import end_session
 
@@ -31,31 +45,31 @@ class FlaskShell:
         self.sio = sio
         self.batcher: GeventBatcher[SendCommand, SendResult] = GeventBatcher(base.send_batch)
 
-    def drive(self, steps: step.Steps[T]) -> T:
+    def drive(self, steps: Steps[T]) -> T:
         """Perform `steps` to the end, blocking this greenlet (common/steps.py's `drive`)."""
-        return step.drive(steps, self.perform)
+        return drive_steps(steps, self.perform)
 
-    def perform(self, effect: step.Effect) -> Any:
+    def perform(self, effect: Effect) -> Any:
         match effect:
-            case step.Emit(event, data, to):
+            case Emit(event, data, to):
                 return self.sio.emit(event, data, to=to)
-            case step.Call(_, fn, args):
+            case Call(_, fn, args):
                 return fn(*args)
-            case step.Io(fn, args):
+            case Io(fn, args):
                 return fn(*args)
-            case step.Submit(command):
+            case Submit(command):
                 return self.batcher.submit(command)
-            case step.Enter(sid, room):
+            case Enter(sid, room):
                 return self.sio.enter_room(sid, room)
-            case step.Leave(sid, room):
+            case Leave(sid, room):
                 return self.sio.leave_room(sid, room)
-            case step.Sleep(seconds):
+            case Sleep(seconds):
                 return self.sio.sleep(seconds)
-            case step.Disconnect(sid):
+            case Disconnect(sid):
                 return self.sio.disconnect(sid)
-            case step.EndSession(eio_sid):
+            case EndSession(eio_sid):
                 return end_session(self.sio, eio_sid)
-            case step.StartSweep():
+            case StartSweep():
                 steps = self.base.sweep_steps(self.sio.eio.sockets, self.connected)
                 return self.sio.start_background_task(self.drive, steps)
         raise TypeError(f"not a step: {effect!r}")
@@ -73,7 +87,7 @@ class FlaskShell:
         return self.response(self.drive(self.base.view_steps(route, http_request)))
 
     @staticmethod
-    def response(reply: Reply) -> Response:
+    def response(reply: RawReply) -> Response:
         status, body, headers = reply
         return Response(body, status=status, headers=headers)
 

@@ -19,6 +19,7 @@ from engineio.async_drivers._websocket_wsgi import SimpleWebSocketWSGI
 
 from entrypoints.common import socket_wire as wire
 from entrypoints.common.seams import build_websockets_with, require_socketio_handlers
+from entrypoints.common.settings import DEFAULTS
 from entrypoints.common.steps import Steps
 
 log = logging.getLogger("securechat.transport")
@@ -33,7 +34,7 @@ class BoundedWebSocket(SimpleWebSocketWSGI):  # type: ignore[misc]  # untyped li
     simple-websocket offers to compress whenever the client asks, and inflates without bound:
     without the client's offer in the request nothing is negotiated."""
 
-    max_message_bytes = 64 * 1024
+    max_message_bytes = DEFAULTS.max_request_bytes  # install() sets the server's own bound
 
     def __init__(self, handler: Any, server: Any, **kwargs: Any) -> None:
         super().__init__(handler, server, max_message_size=self.max_message_bytes, **kwargs)

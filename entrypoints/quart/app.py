@@ -8,9 +8,10 @@ from quart import Quart
 from werkzeug.exceptions import HTTPException
 
 from entrypoints.common.bootstrap import Core, build_core
-from entrypoints.common.server_base import ServerBase, wire
+from entrypoints.common.server_base import ServerBase
 from entrypoints.common.settings import Settings
 from entrypoints.common.socket_api import EVENTS
+from entrypoints.common.wiring import wire
 from entrypoints.quart.edge import EdgeMiddleware
 from entrypoints.quart.manager import InlineAsyncManager
 from entrypoints.quart.shell import QuartShell

@@ -23,6 +23,8 @@ from typing import Any
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
 
+from entrypoints.common.settings import DEFAULTS
+
 
 class CoalescingTransport:
     """Stands in for a transport: ``write`` queues, one ``write`` per loop turn flushes."""
@@ -86,7 +88,7 @@ class CoalescingHttpProtocol(HttpToolsProtocol):
 class CoalescingWebSocketProtocol(WebSocketsSansIOProtocol):
     """uvicorn's sans-I/O websockets protocol, writing through a ``CoalescingTransport``."""
 
-    slow_client_timeout_s: float = 10.0
+    slow_client_timeout_s: float = DEFAULTS.slow_client_timeout_s  # serve() sets the setting
     _stalled: asyncio.TimerHandle | None = None
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:

@@ -27,6 +27,7 @@ from entrypoints.common.edge import (
     Refusal,
     request_line_too_long,
 )
+from entrypoints.common.settings import DEFAULTS
 from entrypoints.quart.outbox import CoalescingHttpProtocol
 
 # Below this many bytes of target, no method makes the request line too long.
@@ -38,9 +39,10 @@ class _Refused(Exception):
 
 
 class BoundedHttpProtocol(CoalescingHttpProtocol):
-    max_head_bytes: int = 16 * 1024
-    max_header_count: int = 100
-    _head_left: int | None = 16 * 1024  # what the current head may still take; None in a body
+    max_head_bytes: int = DEFAULTS.max_header_bytes  # serve() sets the settings
+    max_header_count: int = DEFAULTS.max_header_count
+    # What the current head may still take; None in a body.
+    _head_left: int | None = DEFAULTS.max_header_bytes
     _heads = 0  # heads completed on this connection
     _refusal: Refusal | None = None
 

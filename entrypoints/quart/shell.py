@@ -18,12 +18,26 @@ import socketio
 from quart import Response, request
 from werkzeug.exceptions import HTTPException
 
-from entrypoints.common import steps as step
 from entrypoints.common.batching import SendCommand, SendResult
 from entrypoints.common.http_types import HttpRequest, Route
 from entrypoints.common.lanes import Lane
-from entrypoints.common.server_base import Reply, ServerBase
-from entrypoints.common.socket_api import Refused
+from entrypoints.common.server_base import RawReply, ServerBase
+from entrypoints.common.socket_connections import Refused
+from entrypoints.common.steps import (
+    Call,
+    Disconnect,
+    Effect,
+    Emit,
+    EndSession,
+    Enter,
+    Io,
+    Leave,
+    Sleep,
+    StartSweep,
+    Steps,
+    Submit,
+)
+from entrypoints.common.steps import drive_async as drive_steps
 from entrypoints.quart.batching import AsyncBatcher
 from entrypoints.quart.transport import end_session
 
@@ -43,31 +57,31 @@ class QuartShell:
         self.batcher: AsyncBatcher[SendCommand, SendResult] = AsyncBatcher(base.send_batch)
         self.sweeper: asyncio.Task[None] | None = None  # kept: the loop holds tasks weakly
 
-    async def drive(self, steps: step.Steps[T]) -> T:
+    async def drive(self, steps: Steps[T]) -> T:
         """Perform `steps` to the end on the loop (common/steps.py's `drive_async`)."""
-        return await step.drive_async(steps, self.perform)
+        return await drive_steps(steps, self.perform)
 
-    async def perform(self, effect: step.Effect) -> Any:
+    async def perform(self, effect: Effect) -> Any:
         match effect:
-            case step.Emit(event, data, to):
+            case Emit(event, data, to):
                 return await self.sio.emit(event, data, to=to)
-            case step.Call(lane, fn, args):
+            case Call(lane, fn, args):
                 return await self.run(lane, fn, *args)
-            case step.Io(fn, args):
+            case Io(fn, args):
                 return await fn(*args)
-            case step.Submit(command):
+            case Submit(command):
                 return await self.batcher.submit(command)
-            case step.Enter(sid, room):
+            case Enter(sid, room):
                 return await self.sio.enter_room(sid, room)
-            case step.Leave(sid, room):
+            case Leave(sid, room):
                 return await self.sio.leave_room(sid, room)
-            case step.Sleep(seconds):
+            case Sleep(seconds):
                 return await self.sio.sleep(seconds)
-            case step.Disconnect(sid):
+            case Disconnect(sid):
                 return await self.sio.disconnect(sid)
-            case step.EndSession(eio_sid):
+            case EndSession(eio_sid):
                 return await end_session(self.sio, eio_sid)
-            case step.StartSweep():
+            case StartSweep():
                 steps = self.base.sweep_steps(self.sio.eio.sockets, self.connected)
                 self.sweeper = self.sio.start_background_task(self.drive, steps)
                 return None
@@ -99,7 +113,7 @@ class QuartShell:
         return self.response(await self.drive(self.base.view_steps(route, http_request)))
 
     @staticmethod
-    def response(reply: Reply) -> Response:
+    def response(reply: RawReply) -> Response:
         status, body, headers = reply
         return Response(body, status=status, headers=headers)
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import pytest
 
 from domain.model.errors import (
@@ -19,10 +22,11 @@ from entrypoints.common.errors import (
     STATUS,
     RequestError,
     TransportCode,
+    error_ack,
     error_body,
+    failed_ack,
     render,
     render_http_status,
-    socket_error,
 )
 
 
@@ -77,9 +81,16 @@ def test_render_works_for_every_code(code: ErrorCode | TransportCode) -> None:
     assert body == {"error": "m", "code": str(code)}
 
 
-def test_error_body_and_socket_error() -> None:
+def test_error_body_and_the_error_acks() -> None:
     assert error_body(ErrorCode.FORBIDDEN, "no") == {"error": "no", "code": "forbidden"}
-    assert socket_error(NotFound(ErrorCode.ROOM_NOT_FOUND, "gone")) == {
+    assert error_ack(TransportCode.RATE_LIMITED, "wait", retry_after=2.7) == {
+        "ok": False,
+        "status": "error",
+        "error": "wait",
+        "code": "rate_limited",
+        "retry_after": 2,
+    }
+    assert failed_ack(NotFound(ErrorCode.ROOM_NOT_FOUND, "gone")) == {
         "ok": False,
         "status": "error",
         "error": "gone",
@@ -108,3 +119,16 @@ def test_unknown_client_error_is_a_bad_request_and_server_errors_are_internal() 
     assert render_http_status(418) == (418, {"error": "bad request", "code": "bad_request"})
     assert render_http_status(502) == (500, INTERNAL)
     assert render_http_status(302) == (500, INTERNAL)
+
+
+def test_every_error_ack_is_built_by_error_ack() -> None:
+    """errors.error_ack is the one builder of a socket error ack: no other production module
+    spells its shape."""
+    root = Path(__file__).resolve().parents[3]
+    spelled = [
+        str(path.relative_to(root))
+        for package in ("entrypoints", "domain", "adapters")
+        for path in sorted((root / package).rglob("*.py"))
+        if re.search(r"""["']ok["']\s*:\s*False""", path.read_text())
+    ]
+    assert spelled == ["entrypoints/common/errors.py"]

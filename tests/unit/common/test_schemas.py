@@ -21,7 +21,8 @@ from entrypoints.common.schemas_rooms import (
     RoomPayload,
     VerifyRoom,
 )
-from entrypoints.common.socket_api import SOCKET_EVENTS, SocketProtocol, SocketResult
+from entrypoints.common.socket_api import SOCKET_EVENTS, call_event
+from entrypoints.common.socket_connections import SocketProtocol, SocketResult
 from tests.support import World
 
 PASSWORD = "correct horse battery"  # noqa: S105 - test data
@@ -143,7 +144,7 @@ def test_join_with_a_spoofed_or_mistyped_field_is_refused_with_an_error_ack(
     token = create_room(world.deps, "lobby", PASSWORD).value.admin_token
     protocol = SocketProtocol(world.deps)
     protocol.connect("s1", {"token": token})
-    refused = protocol.call("join", "s1", {"room": "lobby", "user_id": "g_someone_else"})
+    refused = call_event(protocol, "join", "s1", {"room": "lobby", "user_id": "g_someone_else"})
     assert isinstance(refused, SocketResult)
     assert refused.ack == {
         "ok": False,
@@ -152,9 +153,9 @@ def test_join_with_a_spoofed_or_mistyped_field_is_refused_with_an_error_ack(
         "code": "unexpected_field",
     }
     assert refused.enter is None
-    mistyped = protocol.call("join", "s1", {"room": "lobby", "password": 123})
+    mistyped = call_event(protocol, "join", "s1", {"room": "lobby", "password": 123})
     assert isinstance(mistyped, SocketResult) and mistyped.ack["code"] == "invalid_field"
-    joined = protocol.call("join", "s1", {"room": "lobby"})
+    joined = call_event(protocol, "join", "s1", {"room": "lobby"})
     assert isinstance(joined, SocketResult) and joined.ack["ok"] is True
-    sent = protocol.call("message", "s1", {"room": "lobby", "message": 5})
+    sent = call_event(protocol, "message", "s1", {"room": "lobby", "message": 5})
     assert isinstance(sent, SocketResult) and sent.ack["code"] == "invalid_field"

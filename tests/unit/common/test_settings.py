@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import ast
+import dataclasses
 from pathlib import Path
 
 import pytest
 
-from entrypoints.common.settings import MEMORY_URL, Settings, SettingsError
+from entrypoints.common.settings import DEFAULTS, MEMORY_URL, Settings, SettingsError
 
 SECRET_32 = "s" * 32
 
@@ -207,3 +209,39 @@ def test_the_configured_message_limit_reaches_the_core(tmp_path: Path) -> None:
         assert core.deps.config.message_limit == 5
     finally:
         core.close()
+
+
+def _literal_defaults(path: Path) -> list[tuple[int, str]]:
+    """Class attributes and parameter defaults of a module spelled as numeric literals
+    (folded: `16 * 1024` counts) equal to one of a setting's defaults."""
+    defaults = {getattr(DEFAULTS, f.name) for f in dataclasses.fields(DEFAULTS)}
+    wanted = {v for v in defaults if type(v) in (int, float) and v > 4}
+    found = []
+    for node in ast.walk(ast.parse(path.read_text())):
+        values: list[ast.expr] = []
+        if isinstance(node, ast.ClassDef):
+            values += [s.value for s in node.body if isinstance(s, ast.AnnAssign | ast.Assign)]
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+            values += node.args.defaults + [d for d in node.args.kw_defaults if d is not None]
+        for value in values:
+            if value is None or not all(
+                isinstance(n, ast.Constant | ast.BinOp | ast.operator) for n in ast.walk(value)
+            ):
+                continue
+            folded = eval(compile(ast.Expression(value), str(path), "eval"), {})  # noqa: S307 - constants only
+            if type(folded) in (int, float) and folded in wanted:
+                found.append((value.lineno, ast.unparse(value)))
+    return found
+
+
+def test_the_shells_read_every_default_from_settings() -> None:
+    """A runtime's classes hold a setting's default until serve() sets the value: they read
+    it from settings.DEFAULTS, never a copy (which would drift when the default changes)."""
+    root = Path(__file__).resolve().parents[3] / "entrypoints"
+    copies = {
+        str(path.relative_to(root)): found
+        for package in ("flask", "quart")
+        for path in sorted((root / package).rglob("*.py"))
+        if (found := _literal_defaults(path))
+    }
+    assert copies == {}

@@ -27,7 +27,8 @@ from entrypoints.common.routes import ROUTES
 from entrypoints.common.server_base import ServerBase
 from entrypoints.common.settings import Settings
 from entrypoints.common.shapes import iso_ms
-from entrypoints.common.socket_api import EVENTS_BY_NAME, OK, SOCKET_EVENTS, Refused
+from entrypoints.common.socket_api import EVENTS_BY_NAME, OK, SOCKET_EVENTS
+from entrypoints.common.socket_connections import Refused
 from entrypoints.common.socket_events import Emit, channel
 from entrypoints.common.steps import (
     Call,

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from domain.usecases.create_room import create_room
 from domain.usecases.verify_room import verify_room_password
-from entrypoints.common.socket_api import SocketProtocol
+from entrypoints.common.socket_api import call_event
+from entrypoints.common.socket_connections import SocketProtocol
 from entrypoints.common.socket_events import PRESENCE_NOTE
 from tests.support import World
 
@@ -17,7 +18,7 @@ def test_only_connections_whose_token_has_expired_are_reported(world: World) -> 
     protocol = SocketProtocol(world.deps)
     protocol.connect("admin", {"token": admin_token})
     protocol.connect("guest", {"token": guest.token})
-    assert protocol.call("join", "guest", {"room": "lobby"}).ack["ok"] is True
+    assert call_event(protocol, "join", "guest", {"room": "lobby"}).ack["ok"] is True
 
     assert protocol.expired() == []
     world.clock.advance(seconds=guest.expires_in - 1)

@@ -14,13 +14,8 @@ from domain.model.errors import ChatError, ErrorCode
 from domain.usecases.create_room import create_room
 from domain.usecases.verify_room import verify_room_password
 from entrypoints.common.batching import Batched, send_batch
-from entrypoints.common.socket_api import (
-    EVENTS_BY_NAME,
-    OK,
-    Refused,
-    SocketProtocol,
-    SocketResult,
-)
+from entrypoints.common.socket_api import EVENTS_BY_NAME, OK, call_event
+from entrypoints.common.socket_connections import Queued, Refused, SocketProtocol, SocketResult
 from entrypoints.common.socket_events import PRESENCE_NOTE, channel
 from tests.support import World
 
@@ -37,10 +32,10 @@ def _connected(world: World, sid: str = "s1") -> tuple[SocketProtocol, str]:
 def test_an_event_takes_exactly_one_object(world: World) -> None:
     protocol, _ = _connected(world)
     for args in ((), ({"room": "lobby"}, "extra"), ({"room": "lobby"}, {})):
-        ack = protocol.call("join", "s1", *args).ack
+        ack = call_event(protocol, "join", "s1", *args).ack
         assert ack["ok"] is False and ack["code"] == "invalid_event", args
-    assert protocol.call("join", "s1", {"room": "lobby"}).ack["ok"] is True
-    command = protocol.call("message", "s1", {"room": "lobby", "message": "hi"}, 1)
+    assert call_event(protocol, "join", "s1", {"room": "lobby"}).ack["ok"] is True
+    command = call_event(protocol, "message", "s1", {"room": "lobby", "message": "hi"}, 1)
     assert isinstance(command, SocketResult) and command.ack["code"] == "invalid_event"
 
 
@@ -57,11 +52,11 @@ def test_a_connection_is_admitted_once(world: World) -> None:
 def test_in_channel_follows_joins_leaves_and_the_end(world: World) -> None:
     protocol, _ = _connected(world)
     assert not protocol.in_channel("s1", channel("lobby"))
-    protocol.call("join", "s1", {"room": "lobby"})
+    call_event(protocol, "join", "s1", {"room": "lobby"})
     assert protocol.in_channel("s1", channel("lobby"))
-    protocol.call("leave", "s1", {"room": "lobby"})
+    call_event(protocol, "leave", "s1", {"room": "lobby"})
     assert not protocol.in_channel("s1", channel("lobby"))
-    protocol.call("join", "s1", {"room": "lobby"})
+    call_event(protocol, "join", "s1", {"room": "lobby"})
     protocol.disconnect("s1")
     assert not protocol.in_channel("s1", channel("lobby"))
 
@@ -89,7 +84,7 @@ def test_a_disconnect_during_a_join_leaves_no_one_present(world: World) -> None:
     protocol = SocketProtocol(dataclasses.replace(world.deps, presence=gate))  # type: ignore[arg-type]
     protocol.connect("s1", {"token": token})
 
-    joined = threading.Thread(target=protocol.call, args=("join", "s1", {"room": "lobby"}))
+    joined = threading.Thread(target=call_event, args=(protocol, "join", "s1", {"room": "lobby"}))
     joined.start()
     assert gate.entering.wait(5)  # the join is inside its use case
     left: list[object] = []
@@ -105,10 +100,30 @@ def test_a_disconnect_during_a_join_leaves_no_one_present(world: World) -> None:
     assert not protocol.in_channel("s1", channel("lobby"))
 
 
+def test_an_inline_event_never_waits_for_a_busy_connection(world: World) -> None:
+    """On an event loop, an event whose connection is busy (its join holds the lock) is
+    queued for a worker instead of waiting; later inline events queue behind it, so none
+    passes it; once the queued one has run, inline events run inline again."""
+    protocol, _ = _connected(world)
+    assert call_event(protocol, "join", "s1", {"room": "lobby"}).ack["ok"] is True
+    typing = EVENTS_BY_NAME["typing"]
+    args = ({"room": "lobby", "is_typing": True},)
+    connection = protocol.connection("s1")
+    assert connection is not None
+    with connection.lock:  # a join of this connection, running in a worker
+        assert isinstance(protocol.run_inline(typing, "s1", args), Queued)
+    assert isinstance(protocol.run_inline(typing, "s1", args), Queued)  # behind the first
+    for _ in range(2):
+        assert protocol.run_queued(typing, "s1", args).ack == OK
+    outcome = protocol.run_inline(typing, "s1", args)
+    assert isinstance(outcome, SocketResult) and outcome.ack == OK
+    assert not connection.lock.locked()
+
+
 def test_events_after_the_end_are_refused(world: World) -> None:
     protocol, _ = _connected(world)
     protocol.disconnect("s1")
-    ack = protocol.call("join", "s1", {"room": "lobby"}).ack
+    ack = call_event(protocol, "join", "s1", {"room": "lobby"}).ack
     assert ack["ok"] is False and ack["code"] == "unauthorized"
     assert world.presence.count("lobby") == 0
 
@@ -129,11 +144,11 @@ def test_connect_admits_only_a_valid_unexpired_token(world: World) -> None:
         body = _refused(protocol, f"bad-{sid}", auth)
         assert body["code"] == "unauthorized" and body["error"], auth
         # Nothing of a refused connection was kept: its events are refused too.
-        ack = protocol.call("join", f"bad-{sid}", {"room": "lobby"}).ack
+        ack = call_event(protocol, "join", f"bad-{sid}", {"room": "lobby"}).ack
         assert ack["ok"] is False and ack["code"] == "unauthorized"
 
     protocol.connect("good", {"token": member})
-    assert protocol.call("join", "good", {"room": "lobby"}).ack == OK
+    assert call_event(protocol, "join", "good", {"room": "lobby"}).ack == OK
     assert world.presence.count("lobby") == 1
 
     world.clock.advance(seconds=world.deps.config.room_token_ttl_s)
@@ -159,12 +174,12 @@ def test_a_handler_that_raises_acks_an_internal_error_and_logs_it(
     }
     assert "unhandled error in socket event boom" in caplog.text
     # The connection goes on.
-    assert protocol.call("join", "s1", {"room": "lobby"}).ack == OK
+    assert call_event(protocol, "join", "s1", {"room": "lobby"}).ack == OK
 
 
 def test_disconnect_leaves_the_joined_room_once_and_forgets_the_connection(world: World) -> None:
     protocol, _ = _connected(world)
-    protocol.call("join", "s1", {"room": "lobby"})
+    call_event(protocol, "join", "s1", {"room": "lobby"})
     assert world.presence.count("lobby") == 1
 
     emits = protocol.disconnect("s1")
@@ -180,8 +195,8 @@ def test_disconnect_leaves_the_joined_room_once_and_forgets_the_connection(world
 
 def test_a_batched_send_turns_its_result_into_the_ack(world: World) -> None:
     protocol, token = _connected(world)
-    protocol.call("join", "s1", {"room": "lobby"})
-    step = protocol.call("message", "s1", {"room": "lobby", "message": "hi"})
+    call_event(protocol, "join", "s1", {"room": "lobby"})
+    step = call_event(protocol, "message", "s1", {"room": "lobby", "message": "hi"})
     assert isinstance(step, Batched)
     assert step.command.text == "hi" and step.command.room_id == "lobby"
     assert step.command.claims == world.tokens.verify_room_token(token)

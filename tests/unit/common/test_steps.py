@@ -23,7 +23,7 @@ from entrypoints.common.limits import DEFAULT_RATE_LIMITS
 from entrypoints.common.routes import ROUTES
 from entrypoints.common.server_base import ServerBase
 from entrypoints.common.settings import Settings
-from entrypoints.common.socket_api import EXPIRY_SWEEP_S
+from entrypoints.common.socket_connections import EXPIRY_SWEEP_S
 from entrypoints.common.socket_events import Emit, channel
 from entrypoints.common.socket_wire import PollingBacklog
 from entrypoints.common.steps import (
@@ -475,7 +475,7 @@ def test_every_effect_kind_is_one_a_shell_performs() -> None:
     for module in (flask_shell, quart_shell):
         source = inspect.getsource(module)
         for kind in kinds:
-            assert f"case step.{kind}(" in source, (module.__name__, kind)
+            assert f"case {kind}(" in source, (module.__name__, kind)
 
 
 def test_drive_async_awaits_each_step_and_raises_failures_at_their_yield() -> None:

@@ -124,3 +124,20 @@ def test_open_room_checks_the_room_id(world: World) -> None:
         room, grant = open_room(world.deps, uow, claims, "lobby")
     assert room.id == "lobby"
     assert grant == Grant("lobby", claims.user_id, claims.username, Role.MEMBER, guest=True)
+
+
+def test_a_tokens_claims_are_checked_once_on_the_way_in(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The token service checks a token's claims (check_claims: expiry) on verifying it;
+    verify_token and authenticate do not check them a second time."""
+    from domain.usecases import access
+
+    create_room(world.deps, "lobby", PASSWORD)
+    token = verify_room_password(world.deps, "lobby", PASSWORD).value.token
+    world.deps.tokens.verify_token(token)  # cached now: the service's own check stays
+    checked: list[object] = []
+    monkeypatch.setattr(access, "check_claims", lambda *args, **kw: checked.append(args))
+    assert access.verify_token(world.deps, token).room_id == "lobby"
+    assert authenticate(world.deps, token).room_id == "lobby"
+    assert checked == []

@@ -9,7 +9,7 @@ import pytest
 
 from domain.model.errors import ErrorCode, Forbidden, NotFound, Unauthorized
 from domain.model.members import Role
-from domain.usecases.access import Known, open_room
+from domain.usecases.access import LookupMemo, open_room
 from domain.usecases.accounts import logout
 from domain.usecases.create_room import create_room
 from domain.usecases.join_as_member import join_as_member
@@ -147,7 +147,7 @@ def test_a_batch_reads_each_room_member_and_sign_in_once(world: World) -> None:
     _, claims = signed_in_user(world)
     join_as_member(world.deps, claims, "lobby", PASSWORD)
 
-    known = Known()
+    known = LookupMemo()
     with world.deps.uow() as uow:
         for _ in range(3):
             open_room(world.deps, uow, claims, "lobby", known)
