@@ -27,6 +27,7 @@ from domain.model.accounts import (
 )
 from domain.model.errors import ChatError, Conflict, ErrorCode, Unauthorized
 from domain.model.events import FamilyRevoked
+from domain.model.sessions import EndReason
 from domain.usecases import Deps
 from domain.usecases.accounts import SignedIn, authenticate_user, login, logout, refresh, register
 from ports.unit_of_work import UnitOfWorkFactory
@@ -282,7 +283,9 @@ def test_replay_revokes_the_family_on_every_backend(
 
     with pytest.raises(RefreshTokenReused) as caught:
         refresh(deps, first.refresh_token)
-    assert caught.value.events == [FamilyRevoked(family, first.user_id)]
+    assert caught.value.events == [
+        FamilyRevoked(family, first.user_id, EndReason.REFRESH_TOKEN_REUSED)
+    ]
     with pytest.raises(Unauthorized) as newer:
         refresh(deps, second.refresh_token)
     assert newer.value.code is ErrorCode.INVALID_REFRESH_TOKEN

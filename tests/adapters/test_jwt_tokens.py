@@ -64,11 +64,14 @@ def _assert_refused(tokens: JwtTokenService, token: str) -> Unauthorized:
     return caught.value
 
 
-def test_round_trip(tokens: JwtTokenService) -> None:
+def test_round_trip(tokens: JwtTokenService, clock: FakeClock) -> None:
     for role in Role:
-        claims = replace(_claims(), role=role)
+        claims = replace(_claims(), role=role, session_start=1_700_000_000)
         token = tokens.issue_room_token(claims)
         assert tokens.verify_room_token(token) == claims
+    # A token of a new session starts it now (the guest-session lifetime counts from it).
+    fresh = tokens.verify_room_token(tokens.issue_room_token(_claims()))
+    assert fresh == replace(_claims(), session_start=clock.now_ms() // 1000)
 
 
 def test_issued_token_shape(tokens: JwtTokenService, clock: FakeClock) -> None:

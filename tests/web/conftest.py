@@ -25,7 +25,9 @@ PHONE = {"width": 375, "height": 812}
 SCREENSHOTS = os.environ.get("SECURECHAT_SCREENSHOTS")
 
 
-@pytest.fixture(scope="session")
+# Per module, not per session: Playwright's sync API keeps an asyncio loop running in this
+# thread while it is open, and a parallel worker runs other modules (asyncio.run) after it.
+@pytest.fixture(scope="module")
 def playwright() -> Iterator[Playwright]:
     assert web_page.built(), "the web page is not built: run `.venv/bin/securechat build-web`"
     assert Path(CHROMIUM).exists(), f"no Chromium at {CHROMIUM}: apt-get install chromium"
@@ -33,7 +35,7 @@ def playwright() -> Iterator[Playwright]:
         yield driver
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser(playwright: Playwright) -> Iterator[Browser]:
     browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True)
     yield browser
