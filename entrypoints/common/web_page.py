@@ -59,6 +59,13 @@ ASSETS: tuple[Asset, ...] = (
         "text/javascript",
         "The page's script: tokens renewed in time, and the session a reload resumes.",
     ),
+    Asset(
+        "delivery.js",
+        "/static/delivery.js",
+        "chat_page_delivery",
+        "text/javascript",
+        "The page's script: pending sends and gap-free recovery after a reconnect.",
+    ),
     Asset("style.css", "/static/style.css", "chat_page_style", "text/css", "The page's styles."),
     Asset(
         "vendor/socket.io.esm.min.js",
