@@ -52,6 +52,12 @@ def _room(url: str) -> Room:
         api.close()
 
 
+def _nothing_stored(person: Person) -> None:
+    """No token (nor anything else) in storage that script can read."""
+    kept = "() => [localStorage.length, sessionStorage.length, document.cookie]"
+    assert person.page.evaluate(kept) == [0, 0, ""]
+
+
 def _offline(person: Person) -> None:
     person.context.set_offline(True)
     expect(person.page.locator("#connection")).not_to_have_text("Connected", timeout=15_000)
@@ -93,6 +99,7 @@ def test_a_message_typed_while_the_server_is_down_arrives_once(
         anna.say("after")
         for person in (anna, bert):
             expect(person.texts()).to_have_text([*expected, "after"])
+        _nothing_stored(anna)
         assert anna.problems == [] and bert.problems == []
     finally:
         anna.close()
@@ -131,6 +138,7 @@ def test_eighty_messages_posted_while_a_page_was_offline_all_appear_in_order(
         anna.expect_connected()
         expect(anna.texts()).to_have_text(["before", *sent], timeout=15_000)
         expect(anna.page.locator("#delivery-note")).to_be_hidden()  # recovered: no reload
+        _nothing_stored(anna)
         assert anna.problems == []
     finally:
         anna.close()

@@ -6,13 +6,13 @@ import { call, roomPath } from "/static/api.js";
 import { openDashboard, closeDashboard, onRoomEvent } from "/static/dashboard.js";
 import { ending } from "/static/ending.js";
 import { CHANGES, ChangeStream, Outbox, pendingItem, unsentItem } from "/static/delivery.js";
+import { messageItem as itemFor, renderReactions as showReactions } from "/static/messages.js";
 import { RENEW_SPACING_MS, renewDelayMs, renewRoomToken, renewSocket } from "/static/session.js";
 
 const $ = (id) => document.getElementById(id);
 const TYPING_REPEAT_MS = 2000; // a start is repeated this often while keys are pressed
 const TYPING_IDLE_MS = 3000; // no key for this long: a stop
 const PAGE = 50;
-const EMOJIS = ["👍", "❤️", "😂", "🎉", "😮", "😢"];
 
 const state = {
   roomId: null,
@@ -49,97 +49,15 @@ function setConnection(kind, text) {
   el.textContent = text;
 }
 
-function formatTime(iso) {
-  const date = new Date(iso);
-  return Number.isNaN(date.getTime())
-    ? ""
-    : date.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
-}
-
-function renderReactions(item, reactions) {
-  const row = item.querySelector(".reactions");
-  const chips = Object.entries(reactions || {}).map(([emoji, users]) => {
-    const chip = document.createElement("button");
-    chip.type = "button";
-    chip.className = "chip";
-    const mine = users.includes(state.userId);
-    chip.setAttribute("aria-pressed", String(mine));
-    chip.setAttribute("aria-label", `${emoji} ${users.length}${mine ? ", yours" : ""}`);
-    chip.textContent = `${emoji} ${users.length}`;
-    chip.addEventListener("click", () => react(item.dataset.id, emoji));
-    return chip;
-  });
-  row.replaceChildren(...chips);
-}
-
-function picker(messageId) {
-  const box = document.createElement("div");
-  box.className = "picker";
-  box.setAttribute("role", "group");
-  box.setAttribute("aria-label", "Pick a reaction");
-  box.hidden = true;
-  for (const emoji of EMOJIS) {
-    const button = document.createElement("button");
-    button.type = "button";
-    button.className = "small";
-    button.textContent = emoji;
-    button.setAttribute("aria-label", `React with ${emoji}`);
-    button.addEventListener("click", () => {
-      box.hidden = true;
-      react(messageId, emoji);
-    });
-    box.append(button);
-  }
-  return box;
-}
-
-function messageItem(message) {
-  const item = document.createElement("li");
-  item.className = "message";
-  item.dataset.id = message.id;
-  item.dataset.user = message.user_id;
-  const meta = document.createElement("div");
-  meta.className = "meta";
-  const author = document.createElement("span");
-  author.className = "author";
-  author.textContent = message.username;
-  const time = document.createElement("time");
-  time.dateTime = message.timestamp;
-  time.textContent = formatTime(message.timestamp);
-  const edited = document.createElement("span");
-  edited.className = "edited";
-  edited.textContent = message.edited_at ? " (edited)" : "";
-  meta.append(author, time, edited);
-  const text = document.createElement("p");
-  text.className = "text";
-  text.textContent = message.message === null ? "(this message cannot be read)" : message.message;
-  const tools = document.createElement("div");
-  tools.className = "tools";
-  const reactButton = document.createElement("button");
-  reactButton.type = "button";
-  reactButton.className = "small secondary";
-  reactButton.textContent = "React";
-  reactButton.setAttribute("aria-label", `React to ${message.username}'s message`);
-  const box = picker(message.id);
-  reactButton.addEventListener("click", () => {
-    box.hidden = !box.hidden;
-  });
-  tools.append(reactButton);
-  if (message.user_id === state.userId || adminCredential()) {
-    const remove = document.createElement("button");
-    remove.type = "button";
-    remove.className = "small danger";
-    remove.textContent = "Delete";
-    remove.setAttribute("aria-label", `Delete ${message.username}'s message`);
-    remove.addEventListener("click", () => deleteMessage(message.id));
-    tools.append(remove);
-  }
-  const reactions = document.createElement("div");
-  reactions.className = "reactions";
-  item.append(meta, text, reactions, tools, box);
-  renderReactions(item, message.reactions);
-  return item;
-}
+// What a message's buttons do and who may delete it, as this page is now.
+const actions = {
+  me: () => state.userId,
+  mayDelete: (message) => message.user_id === state.userId || Boolean(adminCredential()),
+  react: (messageId, emoji) => react(messageId, emoji),
+  remove: (messageId) => deleteMessage(messageId),
+};
+const messageItem = (message) => itemFor(message, actions);
+const renderReactions = (item, reactions) => showReactions(item, reactions, actions);
 
 function itemOf(messageId) {
   return [...$("messages").children].find((li) => li.dataset.id === messageId) || null;
