@@ -58,6 +58,22 @@ def _nothing_stored(person: Person) -> None:
     assert person.page.evaluate(kept) == [0, 0, ""]
 
 
+def _count_most(person: Person, text: str) -> None:
+    """From now on, window.mostShown is the most items with this text the list ever held."""
+    person.page.evaluate(
+        """text => {
+            window.mostShown = 0;
+            const list = document.getElementById("messages");
+            new MutationObserver(() => {
+                const shown = [...list.querySelectorAll(".message .text")]
+                    .filter((p) => p.textContent === text).length;
+                window.mostShown = Math.max(window.mostShown, shown);
+            }).observe(list, { childList: true, subtree: true, characterData: true });
+        }""",
+        text,
+    )
+
+
 def _offline(person: Person) -> None:
     person.context.set_offline(True)
     expect(person.page.locator("#connection")).not_to_have_text("Connected", timeout=15_000)
@@ -96,9 +112,12 @@ def test_a_message_typed_while_the_server_is_down_arrives_once(
             assert api.texts(room.room_id, room.admin_token) == expected  # stored once
         finally:
             api.close()
+        # A send while connected: its pending item becomes the message, never shown twice.
+        _count_most(anna, "after")
         anna.say("after")
         for person in (anna, bert):
             expect(person.texts()).to_have_text([*expected, "after"])
+        assert anna.page.evaluate("() => window.mostShown") == 1
         _nothing_stored(anna)
         assert anna.problems == [] and bert.problems == []
     finally:

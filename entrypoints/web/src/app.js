@@ -245,7 +245,14 @@ function onOwnRole(data) {
 // One change of the room's stream, live or missed (each offset once: delivery.js).
 function applyChange(event, data) {
   const item = data.message_id ? itemOf(data.message_id) : null;
-  if (event === "message") addMessages([data]);
+  const waiting = event === "message" && data.user_id === state.userId && state.outbox.inFlight(data);
+  if (waiting && !state.seen.has(data.id)) {
+    // One's own send, come back before its ack: in the pending item's place, never beside it.
+    state.seen.add(data.id);
+    const shown = messageItem(data);
+    waiting.element.replaceWith(shown);
+    waiting.element = shown;
+  } else if (event === "message") addMessages([data]);
   else if (event === "message_deleted") removeMessage(data.message_id);
   else if (event === "history_cleared") clearMessages();
   else if (event === "reaction_update" && item) renderReactions(item, data.reactions);
@@ -259,7 +266,7 @@ function applyChange(event, data) {
 // when that came first).
 function sentMessage(item, messageId) {
   if (state.seen.has(messageId)) {
-    item.element.remove();
+    if (item.element.classList.contains("pending")) item.element.remove(); // shown already
     return;
   }
   state.seen.add(messageId);

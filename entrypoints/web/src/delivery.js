@@ -120,6 +120,13 @@ export class Outbox {
     return left;
   }
 
+  // The message in flight, if `message` (a broadcast from this identity) may be it.
+  inFlight(message) {
+    const item = this.inflight;
+    const pending = item && item.element.classList.contains("pending");
+    return pending && item.text === message.message ? item : null;
+  }
+
   flush() {
     const socket = this.socket;
     if (!socket || !socket.connected || this.inflight || this.items.length === 0) return;
