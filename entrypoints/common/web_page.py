@@ -59,6 +59,20 @@ ASSETS: tuple[Asset, ...] = (
         "text/javascript",
         "The page's script: tokens renewed in time, and the session a reload resumes.",
     ),
+    Asset(
+        "delivery.js",
+        "/static/delivery.js",
+        "chat_page_delivery",
+        "text/javascript",
+        "The page's script: pending sends and gap-free recovery after a reconnect.",
+    ),
+    Asset(
+        "messages.js",
+        "/static/messages.js",
+        "chat_page_messages",
+        "text/javascript",
+        "The page's script: one message in the list.",
+    ),
     Asset("style.css", "/static/style.css", "chat_page_style", "text/css", "The page's styles."),
     Asset(
         "vendor/socket.io.esm.min.js",

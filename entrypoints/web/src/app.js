@@ -5,13 +5,14 @@ import { io } from "/static/vendor/socket.io.esm.min.js";
 import { call, roomPath } from "/static/api.js";
 import { openDashboard, closeDashboard, onRoomEvent } from "/static/dashboard.js";
 import { ending } from "/static/ending.js";
+import { CHANGES, ChangeStream, Outbox, pendingItem, unsentItem } from "/static/delivery.js";
+import { messageItem as itemFor, renderReactions as showReactions } from "/static/messages.js";
 import { RENEW_SPACING_MS, renewDelayMs, renewRoomToken, renewSocket } from "/static/session.js";
 
 const $ = (id) => document.getElementById(id);
 const TYPING_REPEAT_MS = 2000; // a start is repeated this often while keys are pressed
 const TYPING_IDLE_MS = 3000; // no key for this long: a stop
 const PAGE = 50;
-const EMOJIS = ["👍", "❤️", "😂", "🎉", "😮", "😢"];
 
 const state = {
   roomId: null,
@@ -23,7 +24,10 @@ const state = {
   renewing: null, // the renewal under way, if any
   renewedAt: 0,
   userId: null,
+  username: null, // this page's name in the room (a guest's, or the account's)
   socket: null,
+  stream: null, // the room's change stream as this page has applied it (delivery.js)
+  outbox: null, // what was typed and is not yet stored (delivery.js)
   seen: new Set(), // ids of the messages shown
   older: null, // the cursor of the next older page; null at the start of history
   loadingOlder: false,
@@ -45,97 +49,15 @@ function setConnection(kind, text) {
   el.textContent = text;
 }
 
-function formatTime(iso) {
-  const date = new Date(iso);
-  return Number.isNaN(date.getTime())
-    ? ""
-    : date.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
-}
-
-function renderReactions(item, reactions) {
-  const row = item.querySelector(".reactions");
-  const chips = Object.entries(reactions || {}).map(([emoji, users]) => {
-    const chip = document.createElement("button");
-    chip.type = "button";
-    chip.className = "chip";
-    const mine = users.includes(state.userId);
-    chip.setAttribute("aria-pressed", String(mine));
-    chip.setAttribute("aria-label", `${emoji} ${users.length}${mine ? ", yours" : ""}`);
-    chip.textContent = `${emoji} ${users.length}`;
-    chip.addEventListener("click", () => react(item.dataset.id, emoji));
-    return chip;
-  });
-  row.replaceChildren(...chips);
-}
-
-function picker(messageId) {
-  const box = document.createElement("div");
-  box.className = "picker";
-  box.setAttribute("role", "group");
-  box.setAttribute("aria-label", "Pick a reaction");
-  box.hidden = true;
-  for (const emoji of EMOJIS) {
-    const button = document.createElement("button");
-    button.type = "button";
-    button.className = "small";
-    button.textContent = emoji;
-    button.setAttribute("aria-label", `React with ${emoji}`);
-    button.addEventListener("click", () => {
-      box.hidden = true;
-      react(messageId, emoji);
-    });
-    box.append(button);
-  }
-  return box;
-}
-
-function messageItem(message) {
-  const item = document.createElement("li");
-  item.className = "message";
-  item.dataset.id = message.id;
-  item.dataset.user = message.user_id;
-  const meta = document.createElement("div");
-  meta.className = "meta";
-  const author = document.createElement("span");
-  author.className = "author";
-  author.textContent = message.username;
-  const time = document.createElement("time");
-  time.dateTime = message.timestamp;
-  time.textContent = formatTime(message.timestamp);
-  const edited = document.createElement("span");
-  edited.className = "edited";
-  edited.textContent = message.edited_at ? " (edited)" : "";
-  meta.append(author, time, edited);
-  const text = document.createElement("p");
-  text.className = "text";
-  text.textContent = message.message === null ? "(this message cannot be read)" : message.message;
-  const tools = document.createElement("div");
-  tools.className = "tools";
-  const reactButton = document.createElement("button");
-  reactButton.type = "button";
-  reactButton.className = "small secondary";
-  reactButton.textContent = "React";
-  reactButton.setAttribute("aria-label", `React to ${message.username}'s message`);
-  const box = picker(message.id);
-  reactButton.addEventListener("click", () => {
-    box.hidden = !box.hidden;
-  });
-  tools.append(reactButton);
-  if (message.user_id === state.userId || adminCredential()) {
-    const remove = document.createElement("button");
-    remove.type = "button";
-    remove.className = "small danger";
-    remove.textContent = "Delete";
-    remove.setAttribute("aria-label", `Delete ${message.username}'s message`);
-    remove.addEventListener("click", () => deleteMessage(message.id));
-    tools.append(remove);
-  }
-  const reactions = document.createElement("div");
-  reactions.className = "reactions";
-  item.append(meta, text, reactions, tools, box);
-  renderReactions(item, message.reactions);
-  return item;
-}
+// What a message's buttons do and who may delete it, as this page is now.
+const actions = {
+  me: () => state.userId,
+  mayDelete: (message) => message.user_id === state.userId || Boolean(adminCredential()),
+  react: (messageId, emoji) => react(messageId, emoji),
+  remove: (messageId) => deleteMessage(messageId),
+};
+const messageItem = (message) => itemFor(message, actions);
+const renderReactions = (item, reactions) => showReactions(item, reactions, actions);
 
 function itemOf(messageId) {
   return [...$("messages").children].find((li) => li.dataset.id === messageId) || null;
@@ -146,10 +68,18 @@ function addMessages(messages, { keepView = false } = {}) {
   const atBottom = list.scrollHeight - list.scrollTop - list.clientHeight < 40;
   const fromBottom = list.scrollHeight - list.scrollTop;
   for (const message of messages) {
-    if (state.seen.has(message.id)) continue;
+    if (state.seen.has(message.id)) {
+      // One's own message shown from its send's ack: now as the server has it.
+      const shown = itemOf(message.id);
+      if (shown && shown.dataset.provisional) shown.replaceWith(messageItem(message));
+      continue;
+    }
     state.seen.add(message.id);
-    // Ids sort by time: keep the list in order, whatever order pages arrive in.
-    const later = [...list.children].find((li) => li.dataset.id > message.id);
+    // Ids sort by time: keep the list in order, whatever order pages arrive in; what
+    // waits to be sent stays last.
+    const later = [...list.children].find(
+      (li) => li.classList.contains("pending") || li.dataset.id > message.id,
+    );
     list.insertBefore(messageItem(message), later || null);
   }
   $("messages-empty").hidden = list.children.length > 0;
@@ -266,9 +196,10 @@ function removeMessage(messageId) {
 function clearMessages(loading = false) {
   state.seen.clear();
   state.older = null;
-  $("messages").replaceChildren();
+  const list = $("messages");
+  list.replaceChildren(...list.querySelectorAll(".pending")); // not sent yet: still to come
   $("messages-empty").textContent = loading ? "Loading messages…" : "No messages yet. Say hello.";
-  $("messages-empty").hidden = false;
+  $("messages-empty").hidden = list.children.length > 0;
   $("older-button").hidden = true;
 }
 
@@ -278,6 +209,7 @@ function endRoom(reason) {
   const { text, rejoin } = ending(reason);
   state.ended = reason;
   stopTyping();
+  for (const item of state.outbox.drop()) item.element.replaceWith(unsentItem(item));
   if (!state.account) clearTimeout(state.refreshTimer); // a guest's token was of this room
   const socket = state.socket;
   state.socket = null; // before the disconnect, so its handler knows it was ours
@@ -310,28 +242,90 @@ function onOwnRole(data) {
   onRoomEvent("role_changed", data);
 }
 
+// One change of the room's stream, live or missed (each offset once: delivery.js).
+function applyChange(event, data) {
+  const item = data.message_id ? itemOf(data.message_id) : null;
+  const waiting = event === "message" && data.user_id === state.userId && state.outbox.inFlight(data);
+  if (waiting && !state.seen.has(data.id)) {
+    // One's own send, come back before its ack: in the pending item's place, never beside it.
+    state.seen.add(data.id);
+    const shown = messageItem(data);
+    waiting.element.replaceWith(shown);
+    waiting.element = shown;
+  } else if (event === "message") addMessages([data]);
+  else if (event === "message_deleted") removeMessage(data.message_id);
+  else if (event === "history_cleared") clearMessages();
+  else if (event === "reaction_update" && item) renderReactions(item, data.reactions);
+  else if (event === "message_edited" && item) {
+    item.querySelector(".text").textContent = data.message;
+    item.querySelector(".edited").textContent = " (edited)";
+  }
+}
+
+// A send the server stored: shown as one's message until its broadcast comes (or at once,
+// when that came first).
+function sentMessage(item, messageId) {
+  if (state.seen.has(messageId)) {
+    if (item.element.classList.contains("pending")) item.element.remove(); // shown already
+    return;
+  }
+  state.seen.add(messageId);
+  const shown = messageItem({
+    id: messageId,
+    user_id: state.userId,
+    username: state.username,
+    message: item.text,
+    timestamp: new Date().toISOString(),
+    edited_at: null,
+    reactions: {},
+  });
+  shown.dataset.provisional = "1";
+  item.element.replaceWith(shown);
+  showError("room-error", null);
+}
+
+function refusedMessage(item, ack) {
+  item.element.remove();
+  $("messages-empty").hidden = $("messages").children.length > 0;
+  showError("room-error", new Error(ack.error || "the message was not sent"));
+  const input = $("message-input");
+  input.value = input.value || item.text; // keep what was written
+}
+
 function connect() {
   setConnection("connecting", "Connecting…");
   const socket = io({ auth: { token: state.token }, transports: ["websocket"] });
   state.socket = socket;
   socket.on("connect", () => {
-    socket.emit("join", { room: state.roomId }, async (ack) => {
+    const since = state.stream.since();
+    state.stream.hold();
+    socket.emit("join", { room: state.roomId, since }, async (ack) => {
+      if (state.socket !== socket) return;
       if (!ack || !ack.ok) {
+        state.stream.release();
         setConnection("offline", "Not connected");
         showError("room-error", new Error(ack ? ack.error : "the room did not answer"));
         return;
       }
       setConnection("online", "Connected");
       showError("room-error", null);
+      const reload = state.stream.joined(ack); // a rejoin: the changes missed meanwhile
+      $("delivery-note").hidden = !(reload && since);
       try {
-        await loadLatest(); // after a reconnect: the messages missed meanwhile
+        if (reload) {
+          if (since) clearMessages(true);
+          await loadLatest();
+        }
       } catch (error) {
         showError("room-error", error);
       }
+      state.outbox.ready(socket, state.roomId); // what was typed meanwhile, once
     });
   });
   socket.on("disconnect", (reason) => {
     if (state.socket !== socket) return; // this page let it go (left, or ended)
+    state.stream.release();
+    state.outbox.down();
     // The server tells every removal first (session_ended); one it did not tell is final too.
     if (reason === "io server disconnect") endRoom("server_disconnect");
     else setConnection("connecting", "Reconnecting…");
@@ -340,25 +334,12 @@ function connect() {
     setConnection("offline", "Not connected; retrying…");
     if (error && error.data && error.data.error) showError("room-error", new Error(error.data.error));
   });
-  socket.on("message", (message) => {
-    if (message.room_id === state.roomId) addMessages([message]);
-  });
-  socket.on("message_edited", (data) => {
-    const item = data.room === state.roomId && itemOf(data.message_id);
-    if (!item) return;
-    item.querySelector(".text").textContent = data.message;
-    item.querySelector(".edited").textContent = " (edited)";
-  });
-  socket.on("reaction_update", (data) => {
-    const item = data.room === state.roomId && itemOf(data.message_id);
-    if (item) renderReactions(item, data.reactions);
-  });
-  socket.on("message_deleted", (data) => {
-    if (data.room === state.roomId) removeMessage(data.message_id);
-  });
-  socket.on("history_cleared", (data) => {
-    if (data.room === state.roomId) clearMessages();
-  });
+  for (const name of CHANGES) {
+    socket.on(name, (data) => {
+      const room = name === "message" ? data.room_id : data.room;
+      if (state.socket === socket && room === state.roomId) state.stream.live(name, data);
+    });
+  }
   socket.on("presence", (data) => {
     if (data.room === state.roomId) setPresence(data.users, data.count);
   });
@@ -431,6 +412,7 @@ async function enter(roomId, password, username) {
     });
     state.admin = joined.role === "admin";
     state.userId = state.account.userId;
+    state.username = state.account.username;
   } else {
     const body = { password };
     if (username) body.username = username;
@@ -438,10 +420,13 @@ async function enter(roomId, password, username) {
     state.token = access.token;
     scheduleRenewal(access.expires_in);
     state.userId = access.user_id;
+    state.username = access.username;
     state.admin = false;
   }
   state.roomId = roomId;
   state.ended = null;
+  state.stream.reset();
+  $("delivery-note").hidden = true;
   $("room-ended").hidden = true;
   setComposer(true);
   clearMessages(true);
@@ -544,6 +529,7 @@ function formValues() {
 
 function leave() {
   stopTyping();
+  for (const item of state.outbox.drop()) item.element.remove();
   const socket = state.socket;
   state.socket = null;
   if (socket) socket.disconnect();
@@ -559,6 +545,18 @@ function leave() {
 }
 
 function start() {
+  state.stream = new ChangeStream(applyChange);
+  state.outbox = new Outbox({
+    show: (item) => {
+      const element = pendingItem(item);
+      $("messages").append(element);
+      $("messages-empty").hidden = true;
+      element.scrollIntoView({ block: "nearest" });
+      return element;
+    },
+    sent: sentMessage,
+    refused: refusedMessage,
+  });
   $("join-form").addEventListener("submit", async (event) => {
     event.preventDefault();
     const { roomId, password, username } = formValues();
@@ -591,16 +589,9 @@ function start() {
     event.preventDefault();
     const input = $("message-input");
     const text = input.value;
-    if (!text.trim() || !state.socket) return;
+    if (!text.trim() || !state.socket || state.ended) return;
     stopTyping();
-    state.socket.emit("message", { room: state.roomId, message: text }, (ack) => {
-      if (ack && ack.ok) {
-        showError("room-error", null);
-      } else {
-        showError("room-error", new Error(ack ? ack.error : "the message was not sent"));
-        input.value = input.value || text; // keep what was written
-      }
-    });
+    state.outbox.add(text); // pending in the list until the server has it
     input.value = "";
   });
   $("message-input").addEventListener("input", onKeyInput);
