@@ -101,12 +101,13 @@ def serve(
         },
     )
     server = WSGIServer(listener, app, handler_class=handler, log=None, error_log="default")
-    server.start()
-    ready()
 
     def stop(*_args: object) -> None:
         server.stop(timeout=5)
 
+    # Before `ready`: a SIGTERM sent as soon as the ready line is read must stop cleanly.
     gevent.signal_handler(signal.SIGTERM, stop)
     gevent.signal_handler(signal.SIGINT, stop)
+    server.start()
+    ready()
     server.serve_forever()
