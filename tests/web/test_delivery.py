@@ -136,6 +136,8 @@ def test_eighty_messages_posted_while_a_page_was_offline_all_appear_in_order(
         anna.say("before")
         anna.say("to be deleted")
         expect(anna.texts()).to_have_text(["before", "to be deleted"])
+        # Shown at once as pending; stored once the server has acknowledged it.
+        expect(anna.page.locator("#messages .message.pending")).to_have_count(0)
 
         gone = next(
             m["id"]
