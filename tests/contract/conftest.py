@@ -1,8 +1,10 @@
 """The contract fixtures: every test runs against runtime x storage, in production servers.
 
-A server is started per test module and combination, with a fresh database (a new SQLite
-file or Postgres schema, migrated with Alembic); tests use fresh room ids, so they never
-see each other's data.
+Modules with the default settings share one server per runtime x storage and test worker
+(started when first asked for, with a fresh database: a new SQLite file or Postgres schema,
+migrated with Alembic); a module with its own `SERVER_ENV`, or `OWN_SERVER = True`, gets a
+server and database of its own. Tests use fresh room ids, so they never see each other's
+data; each module checks that the server printed no traceback while it ran.
 """
 
 from __future__ import annotations
@@ -32,8 +34,13 @@ def storage(request: pytest.FixtureRequest) -> str:
     return str(request.param)
 
 
-@pytest.fixture(scope="module")
-def database(
+def _owns_server(request: pytest.FixtureRequest) -> bool:
+    """Whether the module needs a server of its own (its own settings, or it says so)."""
+    module = request.module
+    return bool(getattr(module, "SERVER_ENV", None)) or getattr(module, "OWN_SERVER", False)
+
+
+def _fresh_database(
     storage: str, tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest
 ) -> Iterator[str]:
     """A migrated, empty database of the chosen kind, as a URL for `--database`."""
@@ -51,28 +58,100 @@ def database(
         yield url
 
 
-@pytest.fixture(scope="module")
-def jwt_secret() -> str:
+class SharedServers:
+    """This worker's servers with default settings, one per runtime x storage, started when
+    first asked for and stopped at the end of the session."""
+
+    def __init__(self, tmp_path_factory: pytest.TempPathFactory, jwt_secret: str) -> None:
+        self._tmp = tmp_path_factory
+        self._secret = jwt_secret
+        self._servers: dict[tuple[str, str], tuple[str, ServerProcess]] = {}
+        self._databases: list[Iterator[str]] = []
+
+    def get(
+        self, runtime: str, storage: str, request: pytest.FixtureRequest
+    ) -> tuple[str, ServerProcess]:
+        key = (runtime, storage)
+        if key not in self._servers:
+            databases = _fresh_database(storage, self._tmp, request)
+            database = next(databases)
+            self._databases.append(databases)
+            data_dir: Path = self._tmp.mktemp(f"shared-{runtime}-{storage}")
+            env = {"SECURECHAT_JWT_SECRET": self._secret}
+            self._servers[key] = (database, ServerProcess(runtime, data_dir, database, env).start())
+        return self._servers[key]
+
+    def close(self) -> None:
+        for _, process in self._servers.values():
+            process.stop()
+        for databases in self._databases:
+            for _ in databases:  # runs the generator's clean-up (drops a Postgres schema)
+                pass
+
+
+@pytest.fixture(scope="session")
+def shared_jwt_secret() -> str:
     return secrets.token_urlsafe(48)
+
+
+@pytest.fixture(scope="session")
+def shared_servers(
+    tmp_path_factory: pytest.TempPathFactory, shared_jwt_secret: str
+) -> Iterator[SharedServers]:
+    servers = SharedServers(tmp_path_factory, shared_jwt_secret)
+    yield servers
+    servers.close()
+
+
+@pytest.fixture(scope="module")
+def database(
+    runtime: str,
+    storage: str,
+    tmp_path_factory: pytest.TempPathFactory,
+    request: pytest.FixtureRequest,
+) -> Iterator[str]:
+    """The module's database, as a URL for `--database`: the shared server's, or a fresh one."""
+    if _owns_server(request):
+        yield from _fresh_database(storage, tmp_path_factory, request)
+        return
+    shared: SharedServers = request.getfixturevalue("shared_servers")
+    yield shared.get(runtime, storage, request)[0]
+
+
+@pytest.fixture(scope="module")
+def jwt_secret(request: pytest.FixtureRequest) -> str:
+    """The key the module's server signs with (the shared servers share one)."""
+    if _owns_server(request):
+        return secrets.token_urlsafe(48)
+    return str(request.getfixturevalue("shared_jwt_secret"))
 
 
 @pytest.fixture(scope="module")
 def server(
     runtime: str,
+    storage: str,
     database: str,
     jwt_secret: str,
     tmp_path_factory: pytest.TempPathFactory,
     request: pytest.FixtureRequest,
 ) -> Iterator[ServerProcess]:
-    """A production server per module and combination; a module's `SERVER_ENV` (settings
-    by environment variable) is added to its environment."""
-    data_dir: Path = tmp_path_factory.mktemp(f"data-{runtime}")
-    env = {"SECURECHAT_JWT_SECRET": jwt_secret, **getattr(request.module, "SERVER_ENV", {})}
-    process = ServerProcess(runtime, data_dir, database, env)
-    process.start()
+    """The module's production server for its combination: the shared one, or its own with
+    the module's `SERVER_ENV` (settings by environment variable) added."""
+    if _owns_server(request):
+        data_dir: Path = tmp_path_factory.mktemp(f"data-{runtime}")
+        env = {"SECURECHAT_JWT_SECRET": jwt_secret, **getattr(request.module, "SERVER_ENV", {})}
+        process = ServerProcess(runtime, data_dir, database, env)
+        process.start()
+        yield process
+        process.stop()
+        stderr = process.stderr_text()
+        assert "Traceback" not in stderr, f"the server printed a traceback:\n{stderr}"
+        return
+    shared: SharedServers = request.getfixturevalue("shared_servers")
+    process = shared.get(runtime, storage, request)[1]
+    before = len(process.stderr_text())
     yield process
-    process.stop()
-    stderr = process.stderr_text()
+    stderr = process.stderr_text()[before:]
     assert "Traceback" not in stderr, f"the server printed a traceback:\n{stderr}"
 
 
