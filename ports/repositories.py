@@ -40,8 +40,8 @@ class MessageRepository(Protocol):
     def add(self, message: StoredMessage) -> None: ...
 
     def add_many(self, messages: Sequence[StoredMessage]) -> None:
-        """Insert several messages at once (one statement where the store allows), each
-        numbered in its room in the order given by commit at the latest, as `add` numbers one."""
+        """Insert several messages at once (one statement where the store allows), numbering
+        each in its room, in the order given, by commit at the latest, as `add` numbers one."""
         # `prune` counts by these numbers.
         ...
 
@@ -157,6 +157,8 @@ class MembershipRepository(Protocol):
 class AddressRepository(Protocol):
     """Client addresses per room (keys from `edge.address_key`: an IPv4 address or an IPv6
     /64): those each identity used, so a ban reaches where it came from, and those banned."""
+
+    # Recorded by the entrypoints; rows go with their room.
 
     def record(self, room_id: str, user_id: str, address: str, at_ms: int) -> None:
         """Remember that `user_id` used `address` in the room (once; at most

@@ -251,8 +251,8 @@ def backlog_admits(backlog: PollingBacklog, sock: Any, data: object) -> bool:
 
 
 class PollingBacklog:
-    """Long-polling clients that stop fetching: one whose queue stayed full `timeout_s`, or
-    over `max_bytes`, is named by `overdue` and its further packets dropped (`admit`)."""
+    """Long-polling clients that stop fetching: one whose queue is not emptied for `timeout_s`,
+    or holds over `max_bytes`, is named by `overdue`, and `admit` drops its further packets."""
 
     # A WebSocket client that stops reading is cut off by its writer (outbox.py); a polling
     # client's packets wait in engine.io's queue until it polls, so the runtime reports each
