@@ -218,11 +218,11 @@ async def run_runtime(runtime: str, profile: sc.Profile, only: set[str]) -> list
 
 async def guessing(runtime: str, profile: sc.Profile) -> dict[str, Any]:
     """Fanout 1 x 50 p99 at half load without and with one address offering 200 wrong
-    passwords a second to one room's verify, on a server whose password limits keep their
-    defaults (only the per-identity ones are raised, as everywhere in the bench): once the
-    limit holds, a guess must cost a refusal, never argon2. The runs alternate (without,
-    with, without, with) and the ratio is of their means, so that a drift of the machine
-    over the minute weighs on both sides alike."""
+    passwords a second to one room's verify (password limits at their defaults)."""
+    # Once the limit holds, a guess must cost a refusal, never argon2. Only the per-identity
+    # limits are raised, as everywhere in the bench. The runs alternate (without, with,
+    # without, with) and the ratio is of their means, so a drift of the machine over the
+    # minute weighs on both sides alike.
     with tempfile.TemporaryDirectory(prefix=f"bench-{runtime}-guessing-") as tmp:
         server = securechat(runtime, Path(tmp), {"SECURECHAT_RATE_LIMITS": BENCH_IDENTITY_LIMITS})
         try:
@@ -290,11 +290,10 @@ async def guessing(runtime: str, profile: sc.Profile) -> dict[str, Any]:
 
 
 async def churn(runtime: str, profile: sc.Profile) -> dict[str, Any]:
-    """A room of 100 listeners, each an identity of its own (so the room's presence list
-    holds 100), p99 at half load without and with one more identity connecting, joining
-    and closing as fast as its connect limit allows (connect_user at its default). Runs
-    alternate (without, with, without, with) and the ratio is of their means; the bytes the
-    listeners read and the server's CPU, per second, are each run's latency window's."""
+    """A room of 100 listeners, each its own identity, p99 at half load without and with one
+    more identity connecting, joining and closing as fast as connect_user (default) allows."""
+    # Runs alternate (without, with, without, with) and the ratio is of their means; the bytes
+    # the listeners read and the server's CPU, per second, are each run's latency window's.
     with tempfile.TemporaryDirectory(prefix=f"bench-{runtime}-churn-") as tmp:
         server = securechat(runtime, Path(tmp), {"SECURECHAT_RATE_LIMITS": CHURN_RATE_LIMITS})
         try:

@@ -14,9 +14,9 @@ BURST = 50  # messages in flight at once while the room is filled
 
 
 async def recovery(target: Target, profile: Profile) -> dict[str, Any]:
-    """Fill a room with MISSED changes after the offset a client saw, then time fresh
-    sockets joining with that `since`, to their ack (which must hold all of them, in
-    order: one indexed read of the stream and the messages' decryption)."""
+    """Fill a room with MISSED changes after a client's offset, then time fresh sockets joining
+    with that `since` to their ack, which must hold them all, in order."""
+    # What is timed: one indexed read of the stream and the messages' decryption.
     room_id, token = await target.room()
     stats = Stats()
     writer = await connect(target.host, target.port, token, stats)

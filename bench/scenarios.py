@@ -94,9 +94,8 @@ async def _clients(
     room: tuple[str, str] | None = None,
     identities: bool = False,
 ) -> list[tuple[str, list[SioConnection]]]:
-    """`rooms` new rooms (or the one given) of `per_room` clients each: all on the room's
-    admin token, or each a guest identity of its own (`identities`: then the room's
-    presence list holds every one of them)."""
+    """`rooms` new rooms (or the one given) of `per_room` clients each, all on the room's
+    admin token or (`identities`) each a guest of its own, all in the presence list."""
     out = []
     for _ in range(rooms):
         room_id, token = room or await target.room()
@@ -294,15 +293,13 @@ async def _stored_count(target: Target, room_id: str, admin_token: str) -> int:
 async def pruning(
     target: Target, rooms: dict[int, tuple[str, str]], profile: Profile, connections: int = 32
 ) -> dict[str, Any]:
-    """Posting into rooms held at their message limit (each prefilled to it), so that every
-    message prunes one: the server's CPU per message, throughput and latency per size, and
-    the ratio of the largest to the smallest. The sizes take turns (two passes each), so
-    that a drift of the machine weighs on all alike. Each room must still hold exactly its
-    limit afterwards."""
+    """Posting into rooms prefilled to their message limit, so every message prunes one: CPU
+    per message, throughput and latency per size; each room still holds its limit after."""
     sizes = sorted(rooms)
     totals = {size: {"requests": 0, "cpu_s": 0.0, "elapsed": 0.0} for size in sizes}
     latencies: dict[int, list[int]] = {size: [] for size in sizes}
     errors = 0
+    # The sizes take turns (two passes each), so a drift of the machine weighs on all alike.
     for _ in range(2):
         for size in sizes:
             room_id, token = rooms[size]
@@ -382,9 +379,10 @@ async def history(
 
 
 async def connections(target: Target, profile: Profile, per_room: int = 100) -> dict[str, Any]:
-    """Ramp joined sockets in rooms of `per_room`; RSS per connection; then one broadcast
-    per room must reach every socket. (One huge room would measure the O(n^2) cost of
-    presence events on join instead of the cost of holding connections.)"""
+    """Ramp joined sockets in rooms of `per_room`; RSS per connection; then one broadcast per
+    room must reach every socket."""
+    # Many rooms: one huge room would measure the O(n^2) cost of presence events on join
+    # instead of the cost of holding connections.
     stats = Stats()
     stats.record = False
     rooms: list[tuple[str, str]] = []
@@ -451,10 +449,8 @@ async def _offer_requests(
     connections: int,
     answered: Callable[[int, int], None],
 ) -> tuple[float, int]:
-    """Offer one request at a steady rate (open loop, up to `connections` keep-alive
-    connections in flight) until cancelled; `answered(status, latency_ns)` is told of each
-    answer. Returns, once cancelled, the seconds it ran and how many offers found every
-    connection busy (the server not keeping up)."""
+    """Offer one request at a steady rate (open loop, up to `connections` in flight) until
+    cancelled, telling `answered` of each; then the seconds run and offers found all busy."""
     idle = asyncio.Queue[HttpConnection]()
     for _ in range(connections):
         idle.put_nowait(await HttpConnection.open(target.host, target.port))
@@ -604,10 +600,8 @@ async def history_under_guessing(
 async def wrong_passwords(
     target: Target, room_id: str, per_second: float, connections: int = 16
 ) -> dict[str, Any]:
-    """Wrong passwords for one room from one address, offered at a steady rate (open loop,
-    up to `connections` in flight) until cancelled, with the password limits at their
-    defaults: a few are checked (401, argon2), then the limit holds and the rest are refused
-    before any hashing (429). Returns how many of each, and how fast refusals come back."""
+    """Wrong passwords for one room from one address at a steady rate until cancelled: how
+    many were checked (401, argon2) and refused unhashed (429), and how fast refusals came."""
     raw = request_bytes(
         "POST", f"/chat/{room_id}/verify", target.host, {"password": "not the password"}
     )

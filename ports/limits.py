@@ -11,7 +11,6 @@ Check = tuple[str, tuple[str, ...]]
 
 class RateLimiter(Protocol):
     def attempt(self, checks: Sequence[Check]) -> float:
-        """Count one attempt under every check, if every one allows it: 0.0. Otherwise
-        nothing is counted, and the result is the seconds until all would allow it. A rule
-        the limiter was not given limits nothing."""
+        """Count one attempt under every check if all allow it (0.0); else count nothing and
+        return the seconds until all would. A rule the limiter was not given limits nothing."""
         ...

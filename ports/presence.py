@@ -27,9 +27,8 @@ class PresenceStore(Protocol):
         ...
 
     def set_typing(self, room_id: str, user_id: str, until_ms: int | None) -> bool:
-        """Mark the identity typing until `until_ms` (None: stopped). Only an identity
-        present in the room can type. True when the room's typing list changed (a refresh
-        of someone already typing is not a change)."""
+        """Mark the identity, if present in the room, typing until `until_ms` (None: stopped);
+        True when the typing list changed (not on a refresh of someone typing already)."""
         ...
 
     def typing(self, room_id: str, now_ms: int) -> list[Present]:

@@ -40,15 +40,15 @@ class MessageRepository(Protocol):
     def add(self, message: StoredMessage) -> None: ...
 
     def add_many(self, messages: Sequence[StoredMessage]) -> None:
-        """Insert several messages at once (one statement where the store allows). Each
-        message is numbered in its room (a per-room sequence, in the order given) when the
-        unit commits at the latest, as `add` numbers one: `prune` counts by these numbers."""
+        """Insert several messages at once (one statement where the store allows), numbering
+        each in its room, in the order given, by commit at the latest, as `add` numbers one."""
+        # `prune` counts by these numbers.
         ...
 
     def prune(self, room_id: str, keep: int) -> None:
-        """Delete the room's messages but those among the `keep` last numbered (those
-        added in this unit included): what a message deleted on its own left counts in
-        the window. Its cost grows with what it deletes, never with the room's history."""
+        """Delete the room's messages but those among the `keep` last numbered (this unit's
+        included); the gap a message deleted on its own left counts in the window."""
+        # Its cost must grow with what it deletes, never with the room's history.
         ...
 
     def page(self, room_id: str, limit: int, before: str | None = None) -> list[StoredMessage]:
@@ -69,9 +69,9 @@ class MessageRepository(Protocol):
         ...
 
     def sent(self, keys: Sequence[tuple[str, str, str]]) -> dict[tuple[str, str, str], str]:
-        """The message ids already sent under these (room id, user id, client id) keys, by
-        key (one statement). What `remember_sent` recorded stays while the room lives,
-        whatever became of the message."""
+        """The message ids already sent under these (room id, user id, client id) keys, by key
+        (one statement): what `remember_sent` recorded, kept while the room lives."""
+        # Whatever became of the message: deleting it does not free its key.
         ...
 
     def remember_sent(self, rows: Sequence[tuple[str, str, str, str]]) -> None:
@@ -95,17 +95,15 @@ class ChangeRepository(Protocol):
     its newest changes in steps; it goes with its room."""
 
     def lock(self, room_ids: Sequence[str]) -> None:
-        """Hold these rooms' streams until the unit ends, so that what this unit reads of
-        them next (a send's client ids) is not changed by another writer meanwhile. A
-        writer takes its rooms' streams before any other row it changes, in room-id
-        order, so two writers never wait on each other in a cycle."""
+        """Hold these rooms' streams until the unit ends, so what it reads of them next (a
+        send's client ids) no other writer changes meanwhile."""
+        # A writer takes its rooms' streams before any other row it changes, in room-id order,
+        # so two writers never wait on each other in a cycle.
         ...
 
     def append(self, room_id: str, changes: Sequence[NewChange], keep: int) -> list[int]:
-        """Give the changes the room's next offsets, in order, and store them; the offsets.
-        Concurrent units number one room's changes one after the other (no offset is given
-        twice, none skipped). Now and then (changes.prune_due) drops the room's changes
-        but its `keep` newest."""
+        """Store the changes under the room's next offsets, in order, and return those; none
+        given twice or skipped across concurrent units. Prunes to `keep` at `prune_due`."""
         ...
 
     def head(self, room_id: str) -> int:
@@ -129,9 +127,8 @@ class ReactionRepository(Protocol):
         ...
 
     def of_messages(self, room_id: str, message_ids: Sequence[str]) -> dict[str, Reactions]:
-        """The reactions of these messages of the room, in one statement: {message id:
-        {emoji: [user ids, earliest first]}} (domain.model.reactions.group's order); a
-        message without any is left out."""
+        """The reactions of these messages of the room, in one statement, as
+        `domain.model.reactions.group` orders them; a message without any is left out."""
         ...
 
 
@@ -158,9 +155,10 @@ class MembershipRepository(Protocol):
 
 
 class AddressRepository(Protocol):
-    """Client addresses per room: those each identity used (so that banning a guest can ban
-    where it came from) and those banned. Addresses are keys (edge.address_key: an IPv4
-    address, or an IPv6 /64), recorded by the entrypoints; rows go with their room."""
+    """Client addresses per room (keys from `edge.address_key`: an IPv4 address or an IPv6
+    /64): those each identity used, so a ban reaches where it came from, and those banned."""
+
+    # Recorded by the entrypoints; rows go with their room.
 
     def record(self, room_id: str, user_id: str, address: str, at_ms: int) -> None:
         """Remember that `user_id` used `address` in the room (once; at most
@@ -172,9 +170,8 @@ class AddressRepository(Protocol):
     def ban(
         self, room_id: str, address: str, user_id: str, at_ms: int, until_ms: int | None = None
     ) -> None:
-        """Bar the address from the room because of `user_id`: for good (`until_ms` None, a
-        ban: unbanning `user_id` lifts it), or until `until_ms` (a kick). Barring it again
-        because of the same identity replaces the earlier one."""
+        """Bar the address from the room because of `user_id`, for good (a ban, lifted by
+        unbanning it) or until `until_ms` (a kick), replacing its earlier bar of the address."""
         ...
 
     def barred(self, room_id: str, address: str, now_ms: int) -> Standing | None:
@@ -210,15 +207,13 @@ class UserRepository(Protocol):
     def by_username_key(self, username_key: str) -> User | None: ...
 
     def add(self, user: User) -> None:
-        """Insert a new account or guest profile; raises domain Conflict(USER_ID_TAKEN) if
-        its user_id is taken, Conflict(USERNAME_TAKEN) if its username_key is (either now
-        or on commit)."""
+        """Insert a new account or guest profile; Conflict USER_ID_TAKEN or USERNAME_TAKEN
+        (now or on commit) if its user_id or username_key is taken."""
         ...
 
     def update(self, user: User) -> None:
-        """Replace an existing user's name, key and avatar; raises domain
-        Conflict(USERNAME_TAKEN) if another user holds the new username_key (now or on
-        commit)."""
+        """Replace an existing user's name, key and avatar; Conflict USERNAME_TAKEN (now or on
+        commit) if another user holds the new username_key."""
         ...
 
 
@@ -238,7 +233,6 @@ class RefreshTokenRepository(Protocol):
     def by_hash(self, token_hash: str) -> RefreshToken | None: ...
 
     def mark_used(self, token_hash: str) -> bool:
-        """Mark an unused token used; False if it was used already (a replay, or a
-        concurrent rotation that got there first). A commit that would mark a token used
-        twice raises domain Unauthorized(INVALID_REFRESH_TOKEN) instead of applying."""
+        """Mark an unused token used; False if it was used already (a replay, or a concurrent
+        rotation first). A commit marking one twice raises Unauthorized(INVALID_REFRESH_TOKEN)."""
         ...

@@ -177,11 +177,9 @@ def _claims(data: dict[str, Any]) -> Claims:
 
 
 def is_canonical(token: str) -> bool:
-    """Three segments of unpadded base64url, each the one spelling of its bytes.
-
-    PyJWT accepts '=' padding (2.15) and, before 2.14, stray characters and set unused bits,
-    so several strings could verify as one signed token (an HS256 signature alone has four).
-    """
+    """Three segments of unpadded base64url, each the one spelling of its bytes."""
+    # PyJWT accepts '=' padding (2.15) and, before 2.14, stray characters and set unused bits,
+    # so several strings could verify as one signed token (an HS256 signature alone has four).
     segments = token.split(".")
     if len(segments) != 3:
         return False

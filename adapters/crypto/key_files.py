@@ -43,11 +43,9 @@ def load_or_create(path: Path, generate: Callable[[], str]) -> str:
 
 
 def _publish(path: Path, value: str) -> None:
-    """Write the key whole to a private temp file, then link it into place atomically.
-
-    A crash leaves at worst a stray temp file, never an empty key; when two processes race,
-    the first link wins and both read the same key.
-    """
+    """Write the key whole to a private temp file, then link it into place atomically."""
+    # A crash leaves at worst a stray temp file, never an empty key; when two processes race,
+    # the first link wins and both read the same key.
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:
         with os.fdopen(fd, "w", encoding="ascii") as handle:

@@ -41,10 +41,10 @@ def parse_rule(text: str) -> RateLimitItem:
 
 
 class ExpiringCounters(Storage):
-    """Fixed-window counters (what `limits`' FixedWindowRateLimiter needs of a storage),
-    each dropped once its window has ended. Not locked: the limiter is called from one
-    thread (the event loop, or gevent's hub)."""
+    """Fixed-window counters (what `limits`' FixedWindowRateLimiter needs of a storage), each
+    dropped once its window has ended."""
 
+    # Not locked: the limiter is called from one thread (the event loop, or gevent's hub).
     STORAGE_SCHEME = None  # not registered by URI: built directly
 
     def __init__(self, clock: Callable[[], float] = time.time) -> None:

@@ -10,10 +10,10 @@ from domain.model.changes import NewChange, StoredChange, prune_due
 
 
 class MemoryChangeRepository:
-    """Offsets are given as changes are appended: a writing unit of work holds the store's
-    `writer` lock from start to end (MemoryUnitOfWork), so no other unit numbers changes
-    meanwhile, and a rolled-back unit's offsets are given again."""
+    """Numbers changes as they are appended; a rolled-back unit's offsets are given again."""
 
+    # No other unit numbers changes meanwhile: a writing unit of work holds the store's
+    # `writer` lock from start to end (MemoryUnitOfWork).
     def __init__(self, store: MemoryStore) -> None:
         self._store = store
         self.pending: list[tuple[str, ChangeRow]] = []  # (room id, row), on commit

@@ -76,9 +76,10 @@ class MemoryStore:
         insort(self.messages.setdefault(message.room_id, []), message, key=_message_key)
 
     def remove_messages(self, room_id: str, start: int = 0, end: int | None = None) -> None:
-        """Remove the room's messages at positions start..end (all by default): the one
-        way messages leave the store (deleted, cleared, pruned, or with their room), so
-        whatever hangs off a message goes here too. Caller holds the lock."""
+        """Remove the room's messages at positions start..end (all by default). Caller holds
+        the lock."""
+        # The one way messages leave the store (deleted, cleared, pruned, or with their room),
+        # so whatever hangs off a message goes here too.
         rows = self.messages.get(room_id)
         if not rows:
             return
@@ -91,9 +92,9 @@ class MemoryStore:
         del rows[start:end]
 
     def prune(self, room_id: str, keep: int) -> None:
-        """Remove the room's messages numbered before its last `keep`; a number whose
-        message was deleted already counts all the same. Costs what it removes (usually
-        the oldest, at the front: one slice). Caller holds the lock."""
+        """Remove the room's messages numbered before its last `keep` (a deleted message's
+        number counts all the same). Caller holds the lock."""
+        # Costs what it removes: usually the oldest, at the front, so one slice.
         queue = self.numbered.get(room_id)
         oldest_kept = self.message_seq.get(room_id, 0) - keep + 1
         doomed: list[int] = []

@@ -36,11 +36,9 @@ def sqlite_file(url: str) -> Path | None:
 
 
 def create_private(path: Path) -> None:
-    """Create the database file owner-only (0600) unless it exists.
-
-    SQLite would create it with the process umask (often 0644), and it gives its -wal and -shm
-    files the mode of the database file, so creating this one first covers all three.
-    """
+    """Create the database file owner-only (0600) unless it exists."""
+    # SQLite would create it with the process umask (often 0644), and it gives its -wal and -shm
+    # files the mode of the database file, so creating this one first covers all three.
     path.parent.mkdir(parents=True, exist_ok=True)
     with contextlib.suppress(FileExistsError):
         os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))

@@ -15,12 +15,11 @@ _SPELLINGS = (
 
 
 class UnicodeEmojiTable:
-    """`canonical` is one dict lookup. Accepted: each fully-, minimally- or unqualified
-    sequence the table lists, and a single emoji that takes variation selectors
-    (emoji-variation-sequences.txt) followed by one VS15 or VS16; all map to the
-    fully-qualified form, so 👍, 👍︎ and 👍️ are one reaction. Anything else (repeated
-    selectors or skin tones, stray tags, unassigned code points, 🄰) is None."""
+    """`canonical` maps each listed emoji sequence in any qualification, and a lone emoji
+    with one VS15 or VS16, to its fully-qualified form (so 👍, 👍︎ and 👍️ are one); else None."""
 
+    # Refused (None): repeated selectors or skin tones, stray tags, unassigned code points, 🄰.
+    # Which emoji take a selector is emoji-variation-sequences.txt's list.
     def __init__(self) -> None:
         data = emoji.EMOJI_DATA
         # Qualified forms differ only in their VS16s: without them, one key per emoji.

@@ -24,15 +24,14 @@ MAX_PENDING = 50  # addresses awaiting an admin's look, per room; more are not r
 
 
 class IpPolicy(StrEnum):
-    """What client addresses mean to a room.
-
-    off: nothing (the default). allow: a standing pass for trusted networks: a client from a
-    verified network may buy a guest token without the password. require: a second factor:
-    every request and socket event of the room must come from a verified network, tokens
-    and the right password included."""
+    """What client addresses mean to a room: nothing (`off`, the default), a standing pass
+    for verified networks (`allow`) or a second factor (`require`)."""
 
     OFF = "off"
+    # A client from a verified network may buy a guest token without the password.
     ALLOW = "allow"
+    # Every request and socket event of the room must come from a verified network, tokens
+    # and the right password included.
     REQUIRE = "require"
 
 
@@ -57,9 +56,8 @@ def parse_address(text: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | 
 
 
 def check_network(text: str) -> str:
-    """An address or CIDR range an admin verifies, in its one spelling (a single address is
-    a /32 or /128; host bits are refused, not dropped). `invalid_address`, or
-    `range_too_wide` beyond a /16 (IPv4) or /48 (IPv6)."""
+    """An address or CIDR range an admin verifies, in its one spelling (an address is a /32 or
+    /128; host bits refused): `invalid_address`, or `range_too_wide` beyond a /16 or /48."""
     raw = text.strip()
     if not raw or len(raw) > 64:
         raise InvalidInput(ErrorCode.INVALID_ADDRESS, "not an IP address or CIDR range")

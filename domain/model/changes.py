@@ -79,9 +79,8 @@ def decode_reactions(data: bytes | None) -> Reactions:
 
 
 def prune_due(before: int, after: int, keep: int) -> bool:
-    """Whether appending took a room's stream from offset `before` to `after` across a
-    pruning step: a stream is pruned to its `keep` newest changes about once every
-    `keep // 8` (at least 1, at most 64) changes, so pruning costs one delete per step,
-    not one per change, and a stream holds at most `keep` + a step."""
+    """Whether appending took a stream from offset `before` to `after` across a pruning step,
+    at which it is pruned to its `keep` newest changes."""
+    # One delete per step, not one per change; a stream holds at most `keep` + a step.
     step = max(1, min(64, keep // 8))
     return before // step != after // step

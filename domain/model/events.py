@@ -48,9 +48,8 @@ class ReactionsChanged:
 
 @dataclass(frozen=True, slots=True)
 class PresenceChanged:
-    """An identity entered a room (its first connection there) or left it (its last);
-    `online` is the number of identities after the change. The room hears of it as a delta,
-    coalesced with the other changes of a short interval (never the whole list)."""
+    """An identity entered a room (its first connection) or left it (its last); `online` counts
+    identities after it. Sent as a delta coalesced over a short interval, never the whole list."""
 
     room_id: str
     user_id: str
@@ -117,9 +116,8 @@ class MessageDeleted:
 
 @dataclass(frozen=True, slots=True)
 class RoomTokensRevoked:
-    """The room's password changed (every guest room token issued before is dead) or its
-    admin token was rotated (every admin token issued before is dead): sockets opened with
-    such tokens are dropped at once. The versions are the room's new ones."""
+    """The room's password changed or its admin token was rotated: sockets opened with tokens
+    issued before are dropped at once. The versions are the room's new ones."""
 
     room_id: str
     incarnation: str
@@ -139,9 +137,8 @@ class MemberRemoved:
 
 @dataclass(frozen=True, slots=True)
 class AddressesNarrowed:
-    """The room requires verified addresses and its list is now `networks` (it switched
-    to `require`, or a network was revoked): its sockets from any other address are told
-    and taken out of it."""
+    """The room requires verified addresses, now `networks` (it switched to `require` or one
+    was revoked): its sockets from any other address are told and taken out of it."""
 
     room_id: str
     networks: tuple[str, ...]

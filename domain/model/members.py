@@ -37,9 +37,8 @@ _OUTER_BLANKS = " " + "".join(sorted(_BLANK_CHARACTERS))
 
 
 def check_username(name: str) -> str:
-    """A display name in its one stored form: NFKC, then outer blanks stripped and each run
-    of inner whitespace made one space; 1-32 characters of that, no control or format
-    characters, at least one visible character."""
+    """A display name in its one stored form (NFKC, outer blanks stripped, inner runs one space):
+    1-32 characters, no control or format characters, at least one visible character."""
     # One spelling per name: fullwidth letters, ligatures and decomposed accents fold here.
     name = unicodedata.normalize("NFKC", name)
     if any(unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Zl", "Zp") for ch in name):

@@ -91,13 +91,8 @@ def check_claims(
     *,
     family: RefreshFamily | None = None,
 ) -> None:
-    """The one rule on what a token's claims are worth: not expired; for a room token
-    against a room, that room, its incarnation and its password version; for a user token
-    (or a room token minted from a sign-in) against its refresh family, that family,
-    still live. Raises when they are not.
-
-    Used by the token service (on every verification, cached or not), `authenticate`,
-    `authenticate_user`, `open_room` and the socket expiry sweep (`token_expired`)."""
+    """The one rule on what a token's claims are worth (not expired; a room token's room,
+    incarnation and password version; a sign-in's refresh family still live), else raises."""
     if token_expired(claims, now_ms):
         raise Unauthorized(ErrorCode.UNAUTHORIZED, "the token has expired")
     # A user token, or a room token minted from a sign-in, lives as long as that sign-in.
@@ -139,9 +134,8 @@ def require_own_identity(claims: Claims, user_id: str | None) -> None:
 
 
 def of_this_room(membership: Membership | None, room: Room, user_id: str) -> bool:
-    """Whether `membership` is `user_id`'s in this room as it is now: this room, this user,
-    this incarnation (one of a room since re-created under the id says nothing), in any
-    standing."""
+    """Whether `membership` is `user_id`'s in this room as it is now, in any standing (one of
+    a room since re-created under the id, another incarnation, says nothing)."""
     return (
         membership is not None
         and membership.room_id == room.id
@@ -190,17 +184,14 @@ class AccessPolicy(Protocol):
 
 
 class RoomTokenPolicy:
-    """A room token opens the room it names. Whether the token is still worth anything
-    (expiry, incarnation, password version) is `check_claims`, and whether its identity
-    was put out `check_standing`; both come first.
-
-    The role is the identity's membership's, as it is now: an admin token of someone since
-    demoted is a member's, a guest promoted is an admin. With no membership in the room,
-    a plain member's."""
+    """A room token opens the room it names, in its identity's role as it is now; its worth
+    (`check_claims`) and its identity's standing (`check_standing`) are checked first."""
 
     def grant(self, room: Room, claims: Claims, membership: Membership | None) -> Grant | None:
         if not isinstance(claims, RoomTokenClaims) or claims.room_id != room.id:
             return None
+        # The membership's role now, not the token's: an admin token of someone since demoted
+        # is a member's, a guest promoted is an admin; no membership, a plain member's.
         role = Role.MEMBER
         if membership is not None and membership_holds(membership, room, claims.user_id):
             role = membership.role

@@ -48,9 +48,8 @@ def check_room_for(reactions: Mapping[str, list[str]], reaction: str) -> None:
 
 
 def group(rows: list[tuple[str, str, str, int]]) -> dict[str, Reactions]:
-    """(message id, user id, reaction, created_at_ms) rows as {message id: reactions}:
-    emoji in the order of their first reaction, user ids earliest first (ties by reaction,
-    then user id), so every store answers alike."""
+    """(message id, user id, reaction, created_at_ms) rows as {message id: reactions}, in the
+    one order every store answers alike: emoji by first reaction, user ids earliest first."""
     out: dict[str, Reactions] = {}
     for message_id, user_id, reaction, _ in sorted(rows, key=lambda r: (r[0], r[3], r[2], r[1])):
         out.setdefault(message_id, {}).setdefault(reaction, []).append(user_id)

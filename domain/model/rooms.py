@@ -54,9 +54,10 @@ def is_text(value: str) -> bool:
 
 
 def worth_hashing(guess: object) -> bool:
-    """Whether a password guess could equal a stored password, so is worth an argon2 hash:
-    a string of at most PASSWORD_MAX_CHARS without lone surrogates. Anything else is refused
-    without hashing, and counts under no per-room budget (entrypoints/common/admission.py)."""
+    """Whether a password guess could equal a stored password (a string of at most
+    PASSWORD_MAX_CHARS, no lone surrogates), so is worth an argon2 hash."""
+    # Anything else is refused without hashing, and counts under no per-room budget
+    # (entrypoints/common/admission.py).
     return isinstance(guess, str) and len(guess) <= PASSWORD_MAX_CHARS and is_text(guess)
 
 
@@ -73,9 +74,8 @@ def check_message_limit(limit: int | None) -> int | None:
 
 
 def kept_messages(settings: RoomSettings, default: int) -> int | None:
-    """How many of its newest messages a room keeps: its own `message_limit` (0: every
-    message), else the server's default (`default`, 0 for every message); None keeps
-    every message."""
+    """How many of its newest messages a room keeps: its own `message_limit`, else the
+    server's `default`; 0 in either means every message, returned as None."""
     if settings.message_limit is not None:
         return settings.message_limit or None
     return default or None
@@ -92,10 +92,8 @@ class RoomSettings:
 
 @dataclass(slots=True)
 class Room:
-    """A chat room. `incarnation` changes whenever the id is reused, so old tokens die with it;
-    `password_version` changes with the password, so tokens bought with the old one die too;
-    `admin_version` changes when the admin token is rotated, so the old admin token dies.
-    `owner` is who holds the room: its creator, or whom the owner handed it to."""
+    """A chat room. Each version kills the tokens minted before it changed: `incarnation` when
+    the id is reused, `password_version` with the password, `admin_version` on a rotation."""
 
     id: str
     incarnation: str

@@ -7,9 +7,8 @@ from enum import StrEnum
 
 
 class EndReason(StrEnum):
-    """Why a socket loses a room or its connection: the `reason` of the one event it is
-    told first (`kicked`, `banned`, `room_deleted`, `ip_not_verified` for a room it
-    loses; `session_ended` for a connection that ends). Wire-stable: never rename one."""
+    """Why a socket loses a room (`kicked`, ...) or its connection (`session_ended`): the
+    `reason` of the one event it is told first. Wire-stable: never rename one."""
 
     KICKED = "kicked"
     BANNED = "banned"
@@ -25,10 +24,8 @@ class EndReason(StrEnum):
 def renewed_expiry(
     now_s: int, ttl_s: int, current_s: int, session_start_s: int, session_ttl_s: int | None
 ) -> int | None:
-    """When a renewed room token ends: `ttl_s` from now, but a renewal never extends it
-    past the end of its session (`session_start_s + session_ttl_s`; None: no cap) nor
-    ends it sooner than the token it replaces (`current_s`). None when the session has run
-    out: no renewal."""
+    """When a renewed room token ends: `ttl_s` from now, capped at its session's end (no cap if
+    `session_ttl_s` is None), never before `current_s`; None when the session has run out."""
     end = now_s + ttl_s
     if session_ttl_s is not None:
         cap = session_start_s + session_ttl_s

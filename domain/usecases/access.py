@@ -74,9 +74,9 @@ class LookupMemo:
 
 
 def verify_token(deps: Deps, token: str | None) -> Claims:
-    """The claims of a token of either kind, checked without I/O by the token service alone
-    (signature, kind, and expiry by `check_claims`: the port's contract, not repeated here);
-    whether a sign-in is still live is for `check_signed_in` or `open_room` to say."""
+    """The claims of a token of either kind, checked by the token service alone, without I/O;
+    whether its sign-in is still live is for `check_signed_in` or `open_room` to say."""
+    # Signature, kind and expiry (`check_claims`) are the port's contract: not repeated here.
     if not token:
         raise Unauthorized(ErrorCode.UNAUTHORIZED, "a bearer token is required")
     return deps.tokens.verify_token(token)
@@ -119,16 +119,11 @@ def open_room(
     known: LookupMemo | None = None,
     client: str = "",
 ) -> tuple[Room, Grant]:
-    """Load the room and check the claims against it, inside the caller's unit of work: a
-    room token against the room it names; a user token against its live sign-in and its
-    user's membership of this incarnation of the room; either against the identity's
-    standing (kicked, banned). `deps.policy` decides the grant and its role.
-
-    A room whose IP policy is `require` also wants `client` (the client's address; ""
-    when unknown) on its verified list, after the grant (so that only those the room
-    grants learn of its policy).
-
-    `known` memoizes the lookups within that unit of work."""
+    """Load the room and check `claims` (and, under `require`, the `client` address) against
+    it in the caller's unit of work; `deps.policy` decides the grant. `known` memoizes lookups."""
+    # Checked: a room token's room; a user token's live sign-in and membership of this
+    # incarnation; either's standing (kicked, banned). The address comes after the grant, so
+    # only those the room grants learn of its policy.
     rid = RoomId(room_id).value
     known = known if known is not None else LookupMemo()
     if isinstance(claims, RoomTokenClaims):
@@ -163,10 +158,10 @@ def open_room(
 def check_client(
     uow: UnitOfWork, room: Room, client: str, known: LookupMemo | None = None, user_id: str = ""
 ) -> None:
-    """Under the `require` IP policy, the client's address must be in a verified network
-    of the room (IP_NOT_VERIFIED); under any other, addresses play no part here. The
-    room's owner (`user_id` is its identity) is never shut out: its credential works from
-    any address, so it can always fix the policy (no co-admin can lock it out)."""
+    """Under the `require` IP policy, the client's address must be in a verified network of
+    the room (IP_NOT_VERIFIED); the owner (`user_id`) is let in from anywhere."""
+    # The owner is never shut out, so it can always fix the policy (no co-admin can lock it
+    # out); under any other policy addresses play no part here.
     if room.settings.ip_policy is not IpPolicy.REQUIRE or (user_id and user_id == room.owner):
         return
     networks = (known if known is not None else LookupMemo()).verified_networks(uow, room.id)
@@ -175,9 +170,9 @@ def check_client(
 
 
 def refuse_unverified(deps: Deps, room: Room, client: str) -> None:
-    """After a right password under the `require` policy: an address not on the room's
-    verified list is refused (IP_NOT_VERIFIED) and shown to the admins as pending (at most
-    MAX_PENDING per room). A password never verifies an address by itself."""
+    """After a right password under `require`: an address not verified is refused
+    (IP_NOT_VERIFIED) and shown to the admins as pending (at most MAX_PENDING per room)."""
+    # A password never verifies an address by itself.
     if room.settings.ip_policy is not IpPolicy.REQUIRE:
         return
     with deps.uow(write=True) as uow:
@@ -209,9 +204,8 @@ def issue_room_token(
     family_id: str | None = None,
     guest: bool = True,
 ) -> str:
-    """A token for one identity in this room incarnation, at its current password version.
-    `family_id`: the sign-in it is minted from, with which it dies; `guest`: whether its
-    identity has no password behind it (False for an account's)."""
+    """A token for one identity in this room incarnation and password version; it dies with
+    the sign-in `family_id`, if any; `guest`: no password behind it (False for an account)."""
     return deps.tokens.issue_room_token(
         RoomTokenClaims(
             user_id=user_id,
@@ -230,8 +224,8 @@ def issue_room_token(
 
 def check_room_password(deps: Deps, room: Room, password: str) -> None:
     """The room's password, or BAD_PASSWORD. Call it outside any transaction: argon2 is slow
-    on purpose. Guesses that no password could equal are refused without hashing (no CPU
-    amplification)."""
+    on purpose."""
+    # Guesses no password could equal are refused without hashing (no CPU amplification).
     if not worth_hashing(password) or not deps.hasher.verify(room.password_hash, password):
         raise Unauthorized(ErrorCode.BAD_PASSWORD, "wrong room password")
 

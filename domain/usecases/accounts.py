@@ -103,9 +103,8 @@ def login(deps: Deps, username: str, password: str) -> Outcome[SignedIn]:
 
 
 def refresh(deps: Deps, refresh_token: str) -> Outcome[SignedIn]:
-    """Rotate: the presented token is used up and the next one of its family is returned
-    with a fresh access token. A token presented after it was used revokes its family and
-    raises RefreshTokenReused (whose `events` hold FamilyRevoked)."""
+    """Use up the token for the next of its family and a fresh access token; one used before
+    revokes its family and raises RefreshTokenReused (its `events` hold FamilyRevoked)."""
     if not presentable_refresh_token(refresh_token):
         raise _invalid_refresh_token()
     rotated = _rotate(deps, refresh_token_hash(refresh_token), deps.clock.now_ms())
@@ -142,9 +141,8 @@ def _rotate(deps: Deps, token_hash: str, now: int) -> SignedIn | RefreshFamily:
 
 
 def logout(deps: Deps, refresh_token: str) -> Outcome[None]:
-    """Revoke the family of any refresh token it issued (used, expired or current). Its
-    access tokens die with it: the released FamilyRevoked says which sockets to drop.
-    Logging out of a family already revoked succeeds with no event."""
+    """Revoke the family of any token it issued (used, expired or current) and its access
+    tokens: FamilyRevoked says which sockets to drop (none if it was revoked already)."""
     if not presentable_refresh_token(refresh_token):
         raise _invalid_refresh_token()
     with deps.uow() as uow:

@@ -16,10 +16,16 @@ from ports.unit_of_work import UnitOfWork
 
 
 class Action(StrEnum):
+    # promote / demote: an active member's role (admin / member).
     PROMOTE = "promote"
     DEMOTE = "demote"
+    # Out for `config.kick_s`, then back the way it came (a guest's token works again while
+    # it lives; a user needs the password again).
     KICK = "kick"
+    # Out until unbanned, with the addresses it used in the room; one who never joined may
+    # be banned ahead.
     BAN = "ban"
+    # Lifts the ban and the address bans it made; the membership is gone.
     UNBAN = "unban"
 
 
@@ -36,16 +42,8 @@ class MemberStanding:
 def act_on_member(
     deps: Deps, claims: Credential, room_id: str, user_id: str, action: Action, client: str = ""
 ) -> Outcome[MemberStanding]:
-    """An admin's action on one identity of the room:
-
-    - promote / demote: an active member's role (admin / member);
-    - kick: out of the room for `config.kick_s`, then it may come back the way it came (a
-      guest's token works again while it lives; a user needs the password again);
-    - ban: out until unbanned, and so are the client addresses it used in the room (a user
-      who never joined may be banned ahead);
-    - unban: the ban and the address bans it made are lifted, and the membership gone.
-
-    The room's owner is never demoted, kicked or banned (`owner_protected`)."""
+    """An admin's `action` (see `Action`) on one identity of the room; the room's owner is
+    never demoted, kicked or banned (`owner_protected`)."""
     target = member_id(user_id)
     now = deps.clock.now_ms()
     with deps.uow(write=True) as uow:

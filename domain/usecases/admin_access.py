@@ -26,14 +26,14 @@ from ports.unit_of_work import UnitOfWork
 
 def prove_admin_password(deps: Deps, room_id: str, password: str) -> AdminProof:
     """The room's admin password, checked outside any transaction (argon2 is slow on
-    purpose): a proof of admin for this incarnation of the room, or BAD_PASSWORD. A room
-    without an admin password refuses every one alike (nothing is hashed then: whether a
-    room has one is not a secret worth a hash)."""
+    purpose): a proof of admin for this incarnation of the room, or BAD_PASSWORD."""
     rid = RoomId(room_id).value
     with deps.uow() as uow:
         room = uow.rooms.get(rid)
     if room is None:
         raise NotFound(ErrorCode.ROOM_NOT_FOUND, "no such room")
+    # A room without one refuses every password alike, hashing nothing: whether a room has
+    # one is not a secret worth a hash.
     if room.admin_password_hash is None or not _matches(deps, room.admin_password_hash, password):
         raise Unauthorized(ErrorCode.BAD_PASSWORD, "wrong admin password")
     return AdminProof(room.id, room.incarnation)
@@ -47,9 +47,8 @@ def _matches(deps: Deps, password_hash: str, password: str) -> bool:
 def open_as_admin(
     deps: Deps, uow: UnitOfWork, credential: Credential, room_id: str, client: str = ""
 ) -> tuple[Room, Grant]:
-    """The room and an admin's grant of it: from a token (`open_room`, then the grant must
-    be an admin's: ADMIN_REQUIRED otherwise), or from a verified admin password, which
-    stands for the room's owner (so, like the owner's token, works from any address)."""
+    """The room and an admin's grant of it, from an admin's token (else ADMIN_REQUIRED) or a
+    verified admin password, which stands for the owner (so works from any address)."""
     if isinstance(credential, AdminProof):
         rid = RoomId(room_id).value
         if credential.room_id != rid:

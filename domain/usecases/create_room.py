@@ -26,16 +26,12 @@ def create_room(
     admin_password: str | None = None,
     creator: UserTokenClaims | None = None,
 ) -> Outcome[CreatedRoom]:
-    """Create a room whose creator is its admin. An existing room is never overwritten.
-    An admin password, if given, proves admin as the admin token does; it must differ
-    from the join password (which never makes an admin).
-
-    The creator is the signed-in user of `creator` (a live user token: its user becomes
-    the room's admin member, and its token alone then administers the room), else a new
-    guest identity. Either way the answer carries an admin token naming the creator (the
-    room's owner); a signed-in creator's dies with its sign-in."""
+    """Create a room (never over an existing one) owned and administered by `creator`'s user
+    or else a new guest; the answer carries the creator's admin token."""
     rid = RoomId(room_id).value
     check_new_password(password)
+    # An admin password proves admin as the admin token does; it differs from the join
+    # password, which never makes an admin.
     if admin_password is not None:
         check_new_password(admin_password)
         if admin_password == password:

@@ -21,9 +21,8 @@ def edit_message(
     client: str = "",
     user_id: str | None = None,
 ) -> Outcome[Message]:
-    """Replace the text of one's own message (the same bounds as a new one), encrypted
-    anew, within `deps.config.edit_window_s` of sending it; the same access as sending to
-    the room. Releases MessageEdited with the message as it is now."""
+    """Replace one's own message's text (bounds and access as for sending), encrypted anew,
+    within `config.edit_window_s`; releases MessageEdited with the message as it is now."""
     require_own_identity(claims, user_id)
     check_text(text, deps.config.max_message_bytes)
     if not is_message_id(message_id):

@@ -25,15 +25,8 @@ from domain.usecases.deps import Deps, Outcome
 def join_as_member(
     deps: Deps, claims: UserTokenClaims, room_id: str, password: str | None, client: str = ""
 ) -> Outcome[Membership]:
-    """Make the token's user a member (role member) of this incarnation of the room, with
-    the room's password. A user who is a member already succeeds without a password (one
-    given is not checked): joining twice is harmless, and the token is the credential then.
-    Without a membership, no password is `forbidden` and a wrong one `bad_password`.
-
-    A user the admins put out (kicked, banned) is refused before any password is checked,
-    and so is a client address (`client`; "" when unknown) banned from the room; the
-    address is remembered as the user's in the room. Under the `require` IP policy the
-    address must be verified, as for every request of the room."""
+    """Make the token's user a member of this incarnation of the room with its password
+    (none needed, none checked, if it is one already); `client` is remembered as its address."""
     rid = RoomId(room_id).value
     key = address_key(client) if client else ""
     with deps.uow() as uow:
@@ -46,7 +39,10 @@ def join_as_member(
             check_client(uow, room, client, user_id=claims.user_id)
     if room is None:
         raise NotFound(ErrorCode.ROOM_NOT_FOUND, "no such room")
+    # Those put out (kicked, banned), or from a banned address, are refused before any
+    # password is checked.
     check_standing(held, room, claims.user_id, deps.clock.now_ms())
+    # Joining twice is harmless: the token is the credential then.
     if held is not None and membership_holds(held, room, claims.user_id):
         return Outcome(held)
     check_address(barred)

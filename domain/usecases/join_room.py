@@ -13,9 +13,8 @@ from ports.repositories import MAX_ADDRESSES_PER_MEMBER
 def join_room(
     deps: Deps, claims: Claims, room_id: str, connection_id: str, client: str = ""
 ) -> Outcome[Grant]:
-    """Let a live connection into a room its credential grants (from `client`, under the
-    room's IP policy), and count it present: the connection is told who is there, and the
-    room hears of its identity's first connection there (a further tab changes nothing)."""
+    """Let a live connection into a room its credential grants (from `client`) and count it
+    present; the room hears of its identity's first connection only, not a further tab."""
     key = address_key(client) if client else ""
     with deps.uow() as uow:
         room, grant = open_room(deps, uow, claims, room_id, client=client)

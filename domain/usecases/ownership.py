@@ -42,12 +42,8 @@ class AdminToken:
 def rotate_admin_token(
     deps: Deps, claims: Credential, room_id: str, client: str = ""
 ) -> Outcome[AdminToken]:
-    """A new admin token for the room's owner; every admin token issued before it stops
-    working. Only the owner may ask (with its token or the admin password).
-
-    One asked for with a sign-in's token (an account's, or a room token minted from a
-    sign-in) is bound to that sign-in: it dies with it (logout, a replayed refresh token),
-    and shows an account as an account, never as a guest."""
+    """A new admin token for the room's owner (with its token or the admin password); every
+    admin token issued before it stops working."""
     now = deps.clock.now_ms()
     with deps.uow(write=True) as uow:
         room, grant = open_as_owner(deps, uow, claims, room_id, client)
@@ -57,6 +53,8 @@ def rotate_admin_token(
         uow.commit()
         events = uow.collect_events()
     ttl = deps.config.admin_token_ttl_s
+    # One asked for with a sign-in's token dies with that sign-in (logout, a replayed refresh
+    # token) and shows an account as an account, never as a guest.
     family = None if isinstance(claims, AdminProof) else claims.family_id
     token = issue_room_token(
         deps,
@@ -82,10 +80,8 @@ class OwnerChanged:
 def transfer_ownership(
     deps: Deps, claims: Credential, room_id: str, user_id: str, client: str = ""
 ) -> Outcome[OwnerChanged]:
-    """Hand the room to `user_id`, an active member of it (MEMBER_NOT_FOUND otherwise),
-    which becomes an admin if it was not. Only the owner may. The previous owner stays an
-    admin (a co-admin now, whom the new owner may demote); the admin password, which stood
-    for the previous owner, is removed (the new owner proves itself with its own token)."""
+    """The owner hands the room to `user_id`, an active member (else MEMBER_NOT_FOUND), made
+    admin; the previous owner stays a co-admin, and the admin password is removed."""
     target = member_id(user_id)
     with deps.uow(write=True) as uow:
         room, grant = open_as_owner(deps, uow, claims, room_id, client)
@@ -98,6 +94,7 @@ def transfer_ownership(
                 uow.memberships.put(replace(held, role=Role.ADMIN))
                 uow.record(RoleChanged(room.id, target, Role.ADMIN))
             room.owner_id = target
+            # It stood for the previous owner; the new one proves itself with its own token.
             room.admin_password_hash = None
             uow.rooms.update(room)
         uow.commit()

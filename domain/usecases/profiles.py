@@ -56,9 +56,8 @@ class ProfileUpdated:
 def create_guest(
     deps: Deps, user_id: str, username: str, avatar: str | None = None
 ) -> Outcome[GuestCreated]:
-    """A guest profile under a client-chosen id, signed in. A taken id (an account's, a
-    guest profile's or a room guest's) is USER_ID_TAKEN; a name taken in any spelling that
-    folds to the same key, by an account or a guest profile, is USERNAME_TAKEN."""
+    """A guest profile under a client-chosen id, signed in: USER_ID_TAKEN for any taken id,
+    USERNAME_TAKEN for a name an account or profile holds in any spelling that folds alike."""
     uid = check_user_id(user_id)
     name = check_username(username)
     if avatar is not None:

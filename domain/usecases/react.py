@@ -30,11 +30,10 @@ def react(
     client: str = "",
     user_id: str | None = None,
 ) -> Outcome[Reacted]:
-    """Toggle the caller's `reaction` on a message of the room: the same access as sending
-    to it (`open_room`). The emoji is kept in its table's one form (so 👍 and 👍️ are one
-    reaction); what the table does not list is INVALID_REACTION. Releases ReactionsChanged
-    with the message's reactions as they are once committed."""
+    """Toggle the caller's `reaction` (an emoji its table lists, else INVALID_REACTION) on a
+    message, with sending's access; releases ReactionsChanged as committed."""
     require_own_identity(claims, user_id)
+    # The table's one form, so 👍 and 👍️ are one reaction.
     reaction = check_reaction(reaction, deps.emoji.canonical)
     if not is_message_id(message_id):
         raise InvalidInput(ErrorCode.INVALID_MESSAGE_ID, "not a message id")

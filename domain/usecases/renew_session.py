@@ -18,12 +18,8 @@ from domain.usecases.verify_room import RoomAccess
 def renew_room_token(
     deps: Deps, claims: Claims, room_id: str, client: str = ""
 ) -> Outcome[RoomAccess]:
-    """A fresh room token for the identity of a current one (`claims`, verified): the same
-    room, identity, name and role, renewed while the room still grants it as the token
-    was first granted (`open_room`: not deleted, no new password or admin rotation, not
-    kicked or banned, its address allowed). A guest's session ends
-    `guest_session_ttl_s` after its first token (SESSION_EXPIRED); one minted from a
-    sign-in ends with that sign-in instead."""
+    """A fresh room token like the verified `claims`, while the room still grants it
+    (`open_room`); a guest's session ends `guest_session_ttl_s` after its first token."""
     if not isinstance(claims, RoomTokenClaims):
         raise Forbidden(
             ErrorCode.FORBIDDEN, "a room token is renewed here; a user token by its refresh token"
@@ -33,6 +29,7 @@ def renew_room_token(
     now_s = deps.clock.now_ms() // 1000
     config = deps.config
     ttl = config.admin_token_ttl_s if claims.role is Role.ADMIN else config.room_token_ttl_s
+    # One minted from a sign-in ends with that sign-in instead.
     session_ttl = config.guest_session_ttl_s if claims.family_id is None else None
     expires = renewed_expiry(now_s, ttl, claims.expires_at, claims.session_start, session_ttl)
     if expires is None:
@@ -44,9 +41,8 @@ def renew_room_token(
 def renew_claims(
     deps: Deps, current: Claims, token: str | None, rooms: Iterable[str], client: str = ""
 ) -> tuple[Claims, dict[str, Grant]]:
-    """A live connection's next claims, from a fresh token of its identity (another one:
-    IDENTITY_MISMATCH), and their grants of every room it is in; if they do not grant
-    one of them, the refusal is raised and the connection keeps what it had."""
+    """A live connection's next claims from a fresh token of its identity (else
+    IDENTITY_MISMATCH) and their grants of its `rooms`; a refusal there is raised."""
     claims = verify_token(deps, token)
     if claims.user_id != current.user_id:
         raise Forbidden(ErrorCode.IDENTITY_MISMATCH, "this token is of another identity")

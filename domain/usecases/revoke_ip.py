@@ -14,9 +14,8 @@ from domain.usecases.room_networks import Networks, keep_yourself_in, networks_o
 def revoke_ip(
     deps: Deps, claims: Credential, room_id: str, ip: str, client: str = ""
 ) -> Outcome[Networks]:
-    """Remove an address or range from the room's verified list (or from the pending ones).
-    Under `require`, its sockets from addresses no longer verified leave the room; an admin
-    may not revoke the network of its own address then (it would lock itself out)."""
+    """Remove an address or range from the room's verified (or pending) list; under `require`
+    its sockets from other addresses leave, and an admin may not revoke its own network."""
     network = check_network(ip)
     with deps.uow(write=True) as uow:
         room, grant = open_as_admin(deps, uow, claims, room_id, client)

@@ -40,22 +40,8 @@ def send_message(deps: Deps, claims: Claims, room_id: str, text: str) -> Outcome
 def send_messages(
     deps: Deps, commands: Sequence[SendCommand]
 ) -> list[Outcome[Message] | ChatError]:
-    """Store many messages in one transaction: one commit, one room lookup per room
-    (and per member and sign-in, for user tokens).
-
-    Each command succeeds or fails on its own (a refused one stores nothing); the commit
-    releases the events of those that succeeded. If the commit itself fails, the
-    exception propagates and nothing of the batch is stored.
-
-    A room that keeps only its newest messages (its `message_limit`, else the configured
-    default) is pruned in the same transaction: one delete per such room and batch.
-
-    Each message is the next change of its room's stream (its offset on the event and the
-    row). A command with a `client_id` that its identity already sent in the room (before,
-    or earlier in this batch) stores and releases nothing: its result is the first
-    message, with no events. Sends with client ids hold their rooms' streams first
-    (`changes.lock`), so two units sending the same key one after the other store one.
-    """
+    """Store many messages in one transaction, each succeeding or failing on its own; a
+    failed commit raises and stores none. A repeated `client_id` gets its first message."""
     results: list[Outcome[Message] | ChatError | None] = [None] * len(commands)
     pending: list[int] = []
     for index, command in enumerate(commands):
@@ -75,6 +61,7 @@ def send_messages(
             keyed = [i for i in pending if commands[i].client_id is not None]
             sent: dict[tuple[str, str, str], str] = {}
             if keyed:
+                # Hold the streams first, so two units sending one key in turn store one.
                 # Every room of the batch, in id order: the order every writer takes them.
                 uow.changes.lock(sorted({commands[i].room_id for i in pending}))
                 sent = uow.messages.sent([_key(commands[i]) for i in keyed])
@@ -94,6 +81,7 @@ def send_messages(
                     continue
                 key = (room.id, grant.user_id, command.client_id or "")
                 if command.client_id is not None and key in sent:
+                    # Sent before or earlier in this batch: nothing stored, no events.
                     repeats[index] = sent[key]
                     continue
                 message = Message(
@@ -114,6 +102,8 @@ def send_messages(
                 if keep is not None:
                     limits[room.id] = keep
             stored: list[StoredMessage] = []
+            # Each message is the next change of its room's stream (its offset on the event and
+            # the row).
             for room_id in sorted(by_room):  # as every writer locks rooms: no deadlock
                 indexes = by_room[room_id]
                 offsets = uow.changes.append(
@@ -133,6 +123,7 @@ def send_messages(
             ]
             if remembered:
                 uow.messages.remember_sent(remembered)
+            # A room keeping only its newest messages: one delete per room and batch.
             for room_id, keep in limits.items():
                 uow.messages.prune(room_id, keep)
             uow.commit()

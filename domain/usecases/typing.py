@@ -12,10 +12,8 @@ from domain.usecases.deps import Deps, Outcome
 def set_typing(
     deps: Deps, claims: Claims, grant: Grant, is_typing: bool, user_id: str | None = None
 ) -> Outcome[None]:
-    """Start (or refresh) or stop the grant's identity typing in its room: `grant` is what
-    the connection's join proved (kicks, bans, deletions and new passwords take it away),
-    `claims` its token, still unexpired. In memory only: no storage is read. The room hears
-    only of changes: a refresh of someone typing already sends nothing."""
+    """Start, refresh or stop the grant's identity typing in its room, in memory only: `grant`
+    is what the join proved, `claims` its unexpired token. Only changes are sent."""
     now = deps.clock.now_ms()
     check_claims(claims, now)
     require_own_identity(claims, user_id)

@@ -32,18 +32,8 @@ def verify_room_password(
     username: str | None = None,
     client: str = "",
 ) -> Outcome[RoomAccess]:
-    """A correct password buys a short-lived room token for a new guest identity, unless the
-    client's address (`client`; "" when unknown) is banned from the room. The address is
-    remembered as the guest's, so that banning the guest bans it too.
-
-    The room's IP policy: under `allow`, a client from a verified network needs no password
-    (the standing pass for trusted networks); under `require`, the right password from an
-    address not verified is refused (`ip_not_verified`) and the address shown to the admins
-    as pending.
-
-    A chosen display name may not be one an account or a guest profile holds
-    (USERNAME_TAKEN), in any spelling that folds to the same key; that is checked before
-    the password is."""
+    """The right password (or, under `allow`, a verified network) buys a short-lived room
+    token for a new guest identity, unless `client` is banned or, under `require`, unverified."""
     rid = RoomId(room_id).value
     if username is not None:
         username = check_username(username)  # the normalized form is the one kept
@@ -64,6 +54,7 @@ def verify_room_password(
     if room is None:
         raise NotFound(ErrorCode.ROOM_NOT_FOUND, "no such room")
     check_address(barred)  # before any hashing: a barred address learns nothing of it
+    # A name taken in any spelling that folds alike, checked before the password.
     if claimed:
         raise Conflict(ErrorCode.USERNAME_TAKEN, "this username is taken")
     if password is None:
@@ -82,6 +73,7 @@ def verify_room_password(
         reload_room(uow, room)
         uow.profiles.put(UserProfile(user_id, name, now))
         uow.memberships.put(Membership(rid, user_id, Role.MEMBER, now, room.incarnation))
+        # The guest's address: banning the guest bans it too.
         if key:
             uow.addresses.record(rid, user_id, key, now)
         uow.commit()

@@ -49,9 +49,8 @@ PREFIX_V4, PREFIX_V6 = 24, 48
 
 @dataclass(frozen=True, slots=True)
 class Admission:
-    """What one request or event is: where it runs, what it counts under before anything
-    runs (`checks`, all or none), and, for an attempt that will cost a hash, its room's
-    ceiling and its prefix's budget on that room (`hashed`)."""
+    """What one request or event is: its lane, what it counts under before it runs (`checks`,
+    all or none) and, for a hashed attempt, its room's ceiling and prefix budget (`hashed`)."""
 
     lane: Lane
     checks: tuple[Check, ...] = ()
@@ -84,10 +83,8 @@ def admit_route(route: Route, request: HttpRequest) -> Admission:
 def admit_event(
     event: SocketEvent[Any], connection: Connection | None, args: tuple[object, ...]
 ) -> Admission:
-    """A call of `event` on `connection` (None: not live, so refused uncounted), from its
-    payload as python-socketio decoded it. Every event counts per identity; a password is
-    an attempt only where the handler may verify it: a user token's (a room token's is
-    ignored), in the one object argument, not null."""
+    """A call of `event` on `connection` (None: not live, refused uncounted), from its payload
+    as python-socketio decoded it; every event counts per identity."""
     if connection is None:
         return Admission(event.lane)
     claims, address = connection.claims, connection.address
@@ -95,6 +92,8 @@ def admit_event(
         (limit.rule, limit.key(address, {}, claims.user_id))
         for limit in (*EVENT_LIMITS, *event.limits)
     )
+    # A password is an attempt only where the handler may verify it: a user token's (a room
+    # token's is ignored), in the one object argument, not null.
     field = event.password_field
     data = args[0] if len(args) == 1 and isinstance(args[0], dict) else None
     if (
@@ -112,9 +111,8 @@ def admit_event(
 
 
 def count(limiter: RateLimiter, admission: Admission) -> float:
-    """Count an admission under its checks (all or none), then, if it will cost a hash,
-    its room's ceiling, and past that its prefix's budget on the room: 0.0, or the seconds
-    to wait. In memory and cheap: on the loop."""
+    """Count an admission under its checks, then, for a hash, its room's ceiling, past that its
+    prefix's budget: 0.0, or the seconds to wait. In memory and cheap: on the loop."""
     wait = limiter.attempt(admission.checks) if admission.checks else 0.0
     if wait or admission.hashed is None:
         return wait

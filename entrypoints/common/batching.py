@@ -52,10 +52,10 @@ class Batched(Generic[R]):
 
 
 class BatchQueue(Generic[T, R, W]):
-    """What both runtimes' batchers share (as python-socketio's base_manager does for its
-    managers): the waiting callers, the batch bound, and the batch function. Each runtime
-    adds only how callers wait and how the one worker runs (flask/ and quart/batching.py)."""
+    """What both runtimes' batchers share: the waiting callers, the batch bound and function;
+    each adds how callers wait and its one worker runs (flask/ and quart/batching.py)."""
 
+    # The split python-socketio's base_manager makes for its managers.
     def __init__(self, run: Callable[[list[T]], list[R]], limit: int = MAX_BATCH) -> None:
         self._run = run
         self._limit = limit

@@ -118,11 +118,11 @@ def _drop(counts: dict[str, int], key: str) -> None:
 
 
 class PendingHandshakes:
-    """Engine.IO sessions that have made no Socket.IO connection: each holds a descriptor
-    like a socket does, and python-socketio waits for their connect for ever. The sweep ends
-    one that has not connected within `within_s` of being first seen (a refused connect's
-    session included), so that the caps above cannot be walked around by never connecting."""
+    """Engine.IO sessions with no Socket.IO connection: the sweep ends one not connected
+    within `within_s` of being first seen (a refused connect's session included)."""
 
+    # Each holds a descriptor like a socket does, and python-socketio waits for their connect
+    # for ever: without this, the caps above are walked around by never connecting.
     def __init__(self, within_s: float, clock: Callable[[], float] = time.monotonic) -> None:
         self.within_s = within_s
         self._clock = clock

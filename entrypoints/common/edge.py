@@ -185,10 +185,10 @@ class RequestHeaders(Protocol):
 
 
 def header_lines(headers: RequestHeaders, name: str) -> list[str]:
-    """Every line of header `name` (lower case), in the order received. A framework's
-    multi-dict (werkzeug's Headers, what Quart builds from ASGI's list) has one entry per
-    line and says so through `getlist`; a plain mapping (a WSGI environ's view, where the
-    server already joined the lines) has at most one."""
+    """Every line of header `name` (lower case), in the order received: a multi-dict's
+    `getlist`, or a plain mapping's one (joined) line."""
+    # werkzeug's Headers, and what Quart builds from ASGI's list, have one entry per line; a
+    # WSGI environ's view has at most one, which the server already joined.
     getlist = getattr(headers, "getlist", None)
     if callable(getlist):
         return cast(list[str], getlist(name))
@@ -203,10 +203,10 @@ def joined_header(headers: RequestHeaders, name: str) -> str | None:
 
 class ScopeHeaders(Mapping[str, str]):
     """An ASGI scope's header lines as a case-insensitive mapping whose `getlist` keeps every
-    line: what `client_address` reads for a socket on the ASGI runtime (engine.io's environ
-    would have folded `X_Forwarded_For` into `HTTP_X_FORWARDED_FOR`). Lines are decoded only
-    when asked for (ASGI names are lower case)."""
+    line, decoded when asked for: what `client_address` reads for an ASGI socket."""
 
+    # Not engine.io's environ: it would have folded `X_Forwarded_For` into
+    # `HTTP_X_FORWARDED_FOR`.
     __slots__ = ("raw",)
 
     def __init__(self, raw: Iterable[tuple[bytes, bytes]]) -> None:
@@ -230,11 +230,8 @@ class ScopeHeaders(Mapping[str, str]):
 
 
 def client_address(peer: str, headers: RequestHeaders, trusted: TrustedProxies) -> str:
-    """The client's address: the right-most forwarded hop that is not a trusted proxy,
-    walking left only from a trusted peer. The hops are those of the family that
-    `trusted.header` names (X-Forwarded-For, or the `for=` of RFC 7239's Forwarded), every
-    line of it joined in order; the other family is never read. `headers` is
-    case-insensitive. The one decision for REST and sockets on both runtimes."""
+    """The client's address, for REST and sockets on both runtimes: the right-most forwarded
+    hop (of `trusted.header`'s family only) that is not a trusted proxy, from a trusted peer."""
     here = normalize_address(peer)
     if here is None:
         return peer
@@ -251,9 +248,9 @@ def client_address(peer: str, headers: RequestHeaders, trusted: TrustedProxies) 
 
 def forwarded_hops(headers: RequestHeaders, header: str = "x-forwarded-for") -> list[str]:
     """The client addresses a proxy chain reported in the family `header` names, left to
-    right: X-Forwarded-For's entries, or the `for=` parameters of Forwarded (quotes and
-    brackets kept for `normalize_address`, which takes "[v6]:port"; "unknown" and obfuscated
-    names are not addresses, and stop the walk)."""
+    right: X-Forwarded-For's entries, or Forwarded's `for=` parameters."""
+    # Quotes and brackets are kept for `normalize_address`, which takes "[v6]:port"; "unknown"
+    # and obfuscated names are not addresses, and stop the walk.
     value = joined_header(headers, header)
     if not value:
         return []
@@ -266,11 +263,11 @@ _QUOTED_PAIR = re.compile(r"\\(.)")
 
 
 def forwarded_elements(value: str) -> list[dict[str, str]]:
-    """RFC 7239's Forwarded, one dict per element (per proxy), left to right: parameter
-    names in lower case, values unquoted. A repeated parameter keeps its last value.
-    Split at every comma, quoted or not: no node, host or scheme holds one, and a client's
-    unclosed quote must not swallow the element its proxy appended after it."""
+    """RFC 7239's Forwarded, one dict per element (per proxy), left to right: names in lower
+    case, values unquoted, a repeated parameter's last value."""
     elements = []
+    # Split at every comma, quoted or not: no node, host or scheme holds one, and a client's
+    # unclosed quote must not swallow the element its proxy appended after it.
     for element in value.split(","):
         params = {}
         for pair in element.split(";"):
@@ -289,9 +286,9 @@ def proxied_scheme_and_host(
     forwarded_host: str | None,
     forwarded: str | None,
 ) -> tuple[str | None, str | None]:
-    """The scheme and host the client used, as the nearest trusted proxy reports them in the
-    family that counts: X-Forwarded-Proto and -Host, or the `proto=` and `host=` of the last
-    Forwarded element. Called only for a trusted proxy's request."""
+    """The scheme and host the client used, as a trusted proxy reports them in the family that
+    counts (X-Forwarded-Proto and -Host, or the last Forwarded element's)."""
+    # Called only for a trusted proxy's request: nothing here checks the peer.
     if trusted.header == "x-forwarded-for":
         return forwarded_proto, forwarded_host
     if not forwarded:
@@ -302,10 +299,10 @@ def proxied_scheme_and_host(
 
 def socket_client_address(environ: Mapping[str, Any], trusted: TrustedProxies) -> str:
     """`client_address` of a Socket.IO connection, from the environ engine.io gives its
-    connect handler: a WSGI one (REMOTE_ADDR; the server joined repeated lines), or its ASGI
-    driver's, whose REMOTE_ADDR is a placeholder: there the peer is the ASGI scope's `client`
-    and the headers are the scope's own lines. Forwarded headers reach it only from a trusted
-    proxy (the edge removed them from anyone else)."""
+    connect handler (WSGI, or its ASGI driver's)."""
+    # Forwarded headers reach it only from a trusted proxy (the edge removed them from anyone
+    # else). The ASGI driver's REMOTE_ADDR is a placeholder: the peer is the scope's `client`,
+    # the headers the scope's own lines. A WSGI server joined repeated lines already.
     scope = environ.get("asgi.scope")
     if isinstance(scope, Mapping):
         client = scope.get("client")

@@ -51,9 +51,8 @@ DEFAULT_RATE_LIMITS: dict[str, str] = {
 
 @dataclass(frozen=True, slots=True)
 class Limit:
-    """A rule and what its key is made of: "ip" (the client's address key, edge.py's
-    `address_key`), "user" (the authenticated identity's user_id) and parameters by name
-    (the path's, or admission.py's: the room, the address prefix)."""
+    """A rule and what its key is made of: "ip" (`edge.address_key`), "user" (the identity's
+    user_id), or a parameter by name (the path's, or admission.py's: room, address prefix)."""
 
     rule: str
     by: tuple[str, ...]
@@ -117,14 +116,13 @@ def parse_rate_limits(text: str) -> dict[str, str]:
 
 
 class Tarpit:
-    """Refusals held back before they are answered: a client over a limit waits
-    SECURECHAT_REFUSAL_DELAY_MS for its 429, so a guesser gets no more answers a second than
-    its open connections can wait for, and refusals stop competing with token holders for
-    the CPU. Bounded: at most `per_address` refusals held at once per address key and
-    `total` in all; beyond that a refusal is answered at once (a connection held costs a
-    socket, and those are what a flood would aim at next). Used from one thread (the
-    runtime's event loop or gevent hub), so it takes no lock."""
+    """Refusals held SECURECHAT_REFUSAL_DELAY_MS before their 429: at most `per_address` per
+    address key and `total` in all; beyond that a refusal is answered at once."""
 
+    # Held, a guesser gets no more answers a second than its open connections can wait for,
+    # and refusals stop competing with token holders for the CPU. Bounded, since a connection
+    # held costs a socket, and those are what a flood would aim at next. Used from one thread
+    # (the runtime's event loop or gevent hub), so it takes no lock.
     def __init__(self, per_address: int = 32, total: int = 1024) -> None:
         self.per_address = per_address
         self.total = total

@@ -109,10 +109,11 @@ _EXACT_FLOAT = 2**53  # beyond this a JSON number does not say which integer it 
 
 
 def _integral(data: Mapping[str, Any]) -> Mapping[str, Any]:
-    """JSON has numbers, not integers and floats: `10.0` is the integer 10 (JSON Schema's
-    `integer` says so too), and a client whose language writes every number with a point
-    is not wrong. Converted here, at the top level (our inputs are flat); a field that is
-    not an integer still refuses the number."""
+    """Top-level floats that are whole numbers as integers (`10.0` is 10); a field that is not
+    an integer still refuses the number."""
+    # JSON has numbers, not integers and floats (JSON Schema's `integer` agrees), and a client
+    # whose language writes every number with a point is not wrong. Top level only: our
+    # inputs are flat.
     if not any(isinstance(value, float) for value in data.values()):
         return data
     return {

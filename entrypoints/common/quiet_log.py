@@ -54,9 +54,8 @@ class ClientNoiseFilter(logging.Filter):
 
 
 def transport_logger(name: str = TRANSPORT_LOGGER) -> logging.Logger:
-    """The logger given to engine.io and python-socketio: filtered, never a traceback.
-
-    Their INFO chatter (every packet) stays off; warnings and errors pass the filter."""
+    """The logger given to engine.io and python-socketio: filtered, never a traceback; their
+    INFO chatter (every packet) stays off, warnings and errors pass."""
     logger = logging.getLogger(name)
     if not any(isinstance(f, ClientNoiseFilter) for f in logger.filters):
         logger.addFilter(ClientNoiseFilter())

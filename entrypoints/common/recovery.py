@@ -29,9 +29,9 @@ _MAX_OFFSET = 10**15 - 1  # what `since` may spell (15 digits)
 
 
 def client_id(value: str | None) -> str | None:
-    """A send's `client_id` as given (None: none), or `invalid_field`: the rule is decided
-    on the decoded string, so no spelling (a trailing newline, full-width digits, an
-    escaped character) slips past it."""
+    """A send's `client_id` as given (None: none), or `invalid_field`."""
+    # Decided on the decoded string, so no spelling (a trailing newline, full-width digits,
+    # an escaped character) slips past the rule.
     if value is not None and not is_client_id(value):
         raise RequestError(
             TransportCode.INVALID_FIELD, "'client_id' must be 1-64 characters of A-Za-z0-9_-"
@@ -74,8 +74,9 @@ def join_recovery(
     deps: Deps, claims: Claims, room_id: str, asked: Since | None, client: str
 ) -> dict[str, Any]:
     """What the `join` ack adds, read once the connection is in the room's Socket.IO room
-    (ServerBase.event_steps runs it then): a change committed meanwhile is both sent live
-    and listed here (the same offset: a client applies each offset once), never neither."""
+    (`ServerBase.event_steps` runs it then)."""
+    # Read after entering, a change committed meanwhile is both sent live and listed here
+    # (the same offset: a client applies each offset once), never neither.
     try:
         return changes_json(recover(deps, claims, room_id, asked, client).value)
     except ChatError as error:  # the room went meanwhile, or the grant with it

@@ -179,11 +179,8 @@ class ServerBase:
         return self.encode(response)
 
     def revocation_steps(self, events: Sequence[Event]) -> Steps[None]:
-        """What committed events do to live sockets, after their emits: end, at once, every
-        socket opened with a token they revoked (a sign-in's, a room's guest or admin
-        tokens), each told `session_ended` first; take every socket out of a deleted room,
-        and a kicked or banned identity's sockets out of its room (each told with `kicked`
-        / `banned`). Every one of those events carries its `reason` (sessions.EndReason)."""
+        """After their emits, committed events end the sockets of tokens they revoked and take
+        sockets out of rooms they lost, each told first with its `reason` (`EndReason`)."""
         for event in events:
             # The lookups are in memory: cheap enough for an event loop.
             match event:
@@ -253,14 +250,13 @@ class ServerBase:
     def connect_steps(
         self, sid: str, auth: object, environ: Mapping[str, Any] | None = None
     ) -> Steps[None]:
-        """Admit a connection (or raise socket_api.Refused); the first attempt starts the
-        sweep. `environ` is engine.io's, of the request that opened it: its client address
-        is what the connection's limits count by. Counted by address before its token is
-        read, by identity once it is verified, then held to the caps on live sockets (all in
-        memory, on the loop); a user token's sign-in is then checked live in a worker."""
+        """Admit a connection (or raise socket_api.Refused), its limits counted by the client
+        address of `environ` (engine.io's); the first attempt starts the sweep."""
         if not self.sweeping:  # first, so that even a refused connect's session is swept
             self.sweeping = True
             yield StartSweep()
+        # By address before its token is read, by identity once verified, then the caps on
+        # live sockets (all in memory, on the loop); a sign-in is checked live in a worker.
         client = socket_client_address(environ or {}, self.edge.trusted)
         address = address_key(client)
         self.refuse_if_limited([(limit.rule, limit.key(address, {})) for limit in CONNECT_BY_IP])
@@ -289,9 +285,8 @@ class ServerBase:
             )
 
     def event_steps(self, name: str, sid: str, args: tuple[object, ...]) -> Steps[dict[str, Any]]:
-        """An event of the table (socket_wire.screen lets no other through): its handler in
-        its lane, a send through the batcher, then the room entered or left and the emits,
-        all after the commit. The result is the ack."""
+        """An event of the table (`socket_wire.screen` lets no other through), run in its lane;
+        the room entered or left and the emits follow the commit. The result is the ack."""
         event = EVENTS_BY_NAME.get(name)
         if event is None:
             return error_ack(TransportCode.INVALID_EVENT, "there is no such event")
@@ -336,11 +331,9 @@ class ServerBase:
     def sweep_steps(
         self, eio_sockets: Mapping[str, Any], connected: Callable[[str], bool] | None = None
     ) -> Steps[None]:
-        """Every EXPIRY_SWEEP_S, for ever: cut off long-polling clients that stopped
-        fetching (`eio_sockets`: engine.io's sessions) and sessions that never made a
-        Socket.IO connection (`connected`: whether one has), end connections whose token
-        has expired, tell rooms whose typing ran out, and send the rooms' presence changes
-        of the last interval (coalesced). One failure never stops the sweeping."""
+        """Every EXPIRY_SWEEP_S, for ever: end stalled pollers (`eio_sockets`), sessions never
+        connected (`connected`) and expired tokens; send typing and presence changes."""
+        # One failure never stops the sweeping.
         while True:
             yield Sleep(EXPIRY_SWEEP_S)
             try:

@@ -22,12 +22,8 @@ def encode_json(body: Any) -> bytes:
 
 
 def message_json(message: Message, reactions: Reactions | None = None) -> dict[str, Any]:
-    """A message as both history and the `message` socket event show it: with its
-    reactions ({emoji: [user ids]}, `{}` for a new message) and when it was last edited
-    (null if never).
-
-    One that no key opens has `"message": null, "unreadable": true`; others have no
-    `unreadable` key, so a readable message's shape never changed."""
+    """A message as history and the `message` event show it, with its reactions (`{}` for a
+    new one) and last edit (null if never); `"unreadable": true` only if no key opens it."""
     body: dict[str, Any] = {
         "id": message.id,
         "room_id": message.room_id,

@@ -68,9 +68,8 @@ OK: dict[str, Any] = {"ok": True, "status": "success"}
 
 
 def join_event(deps: Deps, connection: Connection, sid: str, data: JoinPayload) -> EventOutcome:
-    """Enter a room the connection's token grants. With a user token and a password, the
-    user first becomes a member (a member already: the password is not checked); a room
-    token's password field is ignored, as the token is its only grant."""
+    """Enter a room the connection's token grants; a user token with a password first joins
+    as a member (a room token's password is ignored: the token is its only grant)."""
     room_id = _room(data.room)
     claims, asked = connection.claims, recovery.since(data.since)
     # The ack's `offset` and `epoch` (and `since`'s recovery), read once the room is entered.

@@ -49,9 +49,11 @@ log = logging.getLogger("securechat.socket")
 
 @dataclass(slots=True)
 class Connection:
-    """One live connection. Its lock orders its own events against its disconnect, so a
-    join that finishes after the disconnect began can never leave a ghost in presence; an
-    inline event never waits for it on the loop (SocketProtocol.run: `queued`)."""
+    """One live connection; its lock orders its events against its disconnect (an inline
+    event never waits for it on the loop: `SocketProtocol.run_inline` queues it)."""
+
+    # The lock is why a join that finishes after the disconnect began never leaves a ghost
+    # in presence.
 
     claims: Claims
     rooms: dict[str, Grant] = field(default_factory=dict)
@@ -126,9 +128,8 @@ class SocketProtocol:
         self._connections: dict[str, Connection] = {}
 
     def connect(self, sid: str, auth: object, address: str = "", client: str = "") -> None:
-        """`claims_of` then `enlist` (ServerBase.connect_steps counts limits between):
-        `authenticate`'s two halves around listing the connection, or Refused. `client`
-        is the client's address (rooms' IP policies, bans), `address` its limits key."""
+        """`claims_of` then `enlist` (`ServerBase.connect_steps` counts limits between), or
+        Refused; `client` is the client's address (IP policies, bans), `address` its limits key."""
         self.enlist(sid, self.claims_of(auth), address, client)
 
     def claims_of(self, auth: object) -> Claims:
@@ -159,9 +160,8 @@ class SocketProtocol:
             raise
 
     def run(self, event: SocketEvent[Any], sid: str, args: tuple[object, ...]) -> EventOutcome:
-        """The one guard every event passes: a live, authenticated connection, exactly one
-        object argument of the event's schema, the connection's lock held (waiting for
-        it); every failure is an error ack."""
+        """The one guard every event passes (a live connection, one object argument of the
+        event's schema, its lock held, waited for); every failure is an error ack."""
         connection = self.connection(sid)
         if connection is not None:
             connection.lock.acquire()
@@ -170,9 +170,8 @@ class SocketProtocol:
     def run_inline(
         self, event: SocketEvent[Any], sid: str, args: tuple[object, ...]
     ) -> EventOutcome | Queued:
-        """`run` on an event loop, which must never wait for a connection's lock: while
-        another event of the connection holds it or waits for it, QUEUED (then
-        `run_queued` it in a worker)."""
+        """`run` on an event loop, which never waits for a connection's lock: QUEUED while
+        another event holds or awaits it (then `run_queued` it in a worker)."""
         connection = self.connection(sid)
         busy = connection is not None and (
             connection.queued or not connection.lock.acquire(blocking=False)
@@ -241,10 +240,10 @@ class SocketProtocol:
         return any(channel(room_id) == name for room_id in connection.rooms)
 
     def expired(self) -> list[str]:
-        """Connections whose token has expired. The runtime disconnects them (every
-        `EXPIRY_SWEEP_S`), so that a socket does not go on receiving a room's broadcasts
-        on a token that no longer grants it; its events are refused from the moment of
-        expiry anyway, as each send re-checks the claims."""
+        """Connections whose token has expired, for the runtime to disconnect (every
+        `EXPIRY_SWEEP_S`) so they stop receiving broadcasts."""
+        # Their events are refused from the moment of expiry anyway: each send re-checks
+        # the claims.
         now_ms = self._deps.clock.now_ms()
         with self._lock:
             return [sid for sid, c in self._connections.items() if token_expired(c.claims, now_ms)]
@@ -256,9 +255,8 @@ class SocketProtocol:
             return due_warnings(list(self._connections.items()), now_ms, warning_s)
 
     def revoked(self, family_id: str) -> list[str]:
-        """Connections opened with an access token of this sign-in (refresh family), or a
-        room token minted from it, which was just revoked: the runtime disconnects them at
-        once, as it does expired ones."""
+        """Connections opened with an access token of this just-revoked sign-in (refresh
+        family), or a room token minted from it: the runtime disconnects them at once."""
         with self._lock:
             return [sid for sid, c in self._connections.items() if c.claims.family_id == family_id]
 
@@ -298,10 +296,9 @@ class SocketProtocol:
     def evict(
         self, room_id: str, user_id: str | None = None, sid: str | None = None
     ) -> tuple[list[str], list[Emit]]:
-        """Take connections out of a room: every one (the room was deleted), or those of
-        one identity (kicked, banned). They stay connected; the runtime then takes them out
-        of its Socket.IO room. Presence forgets them: the sids, and the emits that tell the
-        room (of no use for a deleted room)."""
+        """Take a room's connections (all, or one identity's) out of it and presence, still
+        connected: the sids, and the emits telling the room (none of use if it was deleted)."""
+        # The runtime then takes them out of its Socket.IO room.
         with self._lock:
             if sid is not None:
                 found = self._connections.get(sid)

@@ -35,9 +35,8 @@ def renew(deps: Deps, connection: Connection, data: RenewPayload) -> dict[str, A
 def due_warnings(
     connections: Iterable[tuple[str, Connection]], now_ms: int, warning_s: int
 ) -> list[tuple[str, int]]:
-    """The connections to tell `token_expiring` now, with the seconds left: a token ending
-    within `warning_s` that was not told yet (once per token: a renewed one is told again
-    when its own end comes). Marks them told."""
+    """The connections to tell `token_expiring` now (a token ending within `warning_s`, once
+    per token), with the seconds left. Marks them told."""
     due: list[tuple[str, int]] = []
     for sid, connection in connections:
         expires_at = connection.claims.expires_at

@@ -251,16 +251,12 @@ def backlog_admits(backlog: PollingBacklog, sock: Any, data: object) -> bool:
 
 
 class PollingBacklog:
-    """Long-polling clients that stop fetching what is queued for them.
+    """Long-polling clients that stop fetching: one whose queue is not emptied for `timeout_s`,
+    or holds over `max_bytes`, is named by `overdue`, and `admit` drops its further packets."""
 
-    A WebSocket client that stops reading is cut off by its writer (outbox.py); a polling
-    client's packets wait in engine.io's queue until it polls. A runtime reports each
-    packet queued for a polling session (``admit``) and, once a second, how many packets
-    each one still holds (``overdue``): a session whose queue has not been emptied for
-    ``timeout_s``, or holds more than ``max_bytes``, is named for disconnection, and what
-    is sent to it meanwhile is dropped.
-    """
-
+    # A WebSocket client that stops reading is cut off by its writer (outbox.py); a polling
+    # client's packets wait in engine.io's queue until it polls, so the runtime reports each
+    # one queued (`admit`) and, once a second, how many each session still holds (`overdue`).
     def __init__(self, timeout_s: float, max_bytes: int, clock: Callable[[], float]) -> None:
         self._timeout_s = timeout_s
         self._max_bytes = max_bytes

@@ -119,10 +119,8 @@ def io_call(fn: Callable[[*Ts], R | Awaitable[R]], *args: *Ts) -> Steps[R]:
 
 
 class Stepper(Generic[T]):
-    """Walks one generator of steps for a driver (`drive`, `drive_async`): `next` gives the
-    step to perform; the driver sets `value` (its result) or `error` (its exception) before
-    asking for the next one. An exception the generator does not handle propagates out of
-    `next`."""
+    """Walks one generator of steps for a driver: `next` gives the step to perform, after the
+    driver set `value` or `error` to the last one's outcome; unhandled errors propagate."""
 
     __slots__ = ("_steps", "value", "error", "_result")
 

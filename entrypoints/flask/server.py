@@ -21,14 +21,8 @@ _JOIN_BODY_MAX = 64 * 1024
 
 
 class WebSocketAwareHandler(WSGIHandler):  # type: ignore[misc]  # gevent is untyped
-    """pywsgi handler that lets simple-websocket own an upgraded connection to its end.
-
-    simple-websocket is handed this connection's own socket (its "gunicorn" mode) rather
-    than duplicating it, so a WebSocket costs one file descriptor, not two, wrapped in an
-    ``Outbox`` so that the frames of one turn of the loop go out in one system call. When
-    the application returns, the connection closes instead of being read as the next
-    keep-alive request (which would swallow the client's close frame).
-    """
+    """pywsgi handler that lets simple-websocket own an upgraded connection to its end, on
+    this connection's own socket wrapped in an `Outbox`."""
 
     slow_client_timeout_s: float = DEFAULTS.slow_client_timeout_s  # serve() sets the setting
     rfile: Any  # pywsgi's buffered reader of the connection
@@ -63,6 +57,8 @@ class WebSocketAwareHandler(WSGIHandler):  # type: ignore[misc]  # gevent is unt
         if self.environ.get("HTTP_UPGRADE", "").lower() != "websocket":
             super().run_application()
             return
+        # Closed once the application returns, not read as the next keep-alive request
+        # (which would swallow the client's close frame).
         self.close_connection = True
         # An upgrade request has no body, and from here on simple-websocket reads the socket
         # itself: let go of the request's buffered reader (an 8 KiB buffer per connection,
@@ -71,6 +67,8 @@ class WebSocketAwareHandler(WSGIHandler):  # type: ignore[misc]  # gevent is unt
         self.rfile = io.BytesIO()
         self.wsgi_input = self.environ["wsgi.input"] = Input(self.rfile, 0)
         rfile.close()
+        # simple-websocket's "gunicorn" mode takes this socket rather than duplicating it: one
+        # file descriptor per WebSocket, not two; the Outbox sends one turn's frames at once.
         outbox = Outbox(self.socket, self.slow_client_timeout_s)
         self.environ["gunicorn.socket"] = outbox
         try:

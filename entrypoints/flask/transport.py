@@ -29,10 +29,7 @@ HandleRequest = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
 
 
 class BoundedWebSocket(SimpleWebSocketWSGI):  # type: ignore[misc]  # untyped library
-    """engine.io's simple-websocket wrapper with a message bound and no permessage-deflate.
-
-    simple-websocket offers to compress whenever the client asks, and inflates without bound:
-    without the client's offer in the request nothing is negotiated."""
+    """engine.io's simple-websocket wrapper with a message bound and no permessage-deflate."""
 
     max_message_bytes = DEFAULTS.max_request_bytes  # install() sets the server's own bound
 
@@ -40,6 +37,8 @@ class BoundedWebSocket(SimpleWebSocketWSGI):  # type: ignore[misc]  # untyped li
         super().__init__(handler, server, max_message_size=self.max_message_bytes, **kwargs)
 
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
+        # simple-websocket offers to compress whenever the client asks, and inflates without
+        # bound: without the client's offer in the request nothing is negotiated.
         environ.pop("HTTP_SEC_WEBSOCKET_EXTENSIONS", None)
         return super().__call__(environ, start_response)
 
