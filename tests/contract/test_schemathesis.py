@@ -75,6 +75,8 @@ def test_both_runtimes_serve_the_docs_page_and_its_files(
             assert response.headers["x-content-type-options"] == "nosniff"
 
 
+# Its own budget: a few thousand generated requests, bounded by the run's 300 s below.
+@pytest.mark.timeout(330)
 @pytest.mark.parametrize("runtime", RUNTIMES)
 def test_schemathesis_finds_nothing(
     servers: dict[str, ServerProcess], runtime: str, tmp_path: Path
