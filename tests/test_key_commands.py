@@ -19,8 +19,8 @@ from domain.usecases.send_message import send_message
 from domain.usecases.verify_room import verify_room_password
 from entrypoints.cli import KEY_ACTIONS, main
 from entrypoints.common import key_commands
-from entrypoints.common.bootstrap import Core, build_core
-from entrypoints.common.settings import Settings
+from entrypoints.common.bootstrap import Core, StartupError, build_core
+from entrypoints.common.settings import Settings, SettingsError
 from tests.support import PASSWORD
 
 
@@ -195,3 +195,17 @@ def test_the_memory_store_has_nothing_to_rotate(
         assert "securechat: error: the memory store keeps nothing" in capsys.readouterr().err
     assert main(["keys", "reencrypt", "--batch", "0", *args]) == 2
     assert "--batch must be at least 1" in capsys.readouterr().err
+
+
+def test_a_bad_key_in_a_key_list_stops_the_start_naming_it(tmp_path: Path) -> None:
+    settings = Settings(data_dir=tmp_path / "data", database_url="memory://")
+    build_core(settings).close()
+    keys = settings.data_dir / "keys"
+    fernet = (keys / "fernet.key").read_text()
+    (keys / "fernet.key").write_text(fernet + "not-a-fernet-key\n")
+    with pytest.raises(SettingsError, match=r"fernet.key: key #2 is not a Fernet key"):
+        build_core(settings)
+    (keys / "fernet.key").write_text(fernet)
+    (keys / "jwt.key").write_text((keys / "jwt.key").read_text() + "short\n")
+    with pytest.raises(StartupError, match=r"jwt.key holds a key of fewer than 32 bytes"):
+        build_core(settings)
