@@ -46,7 +46,8 @@ USER securechat
 # Keys (keys/fernet.key, keys/jwt.key) and, without SECURECHAT_DATABASE_URL, the SQLite file.
 VOLUME ["/var/lib/securechat"]
 EXPOSE 10000
+# /healthz on the port the server listens on (SECURECHAT_PORT, read when the check runs).
 HEALTHCHECK --interval=10s --timeout=3s --start-period=30s --retries=3 \
-    CMD ["python", "-c", "import sys, urllib.request as u; sys.exit(u.urlopen('http://127.0.0.1:10000/healthz', timeout=2).status != 200)"]
+    CMD ["python", "-c", "import os, sys, urllib.request as u; port = os.environ.get('SECURECHAT_PORT', '10000'); sys.exit(u.urlopen(f'http://127.0.0.1:{port}/healthz', timeout=2).status != 200)"]
 ENTRYPOINT ["securechat"]
 CMD ["serve"]
