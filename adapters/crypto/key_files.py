@@ -97,12 +97,13 @@ class WatchedKeyFile:
 
     def __init__(self, path: Path, keys: list[str]) -> None:
         self._path = path
+        self._name = str(path)  # os.stat on a str: the cheapest look, made before each use
         self._seen = self._signature()
         self._keys = keys
 
     def _signature(self) -> tuple[int, int, int] | None:
         try:
-            found = self._path.stat()
+            found = os.stat(self._name)
         except OSError:
             return None
         return (found.st_ino, found.st_mtime_ns, found.st_size)
