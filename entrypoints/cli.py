@@ -13,6 +13,9 @@ import sys
 from collections.abc import Mapping
 
 RUNTIMES = ("flask", "quart")
+# entrypoints.common.key_commands.ACTIONS (a test keeps them equal): not imported here, as
+# nothing but the standard library is before gevent's patching.
+KEY_ACTIONS = ("rotate-encryption", "reencrypt", "retire-encryption", "rotate-jwt", "retire-jwt")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -38,6 +41,20 @@ def _parser() -> argparse.ArgumentParser:
     db.add_argument("revision", nargs="?", help="target revision (upgrade: head)")
     db.add_argument("--database", help="database URL (default: SQLite file)")
     db.add_argument("--data-dir", help="data directory")
+
+    keys = sub.add_parser("keys", help="rotate and retire encryption and JWT signing keys")
+    keys.add_argument(
+        "action",
+        choices=KEY_ACTIONS,
+        help="rotate-encryption (new key, then reencrypt), reencrypt (stored messages under "
+        "the first key), retire-encryption (drop older keys once nothing is under them), "
+        "rotate-jwt (new signing key; older ones verify), retire-jwt (drop older ones)",
+    )
+    keys.add_argument("--database", help="database URL (default: SQLite file)")
+    keys.add_argument("--data-dir", help="data directory")
+    keys.add_argument(
+        "--batch", type=int, default=500, help="messages rewritten per transaction (500)"
+    )
     return parser
 
 
@@ -122,6 +139,17 @@ def _db(args: argparse.Namespace) -> int:
     return 0
 
 
+def _keys(args: argparse.Namespace) -> int:
+    from entrypoints.common import key_commands
+    from entrypoints.common.settings import Settings, SettingsError
+
+    if args.batch < 1:
+        raise SettingsError("--batch must be at least 1")
+    settings = _settings(args)
+    assert isinstance(settings, Settings)
+    return key_commands.run(args.action, settings, lambda line: print(line, flush=True), args.batch)
+
+
 def _build_web(args: argparse.Namespace) -> int:
     from entrypoints.web_build import BuildError, build, check_node
 
@@ -168,6 +196,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "build-web":
             return _build_web(args)
+        if args.command == "keys":
+            return _keys(args)
         return _serve(args) if args.command == "serve" else _db(args)
     except (SettingsError, StartupError, OSError) as error:
         print(f"securechat: error: {error}", file=sys.stderr)

@@ -89,6 +89,16 @@ class MessageRepository(Protocol):
 
     def count(self, room_id: str) -> int: ...
 
+    def ciphertexts(self, after: str | None, limit: int) -> list[tuple[str, str, bytes]]:
+        """Up to `limit` messages of every room with id > after (all when None), by id, as
+        (room id, message id, ciphertext): a key rotation's walk over everything stored."""
+        ...
+
+    def rekey(self, rows: Sequence[tuple[str, str, bytes, bytes]]) -> int:
+        """For each (room id, message id, old, new), store `new` where the ciphertext is
+        still `old` (an edit meanwhile wins, and is left as it is); how many were stored."""
+        ...
+
 
 class ChangeRepository(Protocol):
     """Each room's change stream (domain/model/changes.py): numbered, in order, pruned to

@@ -1,12 +1,22 @@
 """Room and user access tokens as HS256 JWTs: pinned algorithm, required exp/iat/iss/aud,
-typed claims; `typ` says which kind a token is, and a token verifies only as its own kind."""
+typed claims; `typ` says which kind a token is, and a token verifies only as its own kind.
+
+Keys rotate: the first signs, and every token names its key in a `kid` header; a token is
+verified only with the key it names (an unknown `kid` is refused). A token without one was
+signed before key ids existed, by the one key there was: it is verified with the oldest key
+configured, and refused once that key is retired."""
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import logging
 import re
 import secrets
 import threading
 from collections import OrderedDict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import jwt
@@ -26,7 +36,43 @@ _SEGMENT = re.compile(r"[A-Za-z0-9_-]*")
 _UNUSED_BITS = {2: 0b1111, 3: 0b11}
 
 
+log = logging.getLogger("securechat.keys")
+
+Reload = Callable[[], Sequence[str] | None]
+"""The key list anew when its source changed since the last call, else None."""
+
+
+def key_id(secret: str) -> str:
+    """A key's `kid`: a digest of it, so a key file or variable needs no ids of its own."""
+    digest = hashlib.sha256(b"securechat-jwt-kid\0" + secret.encode()).digest()
+    return base64.urlsafe_b64encode(digest[:12]).decode("ascii")
+
+
+@dataclass(frozen=True, slots=True)
+class SigningKeys:
+    """The signing key first, then the previous ones, still verifying until retired."""
+
+    kid: str
+    secret: str
+    by_kid: dict[str, str]
+    oldest: str  # what a token without `kid` is verified with
+
+    @classmethod
+    def of(cls, secrets_: Sequence[str]) -> SigningKeys:
+        if not secrets_:
+            raise ValueError("at least one JWT secret is required")
+        for secret in secrets_:
+            if len(secret.encode()) < MIN_SECRET_BYTES:
+                raise ValueError(f"every JWT secret must be at least {MIN_SECRET_BYTES} bytes")
+        first = secrets_[0]
+        by_kid = {key_id(secret): secret for secret in reversed(secrets_)}
+        return cls(key_id(first), first, by_kid, secrets_[-1])
+
+
 class JwtTokenService:
+    """`previous`: keys that verify but no longer sign. `reload` (a key file being followed)
+    is asked before each use: a rotation reaches a running server without a restart."""
+
     def __init__(
         self,
         secret: str,
@@ -35,10 +81,12 @@ class JwtTokenService:
         clock: Clock,
         leeway_s: int = 30,
         cache_size: int = 4096,
+        *,
+        previous: Sequence[str] = (),
+        reload: Reload | None = None,
     ) -> None:
-        if len(secret.encode()) < MIN_SECRET_BYTES:
-            raise ValueError(f"the JWT secret must be at least {MIN_SECRET_BYTES} bytes")
-        self._secret = secret
+        self._keys = SigningKeys.of([secret, *previous])
+        self._reload = reload
         self._issuer = issuer
         self._audience = audience
         self._leeway = leeway_s
@@ -103,9 +151,24 @@ class JwtTokenService:
             "aud": self._audience,
             "jti": secrets.token_urlsafe(12),
         }
-        return jwt.encode(payload, self._secret, algorithm=ALGORITHM)
+        keys = self._follow()
+        return jwt.encode(payload, keys.secret, algorithm=ALGORITHM, headers={"kid": keys.kid})
+
+    def _follow(self) -> SigningKeys:
+        if self._reload is not None and (changed := self._reload()) is not None:
+            try:
+                keys = SigningKeys.of(changed)
+            except ValueError:
+                log.warning("the changed JWT key file holds a bad key; keys kept")
+                return self._keys
+            with self._lock:
+                self._keys = keys
+                self._verified.clear()  # a retired key's tokens must not stay cached
+            log.info("JWT keys reloaded: %d key(s), a new signing key first", len(changed))
+        return self._keys
 
     def _verify(self, token: str) -> Claims:
+        self._follow()
         # Only tokens whose signature and claims already verified are cached, keyed by the
         # whole token (signature included); expiry is still checked on every use. Only the
         # canonical spelling is ever verified, so a token has one cache key, not several.
@@ -127,7 +190,7 @@ class JwtTokenService:
         try:
             data: dict[str, Any] = jwt.decode(
                 token,
-                self._secret,
+                self._secret_for(token),
                 algorithms=[ALGORITHM],
                 audience=self._audience,
                 issuer=self._issuer,
@@ -143,6 +206,16 @@ class JwtTokenService:
             raise Unauthorized(ErrorCode.UNAUTHORIZED, "the token is not valid") from None
         check_claims(claims, now_ms)  # the domain's rule, the same for every caller
         return claims
+
+    def _secret_for(self, token: str) -> str:
+        """The key the token's `kid` names (the oldest for none); PyJWTError otherwise."""
+        kid = jwt.get_unverified_header(token).get("kid")
+        keys = self._keys
+        if kid is None:
+            return keys.oldest
+        if not isinstance(kid, str) or kid not in keys.by_kid:
+            raise jwt.InvalidTokenError("unknown key id")
+        return keys.by_kid[kid]
 
 
 def _claims(data: dict[str, Any]) -> Claims:

@@ -65,6 +65,7 @@ class MemoryMessageRepository:
         self.edits: dict[tuple[str, str], tuple[bytes, int, int]] = {}
         self.offsets: dict[tuple[str, str], int] = {}  # (room id, message id) -> offset
         self.sent_rows: list[tuple[str, str, str, str]] = []  # remember_sent's, on commit
+        self.rekeyed: list[tuple[str, str, bytes, bytes]] = []  # rekey's, on commit
 
     def _edited(self, message: StoredMessage) -> StoredMessage:
         edit = self.edits.get((message.room_id, message.id))
@@ -100,9 +101,33 @@ class MemoryMessageRepository:
     def remember_sent(self, rows: Sequence[tuple[str, str, str, str]]) -> None:
         self.sent_rows.extend(rows)
 
+    def ciphertexts(self, after: str | None, limit: int) -> list[tuple[str, str, bytes]]:
+        with self._store.lock:
+            rows = [
+                (m.room_id, m.id, m.ciphertext)
+                for messages in self._store.messages.values()
+                for m in messages
+                if after is None or m.id > after
+            ]
+        return heapq.nsmallest(limit, rows, key=lambda row: row[1])
+
+    def rekey(self, rows: Sequence[tuple[str, str, bytes, bytes]]) -> int:
+        stored = 0
+        for room_id, message_id, old, new in rows:
+            found = self.get(room_id, message_id)
+            if found is not None and found.ciphertext == old:
+                self.rekeyed.append((room_id, message_id, old, new))
+                stored += 1
+        return stored
+
     def apply_edits(self) -> None:
         """On commit, under the store lock: a message deleted meanwhile stays deleted."""
         found = self._store.find_message
+        for room_id, message_id, old, new in self.rekeyed:  # still `old`: as SQL compares
+            at = found(room_id, message_id)
+            rows = self._store.messages.get(room_id, [])
+            if at is not None and rows[at].ciphertext == old:
+                rows[at] = dataclasses.replace(rows[at], ciphertext=new)
         for (room_id, message_id), (ciphertext, edited_at_ms, offset) in self.edits.items():
             if (at := found(room_id, message_id)) is not None:
                 rows = self._store.messages[room_id]

@@ -158,6 +158,40 @@ class SqlMessageRepository:
         ).scalar_one()
         return int(total)
 
+    def ciphertexts(self, after: str | None, limit: int) -> list[tuple[str, str, bytes]]:
+        query = _WALK if after is None else _WALK_AFTER
+        rows = self._conn.execute(query, {"after": after, "limit": limit})
+        return [(row.room_id, row.id, bytes(row.ciphertext)) for row in rows]
+
+    def rekey(self, rows: Sequence[tuple[str, str, bytes, bytes]]) -> int:
+        stored = 0
+        for room_id, message_id, old, new in rows:
+            # Compare-and-set on the ciphertext itself: a row edited since it was read keeps
+            # its edit (written by a server under whatever key it had).
+            result = self._conn.execute(
+                _REKEY, {"m_room": room_id, "m_id": message_id, "old": old, "new": new}
+            )
+            stored += result.rowcount
+        return stored
+
+
+# A key rotation's walk: the primary key's order, one range per batch.
+_WALK = (
+    select(t.messages.c.room_id, t.messages.c.id, t.messages.c.ciphertext)
+    .order_by(t.messages.c.id)
+    .limit(bindparam("limit"))
+)
+_WALK_AFTER = _WALK.where(t.messages.c.id > bindparam("after"))
+_REKEY = (
+    update(t.messages)
+    .where(
+        t.messages.c.room_id == bindparam("m_room"),
+        t.messages.c.id == bindparam("m_id"),
+        t.messages.c.ciphertext == bindparam("old"),
+    )
+    .values(ciphertext=bindparam("new"))
+)
+
 
 def _stored(row: Row[Any]) -> StoredMessage:
     return StoredMessage(

@@ -12,7 +12,7 @@ from pathlib import Path
 from adapters.auth.jwt_tokens import MIN_SECRET_BYTES, JwtTokenService
 from adapters.crypto.argon2_hasher import Argon2Hasher
 from adapters.crypto.fernet_cipher import FernetCipher, check_key, generate_key
-from adapters.crypto.key_files import KeyFileError, load_or_create
+from adapters.crypto.key_files import KeyFileError, WatchedKeyFile, load_or_create, write_keys
 from adapters.crypto.offload import GeventRunner, OffloadedHasher, ThreadRunner
 from adapters.limits.memory import MemoryRateLimiter, RuleError
 from adapters.memory.presence import MemoryPresenceStore
@@ -22,6 +22,7 @@ from adapters.text.emoji_table import UnicodeEmojiTable
 from domain.usecases import CoreConfig, Deps
 from entrypoints.common.connection_caps import OpenFiles
 from entrypoints.common.settings import MEMORY_URL, Settings, SettingsError
+from ports.cipher import KeyRing
 from ports.limits import Check, RateLimiter
 from ports.unit_of_work import UnitOfWorkFactory
 
@@ -62,38 +63,84 @@ def _limiter(settings: Settings) -> RateLimiter:
         raise StartupError(f"SECURECHAT_RATE_LIMITS: {error}") from None
 
 
-def _secrets(settings: Settings) -> tuple[str, list[str]]:
+@dataclass(frozen=True)
+class KeySource:
+    """Where one kind of key comes from: a key file under the data directory (which
+    `securechat keys` rewrites, and servers follow) or a variable (the operator's to set)."""
+
+    keys: list[str]  # the first encrypts or signs; the others only decrypt or verify
+    variable: str  # the variable that, when set, takes the file's place
+    path: Path | None  # None: the keys come from `variable`
+    generate: Callable[[], str]
+
+    def replace(self, keys: list[str]) -> None:
+        """Store a new key list (a file only: a variable is changed by the operator)."""
+        if self.path is None:
+            raise StartupError(f"the keys come from {self.variable}: change it there")
+        write_keys(self.path, keys)
+
+    def follow(self) -> Callable[[], list[str] | None] | None:
+        """What a server asks before each use to see a rewritten file (None: a variable)."""
+        return None if self.path is None else WatchedKeyFile(self.path, self.keys).changed
+
+
+def prepare_data_dir(settings: Settings) -> None:
     # Owner-only when we create it: it holds the keys and the SQLite file (password hashes,
     # ciphertext). An existing directory is the operator's to set: we only warn if it is open.
     settings.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
     _warn_if_open(settings.data_dir, "data directory", "chmod 700")
-    keys_dir = settings.data_dir / "keys"
-    # SECURECHAT_JWT_SECRET's length is checked with the other settings; a file's, here.
-    jwt_secret = settings.jwt_secret or _jwt_key_file(keys_dir / "jwt.key")
+
+
+def _keys_dir(settings: Settings) -> Path:
+    return settings.data_dir / "keys"
+
+
+def encryption_keys(settings: Settings) -> KeySource:
+    """SECURECHAT_ENCRYPTION_KEYS, or <data dir>/keys/fernet.key (made once), checked."""
+    variable = "SECURECHAT_ENCRYPTION_KEYS"
     if settings.encryption_keys:
-        keys = list(settings.encryption_keys)
-        source = "SECURECHAT_ENCRYPTION_KEYS"
+        source = KeySource(list(settings.encryption_keys), variable, None, generate_key)
+        where = variable
     else:
-        keys = [load_or_create(keys_dir / "fernet.key", generate_key)]
-        source = str(keys_dir / "fernet.key")
-    for index, key in enumerate(keys):
+        path = _keys_dir(settings) / "fernet.key"
+        source = KeySource(_key_file(path, generate_key), variable, path, generate_key)
+        where = str(path)
+    for index, key in enumerate(source.keys):
         try:
             check_key(key)
         except (ValueError, TypeError):
             raise SettingsError(
-                f"{source}: key #{index + 1} is not a Fernet key (32 url-safe base64-encoded bytes)"
+                f"{where}: key #{index + 1} is not a Fernet key (32 url-safe base64-encoded bytes)"
             ) from None
-    return jwt_secret, keys
+    return source
 
 
-def _jwt_key_file(path: Path) -> str:
-    secret = load_or_create(path, lambda: secrets.token_urlsafe(48))
-    if len(secret.encode()) < MIN_SECRET_BYTES:
-        raise KeyFileError(
-            f"{path} holds fewer than {MIN_SECRET_BYTES} bytes: put a longer secret in it, "
-            "or remove it to generate a new one (tokens already issued then stop working)"
+def _new_jwt_secret() -> str:
+    return secrets.token_urlsafe(48)
+
+
+def jwt_keys(settings: Settings) -> KeySource:
+    """SECURECHAT_JWT_SECRET (+ _PREVIOUS_SECRETS), or <data dir>/keys/jwt.key (made once)."""
+    variable = "SECURECHAT_JWT_SECRET"
+    if settings.jwt_secret:  # its length, and the previous ones', checked with the settings
+        keys = [settings.jwt_secret, *settings.jwt_previous_secrets]
+        return KeySource(keys, variable, None, _new_jwt_secret)
+    path = _keys_dir(settings) / "jwt.key"
+    keys = _key_file(path, _new_jwt_secret)
+    if any(len(key.encode()) < MIN_SECRET_BYTES for key in keys):
+        raise StartupError(
+            f"{path} holds a key of fewer than {MIN_SECRET_BYTES} bytes: put a longer secret "
+            "in it, or remove it to generate a new one (tokens already issued then stop working)"
         )
-    return secret
+    return KeySource(keys, variable, path, _new_jwt_secret)
+
+
+def _key_file(path: Path, generate: Callable[[], str]) -> list[str]:
+    """The keys of a key file, one a line, generating it (one key) the first time."""
+    try:
+        return load_or_create(path, generate).split()
+    except KeyFileError as error:  # the message says which file and what to do
+        raise StartupError(str(error)) from None
 
 
 def _warn_if_open(path: Path, what: str, fix: str) -> None:
@@ -159,16 +206,22 @@ def _hasher(
 def build_core(settings: Settings, concurrency: str = "threads") -> Core:
     """Wire the core. `concurrency` is "threads" (Quart, tests) or "gevent" (Flask)."""
     closers: list[Callable[[], None]] = []
-    try:
-        jwt_secret, keys = _secrets(settings)
-    except KeyFileError as error:  # the message says which file and what to do
-        raise StartupError(str(error)) from None
+    prepare_data_dir(settings)
+    jwt, fernet = jwt_keys(settings), encryption_keys(settings)
     clock = SystemClock()
+    tokens = JwtTokenService(
+        jwt.keys[0],
+        settings.jwt_issuer,
+        settings.jwt_audience,
+        clock,
+        previous=jwt.keys[1:],
+        reload=jwt.follow(),
+    )
     deps = Deps(
         uow=_storage(settings, closers),
-        cipher=FernetCipher(keys),
+        cipher=FernetCipher(fernet.keys, fernet.follow()),
         hasher=_hasher(settings, concurrency, closers),
-        tokens=JwtTokenService(jwt_secret, settings.jwt_issuer, settings.jwt_audience, clock),
+        tokens=tokens,
         clock=clock,
         ids=UuidV7Generator(clock),
         presence=MemoryPresenceStore(),
@@ -205,3 +258,23 @@ def migrate_schema(settings: Settings, action: str, revision: str | None = None)
             raise StartupError("downgrade needs a target revision (e.g. base)")
         migrations.downgrade(url, revision)
     return migrations.current_revision(url) or "nothing"
+
+
+def stored_messages(settings: Settings) -> tuple[UnitOfWorkFactory, Callable[[], None]]:
+    """The configured database, for a maintenance command (key rotation), and its closer."""
+    if settings.resolved_database_url == MEMORY_URL:
+        raise StartupError("the memory store keeps nothing at rest: there is nothing to rewrite")
+    prepare_data_dir(settings)
+    closers: list[Callable[[], None]] = []
+    uow = _storage(settings, closers)
+
+    def close() -> None:
+        for closer in closers:
+            closer()
+
+    return uow, close
+
+
+def keyring(keys: Sequence[str]) -> KeyRing:
+    """A fixed set of encryption keys, the first encrypting (a command's, not a server's)."""
+    return FernetCipher(keys)

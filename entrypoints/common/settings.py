@@ -35,6 +35,8 @@ class Settings:
     data_dir: Path = Path("data")
     database_url: str = ""  # empty: SQLite file in the data directory
     jwt_secret: str | None = field(default=None, repr=False)
+    # Keys that signed tokens before SECURECHAT_JWT_SECRET did: they verify until removed.
+    jwt_previous_secrets: tuple[str, ...] = field(default=(), repr=False)
     jwt_issuer: str = "securechat"
     jwt_audience: str = "securechat"
     encryption_keys: tuple[str, ...] = field(default=(), repr=False)
@@ -112,6 +114,13 @@ class Settings:
             raise SettingsError("SECURECHAT_CORS_ORIGINS: list origins explicitly; '*' is refused")
         if self.jwt_secret is not None and len(self.jwt_secret.encode()) < 32:
             raise SettingsError("SECURECHAT_JWT_SECRET must be at least 32 bytes")
+        if self.jwt_previous_secrets and self.jwt_secret is None:
+            raise SettingsError(
+                "SECURECHAT_JWT_PREVIOUS_SECRETS needs SECURECHAT_JWT_SECRET (with the key "
+                "file, rotate with `securechat keys rotate-jwt`)"
+            )
+        if any(len(secret.encode()) < 32 for secret in self.jwt_previous_secrets):
+            raise SettingsError("SECURECHAT_JWT_PREVIOUS_SECRETS: each must be at least 32 bytes")
         if self.forwarded_header not in FORWARDED_FAMILIES:
             raise SettingsError(
                 f"SECURECHAT_FORWARDED_HEADER must be one of {', '.join(FORWARDED_FAMILIES)}"
@@ -172,6 +181,7 @@ class Settings:
             data_dir=Path(get("DATA_DIR") or d.data_dir),
             database_url=get("DATABASE_URL") or d.database_url,
             jwt_secret=get("JWT_SECRET"),
+            jwt_previous_secrets=listing("JWT_PREVIOUS_SECRETS"),
             jwt_issuer=get("JWT_ISSUER") or d.jwt_issuer,
             jwt_audience=get("JWT_AUDIENCE") or d.jwt_audience,
             encryption_keys=listing("ENCRYPTION_KEYS"),

@@ -7,7 +7,14 @@ from pathlib import Path
 
 import pytest
 
-from adapters.crypto.key_files import InsecureKeyFile, KeyFileError, load_or_create
+from adapters.crypto.key_files import (
+    InsecureKeyFile,
+    KeyFileError,
+    WatchedKeyFile,
+    load_or_create,
+    read_keys,
+    write_keys,
+)
 
 
 class Generator:
@@ -144,3 +151,42 @@ def test_a_key_file_that_is_not_text_is_refused_without_echoing_it(tmp_path: Pat
     assert str(path) in str(caught.value) and "secret" not in str(caught.value).replace(
         str(path), ""
     )
+
+
+# --- key lists: rewritten by `securechat keys`, followed by running servers ---------------
+
+
+def test_write_keys_replaces_the_list_whole_and_owner_only(tmp_path: Path) -> None:
+    path = tmp_path / "keys" / "fernet.key"
+    load_or_create(path, Generator("first"))
+    write_keys(path, ["second", "first"])
+    assert read_keys(path) == ["second", "first"]
+    assert _mode(path) == 0o600
+    assert [p.name for p in path.parent.iterdir()] == ["fernet.key"]  # no temp file left
+    with pytest.raises(KeyFileError):
+        write_keys(path, [])
+    assert read_keys(path) == ["second", "first"]
+
+
+def test_a_watched_file_reports_each_change_once(tmp_path: Path) -> None:
+    path = tmp_path / "keys" / "jwt.key"
+    keys = [load_or_create(path, Generator("first"))]
+    watched = WatchedKeyFile(path, keys)
+    assert watched.changed() is None
+    write_keys(path, ["second", "first"])
+    assert watched.changed() == ["second", "first"]
+    assert watched.changed() is None
+    write_keys(path, ["second", "first"])  # rewritten, the same keys: nothing to take up
+    assert watched.changed() is None
+    write_keys(path, ["second"])
+    assert watched.changed() == ["second"]
+
+
+def test_a_watched_file_made_unusable_keeps_the_keys_in_use(tmp_path: Path) -> None:
+    path = tmp_path / "keys" / "jwt.key"
+    watched = WatchedKeyFile(path, [load_or_create(path, Generator("first"))])
+    write_keys(path, ["second", "first"])
+    path.chmod(0o644)  # exposed: the next start refuses it; a running server keeps its keys
+    assert watched.changed() is None
+    path.unlink()
+    assert watched.changed() is None

@@ -160,6 +160,21 @@ def test_the_forwarded_header_is_one_family_by_name(header: str) -> None:
         Settings().with_overrides(forwarded_header=header)
 
 
+def test_previous_jwt_secrets_are_listed_checked_and_need_the_secret() -> None:
+    old = "o" * 32
+    settings = Settings.from_env(
+        {"SECURECHAT_JWT_SECRET": SECRET_32, "SECURECHAT_JWT_PREVIOUS_SECRETS": f" {old} ,, "}
+    )
+    assert settings.jwt_previous_secrets == (old,)
+    assert old not in repr(settings)
+    with pytest.raises(SettingsError, match="at least 32 bytes"):
+        Settings.from_env(
+            {"SECURECHAT_JWT_SECRET": SECRET_32, "SECURECHAT_JWT_PREVIOUS_SECRETS": "short"}
+        )
+    with pytest.raises(SettingsError, match="needs SECURECHAT_JWT_SECRET"):
+        Settings.from_env({"SECURECHAT_JWT_PREVIOUS_SECRETS": old})
+
+
 def test_jwt_secret_length_is_counted_in_bytes() -> None:
     assert Settings.from_env({"SECURECHAT_JWT_SECRET": "é" * 16}).jwt_secret == "é" * 16
 
