@@ -16,7 +16,7 @@ import functools
 import logging
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import Any
+from typing import Any, TypeVar, TypeVarTuple
 
 from domain.model.errors import ErrorCode, Unavailable
 from domain.model.events import (
@@ -89,6 +89,8 @@ from entrypoints.common.steps import (
 from ports.limits import Check
 
 log = logging.getLogger("securechat.server")
+R = TypeVar("R")
+Ts = TypeVarTuple("Ts")
 
 # A bodyless answer to a CORS preflight: status and headers.
 Preflight = tuple[int, dict[str, str]]
@@ -122,6 +124,13 @@ class ServerBase:
         self.shared = bool(settings.redis_url)
         self.state_lane = Lane.WORKER if self.shared else Lane.INLINE
 
+    def on_state(self, fn: Callable[[*Ts], R], *args: *Ts) -> Steps[R]:
+        """`fn(*args)` on rate limits or presence: in this process's memory, a plain call
+        (no step); on Redis, a worker's turn, never the event loop's."""
+        if not self.shared:
+            return fn(*args)
+        return (yield from call(Lane.WORKER, fn, *args))
+
     def socketio_options(self) -> dict[str, Any]:
         """The options both runtimes give their Socket.IO server."""
         return {
@@ -146,7 +155,7 @@ class ServerBase:
         # Its lane and limits, from its decoded body (a password attempt however spelled).
         admission = admit_route(route, request)
         try:
-            wait = yield from call(self.state_lane, count, self.limiter, admission)
+            wait = yield from self.on_state(count, self.limiter, admission)
         except Unavailable as error:  # Redis, whose outage is logged once
             return (yield from self.reply_steps(error_response(error)))
         if wait:
@@ -305,7 +314,7 @@ class ServerBase:
         """Count a connect under these checks; over one, refuse it (`rate_limited`, with
         the seconds to wait, in its connect_error; `unavailable` while Redis is away)."""
         try:
-            wait = yield from call(self.state_lane, self.limiter.attempt, checks)
+            wait = yield from self.on_state(self.limiter.attempt, checks)
         except Unavailable as error:
             raise Refused(
                 {**error_body(error.code, error.message), "retry_after": UNAVAILABLE_RETRY_S}
@@ -328,7 +337,7 @@ class ServerBase:
         # Its lane and limits, from its decoded payload (the same rule as a route's).
         admission = admit_event(event, self.protocol.connection(sid), args)
         try:
-            wait = yield from call(self.state_lane, count, self.limiter, admission)
+            wait = yield from self.on_state(count, self.limiter, admission)
         except Unavailable as error:  # Redis, whose outage is logged once
             return failed_ack(error)
         if wait:
@@ -404,7 +413,7 @@ class ServerBase:
             yield Emit("token_expiring", {"expires_in": left}, sid)
         yield from self.end_steps(self.protocol.expired(), EndReason.TOKEN_EXPIRED)
         # Typing that ran out, per room (on Redis: told by the one process that ended it).
-        yield from emits_for((yield from call(self.state_lane, expire_typing, self.deps)))
+        yield from emits_for((yield from self.on_state(expire_typing, self.deps)))
         yield from self.fanout.flush()  # presence: one delta per room that changed
 
     def end_steps(self, sids: Sequence[str], reason: EndReason) -> Steps[None]:
