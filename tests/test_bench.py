@@ -28,6 +28,11 @@ SCENARIOS = {
     "pruning",
     "fanout_1x100_churn",
     "recovery",
+    # With Redis: 1 process, then 2 (bench/cluster.py).
+    "fanout_1x50_redis_1p",
+    "fanout_10x10_redis_1p",
+    "fanout_1x50_redis_2p",
+    "fanout_10x10_redis_2p",
 }
 
 
@@ -52,6 +57,8 @@ def test_quick_benchmark_completes_without_errors() -> None:
         assert connections["received_broadcast"] == connections["connections"] > 0
         recovered = by_key[("recovery", runtime)]  # every join got all 1,000, in order
         assert recovered["missed"] == 1000 and recovered["joins"] > 0
+        for rooms in ("1x50", "10x10"):  # two processes, side by side with one
+            assert by_key[(f"fanout_{rooms}_redis_2p", runtime)]["ratio_to_1p"] > 0
         fanout = by_key[("fanout_1x50", runtime)]
         assert fanout["latency_deliveries"] > 0 and fanout["saturation_deliveries_per_s"] > 0
         pressure = by_key[("fanout_1x50_password_pressure", runtime)]
