@@ -19,16 +19,9 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, TypeVar, TypeVarTuple
 
 from domain.model.errors import ErrorCode, Unavailable
-from domain.model.events import (
-    AddressesNarrowed,
-    Event,
-    FamilyRevoked,
-    MemberRemoved,
-    RoomDeleted,
-    RoomTokensRevoked,
-)
 from domain.model.policies import Claims
 from domain.model.sessions import EndReason
+from domain.usecases.join_room import forget_departed
 from domain.usecases.send_message import SendCommand
 from domain.usecases.typing import expire_typing
 from entrypoints.common import http_api, relay
@@ -63,6 +56,7 @@ from entrypoints.common.limits import CONNECT_IDENTITY_LIMITS as CONNECT_BY_ID
 from entrypoints.common.limits import Limit, Tarpit
 from entrypoints.common.presence_fanout import PresenceFanout
 from entrypoints.common.quiet_log import transport_logger
+from entrypoints.common.revocations import Revocations
 from entrypoints.common.settings import Settings
 from entrypoints.common.shapes import JSON_HEADERS, encode_json
 from entrypoints.common.socket_api import EVENTS_BY_NAME
@@ -73,10 +67,9 @@ from entrypoints.common.socket_connections import (
     Refused,
     SocketProtocol,
 )
-from entrypoints.common.socket_events import PRESENCE_NOTE, Emit, channel, emits_for
+from entrypoints.common.socket_events import PRESENCE_NOTE, Emit, emits_for
 from entrypoints.common.socket_wire import PollingBacklog, polling_queues
 from entrypoints.common.steps import (
-    Disconnect,
     EndSession,
     Enter,
     Leave,
@@ -98,7 +91,7 @@ Preflight = tuple[int, dict[str, str]]
 RawReply = tuple[int, bytes, dict[str, str]]
 
 
-class ServerBase:
+class ServerBase(Revocations):
     def __init__(self, settings: Settings, core: Core) -> None:
         self.settings = settings
         self.core = core
@@ -201,49 +194,6 @@ class ServerBase:
                 relay.RELAY_EVENT, {"events": relayed}, relay.RELAY_ROOM
             )  # to the other processes
         return self.encode(response)
-
-    def relayed_steps(self, payload: object) -> Steps[None]:
-        """Revocations another process of the cluster committed (relay.py), done to this
-        process's sockets."""
-        yield from self.revocation_steps(relay.decode(payload))
-
-    def revocation_steps(self, events: Sequence[Event]) -> Steps[None]:
-        """What committed events do to live sockets, after their emits: end, at once, every
-        socket opened with a token they revoked (a sign-in's, a room's guest or admin
-        tokens), each told `session_ended` first; take every socket out of a deleted room,
-        and a kicked or banned identity's sockets out of its room (each told with `kicked`
-        / `banned`). Every one of those events carries its `reason` (sessions.EndReason)."""
-        for event in events:
-            # The lookups are in memory: cheap enough for an event loop.
-            match event:
-                case FamilyRevoked(family_id=family_id, reason=reason):
-                    yield from self.end_steps(self.protocol.revoked(family_id), reason)
-                case RoomTokensRevoked(reason=reason):
-                    yield from self.end_steps(self.protocol.stale(event), reason)
-                case RoomDeleted(room_id=room_id):
-                    # Waits for each connection's running event: in a worker.
-                    evicted, _ = yield from call(Lane.WORKER, self.protocol.evict, room_id)
-                    for sid in evicted:
-                        yield Leave(sid, channel(room_id))
-                case MemberRemoved(room_id=room_id, user_id=user_id, standing=standing):
-                    evicted, presence = yield from call(
-                        Lane.WORKER, self.protocol.evict, room_id, user_id
-                    )
-                    for sid in evicted:
-                        # Told on its own, then out of the room; the room sees it leave.
-                        told = {"room": room_id, "reason": EndReason(standing.value).value}
-                        yield Emit(standing.value, told, sid)
-                        yield Leave(sid, channel(room_id))
-                    yield from self.emitting(presence)
-                case AddressesNarrowed(room_id=room_id, networks=networks, owner=owner):
-                    evicted, presence = yield from call(
-                        Lane.WORKER, self.protocol.evict_unverified, room_id, networks, owner
-                    )
-                    for sid in evicted:
-                        told = {"room": room_id, "reason": EndReason.IP_NOT_VERIFIED.value}
-                        yield Emit("ip_not_verified", told, sid)
-                        yield Leave(sid, channel(room_id))
-                    yield from self.emitting(presence)
 
     def encode(self, response: HttpResponse) -> RawReply:
         """Status, body and headers to write."""
@@ -414,20 +364,11 @@ class ServerBase:
         yield from self.end_steps(self.protocol.expired(), EndReason.TOKEN_EXPIRED)
         # Typing that ran out, per room (on Redis: told by the one process that ended it).
         yield from emits_for((yield from self.on_state(expire_typing, self.deps)))
+        if self.shared:  # presence of processes that died without leaving
+            yield from self.emitting(
+                emits_for((yield from self.on_state(forget_departed, self.deps)))
+            )
         yield from self.fanout.flush()  # presence: one delta per room that changed
-
-    def end_steps(self, sids: Sequence[str], reason: EndReason) -> Steps[None]:
-        """Disconnect connections whose access has ended (expired, revoked), each told
-        `session_ended {"reason"}` first: never silently."""
-        for sid in sids:
-            try:
-                yield Emit("session_ended", {"reason": reason.value}, sid)
-                yield Disconnect(sid)  # runs disconnect: presence is updated
-            except Exception:
-                log.exception("could not end a connection")
-            # Whatever became of the socket, its access ends here (a no-op when the
-            # disconnect handler has already run).
-            yield from self.disconnect_steps(sid)
 
 
 def limited(wait: float) -> HttpResponse:

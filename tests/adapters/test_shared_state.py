@@ -159,3 +159,41 @@ def test_an_unreachable_redis_is_unavailable_and_said_once(
     outage.succeeded()
     assert not outage.down
     assert "redis available again" in caplog.records[-1].getMessage()
+
+
+def test_a_process_that_stopped_without_leaving_is_forgotten_once(
+    client: redis.Redis, redis_prefix: str
+) -> None:
+    now = [1_000.0]
+
+    def clock() -> float:
+        return now[0]
+
+    dead, alive, third = (
+        RedisPresenceStore(client, redis_prefix, RedisOutage(), clock) for _ in range(3)
+    )
+    dead.enter("room", "d1", ANNA)
+    dead.set_typing("room", ANNA.user_id, 10**15)
+    alive.enter("room", "a1", BERT)
+    alive.enter("room", "a2", ANNA)  # anna has a tab on a live process too
+    dead.enter("other", "d2", ANNA)
+    assert alive.sweep() == [] and third.sweep() == []  # everyone recently heard of
+    now[0] += 10.0
+    assert alive.sweep() == []
+    now[0] += 10.0  # `dead` last heard of 20 s ago, `alive` 10 s ago
+    gone = alive.sweep()
+    assert sorted((room, d.who.username, d.last, d.online) for room, d in gone) == [
+        ("other", "anna", True, 0),
+        ("room", "anna", False, 2),  # her tab on `alive` keeps her listed
+    ]
+    assert third.sweep() == []  # claimed once
+    assert sorted(p.username for p in alive.online("room")) == ["anna", "bert"]
+    assert alive.online("other") == []
+    assert alive.leave("room", "a2") is not None
+    assert [p.username for p in alive.online("room")] == ["bert"]
+
+
+def test_the_memory_store_has_no_other_process_to_forget() -> None:
+    store = MemoryPresenceStore()
+    store.enter("room", "c1", ANNA)
+    assert store.sweep() == []

@@ -244,5 +244,18 @@ def test_a_killed_node_loses_nothing_acknowledged_and_its_clients_recover_on_the
         finally:
             again.disconnect()
         assert cluster.on_flask.texts(room.room_id, writer_token) == acked
+        # The dead node's connection is not listed for ever: once its sweeps have not been
+        # heard of for a while (NODE_TIMEOUT_MS), the live node forgets it, and the room
+        # hears the reader leave (its tab on the live node is closed by now).
+        deadline = time.monotonic() + 40
+        while True:
+            update = receive_until(writer, "presence_update", max(0.1, deadline - time.monotonic()))
+            if "reader" in _names(update["left"]):
+                break
+        assert _names(
+            cluster.on_flask.http.get(
+                f"/chat/{room.room_id}/presence", headers=_bearer(writer_token)
+            ).json()["users"]
+        ) == ["writer"]
     finally:
         writer.disconnect()
