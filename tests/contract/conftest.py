@@ -7,6 +7,7 @@ see each other's data.
 
 from __future__ import annotations
 
+import os
 import secrets
 from collections.abc import Iterator
 from pathlib import Path
@@ -14,11 +15,15 @@ from pathlib import Path
 import pytest
 
 from adapters.sqlalchemy import migrations
-from tests.conftest import fresh_postgres_schema
+from tests.conftest import REDIS_URL, drop_redis_prefix, fresh_postgres_schema
 from tests.contract.client import Api
 from tests.contract.harness import ServerProcess
 
 RUNTIMES = ("flask", "quart")
+# SECURECHAT_TEST_CONTRACT_REDIS=1: every server of the suite runs with SECURECHAT_REDIS_URL
+# (its presence, limits and broadcasts on Redis, one prefix per server), so the one-process
+# contract is checked on the cluster's code paths too.
+CONTRACT_ON_REDIS = os.environ.get("SECURECHAT_TEST_CONTRACT_REDIS") == "1"
 STORAGES = ("memory", "sqlite", "postgres")
 
 
@@ -68,10 +73,16 @@ def server(
     by environment variable) is added to its environment."""
     data_dir: Path = tmp_path_factory.mktemp(f"data-{runtime}")
     env = {"SECURECHAT_JWT_SECRET": jwt_secret, **getattr(request.module, "SERVER_ENV", {})}
+    prefix = ""
+    if CONTRACT_ON_REDIS:  # the whole suite on the shared state of a cluster
+        prefix = "contract-" + secrets.token_hex(6)
+        env |= {"SECURECHAT_REDIS_URL": REDIS_URL, "SECURECHAT_REDIS_PREFIX": prefix}
     process = ServerProcess(runtime, data_dir, database, env)
     process.start()
     yield process
     process.stop()
+    if prefix:
+        drop_redis_prefix(REDIS_URL, prefix)
     stderr = process.stderr_text()
     assert "Traceback" not in stderr, f"the server printed a traceback:\n{stderr}"
 
