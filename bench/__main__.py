@@ -20,6 +20,7 @@ from typing import Any
 
 from bench import scenarios as sc
 from bench import servers
+from bench.cluster import cluster_rows
 from bench.recovery import recovery
 from bench.servers import BENCH_IDENTITY_LIMITS, CHURN_RATE_LIMITS, bare, cpu_sets, securechat
 
@@ -34,6 +35,7 @@ ALL = (
     "guessing",
     "churn",
     "bare",
+    "cluster",
 )
 
 
@@ -195,6 +197,10 @@ async def run_runtime(runtime: str, profile: sc.Profile, only: set[str]) -> list
 
     if "churn" in only:
         emit("fanout_1x100_churn", await churn(runtime, profile))
+
+    if "cluster" in only:  # with Redis: 2 processes against 1 (bench/cluster.py)
+        for row in await cluster_rows(runtime, profile, settle):
+            emit(row.pop("scenario"), row)
 
     if "bare" in only:
         for room_count, per_room in ((1, 50), (10, 10)):

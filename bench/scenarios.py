@@ -56,6 +56,10 @@ class Target:
         self.secured = secured
         self.host, self.port = server.host, server.port
 
+    def address(self, index: int) -> tuple[str, int]:
+        """Where the `index`th client of a scenario connects (bench/cluster.py: in turn)."""
+        return self.host, self.port
+
     async def room(self) -> tuple[str, str]:
         room_id = "b_" + secrets.token_hex(6)
         if not self.secured:
@@ -103,7 +107,7 @@ async def _clients(
         if identities:
             tokens = [await guest_token(target, room_id) for _ in range(per_room)]
         conns = await asyncio.gather(
-            *(connect(target.host, target.port, each, stats) for each in tokens)
+            *(connect(*target.address(i), each, stats) for i, each in enumerate(tokens))
         )
         for conn in conns:
             ack = await conn.call("join", {"room": room_id})

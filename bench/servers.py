@@ -27,9 +27,11 @@ def cpu_sets() -> tuple[set[int], set[int]]:
 
 
 class Server:
-    def __init__(self, argv: list[str], env: dict[str, str], label: str) -> None:
+    def __init__(
+        self, argv: list[str], env: dict[str, str], label: str, cpus: set[int] | None = None
+    ) -> None:
         self.label = label
-        server_cpus, _ = cpu_sets()
+        server_cpus = cpus or cpu_sets()[0]
         if shutil.which("taskset") and len(CPUS) >= 2:
             argv = ["taskset", "-c", ",".join(map(str, sorted(server_cpus))), *argv]
         full_env = {k: v for k, v in os.environ.items() if not k.startswith("SECURECHAT_")}
@@ -125,7 +127,12 @@ CHURN_RATE_LIMITS = BENCH_RATE_LIMITS + ";connect_user=30/minute"
 DATABASE_URL: str | None = None
 
 
-def securechat(runtime: str, data_dir: Path, extra_env: dict[str, str] | None = None) -> Server:
+def securechat(
+    runtime: str,
+    data_dir: Path,
+    extra_env: dict[str, str] | None = None,
+    cpus: set[int] | None = None,
+) -> Server:
     env = {
         "SECURECHAT_LOG_LEVEL": "WARNING",
         # The password-pressure scenarios measure argon2's cost, the connection ramp makes a
@@ -152,7 +159,7 @@ def securechat(runtime: str, data_dir: Path, extra_env: dict[str, str] | None = 
         "--data-dir",
         str(data_dir),
     ]
-    return Server(argv, env, f"securechat-{runtime}")
+    return Server(argv, env, f"securechat-{runtime}", cpus)
 
 
 def bare(runtime: str) -> Server:

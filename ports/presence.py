@@ -7,7 +7,7 @@ from domain.model.presence import Arrival, Departure, Present
 
 class PresenceStore(Protocol):
     """Who is connected to which room (per connection, listed per identity) and who is
-    typing there. In memory per process today; a shared store (Redis) can take its place."""
+    typing there. In one process's memory, or shared by a cluster's processes on Redis."""
 
     def enter(self, room_id: str, connection_id: str, who: Present) -> Arrival:
         """Record the connection in the room (again: no change, `first` False)."""
@@ -37,4 +37,10 @@ class PresenceStore(Protocol):
 
     def expire_typing(self, now_ms: int) -> list[str]:
         """Forget typing that ran out by `now_ms`: the rooms whose typing list changed."""
+        ...
+
+    def sweep(self) -> list[tuple[str, Departure]]:
+        """Once a second, from this process's sweep: the connections of processes that
+        stopped without leaving, now forgotten, each with its room (a shared store's
+        concern; in one process's memory, none)."""
         ...

@@ -16,6 +16,7 @@ POSTGRES_URL = os.environ.get(
     "SECURECHAT_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 )
 REQUIRE_SERVICES = os.environ.get("SECURECHAT_REQUIRE_SERVICES") == "1"
+REDIS_URL = os.environ.get("SECURECHAT_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 
 
 def _postgres_unavailable() -> str | None:
@@ -48,6 +49,33 @@ def postgres_available() -> None:
     if REQUIRE_SERVICES:
         pytest.fail(f"SECURECHAT_REQUIRE_SERVICES=1 but {reason}")
     pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def redis_available() -> None:
+    """The shared Redis (never stopped by a test: a fault test starts its own)."""
+    try:
+        import redis
+
+        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=3).ping()
+    except Exception as error:
+        reason = f"Redis at {REDIS_URL} is unreachable: {error}"
+        if REQUIRE_SERVICES:
+            pytest.fail(f"SECURECHAT_REQUIRE_SERVICES=1 but {reason}")
+        pytest.skip(reason)
+
+
+def drop_redis_prefix(url: str, prefix: str) -> None:
+    """Remove a test's keys (its own prefix) from a shared Redis."""
+    import redis
+
+    client = redis.Redis.from_url(url)
+    try:
+        keys = list(client.scan_iter(match=f"{prefix}:*", count=500))
+        if keys:
+            client.delete(*keys)
+    finally:
+        client.close()
 
 
 @pytest.fixture
@@ -92,7 +120,12 @@ def tokens(clock: FakeClock) -> JwtTokenService:
 
 # What `pytest --quick` leaves out: the browser, the benchmark's own run, the migrations'
 # round trips on real databases.
-SLOW_PATHS = ("tests/web/", "tests/test_bench.py", "tests/migrations/")
+SLOW_PATHS = (
+    "tests/web/",
+    "tests/test_bench.py",
+    "tests/migrations/",
+    "tests/contract/test_cluster.py",  # two servers, Postgres and Redis
+)
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

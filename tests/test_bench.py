@@ -29,6 +29,11 @@ SCENARIOS = {
     "pruning",
     "fanout_1x100_churn",
     "recovery",
+    # With Redis: 1 process, then 2 (bench/cluster.py).
+    "fanout_1x50_redis_1p",
+    "fanout_10x10_redis_1p",
+    "fanout_1x50_redis_2p",
+    "fanout_10x10_redis_2p",
 }
 
 
@@ -56,6 +61,8 @@ def _check(runtime: str) -> None:
     assert connections["received_broadcast"] == connections["connections"] > 0
     recovered = by_key[("recovery", runtime)]  # every join got all 1,000, in order
     assert recovered["missed"] == 1000 and recovered["joins"] > 0
+    for rooms in ("1x50", "10x10"):  # two processes, side by side with one
+        assert by_key[(f"fanout_{rooms}_redis_2p", runtime)]["ratio_to_1p"] > 0
     fanout = by_key[("fanout_1x50", runtime)]
     assert fanout["latency_deliveries"] > 0 and fanout["saturation_deliveries_per_s"] > 0
     pressure = by_key[("fanout_1x50_password_pressure", runtime)]
@@ -93,3 +100,43 @@ class TestQuartBench:
     @pytest.mark.timeout(400)
     def test_quick_benchmark_completes_without_errors(self) -> None:
         _check("quart")
+
+
+def test_prefill_stores_through_the_repository_numbered_for_pruning(tmp_path: Path) -> None:
+    """The bench's history goes in through add_many: numbered per room, as the server's."""
+    from sqlalchemy import text
+
+    from adapters.crypto.fernet_cipher import generate_key
+    from adapters.sqlalchemy import migrations
+    from adapters.sqlalchemy.engine import make_engine
+    from bench.prefill import prefill
+
+    (tmp_path / "keys").mkdir()
+    (tmp_path / "keys" / "fernet.key").write_text(generate_key())
+    url = f"sqlite:///{tmp_path / 'securechat.db'}"
+    migrations.upgrade(url)
+    engine = make_engine(url)
+    try:
+        with engine.begin() as conn:
+            for room_id in ("small", "large"):
+                conn.execute(
+                    text(
+                        "INSERT INTO rooms (id, incarnation, password_hash, password_version,"
+                        " created_by, created_at_ms) VALUES (:id, 'i', 'h', 1, 'g', 1)"
+                    ),
+                    {"id": room_id},
+                )
+        middles = prefill(tmp_path, {10: "small", 1_500: "large"})
+        with engine.connect() as conn:
+            counters = {r[0]: r[1] for r in conn.execute(text("SELECT id, message_seq FROM rooms"))}
+            assert counters == {"small": 10, "large": 1_500}
+            seqs = conn.execute(
+                text("SELECT seq FROM messages WHERE room_id = 'large' ORDER BY id")
+            ).scalars()
+            assert list(seqs) == list(range(1, 1_501))
+            middle = conn.execute(
+                text("SELECT seq FROM messages WHERE id = :id"), {"id": middles[1_500]}
+            ).scalar_one()
+            assert middle == 751  # the message at index size // 2
+    finally:
+        engine.dispose()

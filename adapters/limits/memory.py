@@ -3,8 +3,8 @@
 Rules are given as `limits` rate strings ("10/minute", "300 per hour"). A key's window starts
 at its first attempt and ends one period later; within it the key may make the rule's number
 of attempts (so over any span of one period, at most twice that number; over longer spans,
-the rate). A Redis storage can take the memory one's place when several processes must share
-the counts (roadmap).
+the rate). With SECURECHAT_REDIS_URL, `limits`' Redis storage takes the memory one's place,
+so every process of a cluster counts on the same keys (adapters/redis/limits.py).
 
 The storage is our own `limits` Storage, `ExpiringCounters`, not the library's
 MemoryStorage, for two reasons measured on limits 5.8 (docs/security.md, Abuse limits):
@@ -102,14 +102,18 @@ class ExpiringCounters(Storage):
         self._counts.pop(key, None)  # its heap entry finds nothing when it comes up
 
 
-class MemoryRateLimiter:
+class FixedWindowLimiter:
     """`limits`' fixed window (FixedWindowRateLimiter's test and hit, on the storage's
-    `get` and `incr`), with each key built once per attempt: it runs on every message."""
+    `get` and `incr`), with each key built once per attempt: it runs on every message.
+    On any `limits` storage: this process's (`MemoryRateLimiter`) or Redis's
+    (adapters/redis/limits.py), whose counts every process of a cluster shares."""
 
-    def __init__(self, rules: Mapping[str, str], clock: Callable[[], float] = time.time) -> None:
+    def __init__(
+        self, rules: Mapping[str, str], storage: Storage, clock: Callable[[], float] = time.time
+    ) -> None:
         self._rules = {name: parse_rule(text) for name, text in rules.items()}
         self._clock = clock
-        self.storage = ExpiringCounters(clock)
+        self.storage = storage
 
     def attempt(self, checks: Sequence[Check]) -> float:
         rules, storage = self._rules, self.storage
@@ -127,3 +131,12 @@ class MemoryRateLimiter:
         for item, key in counted:
             storage.incr(key, item.get_expiry())
         return 0.0
+
+
+class MemoryRateLimiter(FixedWindowLimiter):
+    """The fixed window on this process's own counters (one process, no Redis)."""
+
+    storage: ExpiringCounters
+
+    def __init__(self, rules: Mapping[str, str], clock: Callable[[], float] = time.time) -> None:
+        super().__init__(rules, ExpiringCounters(clock), clock)

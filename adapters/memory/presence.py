@@ -103,3 +103,6 @@ class MemoryPresenceStore:
                 if not room.typing:
                     self._typing_rooms.discard(room_id)
         return changed
+
+    def sweep(self) -> list[tuple[str, Departure]]:
+        return []  # one process: its connections leave with it

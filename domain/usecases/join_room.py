@@ -53,3 +53,19 @@ def leave_room(deps: Deps, grant: Grant, connection_id: str) -> Outcome[None]:
     if departure.was_typing:
         events.append(typing_changed(deps, grant.room_id))
     return Outcome(None, events)
+
+
+def forget_departed(deps: Deps) -> list[Event]:
+    """The sweep's: connections of processes that stopped without leaving (a shared
+    presence store finds them) are gone; each room hears of identities that had no other."""
+    events: list[Event] = []
+    for room_id, departure in deps.presence.sweep():
+        if not departure.last:
+            continue
+        who = departure.who
+        events.append(
+            PresenceChanged(room_id, who.user_id, who.username, False, departure.online, who.guest)
+        )
+        if departure.was_typing:
+            events.append(typing_changed(deps, room_id))
+    return events

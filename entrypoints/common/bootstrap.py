@@ -24,6 +24,7 @@ from entrypoints.common.connection_caps import OpenFiles
 from entrypoints.common.settings import MEMORY_URL, Settings, SettingsError
 from ports.cipher import KeyRing
 from ports.limits import Check, RateLimiter
+from ports.presence import PresenceStore
 from ports.unit_of_work import UnitOfWorkFactory
 
 log = logging.getLogger("securechat.startup")
@@ -61,6 +62,42 @@ def _limiter(settings: Settings) -> RateLimiter:
         return MemoryRateLimiter(dict(settings.rate_limits))
     except RuleError as error:
         raise StartupError(f"SECURECHAT_RATE_LIMITS: {error}") from None
+
+
+def _shared_state(
+    settings: Settings, closers: list[Callable[[], None]]
+) -> tuple[PresenceStore, RateLimiter]:
+    """Presence and rate limits: this process's own, or, with SECURECHAT_REDIS_URL, on Redis
+    for every process of the cluster (imported only then: no Redis cost without it)."""
+    if not settings.redis_url:
+        return MemoryPresenceStore(), _limiter(settings)
+    import redis
+
+    from adapters.redis.connection import RedisOutage, connect, first_line
+    from adapters.redis.limits import RedisRateLimiter
+    from adapters.redis.presence import RedisPresenceStore
+
+    client = connect(settings.redis_url)
+    closers.append(client.close)
+    try:
+        client.ping()
+    except redis.RedisError as error:
+        raise StartupError(
+            f"cannot reach redis at {redis_address(settings.redis_url)}: {first_line(error)}"
+        ) from None
+    outage = RedisOutage()
+    prefix = settings.redis_prefix
+    try:
+        limiter = RedisRateLimiter(dict(settings.rate_limits), client, prefix, outage)
+    except RuleError as error:
+        raise StartupError(f"SECURECHAT_RATE_LIMITS: {error}") from None
+    return RedisPresenceStore(client, prefix, outage), limiter
+
+
+def redis_address(url: str) -> str:
+    """A Redis URL without its password, for messages."""
+    scheme, _, rest = url.partition("://")
+    return f"{scheme}://{rest.rpartition('@')[2]}"
 
 
 @dataclass(frozen=True)
@@ -217,6 +254,7 @@ def build_core(settings: Settings, concurrency: str = "threads") -> Core:
         previous=jwt.keys[1:],
         reload=jwt.follow(),
     )
+    presence, limiter = _shared_state(settings, closers)
     deps = Deps(
         uow=_storage(settings, closers),
         cipher=FernetCipher(fernet.keys, fernet.follow()),
@@ -224,7 +262,7 @@ def build_core(settings: Settings, concurrency: str = "threads") -> Core:
         tokens=tokens,
         clock=clock,
         ids=UuidV7Generator(clock),
-        presence=MemoryPresenceStore(),
+        presence=presence,
         emoji=UnicodeEmojiTable(),
         config=CoreConfig(
             max_message_bytes=settings.max_message_bytes,
@@ -240,7 +278,7 @@ def build_core(settings: Settings, concurrency: str = "threads") -> Core:
             recovery_limit=settings.recovery_limit,
         ),
     )
-    return Core(settings, deps, closers, _limiter(settings), ProcessFiles())
+    return Core(settings, deps, closers, limiter, ProcessFiles())
 
 
 def migrate_schema(settings: Settings, action: str, revision: str | None = None) -> str:

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import functools
 import ipaddress
+import logging
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
@@ -54,6 +55,8 @@ FORWARDED_FAMILIES: Mapping[str, frozenset[bytes]] = {
     "forwarded": frozenset({b"forwarded"}),
 }
 """SECURECHAT_FORWARDED_HEADER's values: the header names of the family that counts."""
+
+log = logging.getLogger("securechat.edge")
 
 
 SOCKET_PATH = "/socket.io"
@@ -355,6 +358,29 @@ def origin_refused(
 def decided_at_the_edge(_origin: str | None, _environ: Mapping[str, Any]) -> bool:
     """engine.io's cors_allowed_origins: the edge has already refused any other origin."""
     return True
+
+
+class UntrustedForwarding:
+    """Forwarded headers from a peer SECURECHAT_TRUSTED_PROXIES does not list are dropped
+    at the edge (both middlewares): behind such a proxy every client shares its address,
+    and with it the per-address limits. The operator is told once per process, with the
+    peer to add; never per request. One per middleware (no module state)."""
+
+    __slots__ = ("warned",)
+
+    def __init__(self) -> None:
+        self.warned = False
+
+    def seen(self, peer: object) -> None:
+        if self.warned:
+            return
+        self.warned = True
+        log.warning(
+            "forwarded headers from %s are ignored: it is not in SECURECHAT_TRUSTED_PROXIES, "
+            "so every client behind it shares its address and per-address limits; if it is "
+            "your reverse proxy, add it there (docs/scaling.md)",
+            peer,
+        )
 
 
 @dataclass(frozen=True, slots=True)

@@ -62,3 +62,35 @@ def transport_logger(name: str = TRANSPORT_LOGGER) -> logging.Logger:
     if logger.level == logging.NOTSET or logger.level < logging.WARNING:
         logger.setLevel(logging.WARNING)
     return logger
+
+
+class RepeatFilter(logging.Filter):
+    """A line said again within `window_s` of its last saying is dropped: the Redis
+    managers log each publish that fails, so a Redis outage would be a line per emit."""
+
+    def __init__(self, window_s: float = 60.0, clock: Callable[[], float] = time.monotonic):
+        super().__init__()
+        self._window = window_s
+        self._clock = clock
+        self._said: dict[str, float] = {}
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        now = self._clock()
+        text = str(record.msg)
+        last = self._said.get(text)
+        self._said[text] = now
+        if len(self._said) > 100:  # bounded: the managers say only a few distinct lines
+            self._said = {text: now}
+        return last is None or now - last > self._window
+
+
+PUBSUB_LOGGER = "securechat.redis.pubsub"
+
+
+def pubsub_logger() -> logging.Logger:
+    """The logger given to the Redis managers: `transport_logger`'s, saying each line once
+    a minute at most."""
+    logger = transport_logger(PUBSUB_LOGGER)
+    if not any(isinstance(f, RepeatFilter) for f in logger.filters):
+        logger.filters.insert(0, RepeatFilter())
+    return logger

@@ -16,22 +16,15 @@ import functools
 import logging
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import Any
+from typing import Any, TypeVar, TypeVarTuple
 
-from domain.model.errors import ErrorCode
-from domain.model.events import (
-    AddressesNarrowed,
-    Event,
-    FamilyRevoked,
-    MemberRemoved,
-    RoomDeleted,
-    RoomTokensRevoked,
-)
+from domain.model.errors import ErrorCode, Unavailable
 from domain.model.policies import Claims
 from domain.model.sessions import EndReason
+from domain.usecases.join_room import forget_departed
 from domain.usecases.send_message import SendCommand
 from domain.usecases.typing import expire_typing
-from entrypoints.common import http_api
+from entrypoints.common import http_api, relay
 from entrypoints.common.admission import admit_event, admit_route, count
 from entrypoints.common.batching import Batched, SendResult, send_batch
 from entrypoints.common.bootstrap import Core
@@ -48,12 +41,14 @@ from entrypoints.common.edge import (
 from entrypoints.common.errors import (
     INTERNAL,
     TOO_MANY_ATTEMPTS,
+    UNAVAILABLE_RETRY_S,
     TransportCode,
     error_ack,
     error_body,
+    failed_ack,
     render_http_status,
 )
-from entrypoints.common.http_api import respond
+from entrypoints.common.http_api import error_response, respond
 from entrypoints.common.http_types import HttpRequest, HttpResponse, Route
 from entrypoints.common.lanes import Lane
 from entrypoints.common.limits import CONNECT_ADDRESS_LIMITS as CONNECT_BY_IP
@@ -61,6 +56,7 @@ from entrypoints.common.limits import CONNECT_IDENTITY_LIMITS as CONNECT_BY_ID
 from entrypoints.common.limits import Limit, Tarpit
 from entrypoints.common.presence_fanout import PresenceFanout
 from entrypoints.common.quiet_log import transport_logger
+from entrypoints.common.revocations import Revocations
 from entrypoints.common.settings import Settings
 from entrypoints.common.shapes import JSON_HEADERS, encode_json
 from entrypoints.common.socket_api import EVENTS_BY_NAME
@@ -71,10 +67,9 @@ from entrypoints.common.socket_connections import (
     Refused,
     SocketProtocol,
 )
-from entrypoints.common.socket_events import PRESENCE_NOTE, Emit, channel, emits_for
+from entrypoints.common.socket_events import PRESENCE_NOTE, Emit, emits_for
 from entrypoints.common.socket_wire import PollingBacklog, polling_queues
 from entrypoints.common.steps import (
-    Disconnect,
     EndSession,
     Enter,
     Leave,
@@ -87,6 +82,8 @@ from entrypoints.common.steps import (
 from ports.limits import Check
 
 log = logging.getLogger("securechat.server")
+R = TypeVar("R")
+Ts = TypeVarTuple("Ts")
 
 # A bodyless answer to a CORS preflight: status and headers.
 Preflight = tuple[int, dict[str, str]]
@@ -94,7 +91,7 @@ Preflight = tuple[int, dict[str, str]]
 RawReply = tuple[int, bytes, dict[str, str]]
 
 
-class ServerBase:
+class ServerBase(Revocations):
     def __init__(self, settings: Settings, core: Core) -> None:
         self.settings = settings
         self.core = core
@@ -115,6 +112,17 @@ class ServerBase:
             core.files,
         )
         self.tarpit = Tarpit()
+        # With SECURECHAT_REDIS_URL, limits and presence are Redis round trips: never made
+        # on an event loop, and revocations are told to the cluster's other processes.
+        self.shared = bool(settings.redis_url)
+        self.state_lane = Lane.WORKER if self.shared else Lane.INLINE
+
+    def on_state(self, fn: Callable[[*Ts], R], *args: *Ts) -> Steps[R]:
+        """`fn(*args)` on rate limits or presence: in this process's memory, a plain call
+        (no step); on Redis, a worker's turn, never the event loop's."""
+        if not self.shared:
+            return fn(*args)
+        return (yield from call(Lane.WORKER, fn, *args))
 
     def socketio_options(self) -> dict[str, Any]:
         """The options both runtimes give their Socket.IO server."""
@@ -139,15 +147,20 @@ class ServerBase:
         request = dataclasses.replace(request, client=client)
         # Its lane and limits, from its decoded body (a password attempt however spelled).
         admission = admit_route(route, request)
-        if wait := count(self.limiter, admission):
+        try:
+            wait = yield from self.on_state(count, self.limiter, admission)
+        except Unavailable as error:  # Redis, whose outage is logged once
+            return (yield from self.reply_steps(error_response(error)))
+        if wait:
             yield from self.tarpit_steps(address_key(request.client))
             return (yield from self.reply_steps(limited(wait)))
         # Its identity's limits count it once the token is verified, before the body is
         # read or anything stored (an edit, a send).
         by_identity = admission.by_identity
         admit = functools.partial(self.admit, by_identity) if by_identity else None
+        lane = self.state_lane if admission.lane is Lane.INLINE else admission.lane
         answer = yield from call(
-            admission.lane, http_api.answer, self.deps, route, request, admit, admission.decoded
+            lane, http_api.answer, self.deps, route, request, admit, admission.decoded
         )
         if isinstance(answer, Batched):
             answer = respond(answer, (yield Submit(answer.command)))
@@ -176,42 +189,11 @@ class ServerBase:
         refresh token replayed, refused with 401 all the same), the end of its sockets."""
         yield from self.emitting(emits_for(response.events))
         yield from self.revocation_steps(response.events)
+        if self.shared and (relayed := relay.encode(response.events)):
+            yield Emit(
+                relay.RELAY_EVENT, {"events": relayed}, relay.RELAY_ROOM
+            )  # to the other processes
         return self.encode(response)
-
-    def revocation_steps(self, events: Sequence[Event]) -> Steps[None]:
-        """After their emits, committed events end the sockets of tokens they revoked and take
-        sockets out of rooms they lost, each told first with its `reason` (`EndReason`)."""
-        for event in events:
-            # The lookups are in memory: cheap enough for an event loop.
-            match event:
-                case FamilyRevoked(family_id=family_id, reason=reason):
-                    yield from self.end_steps(self.protocol.revoked(family_id), reason)
-                case RoomTokensRevoked(reason=reason):
-                    yield from self.end_steps(self.protocol.stale(event), reason)
-                case RoomDeleted(room_id=room_id):
-                    # Waits for each connection's running event: in a worker.
-                    evicted, _ = yield from call(Lane.WORKER, self.protocol.evict, room_id)
-                    for sid in evicted:
-                        yield Leave(sid, channel(room_id))
-                case MemberRemoved(room_id=room_id, user_id=user_id, standing=standing):
-                    evicted, presence = yield from call(
-                        Lane.WORKER, self.protocol.evict, room_id, user_id
-                    )
-                    for sid in evicted:
-                        # Told on its own, then out of the room; the room sees it leave.
-                        told = {"room": room_id, "reason": EndReason(standing.value).value}
-                        yield Emit(standing.value, told, sid)
-                        yield Leave(sid, channel(room_id))
-                    yield from self.emitting(presence)
-                case AddressesNarrowed(room_id=room_id, networks=networks, owner=owner):
-                    evicted, presence = yield from call(
-                        Lane.WORKER, self.protocol.evict_unverified, room_id, networks, owner
-                    )
-                    for sid in evicted:
-                        told = {"room": room_id, "reason": EndReason.IP_NOT_VERIFIED.value}
-                        yield Emit("ip_not_verified", told, sid)
-                        yield Leave(sid, channel(room_id))
-                    yield from self.emitting(presence)
 
     def encode(self, response: HttpResponse) -> RawReply:
         """Status, body and headers to write."""
@@ -259,10 +241,14 @@ class ServerBase:
         # live sockets (all in memory, on the loop); a sign-in is checked live in a worker.
         client = socket_client_address(environ or {}, self.edge.trusted)
         address = address_key(client)
-        self.refuse_if_limited([(limit.rule, limit.key(address, {})) for limit in CONNECT_BY_IP])
+        yield from self.refuse_if_limited(
+            [(limit.rule, limit.key(address, {})) for limit in CONNECT_BY_IP]
+        )
         claims = self.protocol.claims_of(auth)
         user = claims.user_id
-        self.refuse_if_limited([(limit.rule, limit.key("", {}, user)) for limit in CONNECT_BY_ID])
+        yield from self.refuse_if_limited(
+            [(limit.rule, limit.key("", {}, user)) for limit in CONNECT_BY_ID]
+        )
         if self.caps.holds(sid):
             raise Refused(error_body(ErrorCode.UNAUTHORIZED, "already connected"))
         if (why := self.caps.admit(sid, user, address)) is not None:
@@ -273,10 +259,16 @@ class ServerBase:
             self.caps.release(sid)
             raise
 
-    def refuse_if_limited(self, checks: list[Check]) -> None:
+    def refuse_if_limited(self, checks: list[Check]) -> Steps[None]:
         """Count a connect under these checks; over one, refuse it (`rate_limited`, with
-        the seconds to wait, in its connect_error)."""
-        if wait := self.limiter.attempt(checks):
+        the seconds to wait, in its connect_error; `unavailable` while Redis is away)."""
+        try:
+            wait = yield from self.on_state(self.limiter.attempt, checks)
+        except Unavailable as error:
+            raise Refused(
+                {**error_body(error.code, error.message), "retry_after": UNAVAILABLE_RETRY_S}
+            ) from None
+        if wait:
             raise Refused(
                 {
                     **error_body(TransportCode.RATE_LIMITED, TOO_MANY_ATTEMPTS),
@@ -292,15 +284,22 @@ class ServerBase:
             return error_ack(TransportCode.INVALID_EVENT, "there is no such event")
         # Its lane and limits, from its decoded payload (the same rule as a route's).
         admission = admit_event(event, self.protocol.connection(sid), args)
-        if wait := count(self.limiter, admission):
+        try:
+            wait = yield from self.on_state(count, self.limiter, admission)
+        except Unavailable as error:  # Redis, whose outage is logged once
+            return failed_ack(error)
+        if wait:
             return error_ack(TransportCode.RATE_LIMITED, TOO_MANY_ATTEMPTS, retry_after=wait)
         step: EventOutcome | Queued
-        if admission.lane is Lane.INLINE:
+        lane = admission.lane
+        if lane is Lane.INLINE and event.presence:  # Redis presence: a worker's turn
+            lane = self.state_lane
+        if lane is Lane.INLINE:
             step = yield from call(Lane.INLINE, self.protocol.run_inline, event, sid, args)
             if isinstance(step, Queued):  # its connection is busy: it waits in a worker
                 step = yield from call(Lane.WORKER, self.protocol.run_queued, event, sid, args)
         else:
-            step = yield from call(admission.lane, self.protocol.run, event, sid, args)
+            step = yield from call(lane, self.protocol.run, event, sid, args)
         if isinstance(step, Batched):
             step = step.respond((yield Submit(step.command)))
         # The disconnect may have run while a join was in its thread: enter only a live
@@ -316,7 +315,10 @@ class ServerBase:
 
     def disconnect_steps(self, sid: str) -> Steps[None]:
         self.caps.release(sid)
-        emits = yield from call(Lane.WORKER, self.protocol.disconnect, sid)
+        try:
+            emits = yield from call(Lane.WORKER, self.protocol.disconnect, sid)
+        except Unavailable:  # Redis away (logged once): its presence entries stay behind
+            return
         yield from self.emitting(emits)
 
     def emitting(self, emits: Iterable[Emit]) -> Steps[None]:
@@ -338,6 +340,8 @@ class ServerBase:
             yield Sleep(EXPIRY_SWEEP_S)
             try:
                 yield from self._sweep_once(eio_sockets, connected)
+            except Unavailable:
+                pass  # Redis away: logged once by the adapter; the next sweep tries again
             except Exception:
                 log.exception("a sweep failed")
 
@@ -354,21 +358,13 @@ class ServerBase:
         for sid, left in self.protocol.expiring(self.settings.token_warning_s):
             yield Emit("token_expiring", {"expires_in": left}, sid)
         yield from self.end_steps(self.protocol.expired(), EndReason.TOKEN_EXPIRED)
-        yield from emits_for(expire_typing(self.deps))  # typing that ran out, per room
+        # Typing that ran out, per room (on Redis: told by the one process that ended it).
+        yield from emits_for((yield from self.on_state(expire_typing, self.deps)))
+        if self.shared:  # presence of processes that died without leaving
+            yield from self.emitting(
+                emits_for((yield from self.on_state(forget_departed, self.deps)))
+            )
         yield from self.fanout.flush()  # presence: one delta per room that changed
-
-    def end_steps(self, sids: Sequence[str], reason: EndReason) -> Steps[None]:
-        """Disconnect connections whose access has ended (expired, revoked), each told
-        `session_ended {"reason"}` first: never silently."""
-        for sid in sids:
-            try:
-                yield Emit("session_ended", {"reason": reason.value}, sid)
-                yield Disconnect(sid)  # runs disconnect: presence is updated
-            except Exception:
-                log.exception("could not end a connection")
-            # Whatever became of the socket, its access ends here (a no-op when the
-            # disconnect handler has already run).
-            yield from self.disconnect_steps(sid)
 
 
 def limited(wait: float) -> HttpResponse:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -17,6 +18,8 @@ RUNTIMES = ("flask", "quart")
 MEMORY_URL = "memory://"
 FORWARDED_FAMILIES = ("x-forwarded-for", "forwarded")
 """SECURECHAT_FORWARDED_HEADER's values: the one family of forwarded headers that counts."""
+REDIS_SCHEMES = ("redis", "rediss", "unix")
+_PREFIX_CHARS = re.compile(r"[A-Za-z0-9._:-]{1,64}")
 
 
 class SettingsError(ValueError):
@@ -75,6 +78,11 @@ class Settings:
     max_sockets_per_identity: int = 20
     max_sockets_per_address: int = 200
     fd_reserve: int = 100  # open files kept for other clients (0: not watched)
+    # Scale-out (docs/scaling.md): empty, one process with in-memory state; a redis:// URL,
+    # broadcasts, presence, typing, rate limits and revocations shared by every process
+    # on it. The prefix keeps clusters apart on one Redis (keys and the pub/sub channel).
+    redis_url: str = field(default="", repr=False)  # may hold a password
+    redis_prefix: str = "securechat"
 
     @property
     def resolved_database_url(self) -> str:
@@ -124,6 +132,14 @@ class Settings:
         if self.forwarded_header not in FORWARDED_FAMILIES:
             raise SettingsError(
                 f"SECURECHAT_FORWARDED_HEADER must be one of {', '.join(FORWARDED_FAMILIES)}"
+            )
+        if self.redis_url and self.redis_url.split(":", 1)[0] not in REDIS_SCHEMES:
+            raise SettingsError(
+                f"SECURECHAT_REDIS_URL must start with one of {', '.join(REDIS_SCHEMES)}:"
+            )
+        if not _PREFIX_CHARS.fullmatch(self.redis_prefix):
+            raise SettingsError(
+                "SECURECHAT_REDIS_PREFIX: letters, digits, '.', '_', '-' and ':' only (1-64)"
             )
         for proxy in self.trusted_proxies:
             try:
@@ -218,6 +234,8 @@ class Settings:
             ),
             max_sockets_per_address=integer("MAX_SOCKETS_PER_ADDRESS", d.max_sockets_per_address),
             fd_reserve=integer("FD_RESERVE", d.fd_reserve, minimum=0),
+            redis_url=get("REDIS_URL") or d.redis_url,
+            redis_prefix=get("REDIS_PREFIX") or d.redis_prefix,
         )
         settings.validate()
         return settings

@@ -187,7 +187,7 @@ SOCKET_EVENTS: tuple[SocketEvent[Any], ...] = (
     ),
     SocketEvent("message", MessagePayload, message_event, Lane.INLINE, limits=MESSAGE_LIMITS),
     SocketEvent("leave", RoomPayload, leave_event),
-    SocketEvent("typing", TypingPayload, typing_event, Lane.INLINE),
+    SocketEvent("typing", TypingPayload, typing_event, Lane.INLINE, presence=True),
     # Storage and, for an edit, Fernet: a core worker's turn, never the loop's.
     SocketEvent("reaction", ReactionPayload, reaction_event, Lane.WORKER),
     SocketEvent("edit", EditPayload, edit_event, Lane.WORKER, limits=MESSAGE_LIMITS),

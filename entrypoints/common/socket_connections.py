@@ -114,6 +114,9 @@ class SocketEvent(Generic[P]):
     # Counted before the handler runs (admission.admit_event), besides EVENT_LIMITS: by the
     # connection's identity and address.
     limits: tuple[Limit, ...] = ()
+    # Its handler reads or writes presence: an INLINE event's turn moves to a worker when
+    # presence is on Redis (SECURECHAT_REDIS_URL), so no event loop waits for it.
+    presence: bool = False
 
 
 # How often each runtime looks for connections whose token has expired (an O(connections)

@@ -8,11 +8,13 @@ from flask_socketio import SocketIO
 from werkzeug.exceptions import HTTPException
 
 from entrypoints.common.bootstrap import Core, build_core
+from entrypoints.common.relay import pubsub_channel
 from entrypoints.common.server_base import ServerBase
 from entrypoints.common.settings import Settings
 from entrypoints.common.socket_api import EVENTS
 from entrypoints.common.wiring import wire
 from entrypoints.flask.edge import EdgeMiddleware
+from entrypoints.flask.manager import ClusterManager
 from entrypoints.flask.shell import FlaskShell
 from entrypoints.flask.transport import install
 
@@ -26,7 +28,15 @@ def create_app(
     app = Flask(__name__)
     app.config["MAX_CONTENT_LENGTH"] = settings.max_request_bytes
     app.extensions["securechat.core"] = core
-    socketio = SocketIO(app, async_mode="gevent", **base.socketio_options())
+    options = base.socketio_options()
+    if settings.redis_url:  # one chat across processes (docs/scaling.md)
+
+        def relayed(payload: object) -> None:
+            shell.drive(base.relayed_steps(payload))
+
+        channel = pubsub_channel(settings)
+        options["client_manager"] = ClusterManager(settings.redis_url, channel, relayed)
+    socketio = SocketIO(app, async_mode="gevent", **options)
     shell = FlaskShell(base, socketio.server)
 
     # Socket handlers go on python-socketio's server itself, not through Flask-SocketIO's

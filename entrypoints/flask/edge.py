@@ -20,6 +20,7 @@ from entrypoints.common.edge import (
     PAYLOAD_TOO_LARGE,
     EdgePolicy,
     Refusal,
+    UntrustedForwarding,
     is_socket_path,
     origin_refused,
     proxied_scheme_and_host,
@@ -40,11 +41,12 @@ def _send(refusal: Refusal, start_response: StartResponse, close: bool = False) 
 
 
 class EdgeMiddleware:
-    __slots__ = ("app", "policy")
+    __slots__ = ("app", "policy", "untrusted")
 
     def __init__(self, app: WsgiApp, policy: EdgePolicy) -> None:
         self.app = app
         self.policy = policy
+        self.untrusted = UntrustedForwarding()
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         policy = self.policy
@@ -52,6 +54,8 @@ class EdgeMiddleware:
         for key in policy.trusted.ignored_environ_keys if trusted else FORWARDED_ENVIRON_KEYS:
             if key in environ:
                 del environ[key]
+                if not trusted:
+                    self.untrusted.seen(environ.get("REMOTE_ADDR"))
         origin = environ.get("HTTP_ORIGIN")
         if origin is not None and is_socket_path(environ.get("PATH_INFO", "")):
             proto, host = proxied_scheme_and_host(

@@ -8,12 +8,13 @@ from quart import Quart
 from werkzeug.exceptions import HTTPException
 
 from entrypoints.common.bootstrap import Core, build_core
+from entrypoints.common.relay import pubsub_channel
 from entrypoints.common.server_base import ServerBase
 from entrypoints.common.settings import Settings
 from entrypoints.common.socket_api import EVENTS
 from entrypoints.common.wiring import wire
 from entrypoints.quart.edge import EdgeMiddleware
-from entrypoints.quart.manager import InlineAsyncManager
+from entrypoints.quart.manager import ClusterAsyncManager, InlineAsyncManager
 from entrypoints.quart.shell import QuartShell
 from entrypoints.quart.transport import install
 
@@ -26,9 +27,14 @@ def create_app(settings: Settings | None = None, core: Core | None = None) -> Ed
     app = Quart(__name__)
     app.config["MAX_CONTENT_LENGTH"] = settings.max_request_bytes
     app.extensions["securechat.core"] = core
-    sio = socketio.AsyncServer(
-        async_mode="asgi", client_manager=InlineAsyncManager(), **base.socketio_options()
-    )
+    manager: InlineAsyncManager = InlineAsyncManager()
+    if settings.redis_url:  # one chat across processes (docs/scaling.md)
+
+        async def relayed(payload: object) -> None:
+            await shell.drive(base.relayed_steps(payload))
+
+        manager = ClusterAsyncManager(settings.redis_url, pubsub_channel(settings), relayed)
+    sio = socketio.AsyncServer(async_mode="asgi", client_manager=manager, **base.socketio_options())
     shell = QuartShell(base, sio)
 
     wire(app, sio, shell)

@@ -19,6 +19,7 @@ from entrypoints.common.edge import (
     ORIGIN_NOT_ALLOWED,
     EdgePolicy,
     Refusal,
+    UntrustedForwarding,
     is_socket_path,
     origin_refused,
     proxied_scheme_and_host,
@@ -52,11 +53,12 @@ async def refuse(scope: Scope, send: Send, refusal: Refusal) -> None:
 
 
 class EdgeMiddleware:
-    __slots__ = ("app", "policy")
+    __slots__ = ("app", "policy", "untrusted")
 
     def __init__(self, app: AsgiApp, policy: EdgePolicy) -> None:
         self.app = app
         self.policy = policy
+        self.untrusted = UntrustedForwarding()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         kind = scope["type"]
@@ -70,6 +72,8 @@ class EdgeMiddleware:
         dropped = policy.trusted.ignored if trusted else FORWARDED_HEADERS
         for name, _value in headers:
             if name in dropped or b"_" in name:
+                if not trusted and any(h[0] in FORWARDED_HEADERS for h in headers):
+                    self.untrusted.seen(client[0] if client else "")
                 scope["headers"] = headers = [
                     h for h in headers if h[0] not in dropped and b"_" not in h[0]
                 ]

@@ -9,11 +9,15 @@ done inline, recipient by recipient, with the same encoded packet. Emits that ne
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import socketio
 from engineio import packet as eio_packet
 from socketio import packet as sio_packet
+
+from entrypoints.common.quiet_log import pubsub_logger
+from entrypoints.common.relay import RELAY_ROOM
 
 
 class InlineAsyncManager(socketio.AsyncManager):  # type: ignore[misc]  # python-socketio is untyped
@@ -57,3 +61,44 @@ class InlineAsyncManager(socketio.AsyncManager):  # type: ignore[misc]  # python
             if sid not in skip:
                 for pkt in packets:
                     await send(eio_sid, pkt)
+
+
+class ClusterAsyncManager(socketio.AsyncRedisManager, InlineAsyncManager):  # type: ignore[misc]  # untyped
+    """With SECURECHAT_REDIS_URL: python-socketio's Redis manager (JSON on the channel, never
+    pickle: python-socketio >= 5.14), so an emit reaches a room's sockets on every process,
+    still handed out inline here (its `_handle_emit` ends in InlineAsyncManager.emit). An emit
+    to one of this process's own sockets stays here: no other process has it. An emit to
+    relay.RELAY_ROOM is a revocation for the other processes: given to `relayed`."""
+
+    def __init__(
+        self, url: str, channel: str, relayed: Callable[[object], Awaitable[None]]
+    ) -> None:
+        super().__init__(url, channel=channel, logger=pubsub_logger())
+        self._relayed = relayed
+
+    async def emit(
+        self,
+        event: str,
+        data: Any,
+        namespace: str | None = None,
+        room: Any = None,
+        skip_sid: Any = None,
+        callback: Any = None,
+        to: Any = None,
+        **kwargs: Any,
+    ) -> None:
+        target, namespace = to or room, namespace or "/"
+        if callback is None and isinstance(target, str) and self.is_connected(target, namespace):
+            await InlineAsyncManager.emit(self, event, data, namespace, room=target)
+            return
+        await super().emit(
+            event, data, namespace, room=room, skip_sid=skip_sid, callback=callback, to=to, **kwargs
+        )
+
+    async def _handle_emit(self, message: dict[str, Any]) -> None:
+        if message.get("room") == RELAY_ROOM:
+            data = message.get("data")
+            if message.get("host_id") != self.host_id and isinstance(data, list) and data:
+                await self._relayed(data[0])
+            return
+        await super()._handle_emit(message)

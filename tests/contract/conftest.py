@@ -9,6 +9,7 @@ data; each module checks that the server printed no traceback while it ran.
 
 from __future__ import annotations
 
+import os
 import secrets
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,11 +17,15 @@ from pathlib import Path
 import pytest
 
 from adapters.sqlalchemy import migrations
-from tests.conftest import fresh_postgres_schema
+from tests.conftest import REDIS_URL, drop_redis_prefix, fresh_postgres_schema
 from tests.contract.client import Api
 from tests.contract.harness import ServerProcess
 
 RUNTIMES = ("flask", "quart")
+# SECURECHAT_TEST_CONTRACT_REDIS=1: every server of the suite runs with SECURECHAT_REDIS_URL
+# (its presence, limits and broadcasts on Redis, one prefix per server), so the one-process
+# contract is checked on the cluster's code paths too.
+CONTRACT_ON_REDIS = os.environ.get("SECURECHAT_TEST_CONTRACT_REDIS") == "1"
 STORAGES = ("memory", "sqlite", "postgres")
 
 
@@ -58,6 +63,14 @@ def _fresh_database(
         yield url
 
 
+def _on_redis(env: dict[str, str]) -> tuple[dict[str, str], str]:
+    """With CONTRACT_ON_REDIS, the server's settings plus Redis under a prefix of its own."""
+    if not CONTRACT_ON_REDIS:  # the whole suite on the shared state of a cluster
+        return env, ""
+    prefix = "contract-" + secrets.token_hex(6)
+    return env | {"SECURECHAT_REDIS_URL": REDIS_URL, "SECURECHAT_REDIS_PREFIX": prefix}, prefix
+
+
 class SharedServers:
     """This worker's servers with default settings, one per runtime x storage, started when
     first asked for and stopped at the end of the session."""
@@ -67,6 +80,7 @@ class SharedServers:
         self._secret = jwt_secret
         self._servers: dict[tuple[str, str], tuple[str, ServerProcess]] = {}
         self._databases: list[Iterator[str]] = []
+        self._prefixes: list[str] = []
 
     def get(
         self, runtime: str, storage: str, request: pytest.FixtureRequest
@@ -77,13 +91,17 @@ class SharedServers:
             database = next(databases)
             self._databases.append(databases)
             data_dir: Path = self._tmp.mktemp(f"shared-{runtime}-{storage}")
-            env = {"SECURECHAT_JWT_SECRET": self._secret}
+            env, prefix = _on_redis({"SECURECHAT_JWT_SECRET": self._secret})
+            if prefix:
+                self._prefixes.append(prefix)
             self._servers[key] = (database, ServerProcess(runtime, data_dir, database, env).start())
         return self._servers[key]
 
     def close(self) -> None:
         for _, process in self._servers.values():
             process.stop()
+        for prefix in self._prefixes:
+            drop_redis_prefix(REDIS_URL, prefix)
         for databases in self._databases:
             for _ in databases:  # runs the generator's clean-up (drops a Postgres schema)
                 pass
@@ -140,10 +158,13 @@ def server(
     if _owns_server(request):
         data_dir: Path = tmp_path_factory.mktemp(f"data-{runtime}")
         env = {"SECURECHAT_JWT_SECRET": jwt_secret, **getattr(request.module, "SERVER_ENV", {})}
+        env, prefix = _on_redis(env)
         process = ServerProcess(runtime, data_dir, database, env)
         process.start()
         yield process
         process.stop()
+        if prefix:
+            drop_redis_prefix(REDIS_URL, prefix)
         stderr = process.stderr_text()
         assert "Traceback" not in stderr, f"the server printed a traceback:\n{stderr}"
         return

@@ -133,6 +133,13 @@ class ServerProcess:
                 proc.wait(timeout=5)
         return proc.returncode
 
+    def kill(self) -> None:
+        """SIGKILL: the process ends at once, nothing of it shut down cleanly (a crash)."""
+        proc, self._proc = self._proc, None
+        if proc is not None and proc.poll() is None:
+            proc.kill()
+            proc.wait(timeout=10)
+
     def restart(self) -> ServerProcess:
         """Stop, then start again on the same port and data (what clients see as an outage)."""
         self.stop()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 import logging
 
-from entrypoints.common.quiet_log import MAX_LINE_CHARS, ClientNoiseFilter
+from entrypoints.common.quiet_log import MAX_LINE_CHARS, ClientNoiseFilter, RepeatFilter
 
 
 class Clock:
@@ -50,3 +50,21 @@ def test_a_flood_is_cut_to_the_burst_then_the_rate_and_counted() -> None:
     clock.now += 1.0  # two more tokens
     logger.warning("later")
     assert out.getvalue().splitlines()[-1] == "later [995 similar lines suppressed]"
+
+
+def test_the_redis_managers_say_a_repeated_line_once_a_window() -> None:
+    clock = Clock()
+    out = io.StringIO()
+    logger = logging.Logger("test.repeat")
+    logger.addHandler(logging.StreamHandler(out))
+    logger.addFilter(RepeatFilter(window_s=60, clock=clock))
+    for _ in range(50):  # a publish failing per emit, for the length of an outage
+        logger.error("Cannot publish to redis... giving up")
+    logger.error("Cannot receive from redis... retrying in 1 secs")
+    clock.now = 61.0
+    logger.error("Cannot publish to redis... giving up")
+    assert out.getvalue().splitlines() == [
+        "Cannot publish to redis... giving up",
+        "Cannot receive from redis... retrying in 1 secs",
+        "Cannot publish to redis... giving up",
+    ]

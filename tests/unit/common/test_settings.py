@@ -260,3 +260,20 @@ def test_the_shells_read_every_default_from_settings() -> None:
         if (found := _literal_defaults(path))
     }
     assert copies == {}
+
+
+def test_redis_is_off_by_default_and_read_with_its_prefix() -> None:
+    assert (DEFAULTS.redis_url, DEFAULTS.redis_prefix) == ("", "securechat")
+    env = {"SECURECHAT_REDIS_URL": "redis://:pw@cache:6379/2", "SECURECHAT_REDIS_PREFIX": "a:b"}
+    settings = Settings.from_env(env)
+    assert (settings.redis_url, settings.redis_prefix) == ("redis://:pw@cache:6379/2", "a:b")
+    assert "pw" not in repr(settings)  # a Redis URL may hold its password
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [("REDIS_URL", "http://cache:6379"), ("REDIS_PREFIX", "has space"), ("REDIS_PREFIX", "x" * 65)],
+)
+def test_a_bad_redis_setting_is_refused(name: str, value: str) -> None:
+    with pytest.raises(SettingsError, match=f"SECURECHAT_{name}"):
+        Settings.from_env({f"SECURECHAT_{name}": value})
