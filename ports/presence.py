@@ -40,7 +40,6 @@ class PresenceStore(Protocol):
         ...
 
     def sweep(self) -> list[tuple[str, Departure]]:
-        """Once a second, from this process's sweep: the connections of processes that
-        stopped without leaving, now forgotten, each with its room (a shared store's
-        concern; in one process's memory, none)."""
+        """Once a second: forget the connections of processes that stopped without leaving,
+        each with its room (in one process's memory, none)."""
         ...

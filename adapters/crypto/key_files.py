@@ -89,9 +89,10 @@ def write_keys(path: Path, keys: list[str]) -> None:
 
 
 class WatchedKeyFile:
-    """A key file a running server follows: `changed()` re-reads it only when it was
-    replaced or touched since the last look (one stat), so `securechat keys ...` reaches
-    servers already running without a restart."""
+    """A key file a running server follows: `changed()` re-reads it only when it was replaced
+    or touched since the last look (one stat)."""
+
+    # So that `securechat keys ...` reaches servers already running, without a restart.
 
     def __init__(self, path: Path, keys: list[str]) -> None:
         self._path = path

@@ -103,10 +103,8 @@ class ExpiringCounters(Storage):
 
 
 class FixedWindowLimiter:
-    """`limits`' fixed window (FixedWindowRateLimiter's test and hit, on the storage's
-    `get` and `incr`), with each key built once per attempt: it runs on every message.
-    On any `limits` storage: this process's (`MemoryRateLimiter`) or Redis's
-    (adapters/redis/limits.py), whose counts every process of a cluster shares."""
+    """`limits`' fixed window (test and hit, on the storage's `get` and `incr`), each key
+    built once per attempt: it runs on every message. On any `limits` storage."""
 
     def __init__(
         self, rules: Mapping[str, str], storage: Storage, clock: Callable[[], float] = time.time

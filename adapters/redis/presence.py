@@ -177,9 +177,9 @@ class RedisPresenceStore:
         return self._outage.run(sweep)
 
     def sweep(self) -> list[tuple[str, Departure]]:
-        """Say this process is alive, and take the connections of any process not heard of
-        for NODE_TIMEOUT_MS out of presence (the one process whose ZREM claims it does):
-        each room and departure, for the room to hear of."""
+        """Say this process is alive; take the connections of any process silent for
+        NODE_TIMEOUT_MS out of presence, each room and departure for the room to hear of."""
+        # Only the one process whose ZREM claims a dead process removes its connections.
         now = int(self._clock() * 1000)
 
         def sweep() -> list[tuple[str, Departure]]:

@@ -361,10 +361,11 @@ def decided_at_the_edge(_origin: str | None, _environ: Mapping[str, Any]) -> boo
 
 
 class UntrustedForwarding:
-    """Forwarded headers from a peer SECURECHAT_TRUSTED_PROXIES does not list are dropped
-    at the edge (both middlewares): behind such a proxy every client shares its address,
-    and with it the per-address limits. The operator is told once per process, with the
-    peer to add; never per request. One per middleware (no module state)."""
+    """Tells the operator once per process, with the peer to add, that forwarded headers
+    came from a peer SECURECHAT_TRUSTED_PROXIES does not list (and were dropped)."""
+
+    # Behind such a proxy every client shares its address, and with it the per-address
+    # limits. Never per request; one per middleware (no module state).
 
     __slots__ = ("warned",)
 

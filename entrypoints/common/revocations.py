@@ -44,11 +44,8 @@ class Revocations:
         yield from self.revocation_steps(relay.decode(payload))
 
     def revocation_steps(self, events: Sequence[Event]) -> Steps[None]:
-        """What committed events do to live sockets, after their emits: end, at once, every
-        socket opened with a token they revoked (a sign-in's, a room's guest or admin
-        tokens), each told `session_ended` first; take every socket out of a deleted room,
-        and a kicked or banned identity's sockets out of its room (each told with `kicked`
-        / `banned`). Every one of those events carries its `reason` (sessions.EndReason)."""
+        """After their emits, committed events end the sockets of tokens they revoked and take
+        sockets out of rooms they lost, each told first with its `reason` (`EndReason`)."""
         for event in events:
             # The lookups are in memory: cheap enough for an event loop.
             match event:

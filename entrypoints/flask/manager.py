@@ -13,9 +13,10 @@ from entrypoints.common.relay import RELAY_ROOM
 
 class ClusterManager(socketio.RedisManager):  # type: ignore[misc]  # python-socketio is untyped
     """With SECURECHAT_REDIS_URL: python-socketio's Redis manager (JSON on the channel, never
-    pickle: python-socketio >= 5.14), so an emit reaches a room's sockets on every process.
-    An emit to one of this process's own sockets stays here: no other process has it. An
-    emit to relay.RELAY_ROOM is a revocation for the other processes: given to `relayed`."""
+    pickle: python-socketio >= 5.14), so an emit reaches a room's sockets on every process."""
+
+    # An emit to one of this process's own sockets stays here: no other process has it. An
+    # emit to relay.RELAY_ROOM is a revocation for the other processes: given to `relayed`.
 
     def __init__(self, url: str, channel: str, relayed: Callable[[object], None]) -> None:
         super().__init__(url, channel=channel, logger=pubsub_logger())

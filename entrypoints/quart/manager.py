@@ -65,10 +65,11 @@ class InlineAsyncManager(socketio.AsyncManager):  # type: ignore[misc]  # python
 
 class ClusterAsyncManager(socketio.AsyncRedisManager, InlineAsyncManager):  # type: ignore[misc]  # untyped
     """With SECURECHAT_REDIS_URL: python-socketio's Redis manager (JSON on the channel, never
-    pickle: python-socketio >= 5.14), so an emit reaches a room's sockets on every process,
-    still handed out inline here (its `_handle_emit` ends in InlineAsyncManager.emit). An emit
-    to one of this process's own sockets stays here: no other process has it. An emit to
-    relay.RELAY_ROOM is a revocation for the other processes: given to `relayed`."""
+    pickle: python-socketio >= 5.14), so an emit reaches a room's sockets on every process."""
+
+    # Still handed out inline here (its `_handle_emit` ends in InlineAsyncManager.emit). An
+    # emit to one of this process's own sockets stays here: no other process has it. An
+    # emit to relay.RELAY_ROOM is a revocation for the other processes: given to `relayed`.
 
     def __init__(
         self, url: str, channel: str, relayed: Callable[[object], Awaitable[None]]
