@@ -118,19 +118,18 @@ def resume_session(deps: Deps, value: str | None, client: str = "") -> Outcome[R
         raise invalid_session()
     # What it resumes, as the room grants it now: a refusal spends nothing.
     if session.user_token:
-        claims = UserTokenClaims(
-            session.user_id, session.username, session.family_id or "", now // 1000 + 1
+        sign_in = UserTokenClaims(
+            session.user_id, session.username, session.family_id or "", now // 1000 + _CHECKED_FOR_S
         )
         with deps.uow() as uow:
-            _, grant = open_room(deps, uow, claims, session.room_id, client=client)
+            _, grant = open_room(deps, uow, sign_in, session.room_id, client=client)
             user = uow.users.get(session.user_id)
         if user is None or session.family_id is None:
             raise invalid_session()
         role, room_token = grant.role, None
     else:
-        room_token = renew_room_token(
-            deps, _room_claims(session, now), session.room_id, client
-        ).value
+        kept = _room_claims(session, now)
+        room_token = renew_room_token(deps, kept, session.room_id, client, current_s=0).value
         role, user = session.role, None
     raw, next_cookie = _mint(deps, session.session_id, now)
     refresh = None
@@ -196,7 +195,8 @@ def end_session(deps: Deps, value: str | None) -> Outcome[bool]:
 
 
 def _room_claims(session: PageSession, now_ms: int) -> RoomTokenClaims:
-    """The claims of the room token a session continues, as if that token were current."""
+    """The claims of the room token a session continues, as if that token were current
+    (its expiry only passes the check: the fresh token's is the renewal's own)."""
     return RoomTokenClaims(
         user_id=session.user_id,
         username=session.username,
@@ -204,12 +204,17 @@ def _room_claims(session: PageSession, now_ms: int) -> RoomTokenClaims:
         incarnation=session.incarnation,
         password_version=session.password_version,
         role=session.role,
-        expires_at=now_ms // 1000 + 1,
+        expires_at=now_ms // 1000 + _CHECKED_FOR_S,
         admin_version=session.admin_version,
         family_id=session.family_id,
         guest=session.guest,
         session_start=session.session_start,
     )
+
+
+# How long the synthesized claims of a resume count as current: longer than any resume
+# takes, so that no second boundary crossed meanwhile makes them look expired.
+_CHECKED_FOR_S = 3600
 
 
 def _mint(deps: Deps, session_id: str, now_ms: int) -> tuple[str, SessionCookie]:
