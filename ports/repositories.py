@@ -10,6 +10,7 @@ from domain.model.addresses import RoomNetwork
 from domain.model.changes import NewChange, StoredChange
 from domain.model.members import Membership, Standing, UserProfile
 from domain.model.messages import StoredMessage
+from domain.model.page_sessions import PageSession, SessionCookie
 from domain.model.reactions import Reactions
 from domain.model.rooms import Room
 
@@ -245,4 +246,26 @@ class RefreshTokenRepository(Protocol):
     def mark_used(self, token_hash: str) -> bool:
         """Mark an unused token used; False if it was used already (a replay, or a concurrent
         rotation first). A commit marking one twice raises Unauthorized(INVALID_REFRESH_TOKEN)."""
+        ...
+
+
+class PageSessionRepository(Protocol):
+    """Page sessions and their cookie values, by SHA-256 only (never the value itself)."""
+
+    def add_session(self, session: PageSession) -> None: ...
+
+    def session(self, session_id: str) -> PageSession | None: ...
+
+    def revoke(self, session_id: str) -> bool:
+        """Revoke the session; True if it was live until now."""
+        ...
+
+    def add_cookie(self, cookie: SessionCookie) -> None: ...
+
+    def cookie(self, token_hash: str) -> SessionCookie | None: ...
+
+    def mark_used(self, token_hash: str) -> bool:
+        """Mark an unused value used; False if it was used already (a replay, or a
+        concurrent resume that got there first). A commit that would mark a value used
+        twice raises domain Unauthorized(INVALID_SESSION) instead of applying."""
         ...

@@ -12,6 +12,7 @@ from ports.repositories import (
     MembershipRepository,
     MessageRepository,
     NetworkRepository,
+    PageSessionRepository,
     ProfileRepository,
     ReactionRepository,
     RefreshTokenRepository,
@@ -51,6 +52,9 @@ class UnitOfWork(Protocol):
 
     @property
     def networks(self) -> NetworkRepository: ...
+
+    @property
+    def page_sessions(self) -> PageSessionRepository: ...
 
     def __enter__(self) -> Self: ...
 

@@ -11,6 +11,7 @@ from domain.model.accounts import RefreshFamily, RefreshToken, User
 from domain.model.addresses import RoomNetwork
 from domain.model.members import Membership, UserProfile
 from domain.model.messages import StoredMessage
+from domain.model.page_sessions import PageSession, SessionCookie
 from domain.model.rooms import Room
 
 
@@ -50,6 +51,8 @@ class MemoryStore:
     user_keys: dict[str, str] = field(default_factory=dict)  # username_key -> user_id
     refresh_families: dict[str, RefreshFamily] = field(default_factory=dict)
     refresh_tokens: dict[str, RefreshToken] = field(default_factory=dict)  # by token hash
+    page_sessions: dict[str, PageSession] = field(default_factory=dict)
+    session_cookies: dict[str, SessionCookie] = field(default_factory=dict)  # by value hash
     # room id -> user id -> the addresses it used, in order; room id -> (address, user id)
     # -> until (None: banned; else held by a kick until then)
     member_addresses: dict[str, dict[str, list[str]]] = field(default_factory=dict)
@@ -131,3 +134,8 @@ class MemoryStore:
         self.change_head.pop(room_id, None)
         for sent in [sent for sent in self.sent if sent[0] == room_id]:
             del self.sent[sent]
+        gone = {s.session_id for s in self.page_sessions.values() if s.room_id == room_id}
+        for session_id in gone:
+            del self.page_sessions[session_id]
+        for token_hash in [h for h, c in self.session_cookies.items() if c.session_id in gone]:
+            del self.session_cookies[token_hash]

@@ -7,6 +7,7 @@ from types import TracebackType
 from typing import Self
 
 from adapters.memory.changes import MemoryChangeRepository
+from adapters.memory.page_sessions import MemoryPageSessionRepository
 from adapters.memory.repositories import (
     MemoryAddressRepository,
     MemoryMembershipRepository,
@@ -37,6 +38,7 @@ class MemoryUnitOfWork:
         self.refresh_tokens = MemoryRefreshTokenRepository(store)
         self.addresses = MemoryAddressRepository(store)
         self.networks = MemoryNetworkRepository(store)
+        self.page_sessions = MemoryPageSessionRepository(store)
         self._recorded: list[Event] = []
         self._released: list[Event] = []
         self._committed = False
@@ -82,6 +84,7 @@ class MemoryUnitOfWork:
                     raise Unauthorized(
                         ErrorCode.INVALID_REFRESH_TOKEN, "the refresh token is not valid"
                     )
+            self.page_sessions.check()
             store.rooms.update(self.rooms.pending)
             for room_id, changed in self.rooms.changed.items():
                 stored = store.rooms.get(room_id)
@@ -128,6 +131,7 @@ class MemoryUnitOfWork:
                     family, revoked=revoked
                 )
             store.refresh_tokens.update(self.refresh_tokens.pending_tokens)
+            self.page_sessions.apply()
         self._clear()
         self._released, self._recorded = self._recorded, []
         self._committed = True
@@ -162,6 +166,7 @@ class MemoryUnitOfWork:
         self.refresh_tokens.marked_used.clear()
         self.addresses.clear()
         self.networks.pending.clear()
+        self.page_sessions.clear()
 
 
 class MemoryUnitOfWorkFactory:

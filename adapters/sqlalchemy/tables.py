@@ -253,3 +253,46 @@ refresh_tokens = Table(
     Column("expires_at_ms", BigInteger, nullable=False),
     Column("created_at_ms", BigInteger, nullable=False),
 )
+
+# Page sessions (domain/model/page_sessions.py): what a reloaded page resumes, and the
+# values of its cookie, by SHA-256 only. They go with their room.
+page_sessions = Table(
+    "page_sessions",
+    metadata,
+    Column("session_id", String(36), primary_key=True),
+    Column(
+        "room_id",
+        String(64),
+        ForeignKey("rooms.id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
+    Column("user_id", String(64), nullable=False),
+    Column("username", String(128), nullable=False),
+    Column("user_token", Boolean, nullable=False),
+    Column("role", String(16), nullable=False),
+    Column("incarnation", String(36), nullable=False),
+    Column("password_version", Integer, nullable=False),
+    Column("admin_version", Integer, nullable=False),
+    Column("guest", Boolean, nullable=False),
+    Column("session_start", BigInteger, nullable=False),
+    Column("family_id", String(36), nullable=True),
+    Column("revoked", Boolean, nullable=False),
+    Column("created_at_ms", BigInteger, nullable=False),
+)
+
+session_cookies = Table(
+    "session_cookies",
+    metadata,
+    Column("token_hash", String(64), primary_key=True),
+    Column(
+        "session_id",
+        String(36),
+        ForeignKey("page_sessions.session_id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
+    Column("used", Boolean, nullable=False),
+    Column("expires_at_ms", BigInteger, nullable=False),
+    Column("created_at_ms", BigInteger, nullable=False),
+)

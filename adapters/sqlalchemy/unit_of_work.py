@@ -18,6 +18,7 @@ from adapters.sqlalchemy.change_repositories import SqlChangeRepository
 from adapters.sqlalchemy.member_repositories import SqlAddressRepository, SqlMembershipRepository
 from adapters.sqlalchemy.message_repositories import SqlMessageRepository, SqlReactionRepository
 from adapters.sqlalchemy.room_repositories import SqlNetworkRepository, SqlRoomRepository
+from adapters.sqlalchemy.session_repositories import SqlPageSessionRepository
 from domain.model.events import Event
 
 
@@ -59,6 +60,7 @@ class SqlUnitOfWork:
         self.refresh_tokens = SqlRefreshTokenRepository(conn)
         self.addresses = SqlAddressRepository(conn)
         self.networks = SqlNetworkRepository(conn)
+        self.page_sessions = SqlPageSessionRepository(conn)
         return self
 
     def __exit__(

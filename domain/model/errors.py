@@ -5,7 +5,8 @@
     ├── NotFound                (a room, message or profile does not exist)
     ├── Conflict                (the thing already exists)
     ├── Unauthorized            (no valid credential: missing, expired, forged, revoked)
-    │   └── RefreshTokenReused  (domain.model.accounts: a used refresh token came back)
+    │   ├── RefreshTokenReused  (domain.model.accounts: a used refresh token came back)
+    │   └── SessionCookieReused (domain.model.page_sessions: a used session cookie came back)
     ├── Forbidden               (a valid credential that does not grant this action)
     └── Unavailable             (a part the service needs, e.g. the database, is unreachable)
 
@@ -63,6 +64,8 @@ class ErrorCode(StrEnum):
     NOT_SENDER = "not_sender"  # only a message's sender may edit it
     EDIT_WINDOW_CLOSED = "edit_window_closed"  # a message is editable for a while only
     SESSION_EXPIRED = "session_expired"  # a guest session past its lifetime: no renewal
+    # A page session's cookie missing, malformed, unknown, ended, expired or replayed.
+    INVALID_SESSION = "invalid_session"
     # Service
     UNAVAILABLE = "unavailable"  # the database (or another part) cannot be reached now
 

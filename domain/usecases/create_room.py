@@ -2,13 +2,21 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from domain.model.accounts import username_key
 from domain.model.errors import Conflict, ErrorCode, InvalidInput
 from domain.model.events import RoomCreated
-from domain.model.members import Membership, Role, UserProfile, default_username
+from domain.model.members import (
+    Membership,
+    Role,
+    UserProfile,
+    check_username,
+    default_username,
+)
 from domain.model.policies import UserTokenClaims
 from domain.model.rooms import Room, RoomId, check_new_password
 from domain.usecases.access import check_live, issue_room_token
 from domain.usecases.deps import Deps, Outcome
+from ports.unit_of_work import UnitOfWork
 
 
 @dataclass(frozen=True, slots=True)
@@ -17,6 +25,7 @@ class CreatedRoom:
     user_id: str
     admin_token: str
     expires_in: int
+    username: str
 
 
 def create_room(
@@ -25,10 +34,16 @@ def create_room(
     password: str,
     admin_password: str | None = None,
     creator: UserTokenClaims | None = None,
+    username: str | None = None,
 ) -> Outcome[CreatedRoom]:
-    """Create a room (never over an existing one) owned and administered by `creator`'s user
-    or else a new guest; the answer carries the creator's admin token."""
+    """Create a room (never over an existing one) administered by its creator: `creator`'s
+    user, or else one new guest named `username`; the answer carries its admin token."""
+    # The guest creator is the room's one admin member (its admin token is its credential to
+    # chat with too, never a second self), held to a verifying guest's name rule. A
+    # signed-in creator's token dies with its sign-in; its name is the account's.
     rid = RoomId(room_id).value
+    if creator is None and username is not None:
+        username = check_username(username)  # the normalized form is the one kept
     check_new_password(password)
     # An admin password proves admin as the admin token does; it differs from the join
     # password, which never makes an admin.
@@ -42,6 +57,8 @@ def create_room(
         # Cheap early answer; the insert below is what actually guards against a race.
         if uow.rooms.get(rid) is not None:
             raise Conflict(ErrorCode.ROOM_EXISTS, "a room with this id already exists")
+        if creator is None and username is not None and _name_held(uow, username):
+            raise Conflict(ErrorCode.USERNAME_TAKEN, "this username is taken")
     # Hash outside any transaction: it is slow on purpose.
     password_hash = deps.hasher.hash(password)
     admin_hash = deps.hasher.hash(admin_password) if admin_password is not None else None
@@ -50,7 +67,7 @@ def create_room(
         creator_id, username = creator.user_id, creator.username
     else:
         creator_id = deps.ids.guest_id()
-        username = default_username(creator_id)
+        username = username if username is not None else default_username(creator_id)
     room = Room(
         id=rid,
         incarnation=deps.ids.incarnation(),
@@ -83,4 +100,10 @@ def create_room(
         family_id=creator.family_id if creator is not None else None,
         guest=creator.guest if creator is not None else True,
     )
-    return Outcome(CreatedRoom(rid, creator_id, token, ttl), events)
+    return Outcome(CreatedRoom(rid, creator_id, token, ttl, username), events)
+
+
+def _name_held(uow: UnitOfWork, username: str) -> bool:
+    """Whether an account or a guest profile holds this name (in any spelling that folds
+    to it): not a name for a room guest to show, as `verify_room_password` says."""
+    return uow.users.by_username_key(username_key(username)) is not None

@@ -35,6 +35,8 @@ class CoreConfig:
     edit_window_s: int = DEFAULT_EDIT_WINDOW_S  # how long a sender may edit a message
     # How long a guest identity's session lasts, renewals included (sessions.renewed_expiry).
     guest_session_ttl_s: int = 7 * 24 * 3600
+    # How long a page session's cookie lasts unused; each resume gives a fresh one.
+    session_cookie_ttl_s: int = 7 * 24 * 3600
     # How many changes one recovery gives at most; each room's stream keeps about as many.
     recovery_limit: int = DEFAULT_RECOVERY_LIMIT
 

@@ -16,10 +16,12 @@ from domain.usecases.verify_room import RoomAccess
 
 
 def renew_room_token(
-    deps: Deps, claims: Claims, room_id: str, client: str = ""
+    deps: Deps, claims: Claims, room_id: str, client: str = "", current_s: int | None = None
 ) -> Outcome[RoomAccess]:
     """A fresh room token like the verified `claims`, while the room still grants it
     (`open_room`); a guest's session ends `guest_session_ttl_s` after its first token."""
+    # The fresh token never ends before the one it replaces (`current_s`, seconds; default:
+    # the claims' own expiry).
     if not isinstance(claims, RoomTokenClaims):
         raise Forbidden(
             ErrorCode.FORBIDDEN, "a room token is renewed here; a user token by its refresh token"
@@ -31,7 +33,8 @@ def renew_room_token(
     ttl = config.admin_token_ttl_s if claims.role is Role.ADMIN else config.room_token_ttl_s
     # One minted from a sign-in ends with that sign-in instead.
     session_ttl = config.guest_session_ttl_s if claims.family_id is None else None
-    expires = renewed_expiry(now_s, ttl, claims.expires_at, claims.session_start, session_ttl)
+    current = claims.expires_at if current_s is None else current_s
+    expires = renewed_expiry(now_s, ttl, current, claims.session_start, session_ttl)
     if expires is None:
         raise Unauthorized(ErrorCode.SESSION_EXPIRED, "this session has ended; verify again")
     token = deps.tokens.issue_room_token(replace(claims, expires_at=expires))

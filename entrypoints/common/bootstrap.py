@@ -275,6 +275,7 @@ def build_core(settings: Settings, concurrency: str = "threads") -> Core:
             message_limit=settings.message_limit,
             edit_window_s=settings.edit_window_s,
             guest_session_ttl_s=settings.guest_session_ttl_s,
+            session_cookie_ttl_s=settings.session_cookie_ttl_s,
             recovery_limit=settings.recovery_limit,
         ),
     )

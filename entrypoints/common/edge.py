@@ -300,6 +300,22 @@ def proxied_scheme_and_host(
     return nearest.get("proto") or None, nearest.get("host") or None
 
 
+def client_origin(
+    peer: str, headers: RequestHeaders, scheme: str, host: str, trusted: TrustedProxies
+) -> tuple[str, str]:
+    """The scheme and host the client used: the request's own (`scheme`, `host`), or what
+    the nearest trusted proxy reports (`proxied_scheme_and_host`), from a trusted peer only."""
+    if not trusted.trusts(peer):
+        return scheme, host
+    proto, forwarded_host = proxied_scheme_and_host(
+        trusted,
+        joined_header(headers, "x-forwarded-proto"),
+        joined_header(headers, "x-forwarded-host"),
+        joined_header(headers, "forwarded"),
+    )
+    return (last_value(proto) or scheme).lower(), last_value(forwarded_host) or host
+
+
 def socket_client_address(environ: Mapping[str, Any], trusted: TrustedProxies) -> str:
     """`client_address` of a Socket.IO connection, from the environ engine.io gives its
     connect handler (WSGI, or its ASGI driver's)."""

@@ -55,6 +55,7 @@ STATUS: dict[Code, int] = {
     ErrorCode.NOT_SENDER: 403,
     ErrorCode.EDIT_WINDOW_CLOSED: 403,
     ErrorCode.SESSION_EXPIRED: 401,
+    ErrorCode.INVALID_SESSION: 401,
     ErrorCode.USER_ID_TAKEN: 409,
     ErrorCode.PROFILE_NOT_FOUND: 404,
     ErrorCode.IDENTITY_MISMATCH: 403,

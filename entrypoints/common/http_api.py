@@ -12,6 +12,7 @@ from typing import Any, TypeVar
 
 from domain.model.accounts import RefreshTokenReused
 from domain.model.errors import ChatError, ErrorCode
+from domain.model.page_sessions import SessionCookieReused
 from domain.model.policies import Claims
 from domain.usecases.access import authenticate, verify_token
 from domain.usecases.deps import Deps
@@ -20,6 +21,7 @@ from entrypoints.common.errors import INTERNAL, UNAVAILABLE_RETRY_S, RequestErro
 from entrypoints.common.http_types import Answer, HttpRequest, HttpResponse, Route, json_body
 from entrypoints.common.lanes import Lane
 from entrypoints.common.payloads import bearer_token, decode, decode_query
+from entrypoints.common.session_cookie import check_same_origin
 
 log = logging.getLogger("securechat.http")
 T = TypeVar("T")
@@ -28,7 +30,7 @@ T = TypeVar("T")
 def error_response(error: ChatError | RequestError) -> HttpResponse:
     status, body = render(error)
     response = HttpResponse(status, body)
-    if isinstance(error, RefreshTokenReused):
+    if isinstance(error, RefreshTokenReused | SessionCookieReused):
         # Refused, and yet the family was revoked: its sockets must still be dropped.
         response.events = list(error.events)
     if status == 401:
@@ -68,7 +70,10 @@ def _run(
     decoded: Decoded = None,
 ) -> Answer:
     """The token first (a request without a valid one learns nothing of its body's faults),
-    then its identity's limits (`admit`), then the query and the body."""
+    then its identity's limits (`admit`), then the query and the body. A page-session
+    route first refuses another origin."""
+    if route.cookie:
+        check_same_origin(request.headers, request.scheme, request.host)
     claims = None
     wants = route.bearer or route.bearer_optional
     token = bearer_token(request.headers.get("Authorization")) if wants else None

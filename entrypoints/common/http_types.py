@@ -30,6 +30,10 @@ class HttpRequest:
     # The client's address (edge.client_address: the peer, or the right-most hop that is
     # not a trusted proxy), which ServerBase.view_steps fills in before anything runs.
     client: str = ""
+    # The scheme and host the client used: the shell's, then (ServerBase.view_steps) a
+    # trusted proxy's report of them instead, as for `client`.
+    scheme: str = "http"
+    host: str = ""
 
 
 @dataclass(slots=True)
@@ -98,3 +102,6 @@ class Route:
     # The body field of the room password this route verifies: every request is a password
     # attempt (admission.admit_route), whether or not the field is there.
     room_password_field: str | None = None
+    # A page-session route: its credential is the session cookie (session_cookie.py), and
+    # a request from another origin is refused before anything else runs.
+    cookie: bool = False

@@ -26,6 +26,7 @@ from entrypoints.common import (
     routes_accounts,
     routes_admin,
     routes_rooms,
+    routes_sessions,
     web_page,
 )
 from entrypoints.common.http_types import Reply, Route
@@ -82,6 +83,9 @@ ROUTES: tuple[Route, ...] = (
     routes_accounts.REFRESH,
     routes_accounts.LOGOUT,
     routes_rooms.JOIN_ROOM,
+    routes_sessions.START_SESSION,
+    routes_sessions.RESUME_SESSION,
+    routes_sessions.END_SESSION,
     routes_rooms.POST_MESSAGE,
     routes_accounts.CREATE_PROFILE,
     routes_accounts.GET_PROFILE,

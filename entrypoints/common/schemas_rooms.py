@@ -40,6 +40,14 @@ class CreateRoom(Input):
             "`password`. Stored as an argon2id hash."
         ),
     ] = UNSET
+    username: Annotated[
+        Username | None,
+        Meta(
+            description="The display name of a creator without a user token (the room's "
+            "one admin member, named once); not used with a user token (the account's "
+            "name is its name). Left out: a default name."
+        ),
+    ] = None
 
 
 class VerifyRoom(Input):
@@ -167,8 +175,17 @@ class EditPayload(Input):
 class RoomCreated(Output):
     room_id: str
     admin_token: Annotated[
-        str, Meta(description="Expires after SECURECHAT_ADMIN_TOKEN_TTL (default 30 days).")
+        str,
+        Meta(
+            description="Expires after SECURECHAT_ADMIN_TOKEN_TTL (default 30 days). It "
+            "names the creator, who chats with it too (a room token whose role is admin)."
+        ),
     ]
+    expires_in: Annotated[int, Meta(description="Seconds the admin token lives.")]
+    user_id: Annotated[
+        str, Meta(description="The creator: a new guest identity (g_…), or the account's.")
+    ]
+    username: Annotated[str, Meta(description="The creator's display name, as stored.")]
 
 
 class RoomAccess(Output):

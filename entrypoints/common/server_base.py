@@ -35,6 +35,7 @@ from entrypoints.common.edge import (
     RequestHeaders,
     address_key,
     client_address,
+    client_origin,
     decided_at_the_edge,
     socket_client_address,
 )
@@ -144,7 +145,10 @@ class ServerBase(Revocations):
         """A route's answer, in its lane; a send through the batcher; the emits after
         the commit. The result is the status, body and headers to write."""
         client = client_address(request.peer, request.headers, self.edge.trusted)
-        request = dataclasses.replace(request, client=client)
+        scheme, host = client_origin(
+            request.peer, request.headers, request.scheme, request.host, self.edge.trusted
+        )
+        request = dataclasses.replace(request, client=client, scheme=scheme, host=host)
         # Its lane and limits, from its decoded body (a password attempt however spelled).
         admission = admit_route(route, request)
         try:

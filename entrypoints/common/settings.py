@@ -55,6 +55,7 @@ class Settings:
     message_limit: int = _CORE.message_limit  # rooms without their own limit (0: keep all)
     edit_window_s: int = _CORE.edit_window_s
     guest_session_ttl_s: int = _CORE.guest_session_ttl_s
+    session_cookie_ttl_s: int = _CORE.session_cookie_ttl_s  # a page session's cookie, unused
     token_warning_s: int = 60  # a live socket is told this long before its token ends
     recovery_limit: int = _CORE.recovery_limit  # the most changes one recovery gives
     auto_migrate: bool | None = None  # None: only for the embedded SQLite default
@@ -213,6 +214,7 @@ class Settings:
             message_limit=integer("MESSAGE_LIMIT", d.message_limit, minimum=0),
             edit_window_s=integer("EDIT_WINDOW_SECONDS", d.edit_window_s),
             guest_session_ttl_s=integer("GUEST_SESSION_TTL", d.guest_session_ttl_s),
+            session_cookie_ttl_s=integer("SESSION_COOKIE_TTL", d.session_cookie_ttl_s),
             token_warning_s=integer("TOKEN_WARNING_SECONDS", d.token_warning_s, minimum=0),
             recovery_limit=integer("RECOVERY_LIMIT", d.recovery_limit),
             auto_migrate=boolean("AUTO_MIGRATE"),

@@ -40,8 +40,15 @@ def create_room_view(
     if claims is not None and not isinstance(claims, UserTokenClaims):
         raise Forbidden(ErrorCode.FORBIDDEN, "a room is created with no token, or a user token")
     admin_password = None if data.admin_password is UNSET else data.admin_password
-    out = create_room(deps, data.room_id, data.password, admin_password, claims)
-    body = {"room_id": out.value.room_id, "admin_token": out.value.admin_token}
+    out = create_room(deps, data.room_id, data.password, admin_password, claims, data.username)
+    made = out.value
+    body = {
+        "room_id": made.room_id,
+        "admin_token": made.admin_token,
+        "expires_in": made.expires_in,
+        "user_id": made.user_id,
+        "username": made.username,
+    }
     return HttpResponse(201, body, out.events)
 
 

@@ -57,7 +57,14 @@ ASSETS: tuple[Asset, ...] = (
         "/static/session.js",
         "chat_page_session",
         "text/javascript",
-        "The page's script: tokens renewed in time, and the session a reload resumes.",
+        "The page's script: tokens renewed in time.",
+    ),
+    Asset(
+        "resume.js",
+        "/static/resume.js",
+        "chat_page_resume",
+        "text/javascript",
+        "The page's script: the page session a reload resumes (its cookie is HttpOnly).",
     ),
     Asset(
         "delivery.js",

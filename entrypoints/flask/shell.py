@@ -83,7 +83,16 @@ class FlaskShell:
     def view(self, route: Route, **params: str) -> Response:
         body = request.get_data(cache=False) if route.body is not None else b""
         query, peer = request.args.to_dict(), request.remote_addr or ""
-        http_request = HttpRequest(request.method, params, query, request.headers, body, peer)
+        http_request = HttpRequest(
+            request.method,
+            params,
+            query,
+            request.headers,
+            body,
+            peer,
+            scheme=request.scheme,
+            host=request.host,
+        )
         return self.response(self.drive(self.base.view_steps(route, http_request)))
 
     @staticmethod

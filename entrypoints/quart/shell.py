@@ -108,7 +108,14 @@ class QuartShell:
         )
         query, peer = request.args.to_dict(), request.remote_addr or ""
         http_request = HttpRequest(
-            request.method, params, query, request.headers, bytes(body), peer
+            request.method,
+            params,
+            query,
+            request.headers,
+            bytes(body),
+            peer,
+            scheme=request.scheme,
+            host=request.host,
         )
         return self.response(await self.drive(self.base.view_steps(route, http_request)))
 

@@ -8,7 +8,9 @@ export class ApiError extends Error {
   }
 }
 
-export async function call(method, path, { body, token } = {}) {
+// `credentials` stays "omit" (no cookie sent or stored) except for the page-session routes
+// (resume.js), whose HttpOnly cookie is their only credential.
+export async function call(method, path, { body, token, credentials = "omit" } = {}) {
   const headers = { Accept: "application/json" };
   if (body !== undefined) headers["Content-Type"] = "application/json";
   // The token goes in a header, never in the URL (URLs end up in logs and history).
@@ -19,7 +21,7 @@ export async function call(method, path, { body, token } = {}) {
       method,
       headers,
       body: body === undefined ? undefined : JSON.stringify(body),
-      credentials: "omit",
+      credentials,
       cache: "no-store",
     });
   } catch {

@@ -8,6 +8,7 @@ import { ending } from "/static/ending.js";
 import { CHANGES, ChangeStream, Outbox, pendingItem, unsentItem } from "/static/delivery.js";
 import { messageItem as itemFor, renderReactions as showReactions } from "/static/messages.js";
 import { RENEW_SPACING_MS, renewDelayMs, renewRoomToken, renewSocket } from "/static/session.js";
+import { endSession, resumeSession, startSession } from "/static/resume.js";
 
 const $ = (id) => document.getElementById(id);
 const TYPING_REPEAT_MS = 2000; // a start is repeated this often while keys are pressed
@@ -423,6 +424,12 @@ async function enter(roomId, password, username) {
     state.username = access.username;
     state.admin = false;
   }
+  openRoom(roomId);
+  startSession(roomId, state.token); // what a reload resumes (resume.js)
+}
+
+// The room, shown and connected, with the credentials `state` holds now.
+function openRoom(roomId) {
   state.roomId = roomId;
   state.ended = null;
   state.stream.reset();
@@ -528,6 +535,7 @@ function formValues() {
 }
 
 function leave() {
+  endSession(); // left on purpose: a reload shows the entry form
   stopTyping();
   for (const item of state.outbox.drop()) item.element.remove();
   const socket = state.socket;
@@ -572,15 +580,27 @@ function start() {
     showError("entry-error", null);
     try {
       // Signed in, the account becomes the room's creator and admin.
+      const body = { room_id: roomId, password };
+      if (username && !state.account) body.username = username;
       const made = await call("POST", "/room/create", {
-        body: { room_id: roomId, password },
+        body,
         token: state.account ? state.token : undefined,
       });
       state.roomId = roomId;
-      state.adminToken = state.account ? null : made.admin_token;
       $("admin-credential").value = "";
-      await enter(roomId, password, username);
-      if (state.adminToken) offerAdminCredential(state.adminToken);
+      if (state.account) {
+        state.adminToken = null;
+        await enter(roomId, password, username);
+      } else {
+        // The creator is the room's one admin member, under the name typed: its admin
+        // token is what it chats with too (renewed like any room token).
+        Object.assign(state, { token: made.admin_token, adminToken: made.admin_token });
+        Object.assign(state, { userId: made.user_id, username: made.username, admin: false });
+        scheduleRenewal(made.expires_in);
+        openRoom(roomId);
+        startSession(roomId, state.token);
+        offerAdminCredential(state.adminToken);
+      }
     } catch (error) {
       showError("entry-error", error);
     }
@@ -651,6 +671,21 @@ function start() {
     }
   });
   $("dashboard-close").addEventListener("click", () => closeDashboard());
+  resumeSession().then((resumed) => resumed && reopen(resumed));
+}
+
+// After a reload: the room and identity the page session kept (resume.js).
+function reopen(resumed) {
+  if (resumed.account) {
+    signedIn(resumed.account);
+  } else {
+    state.token = resumed.token;
+    scheduleRenewal(resumed.expiresIn);
+  }
+  Object.assign(state, { userId: resumed.userId, username: resumed.username });
+  state.admin = Boolean(resumed.account) && resumed.admin;
+  state.adminToken = resumed.adminToken;
+  openRoom(resumed.roomId);
 }
 
 start();

@@ -13,8 +13,12 @@ export const RENEW_SPACING_MS = 3000; // two renewals this close together are on
 // halfway for a short one.
 export function renewDelayMs(expiresIn) {
   const seconds = expiresIn > 120 ? expiresIn - 60 : expiresIn / 2;
-  return Math.max(1, seconds) * 1000;
+  // A timer longer than 2^31 - 1 ms fires at once: an admin token lives 30 days, so a
+  // creator's timer waits the longest a timer can (and is set again then).
+  return Math.min(Math.max(1, seconds) * 1000, MAX_TIMER_MS);
 }
+
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 // A guest's fresh room token: {token, expires_in, user_id, username}.
 export function renewRoomToken(roomId, token) {

@@ -12,6 +12,7 @@ from domain.model.members import Role
 from domain.model.policies import RoomTokenClaims
 from domain.model.rooms import PASSWORD_MAX_CHARS
 from domain.usecases.access import authenticate
+from domain.usecases.accounts import register
 from domain.usecases.create_room import create_room
 from domain.usecases.join_room import join_room
 from tests.support import PASSWORD, World
@@ -94,3 +95,26 @@ def test_create_room_validates_input(
     assert caught.value.code is code
     assert world.store_factory.store.rooms == {}
     assert world.hasher.hash_calls == 0
+
+
+def test_a_guest_creator_is_the_one_admin_member_under_the_name_it_typed(world: World) -> None:
+    created = create_room(world.deps, "lobby", PASSWORD, username="  Ada  ").value
+
+    assert created.username == "Ada"  # normalized, as a verified guest's name is
+    claims = world.tokens.verify_room_token(created.admin_token)
+    assert (claims.user_id, claims.username) == (created.user_id, "Ada")
+    store = world.store_factory.store
+    members = [m for (room_id, _), m in store.memberships.items() if room_id == "lobby"]
+    assert [(m.user_id, m.role) for m in members] == [(created.user_id, Role.ADMIN)]
+    assert store.profiles[created.user_id].username == "Ada"
+
+
+def test_a_creators_name_may_not_be_one_an_account_holds_nor_malformed(world: World) -> None:
+    register(world.deps, "alice", PASSWORD)
+    with pytest.raises(Conflict) as taken:
+        create_room(world.deps, "lobby", PASSWORD, username="ALICE")
+    assert taken.value.code is ErrorCode.USERNAME_TAKEN
+    with pytest.raises(InvalidInput) as malformed:
+        create_room(world.deps, "lobby", PASSWORD, username="\u200b")
+    assert malformed.value.code is ErrorCode.INVALID_USERNAME
+    assert "lobby" not in world.store_factory.store.rooms

@@ -72,9 +72,12 @@ class Http:
         content_type: str | None = JSON,
         token: str | None = None,
         client: str = "",
+        headers: dict[str, str] | None = None,
     ) -> Answered:
         route = BY_ENDPOINT[endpoint]
-        headers = Headers()
+        extra, headers = headers, Headers()
+        for name, value in (extra or {}).items():
+            headers.add(name, value)
         if content_type is not None and route.body is not None:
             headers["Content-Type"] = content_type
         if token is not None:

@@ -20,7 +20,10 @@ def test_create_room_answers_201_with_an_admin_token_and_stores_the_room(
     made = http.call("create_room", json_body={"room_id": "lobby", "password": PASSWORD})
 
     assert made.status == 201
-    assert set(made.body) == {"room_id", "admin_token"} and made.body["room_id"] == "lobby"
+    assert (
+        set(made.body) == {"room_id", "admin_token", "expires_in", "user_id", "username"}
+        and made.body["room_id"] == "lobby"
+    )
     assert made.headers["Content-Type"].startswith(JSON)
     claims = world.tokens.verify_room_token(made.body["admin_token"])
     assert (claims.room_id, claims.role) == ("lobby", Role.ADMIN)
