@@ -265,7 +265,6 @@ class PageSessionRepository(Protocol):
     def cookie(self, token_hash: str) -> SessionCookie | None: ...
 
     def mark_used(self, token_hash: str) -> bool:
-        """Mark an unused value used; False if it was used already (a replay, or a
-        concurrent resume that got there first). A commit that would mark a value used
-        twice raises domain Unauthorized(INVALID_SESSION) instead of applying."""
+        """Mark an unused value used; False if it was used already (a replay, or a concurrent
+        resume first). A commit marking one twice raises Unauthorized(INVALID_SESSION)."""
         ...

@@ -28,9 +28,8 @@ def presentable_cookie_value(value: str) -> bool:
 
 @dataclass(frozen=True, slots=True)
 class PageSession:
-    """One page's session in one room. A room token's (a guest's, or a creator's admin
-    token) keeps what renewing it needs (`role`, the room's versions, `session_start`); a
-    user token's keeps its sign-in (`family_id`), whose refresh family it continues."""
+    """One page's session in one room, with what renewing its token needs: a room token's
+    role, versions and `session_start`, or a user token's sign-in (`family_id`)."""
 
     session_id: str
     room_id: str

@@ -70,8 +70,8 @@ def _run(
     decoded: Decoded = None,
 ) -> Answer:
     """The token first (a request without a valid one learns nothing of its body's faults),
-    then its identity's limits (`admit`), then the query and the body. A page-session
-    route first refuses another origin."""
+    then its identity's limits (`admit`), then the query and the body."""
+    # A page-session route first refuses another origin.
     if route.cookie:
         check_same_origin(request.headers, request.scheme, request.host)
     claims = None

@@ -21,10 +21,10 @@ _PAIRS = re.compile(r"[;,]")
 
 
 def cookie_value(headers: RequestHeaders) -> str | None:
-    """The session cookie's value: None when there is none, or more than one (two
-    different values say nothing certain, and one value twice is not what a browser
-    sends). The name is matched exactly (cookie names are case-sensitive); a value in
-    double quotes (RFC 6265's quoted form) is read without them."""
+    """The session cookie's value: None when there is none, or more than one."""
+    # Two different values say nothing certain, and one value twice is not what a browser
+    # sends. The name is matched exactly (cookie names are case-sensitive); a value in
+    # double quotes (RFC 6265's quoted form) is read without them.
     found: list[str] = []
     for line in header_lines(headers, "cookie"):
         for pair in _PAIRS.split(line):
@@ -49,9 +49,9 @@ def clear_cookie(secure: bool) -> str:
 
 
 def check_same_origin(headers: RequestHeaders, scheme: str, host: str) -> None:
-    """A page-session request must come from this server's own page: an Origin, if sent,
-    is this origin (one line only); a Sec-Fetch-Site, if sent, says same-origin. Else
-    RequestError(ORIGIN_NOT_ALLOWED). Configured CORS origins do not count here."""
+    """Refuse (ORIGIN_NOT_ALLOWED) a page-session request whose Origin, if sent, is not this
+    origin (one line only), or whose Sec-Fetch-Site, if sent, is not same-origin."""
+    # Configured CORS origins do not count here: only this server's own page.
     origins = header_lines(headers, "origin")
     if origins and (len(origins) > 1 or origins[0].strip() != f"{scheme}://{host}"):
         raise RequestError(
