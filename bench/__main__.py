@@ -18,11 +18,14 @@ import time
 from pathlib import Path
 from typing import Any
 
+from bench import history_rows as hr
+from bench import pressure as pr
 from bench import scenarios as sc
 from bench import servers
 from bench.cluster import cluster_rows
+from bench.mixed import churn, guessing, measure, settle
 from bench.recovery import recovery
-from bench.servers import BENCH_IDENTITY_LIMITS, CHURN_RATE_LIMITS, bare, cpu_sets, securechat
+from bench.servers import bare, cpu_sets, securechat
 
 ALL = (
     "fanout",
@@ -46,26 +49,6 @@ def _loop() -> None:
         uvloop.install()
     except ImportError:
         pass
-
-
-async def _measure(coro: Any) -> dict[str, Any]:
-    """Run a scenario and add the load generator's CPU use over it."""
-    cpu0, wall0 = time.process_time(), time.monotonic()
-    result: dict[str, Any] = await coro
-    wall = time.monotonic() - wall0
-    result["loadgen_cpu_pct"] = round(100 * (time.process_time() - cpu0) / wall, 1)
-    result["seconds"] = round(wall, 1)
-    return result
-
-
-async def settle(server: Any, timeout: float = 30.0) -> None:
-    """Wait until the server is idle (under 10% CPU over half a second)."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        before = server.cpu_seconds()
-        await asyncio.sleep(0.5)
-        if server.cpu_seconds() - before < 0.05:
-            return
 
 
 async def run_runtime(runtime: str, profile: sc.Profile, only: set[str]) -> list[dict[str, Any]]:
@@ -92,26 +75,26 @@ async def run_runtime(runtime: str, profile: sc.Profile, only: set[str]) -> list
             if "pruning" in only:
                 for size in profile.pruning_sizes:
                     room_id, token = await target.room()
-                    await sc.set_message_limit(target, room_id, token, size)
+                    await hr.set_message_limit(target, room_id, token, size)
                     pruning_rooms[size] = (room_id, token)
             base_1x50: dict[str, Any] = {}
             if "fanout" in only or "crypto" in only:
                 await settle(server)
-                base_1x50 = await _measure(sc.fanout(target, 1, 50, profile))
+                base_1x50 = await measure(sc.fanout(target, 1, 50, profile))
                 emit("fanout_1x50", base_1x50)
             if "fanout" in only:
                 await settle(server)
-                emit("fanout_10x10", await _measure(sc.fanout(target, 10, 10, profile)))
+                emit("fanout_10x10", await measure(sc.fanout(target, 10, 10, profile)))
             if "crypto" in only:
                 await settle(server)
                 room_id, _ = await target.room()
-                pressured = await _measure(
+                pressured = await measure(
                     sc.fanout(
                         target,
                         1,
                         50,
                         profile,
-                        pressure=lambda: sc.password_pressure(target, room_id, 20.0),
+                        pressure=lambda: pr.password_pressure(target, room_id, 20.0),
                         at_rate=base_1x50["latency_rate_msgs_per_s"],
                     )
                 )
@@ -120,13 +103,13 @@ async def run_runtime(runtime: str, profile: sc.Profile, only: set[str]) -> list
                 emit("fanout_1x50_password_pressure", pressured)
                 await settle(server)
                 guessed_room, _ = await target.room()
-                guessed = await _measure(
+                guessed = await measure(
                     sc.fanout(
                         target,
                         1,
                         50,
                         profile,
-                        pressure=lambda: sc.password_guessers(target, guessed_room),
+                        pressure=lambda: pr.password_guessers(target, guessed_room),
                         at_rate=base_1x50["latency_rate_msgs_per_s"],
                     )
                 )
@@ -135,17 +118,17 @@ async def run_runtime(runtime: str, profile: sc.Profile, only: set[str]) -> list
                 emit("fanout_1x50_8_guessers", guessed)
                 await settle(server)
                 emit(
-                    "history_8_guessers", await _measure(sc.history_under_guessing(target, profile))
+                    "history_8_guessers", await measure(pr.history_under_guessing(target, profile))
                 )
             if "rest_post" in only:
                 await settle(server)
-                emit("rest_post", await _measure(sc.rest_post(target, profile)))
+                emit("rest_post", await measure(sc.rest_post(target, profile)))
             if "recovery" in only:
                 await settle(server)
-                emit("recovery", await _measure(recovery(target, profile)))
+                emit("recovery", await measure(recovery(target, profile)))
             if "connections" in only:
                 await settle(server)
-                emit("connections", await _measure(sc.connections(target, profile)))
+                emit("connections", await measure(sc.connections(target, profile)))
         finally:
             server.stop()
         if server.tracebacks():
@@ -173,7 +156,7 @@ async def run_runtime(runtime: str, profile: sc.Profile, only: set[str]) -> list
                         size: (room, token, middles[size])
                         for size, (room, token) in history_rooms.items()
                     }
-                    result = await _measure(sc.history(target, rooms, profile))
+                    result = await measure(hr.history(target, rooms, profile))
                     result["prefill_s"] = prefill_s
                     result["rss_empty_server_mib"] = round(empty_rss / 1024, 1)
                     result["rss_with_history_mib"] = round(server.rss_kib() / 1024, 1)
@@ -181,7 +164,7 @@ async def run_runtime(runtime: str, profile: sc.Profile, only: set[str]) -> list
                     emit("history", result)
                 if pruning_rooms:
                     await settle(server)
-                    result = await _measure(sc.pruning(target, pruning_rooms, profile))
+                    result = await measure(hr.pruning(target, pruning_rooms, profile))
                     result["prefill_s"] = pruning_prefill_s
                     emit("pruning", result)
             finally:
@@ -206,7 +189,7 @@ async def run_runtime(runtime: str, profile: sc.Profile, only: set[str]) -> list
         for room_count, per_room in ((1, 50), (10, 10)):
             ceiling = bare(runtime)
             try:
-                result = await _measure(
+                result = await measure(
                     sc.fanout(sc.Target(ceiling, secured=False), room_count, per_room, profile)
                 )
             finally:
@@ -220,160 +203,6 @@ async def run_runtime(runtime: str, profile: sc.Profile, only: set[str]) -> list
                 )
             emit(f"bare_fanout_{room_count}x{per_room}", result)
     return out
-
-
-async def guessing(runtime: str, profile: sc.Profile) -> dict[str, Any]:
-    """Fanout 1 x 50 p99 at half load without and with one address offering 200 wrong
-    passwords a second to one room's verify (password limits at their defaults)."""
-    # Once the limit holds, a guess must cost a refusal, never argon2. Only the per-identity
-    # limits are raised, as everywhere in the bench. The runs alternate (without, with,
-    # without, with) and the ratio is of their means, so a drift of the machine over the
-    # minute weighs on both sides alike.
-    with tempfile.TemporaryDirectory(prefix=f"bench-{runtime}-guessing-") as tmp:
-        server = securechat(runtime, Path(tmp), {"SECURECHAT_RATE_LIMITS": BENCH_IDENTITY_LIMITS})
-        try:
-            target = sc.Target(server, secured=True)
-            await target.room()
-            await settle(server)
-            seconds = max(profile.latency_s, 4.0)  # every latency run alike
-            search = await _measure(sc.fanout(target, 1, 50, profile, latency_s=seconds))
-            rate = search["latency_rate_msgs_per_s"]
-            guessed_room, _ = await target.room()
-            withouts, withs = [search], []
-            for turn in range(2):
-                await settle(server)
-                withs.append(
-                    await _measure(
-                        sc.fanout(
-                            target,
-                            1,
-                            50,
-                            profile,
-                            pressure=lambda: sc.wrong_passwords(target, guessed_room, 200.0),
-                            at_rate=rate,
-                            latency_s=seconds,
-                            # The limit lets the first guesses through to argon2 (10 a
-                            # minute for one room and address): they are hashed in this
-                            # second, and the window measures the guessing it refuses.
-                            pressure_lead_s=1.0,
-                        )
-                    )
-                )
-                if turn == 0:
-                    await settle(server)
-                    withouts.append(
-                        await _measure(
-                            sc.fanout(target, 1, 50, profile, at_rate=rate, latency_s=seconds)
-                        )
-                    )
-        finally:
-            server.stop()
-    p99_with = sum(r["p99_ms"] for r in withs) / len(withs)
-    p99_without = sum(r["p99_ms"] for r in withouts) / len(withouts)
-    last = withs[-1]
-    return {
-        "rooms": 1,
-        "clients_per_room": 50,
-        "saturation_deliveries_per_s": search["saturation_deliveries_per_s"],
-        "latency_rate_msgs_per_s": rate,
-        "guesses_offered_per_s": last["guesses_offered_per_s"],
-        "guesses_answered_per_s": min(r["guesses_answered_per_s"] for r in withs),
-        "guesses_hashed": sum(r["guesses_hashed"] for r in withs),
-        "guesses_refused": sum(r["guesses_refused"] for r in withs),
-        "guesses_skipped": sum(r["guesses_skipped"] for r in withs),
-        "refusal_p50_ms": last["refusal_p50_ms"],
-        "refusal_p99_ms": last["refusal_p99_ms"],
-        "password_check_failures": sum(r["password_check_failures"] for r in withs),
-        "p50_ms": round(sum(r["p50_ms"] for r in withs) / len(withs), 2),
-        "p99_ms": round(p99_with, 2),
-        "p99_ms_runs": [r["p99_ms"] for r in withs],
-        "p50_ms_without": round(sum(r["p50_ms"] for r in withouts) / len(withouts), 2),
-        "p99_ms_without": round(p99_without, 2),
-        "p99_ms_without_runs": [r["p99_ms"] for r in withouts],
-        "p99_ratio": round(p99_with / p99_without, 2),
-        "errors": sum(r["errors"] for r in (*withouts, *withs)) + server.tracebacks(),
-    }
-
-
-async def churn(runtime: str, profile: sc.Profile) -> dict[str, Any]:
-    """A room of 100 listeners, each its own identity, p99 at half load without and with one
-    more identity connecting, joining and closing as fast as connect_user (default) allows."""
-    # Runs alternate (without, with, without, with) and the ratio is of their means; the bytes
-    # the listeners read and the server's CPU, per second, are each run's latency window's.
-    with tempfile.TemporaryDirectory(prefix=f"bench-{runtime}-churn-") as tmp:
-        server = securechat(runtime, Path(tmp), {"SECURECHAT_RATE_LIMITS": CHURN_RATE_LIMITS})
-        try:
-            target = sc.Target(server, secured=True)
-            room = await target.room()
-            await settle(server)
-            seconds = max(profile.latency_s, 4.0)
-            search = await _measure(
-                sc.fanout(target, 1, 100, profile, latency_s=seconds, room=room, identities=True)
-            )
-            rate = search["latency_rate_msgs_per_s"]
-            withouts, withs = [search], []
-            for turn in range(2):
-                await settle(server)
-                withs.append(
-                    await _measure(
-                        sc.fanout(
-                            target,
-                            1,
-                            100,
-                            profile,
-                            pressure=lambda: sc.churn(target, room[0]),
-                            at_rate=rate,
-                            latency_s=seconds,
-                            room=room,
-                            identities=True,
-                        )
-                    )
-                )
-                if turn == 0:
-                    await settle(server)
-                    withouts.append(
-                        await _measure(
-                            sc.fanout(
-                                target,
-                                1,
-                                100,
-                                profile,
-                                at_rate=rate,
-                                latency_s=seconds,
-                                room=room,
-                                identities=True,
-                            )
-                        )
-                    )
-        finally:
-            server.stop()
-
-    def mean(rows: list[dict[str, Any]], key: str) -> float:
-        return float(sum(r[key] for r in rows)) / len(rows)
-
-    p99_with, p99_without = mean(withs, "p99_ms"), mean(withouts, "p99_ms")
-    return {
-        "rooms": 1,
-        "clients_per_room": 100,
-        "saturation_deliveries_per_s": search["saturation_deliveries_per_s"],
-        "latency_rate_msgs_per_s": rate,
-        "churn_cycles_per_s": round(mean(withs, "churn_cycles_per_s"), 1),
-        "churn_refused_per_s": round(mean(withs, "churn_refused_per_s"), 1),
-        "received_kib_per_s": round(mean(withs, "received_kib_per_s"), 1),
-        "received_kib_per_s_without": round(mean(withouts, "received_kib_per_s"), 1),
-        # Of it, what presence took (status, online_count, presence_update): the churn's cost.
-        "presence_kib_per_s": round(mean(withs, "presence_kib_per_s"), 2),
-        "presence_kib_per_s_without": round(mean(withouts, "presence_kib_per_s"), 2),
-        "server_cpu_pct": round(mean(withs, "server_cpu_pct"), 1),
-        "server_cpu_pct_without": round(mean(withouts, "server_cpu_pct"), 1),
-        "p50_ms": round(mean(withs, "p50_ms"), 2),
-        "p99_ms": round(p99_with, 2),
-        "p99_ms_runs": [r["p99_ms"] for r in withs],
-        "p99_ms_without": round(p99_without, 2),
-        "p99_ms_without_runs": [r["p99_ms"] for r in withouts],
-        "p99_ratio": round(p99_with / p99_without, 2),
-        "errors": sum(r["errors"] for r in (*withouts, *withs)) + server.tracebacks(),
-    }
 
 
 def main(argv: list[str] | None = None) -> int:

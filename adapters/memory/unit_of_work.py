@@ -6,6 +6,7 @@ import dataclasses
 from types import TracebackType
 from typing import Self
 
+from adapters.memory.accounts import MemoryRefreshTokenRepository, MemoryUserRepository
 from adapters.memory.changes import MemoryChangeRepository
 from adapters.memory.page_sessions import MemoryPageSessionRepository
 from adapters.memory.repositories import (
@@ -15,9 +16,7 @@ from adapters.memory.repositories import (
     MemoryNetworkRepository,
     MemoryProfileRepository,
     MemoryReactionRepository,
-    MemoryRefreshTokenRepository,
     MemoryRoomRepository,
-    MemoryUserRepository,
 )
 from adapters.memory.store import MemoryStore
 from domain.model.errors import Conflict, ErrorCode, Unauthorized

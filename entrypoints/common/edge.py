@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import functools
 import ipaddress
-import logging
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
@@ -55,8 +54,6 @@ FORWARDED_FAMILIES: Mapping[str, frozenset[bytes]] = {
     "forwarded": frozenset({b"forwarded"}),
 }
 """SECURECHAT_FORWARDED_HEADER's values: the header names of the family that counts."""
-
-log = logging.getLogger("securechat.edge")
 
 
 SOCKET_PATH = "/socket.io"
@@ -374,30 +371,6 @@ def origin_refused(
 def decided_at_the_edge(_origin: str | None, _environ: Mapping[str, Any]) -> bool:
     """engine.io's cors_allowed_origins: the edge has already refused any other origin."""
     return True
-
-
-class UntrustedForwarding:
-    """Tells the operator once per process, with the peer to add, that forwarded headers
-    came from a peer SECURECHAT_TRUSTED_PROXIES does not list (and were dropped)."""
-
-    # Behind such a proxy every client shares its address, and with it the per-address
-    # limits. Never per request; one per middleware (no module state).
-
-    __slots__ = ("warned",)
-
-    def __init__(self) -> None:
-        self.warned = False
-
-    def seen(self, peer: object) -> None:
-        if self.warned:
-            return
-        self.warned = True
-        log.warning(
-            "forwarded headers from %s are ignored: it is not in SECURECHAT_TRUSTED_PROXIES, "
-            "so every client behind it shares its address and per-address limits; if it is "
-            "your reverse proxy, add it there (docs/scaling.md)",
-            peer,
-        )
 
 
 @dataclass(frozen=True, slots=True)

@@ -20,11 +20,11 @@ from entrypoints.common.edge import (
     PAYLOAD_TOO_LARGE,
     EdgePolicy,
     Refusal,
-    UntrustedForwarding,
     is_socket_path,
     origin_refused,
     proxied_scheme_and_host,
 )
+from entrypoints.common.forwarding_notice import UntrustedForwarding
 
 StartResponse = Callable[..., Any]
 WsgiApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]

@@ -19,11 +19,11 @@ from entrypoints.common.edge import (
     ORIGIN_NOT_ALLOWED,
     EdgePolicy,
     Refusal,
-    UntrustedForwarding,
     is_socket_path,
     origin_refused,
     proxied_scheme_and_host,
 )
+from entrypoints.common.forwarding_notice import UntrustedForwarding
 
 # proxied_scheme_and_host's arguments, in order.
 _PROXIED = (b"x-forwarded-proto", b"x-forwarded-host", b"forwarded")
