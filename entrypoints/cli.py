@@ -17,6 +17,7 @@ RUNTIMES = ("flask", "quart")
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="securechat", description="Secure Chat API server")
+    parser.add_argument("--version", action="version", version=f"securechat {_version()}")
     sub = parser.add_subparsers(dest="command", required=True)
 
     serve = sub.add_parser("serve", help="run the server in its production server")
@@ -33,12 +34,27 @@ def _parser() -> argparse.ArgumentParser:
         help="without Node.js, say so and succeed (the API works without the page)",
     )
 
+    check = sub.add_parser(
+        "check", help="check the configuration (settings, keys, database, Redis, proxies)"
+    )
+    check.add_argument("--database", help="database URL, or 'memory' (default: SQLite file)")
+    check.add_argument("--data-dir", help="data directory for keys and the SQLite file")
+
     db = sub.add_parser("db", help="database schema migrations")
     db.add_argument("action", choices=("upgrade", "downgrade", "current"))
     db.add_argument("revision", nargs="?", help="target revision (upgrade: head)")
     db.add_argument("--database", help="database URL (default: SQLite file)")
     db.add_argument("--data-dir", help="data directory")
     return parser
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("secure-chat-api")
+    except PackageNotFoundError:  # run from a checkout that was never installed
+        return "unknown"
 
 
 def _settings(args: argparse.Namespace, runtime: str | None = None) -> object:
@@ -122,6 +138,28 @@ def _db(args: argparse.Namespace) -> int:
     return 0
 
 
+def _check(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from entrypoints.common.config_check import check
+    from entrypoints.common.settings import MEMORY_URL
+
+    database = args.database
+    settings, problems = check(
+        os.environ,
+        database_url=MEMORY_URL if database == "memory" else database,
+        data_dir=Path(args.data_dir) if args.data_dir else None,
+    )
+    if problems:
+        print(f"securechat check: {len(problems)} problem(s):", file=sys.stderr)
+        for problem in problems:
+            print(f"  - {problem}", file=sys.stderr)
+        return 1
+    redis = ", redis" if settings.redis_url else ""
+    print(f"securechat check: ok (runtime {settings.runtime}, storage {settings.storage}{redis})")
+    return 0
+
+
 def _build_web(args: argparse.Namespace) -> int:
     from entrypoints.web_build import BuildError, build, check_node
 
@@ -168,6 +206,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "build-web":
             return _build_web(args)
+        if args.command == "check":
+            return _check(args)
         return _serve(args) if args.command == "serve" else _db(args)
     except (SettingsError, StartupError, OSError) as error:
         print(f"securechat: error: {error}", file=sys.stderr)

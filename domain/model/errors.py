@@ -6,7 +6,8 @@
     ├── Conflict                (the thing already exists)
     ├── Unauthorized            (no valid credential: missing, expired, forged, revoked)
     │   └── RefreshTokenReused  (domain.model.accounts: a used refresh token came back)
-    └── Forbidden               (a valid credential that does not grant this action)
+    ├── Forbidden               (a valid credential that does not grant this action)
+    └── Unavailable             (a part the service needs, e.g. the database, is unreachable)
 
 Never rename a code: add a new one and deprecate the old.
 """
@@ -62,6 +63,8 @@ class ErrorCode(StrEnum):
     NOT_SENDER = "not_sender"  # only a message's sender may edit it
     EDIT_WINDOW_CLOSED = "edit_window_closed"  # a message is editable for a while only
     SESSION_EXPIRED = "session_expired"  # a guest session past its lifetime: no renewal
+    # Service
+    UNAVAILABLE = "unavailable"  # the database (or another part) cannot be reached now
 
 
 class ChatError(Exception):
@@ -93,3 +96,11 @@ class Unauthorized(ChatError):
 
 class Forbidden(ChatError):
     """A valid credential that does not grant this action."""
+
+
+class Unavailable(ChatError):
+    """A part the service depends on cannot be reached now; the same request may succeed
+    shortly (nothing of it was stored)."""
+
+    def __init__(self, message: str = "the service is unavailable; try again shortly") -> None:
+        super().__init__(ErrorCode.UNAVAILABLE, message)

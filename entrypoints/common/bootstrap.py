@@ -22,6 +22,7 @@ from adapters.text.emoji_table import UnicodeEmojiTable
 from domain.usecases import CoreConfig, Deps
 from entrypoints.common.connection_caps import OpenFiles
 from entrypoints.common.settings import MEMORY_URL, Settings, SettingsError
+from ports.health import Probe
 from ports.limits import Check, RateLimiter
 from ports.unit_of_work import UnitOfWorkFactory
 
@@ -110,13 +111,30 @@ def _warn_if_open(path: Path, what: str, fix: str) -> None:
         )
 
 
-def _storage(settings: Settings, closers: list[Callable[[], None]]) -> UnitOfWorkFactory:
+def _storage(
+    settings: Settings, closers: list[Callable[[], None]]
+) -> tuple[UnitOfWorkFactory, tuple[Probe, ...]]:
+    """The unit-of-work factory and its readiness probe; a database that cannot be used (a
+    wrong URL, a missing driver, no answer) is one line of StartupError."""
     url = settings.resolved_database_url
     if url == MEMORY_URL:
-        return MemoryUnitOfWorkFactory()
+        return MemoryUnitOfWorkFactory(), ()
+    from adapters.sqlalchemy.failures import describe_startup_failure
+
+    try:
+        return _sql_storage(settings, url, closers)
+    except Exception as error:
+        if (why := describe_startup_failure(url, error)) is None:
+            raise
+        raise StartupError(why) from None
+
+
+def _sql_storage(
+    settings: Settings, url: str, closers: list[Callable[[], None]]
+) -> tuple[UnitOfWorkFactory, tuple[Probe, ...]]:
     from adapters.sqlalchemy import migrations
     from adapters.sqlalchemy.engine import make_engine, sqlite_file
-    from adapters.sqlalchemy.unit_of_work import SqlUnitOfWorkFactory
+    from adapters.sqlalchemy.unit_of_work import DatabaseProbe, SqlUnitOfWorkFactory
 
     # New SQLite files are created 0600 (make_engine); one that already exists is the
     # operator's: say so if it is open, with its -wal/-shm files, which share its mode.
@@ -135,7 +153,18 @@ def _storage(settings: Settings, closers: list[Callable[[], None]]) -> UnitOfWor
             )
     engine = make_engine(url, pool_size=max(5, settings.worker_threads), max_overflow=0)
     closers.append(engine.dispose)
-    return SqlUnitOfWorkFactory(engine)
+    factory = SqlUnitOfWorkFactory(engine)
+    return factory, (DatabaseProbe(factory),)
+
+
+def _redis_probes(settings: Settings, closers: list[Callable[[], None]]) -> tuple[Probe, ...]:
+    if not settings.redis_url:
+        return ()
+    from adapters.redis_probe import RedisProbe
+
+    probe = RedisProbe(settings.redis_url)
+    closers.append(probe.close)
+    return (probe,)
 
 
 def _hasher(
@@ -164,8 +193,9 @@ def build_core(settings: Settings, concurrency: str = "threads") -> Core:
     except KeyFileError as error:  # the message says which file and what to do
         raise StartupError(str(error)) from None
     clock = SystemClock()
+    uow, probes = _storage(settings, closers)
     deps = Deps(
-        uow=_storage(settings, closers),
+        uow=uow,
         cipher=FernetCipher(keys),
         hasher=_hasher(settings, concurrency, closers),
         tokens=JwtTokenService(jwt_secret, settings.jwt_issuer, settings.jwt_audience, clock),
@@ -186,6 +216,7 @@ def build_core(settings: Settings, concurrency: str = "threads") -> Core:
             guest_session_ttl_s=settings.guest_session_ttl_s,
             recovery_limit=settings.recovery_limit,
         ),
+        probes=probes + _redis_probes(settings, closers),
     )
     return Core(settings, deps, closers, _limiter(settings), ProcessFiles())
 
@@ -194,14 +225,20 @@ def migrate_schema(settings: Settings, action: str, revision: str | None = None)
     """`securechat db upgrade|downgrade|current`: apply or report migrations on the
     configured database; returns the revision it is at afterwards."""
     from adapters.sqlalchemy import migrations
+    from adapters.sqlalchemy.failures import describe_startup_failure
 
     url = settings.resolved_database_url
     if url == MEMORY_URL:
         raise StartupError("the memory store has no schema")
-    if action == "upgrade":
-        migrations.upgrade(url, revision or "head")
-    elif action == "downgrade":
-        if not revision:
-            raise StartupError("downgrade needs a target revision (e.g. base)")
-        migrations.downgrade(url, revision)
-    return migrations.current_revision(url) or "nothing"
+    if action == "downgrade" and not revision:
+        raise StartupError("downgrade needs a target revision (e.g. base)")
+    try:
+        if action == "upgrade":
+            migrations.upgrade(url, revision or "head")
+        elif action == "downgrade":
+            migrations.downgrade(url, revision or "base")
+        return migrations.current_revision(url) or "nothing"
+    except Exception as error:
+        if (why := describe_startup_failure(url, error)) is None:
+            raise
+        raise StartupError(why) from None

@@ -76,6 +76,7 @@ STATUS: dict[Code, int] = {
     ErrorCode.OWNER_PROTECTED: 403,
     ErrorCode.OWNER_REQUIRED: 403,
     ErrorCode.IP_NOT_VERIFIED: 403,
+    ErrorCode.UNAVAILABLE: 503,
     TransportCode.INVALID_JSON: 400,
     TransportCode.INVALID_CONTENT_TYPE: 400,
     TransportCode.MISSING_FIELD: 400,
@@ -152,10 +153,14 @@ def error_ack(code: Code, message: str, retry_after: float | None = None) -> dic
 
 
 def failed_ack(error: ChatError | RequestError) -> dict[str, Any]:
-    """The ack of a socket event whose handler raised `error` (`error_ack`)."""
-    return error_ack(error.code, error.message)
+    """The ack of a socket event whose handler raised `error` (`error_ack`); an outage's
+    says when to try again, as its HTTP answer's `Retry-After` does."""
+    retry = UNAVAILABLE_RETRY_S if error.code is ErrorCode.UNAVAILABLE else None
+    return error_ack(error.code, error.message, retry)
 
 
+# How long an `unavailable` answer asks a client to wait (Retry-After, the ack's retry_after).
+UNAVAILABLE_RETRY_S = 1
 INTERNAL_MESSAGE = "internal server error"
 INTERNAL = error_body(TransportCode.INTERNAL_ERROR, INTERNAL_MESSAGE)
 # The message of every `rate_limited` answer, HTTP or socket.

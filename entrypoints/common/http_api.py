@@ -11,12 +11,12 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from domain.model.accounts import RefreshTokenReused
-from domain.model.errors import ChatError
+from domain.model.errors import ChatError, ErrorCode
 from domain.model.policies import Claims
 from domain.usecases.access import authenticate, verify_token
 from domain.usecases.deps import Deps
 from entrypoints.common.batching import Batched, SendResult
-from entrypoints.common.errors import INTERNAL, RequestError, render
+from entrypoints.common.errors import INTERNAL, UNAVAILABLE_RETRY_S, RequestError, render
 from entrypoints.common.http_types import Answer, HttpRequest, HttpResponse, Route, json_body
 from entrypoints.common.lanes import Lane
 from entrypoints.common.payloads import bearer_token, decode, decode_query
@@ -33,6 +33,8 @@ def error_response(error: ChatError | RequestError) -> HttpResponse:
         response.events = list(error.events)
     if status == 401:
         response.headers["WWW-Authenticate"] = 'Bearer realm="securechat"'
+    if error.code is ErrorCode.UNAVAILABLE:
+        response.headers["Retry-After"] = str(UNAVAILABLE_RETRY_S)
     return response
 
 

@@ -25,6 +25,7 @@ from entrypoints.common import (
     openapi,
     routes_accounts,
     routes_admin,
+    routes_health,
     routes_rooms,
     web_page,
 )
@@ -100,6 +101,8 @@ ROUTES: tuple[Route, ...] = (
     routes_admin.REVOKE_IP,
     routes_admin.TRANSFER_OWNER,
     *routes_admin.MEMBER_ACTION_ROUTES,
+    routes_health.HEALTH,
+    routes_health.READY,
     OPENAPI,
     *_file_routes(docs_page.ASSETS, docs_page.asset, {400: NO_QUERY}),
     *_file_routes(web_page.ASSETS, web_page.asset, {400: NO_QUERY, 503: PAGE_NOT_BUILT}),

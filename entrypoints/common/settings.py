@@ -73,6 +73,7 @@ class Settings:
     max_sockets_per_identity: int = 20
     max_sockets_per_address: int = 200
     fd_reserve: int = 100  # open files kept for other clients (0: not watched)
+    redis_url: str = field(default="", repr=False)  # may hold a password; /readyz pings it
 
     @property
     def resolved_database_url(self) -> str:
@@ -208,6 +209,7 @@ class Settings:
             ),
             max_sockets_per_address=integer("MAX_SOCKETS_PER_ADDRESS", d.max_sockets_per_address),
             fd_reserve=integer("FD_RESERVE", d.fd_reserve, minimum=0),
+            redis_url=get("REDIS_URL") or d.redis_url,
         )
         settings.validate()
         return settings
