@@ -7,6 +7,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Callable
 
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import (
@@ -78,6 +79,10 @@ def describe_startup_failure(url: str, error: BaseException) -> str | None:
     return None
 
 
+def _nothing() -> None:
+    pass
+
+
 class OutageLog:
     """One line when the database goes away and one when it is back: never a traceback per
     request. Owned by the unit-of-work factory (per process, no module state)."""
@@ -85,6 +90,7 @@ class OutageLog:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._down_since: float | None = None
+        self.on_failure: Callable[[], None] = _nothing  # counts each failure (metrics)
 
     @property
     def down(self) -> bool:
@@ -92,6 +98,7 @@ class OutageLog:
 
     def failed(self, error: BaseException) -> Unavailable:
         """Note a failure; the error to raise instead of the driver's."""
+        self.on_failure()
         with self._lock:
             if self._down_since is None:
                 self._down_since = time.monotonic()

@@ -17,6 +17,7 @@ from adapters.crypto.offload import GeventRunner, OffloadedHasher, ThreadRunner
 from adapters.limits.memory import MemoryRateLimiter, RuleError
 from adapters.memory.presence import MemoryPresenceStore
 from adapters.memory.unit_of_work import MemoryUnitOfWorkFactory
+from adapters.metrics.prometheus import PrometheusMetrics
 from adapters.system import ProcessFiles, SystemClock, UuidV7Generator
 from adapters.text.emoji_table import UnicodeEmojiTable
 from domain.usecases import CoreConfig, Deps
@@ -112,7 +113,9 @@ def _warn_if_open(path: Path, what: str, fix: str) -> None:
 
 
 def _storage(
-    settings: Settings, closers: list[Callable[[], None]]
+    settings: Settings,
+    closers: list[Callable[[], None]],
+    on_failure: Callable[[], None] = lambda: None,
 ) -> tuple[UnitOfWorkFactory, tuple[Probe, ...]]:
     """The unit-of-work factory and its readiness probe; a database that cannot be used (a
     wrong URL, a missing driver, no answer) is one line of StartupError."""
@@ -122,7 +125,7 @@ def _storage(
     from adapters.sqlalchemy.failures import describe_startup_failure
 
     try:
-        return _sql_storage(settings, url, closers)
+        return _sql_storage(settings, url, closers, on_failure)
     except Exception as error:
         if (why := describe_startup_failure(url, error)) is None:
             raise
@@ -130,7 +133,7 @@ def _storage(
 
 
 def _sql_storage(
-    settings: Settings, url: str, closers: list[Callable[[], None]]
+    settings: Settings, url: str, closers: list[Callable[[], None]], on_failure: Callable[[], None]
 ) -> tuple[UnitOfWorkFactory, tuple[Probe, ...]]:
     from adapters.sqlalchemy import migrations
     from adapters.sqlalchemy.engine import make_engine, sqlite_file
@@ -154,6 +157,7 @@ def _sql_storage(
     engine = make_engine(url, pool_size=max(5, settings.worker_threads), max_overflow=0)
     closers.append(engine.dispose)
     factory = SqlUnitOfWorkFactory(engine)
+    factory.outage.on_failure = on_failure  # each failure counted (GET /metrics)
     return factory, (DatabaseProbe(factory),)
 
 
@@ -193,7 +197,9 @@ def build_core(settings: Settings, concurrency: str = "threads") -> Core:
     except KeyFileError as error:  # the message says which file and what to do
         raise StartupError(str(error)) from None
     clock = SystemClock()
-    uow, probes = _storage(settings, closers)
+    metrics = PrometheusMetrics(settings.metrics_allow, settings.metrics_token)
+    closers.append(metrics.close)
+    uow, probes = _storage(settings, closers, metrics.database_error)
     deps = Deps(
         uow=uow,
         cipher=FernetCipher(keys),
@@ -217,6 +223,7 @@ def build_core(settings: Settings, concurrency: str = "threads") -> Core:
             recovery_limit=settings.recovery_limit,
         ),
         probes=probes + _redis_probes(settings, closers),
+        metrics=metrics,
     )
     return Core(settings, deps, closers, _limiter(settings), ProcessFiles())
 

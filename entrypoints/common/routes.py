@@ -22,6 +22,7 @@ from typing import Any
 
 from entrypoints.common import (
     docs_page,
+    metrics_view,
     openapi,
     routes_accounts,
     routes_admin,
@@ -103,6 +104,7 @@ ROUTES: tuple[Route, ...] = (
     *routes_admin.MEMBER_ACTION_ROUTES,
     routes_health.HEALTH,
     routes_health.READY,
+    metrics_view.METRICS,
     OPENAPI,
     *_file_routes(docs_page.ASSETS, docs_page.asset, {400: NO_QUERY}),
     *_file_routes(web_page.ASSETS, web_page.asset, {400: NO_QUERY, 503: PAGE_NOT_BUILT}),

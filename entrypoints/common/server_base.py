@@ -59,6 +59,7 @@ from entrypoints.common.lanes import Lane
 from entrypoints.common.limits import CONNECT_ADDRESS_LIMITS as CONNECT_BY_IP
 from entrypoints.common.limits import CONNECT_IDENTITY_LIMITS as CONNECT_BY_ID
 from entrypoints.common.limits import Limit, Tarpit
+from entrypoints.common.metrics_view import note_refusal
 from entrypoints.common.presence_fanout import PresenceFanout
 from entrypoints.common.quiet_log import transport_logger
 from entrypoints.common.settings import Settings
@@ -135,6 +136,7 @@ class ServerBase:
     def view_steps(self, route: Route, request: HttpRequest) -> Steps[RawReply]:
         """A route's answer, in its lane; a send through the batcher; the emits after
         the commit. The result is the status, body and headers to write."""
+        started = time.perf_counter()
         client = client_address(request.peer, request.headers, self.edge.trusted)
         request = dataclasses.replace(request, client=client)
         # Its lane and limits, from its decoded body (a password attempt however spelled).
@@ -151,6 +153,8 @@ class ServerBase:
         )
         if isinstance(answer, Batched):
             answer = respond(answer, (yield Submit(answer.command)))
+            if answer.status < 300:
+                self.deps.metrics.message("rest", time.perf_counter() - started)
         return (yield from self.reply_steps(answer))
 
     def tarpit_steps(self, key: str) -> Steps[None]:
@@ -176,6 +180,7 @@ class ServerBase:
         refresh token replayed, refused with 401 all the same), the end of its sockets."""
         yield from self.emitting(emits_for(response.events))
         yield from self.revocation_steps(response.events)
+        note_refusal(self.deps.metrics, response, "http")
         return self.encode(response)
 
     def revocation_steps(self, events: Sequence[Event]) -> Steps[None]:
@@ -240,6 +245,7 @@ class ServerBase:
         framework's headers only `Allow` (a 405 names the methods the endpoint takes)."""
         code, body = render_http_status(status)
         response = HttpResponse(code, body)
+        note_refusal(self.deps.metrics, response, "http")
         if code == 405 and headers and "Allow" in headers:
             response.headers["Allow"] = headers["Allow"]
         return response
@@ -281,6 +287,7 @@ class ServerBase:
         """Count a connect under these checks; over one, refuse it (`rate_limited`, with
         the seconds to wait, in its connect_error)."""
         if wait := self.limiter.attempt(checks):
+            self.deps.metrics.refused(TransportCode.RATE_LIMITED, "connect")
             raise Refused(
                 {
                     **error_body(TransportCode.RATE_LIMITED, TOO_MANY_ATTEMPTS),
@@ -295,9 +302,12 @@ class ServerBase:
         event = EVENTS_BY_NAME.get(name)
         if event is None:
             return error_ack(TransportCode.INVALID_EVENT, "there is no such event")
+        started, metrics = time.perf_counter(), self.deps.metrics
+        metrics.event(name)  # a name of the table: a bounded set of labels
         # Its lane and limits, from its decoded payload (the same rule as a route's).
         admission = admit_event(event, self.protocol.connection(sid), args)
         if wait := count(self.limiter, admission):
+            metrics.refused(TransportCode.RATE_LIMITED, "socket")
             return error_ack(TransportCode.RATE_LIMITED, TOO_MANY_ATTEMPTS, retry_after=wait)
         step: EventOutcome | Queued
         if admission.lane is Lane.INLINE:
@@ -308,6 +318,10 @@ class ServerBase:
             step = yield from call(admission.lane, self.protocol.run, event, sid, args)
         if isinstance(step, Batched):
             step = step.respond((yield Submit(step.command)))
+            if step.ack.get("ok") is not False:
+                metrics.message("socket", time.perf_counter() - started)
+        if step.ack.get("ok") is False:
+            metrics.refused(str(step.ack.get("code")), "socket")
         # The disconnect may have run while a join was in its thread: enter only a live
         # connection (protocol.disconnect runs before python-socketio forgets the sid).
         if step.enter and self.protocol.in_channel(sid, step.enter):
@@ -363,6 +377,12 @@ class ServerBase:
         yield from self.end_steps(self.protocol.expired(), EndReason.TOKEN_EXPIRED)
         yield from emits_for(expire_typing(self.deps))  # typing that ran out, per room
         yield from self.fanout.flush()  # presence: one delta per room that changed
+        yield from call(Lane.WORKER, self.flush_metrics)
+
+    def flush_metrics(self) -> None:
+        """This process's census and counts into the metrics (in a worker: they lock)."""
+        self.deps.metrics.census(*self.protocol.census())
+        self.deps.metrics.flush()
 
     def end_steps(self, sids: Sequence[str], reason: EndReason) -> Steps[None]:
         """Disconnect connections whose access has ended (expired, revoked), each told

@@ -74,6 +74,10 @@ class Settings:
     max_sockets_per_address: int = 200
     fd_reserve: int = 100  # open files kept for other clients (0: not watched)
     redis_url: str = field(default="", repr=False)  # may hold a password; /readyz pings it
+    # GET /metrics is closed (404) unless a scrape comes from one of these addresses or
+    # CIDRs (the client address, after trusted proxies) or carries this bearer token.
+    metrics_allow: tuple[str, ...] = ()
+    metrics_token: str | None = field(default=None, repr=False)
 
     @property
     def resolved_database_url(self) -> str:
@@ -124,6 +128,15 @@ class Settings:
                 raise SettingsError(
                     f"SECURECHAT_TRUSTED_PROXIES: {proxy!r} is not an address or CIDR"
                 ) from None
+        for allowed in self.metrics_allow:
+            try:
+                ipaddress.ip_network(allowed, strict=False)
+            except ValueError:
+                raise SettingsError(
+                    f"SECURECHAT_METRICS_ALLOW: {allowed!r} is not an address or CIDR"
+                ) from None
+        if self.metrics_token is not None and len(self.metrics_token.encode()) < 16:
+            raise SettingsError("SECURECHAT_METRICS_TOKEN must be at least 16 bytes")
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -210,6 +223,8 @@ class Settings:
             max_sockets_per_address=integer("MAX_SOCKETS_PER_ADDRESS", d.max_sockets_per_address),
             fd_reserve=integer("FD_RESERVE", d.fd_reserve, minimum=0),
             redis_url=get("REDIS_URL") or d.redis_url,
+            metrics_allow=listing("METRICS_ALLOW"),
+            metrics_token=get("METRICS_TOKEN"),
         )
         settings.validate()
         return settings
