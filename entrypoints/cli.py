@@ -195,10 +195,18 @@ def main(argv: list[str] | None = None) -> int:
 
         _tune_gevent(os.environ)
         monkey.patch_all()
-    logging.basicConfig(
-        level=os.environ.get("SECURECHAT_LOG_LEVEL", "INFO").upper(),
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
+    from entrypoints.common.request_log import LOG_FORMATS, configure
+
+    level = (os.environ.get("SECURECHAT_LOG_LEVEL") or "INFO").strip().upper()
+    log_format = (os.environ.get("SECURECHAT_LOG_FORMAT") or "text").strip().lower()
+    if log_format not in LOG_FORMATS or not isinstance(logging.getLevelName(level), int):
+        print(
+            "securechat: error: SECURECHAT_LOG_FORMAT must be text or json, and "
+            "SECURECHAT_LOG_LEVEL a level (DEBUG, INFO, WARNING, ERROR)",
+            file=sys.stderr,
+        )
+        return 2
+    configure(level, log_format)
     logging.getLogger("alembic").setLevel(logging.WARNING)
     from entrypoints.common.bootstrap import StartupError
     from entrypoints.common.settings import SettingsError

@@ -31,7 +31,7 @@ from domain.model.policies import Claims
 from domain.model.sessions import EndReason
 from domain.usecases.send_message import SendCommand
 from domain.usecases.typing import expire_typing
-from entrypoints.common import http_api
+from entrypoints.common import http_api, request_log
 from entrypoints.common.admission import admit_event, admit_route, count
 from entrypoints.common.batching import Batched, SendResult, send_batch
 from entrypoints.common.bootstrap import Core
@@ -62,6 +62,7 @@ from entrypoints.common.limits import Limit, Tarpit
 from entrypoints.common.metrics_view import note_refusal
 from entrypoints.common.presence_fanout import PresenceFanout
 from entrypoints.common.quiet_log import transport_logger
+from entrypoints.common.request_log import request_id
 from entrypoints.common.settings import Settings
 from entrypoints.common.shapes import JSON_HEADERS, encode_json
 from entrypoints.common.socket_api import EVENTS_BY_NAME
@@ -135,10 +136,23 @@ class ServerBase:
 
     def view_steps(self, route: Route, request: HttpRequest) -> Steps[RawReply]:
         """A route's answer, in its lane; a send through the batcher; the emits after
-        the commit. The result is the status, body and headers to write."""
+        the commit. The result is the status, body and headers to write. Every line logged
+        meanwhile carries the request's id (request_log.py), echoed in X-Request-Id."""
         started = time.perf_counter()
+        rid = request_id(request.peer, request.headers, self.edge.trusted)
         client = client_address(request.peer, request.headers, self.edge.trusted)
         request = dataclasses.replace(request, client=client)
+        context = request_log.begin(rid)
+        try:
+            status, body, headers = yield from self.answer_steps(route, request, started)
+            if self.settings.access_log:
+                request_log.access(route.method, route.rule, status, started, client)
+        finally:
+            request_log.end(context)
+        headers["X-Request-Id"] = rid
+        return status, body, headers
+
+    def answer_steps(self, route: Route, request: HttpRequest, started: float) -> Steps[RawReply]:
         # Its lane and limits, from its decoded body (a password attempt however spelled).
         admission = admit_route(route, request)
         if wait := count(self.limiter, admission):

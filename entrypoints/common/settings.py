@@ -78,6 +78,9 @@ class Settings:
     # CIDRs (the client address, after trusted proxies) or carries this bearer token.
     metrics_allow: tuple[str, ...] = ()
     metrics_token: str | None = field(default=None, repr=False)
+    # Logs (request_log.py): text or one JSON object per line; one line per request.
+    log_format: str = "text"
+    access_log: bool = False
 
     @property
     def resolved_database_url(self) -> str:
@@ -135,6 +138,8 @@ class Settings:
                 raise SettingsError(
                     f"SECURECHAT_METRICS_ALLOW: {allowed!r} is not an address or CIDR"
                 ) from None
+        if self.log_format not in ("text", "json"):
+            raise SettingsError("SECURECHAT_LOG_FORMAT must be text or json")
         if self.metrics_token is not None and len(self.metrics_token.encode()) < 16:
             raise SettingsError("SECURECHAT_METRICS_TOKEN must be at least 16 bytes")
 
@@ -225,6 +230,8 @@ class Settings:
             redis_url=get("REDIS_URL") or d.redis_url,
             metrics_allow=listing("METRICS_ALLOW"),
             metrics_token=get("METRICS_TOKEN"),
+            log_format=(get("LOG_FORMAT") or d.log_format).lower(),
+            access_log=bool(boolean("ACCESS_LOG")),
         )
         settings.validate()
         return settings
