@@ -8,6 +8,7 @@ from typing import Protocol, Self
 from domain.model.events import Event
 from ports.repositories import (
     AddressRepository,
+    AuditRepository,
     ChangeRepository,
     MembershipRepository,
     MessageRepository,
@@ -51,6 +52,9 @@ class UnitOfWork(Protocol):
 
     @property
     def networks(self) -> NetworkRepository: ...
+
+    @property
+    def audit(self) -> AuditRepository: ...
 
     def __enter__(self) -> Self: ...
 

@@ -6,6 +6,7 @@ import dataclasses
 from types import TracebackType
 from typing import Self
 
+from adapters.memory.audit import MemoryAuditRepository
 from adapters.memory.changes import MemoryChangeRepository
 from adapters.memory.repositories import (
     MemoryAddressRepository,
@@ -37,6 +38,7 @@ class MemoryUnitOfWork:
         self.refresh_tokens = MemoryRefreshTokenRepository(store)
         self.addresses = MemoryAddressRepository(store)
         self.networks = MemoryNetworkRepository(store)
+        self.audit = MemoryAuditRepository(store)
         self._recorded: list[Event] = []
         self._released: list[Event] = []
         self._committed = False
@@ -128,6 +130,7 @@ class MemoryUnitOfWork:
                     family, revoked=revoked
                 )
             store.refresh_tokens.update(self.refresh_tokens.pending_tokens)
+            self.audit.apply()
         self._clear()
         self._released, self._recorded = self._recorded, []
         self._committed = True
@@ -162,6 +165,7 @@ class MemoryUnitOfWork:
         self.refresh_tokens.marked_used.clear()
         self.addresses.clear()
         self.networks.pending.clear()
+        self.audit.pending.clear()
 
 
 class MemoryUnitOfWorkFactory:

@@ -15,6 +15,7 @@ from adapters.sqlalchemy.account_repositories import (
     SqlRefreshTokenRepository,
     SqlUserRepository,
 )
+from adapters.sqlalchemy.audit_repository import SqlAuditRepository
 from adapters.sqlalchemy.change_repositories import SqlChangeRepository
 from adapters.sqlalchemy.failures import OutageLog, first_line, is_outage
 from adapters.sqlalchemy.member_repositories import SqlAddressRepository, SqlMembershipRepository
@@ -74,6 +75,7 @@ class SqlUnitOfWork:
         self.refresh_tokens = SqlRefreshTokenRepository(conn)
         self.addresses = SqlAddressRepository(conn)
         self.networks = SqlNetworkRepository(conn)
+        self.audit = SqlAuditRepository(conn)
         return self
 
     def __exit__(

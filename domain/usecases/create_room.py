@@ -2,12 +2,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from domain.model.audit import AuditAction
 from domain.model.errors import Conflict, ErrorCode, InvalidInput
 from domain.model.events import RoomCreated
 from domain.model.members import Membership, Role, UserProfile, default_username
 from domain.model.policies import UserTokenClaims
 from domain.model.rooms import Room, RoomId, check_new_password
 from domain.usecases.access import check_live, issue_room_token
+from domain.usecases.audit_trail import note
 from domain.usecases.deps import Deps, Outcome
 
 
@@ -25,6 +27,7 @@ def create_room(
     password: str,
     admin_password: str | None = None,
     creator: UserTokenClaims | None = None,
+    client: str = "",
 ) -> Outcome[CreatedRoom]:
     """Create a room whose creator is its admin. An existing room is never overwritten.
     An admin password, if given, proves admin as the admin token does; it must differ
@@ -71,6 +74,7 @@ def create_room(
             check_live(deps, uow, creator)  # not logged out while we hashed
         uow.memberships.put(Membership(rid, creator_id, Role.ADMIN, now, room.incarnation))
         uow.record(RoomCreated(rid, creator_id))
+        note(deps, uow, AuditAction.ROOM_CREATED, creator_id, room, address=client)
         uow.commit()
         events = uow.collect_events()
     ttl = deps.config.admin_token_ttl_s

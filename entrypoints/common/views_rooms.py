@@ -40,7 +40,7 @@ def create_room_view(
     if claims is not None and not isinstance(claims, UserTokenClaims):
         raise Forbidden(ErrorCode.FORBIDDEN, "a room is created with no token, or a user token")
     admin_password = None if data.admin_password is UNSET else data.admin_password
-    out = create_room(deps, data.room_id, data.password, admin_password, claims)
+    out = create_room(deps, data.room_id, data.password, admin_password, claims, request.client)
     body = {"room_id": out.value.room_id, "admin_token": out.value.admin_token}
     return HttpResponse(201, body, out.events)
 

@@ -18,7 +18,7 @@ from adapters.sqlalchemy.engine import make_engine
 from adapters.sqlalchemy.tables import metadata
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
-HEAD = "0013"
+HEAD = "0015"
 TABLES = {
     "rooms",
     "messages",
@@ -33,6 +33,7 @@ TABLES = {
     "message_reactions",
     "room_changes",
     "sent_messages",
+    "audit_log",
 }
 
 

@@ -75,3 +75,35 @@ def test_metrics_open_to_the_token_or_an_allowed_address(world: World) -> None:
         assert 'securechat_messages_total{via="socket"} 1.0' in text
         assert 'securechat_rate_limit_refusals_total{surface="socket"} 1.0' in text
         assert 'securechat_send_ack_seconds_bucket{le="0.005",via="socket"} 1.0' in text
+
+
+@covered.success("room_audit")
+def test_the_audit_log_shows_a_kick_with_who_did_it(http: Http) -> None:
+    admin = http.room()
+    guest = http.member()
+    member_id = http.call(
+        "kick_member",
+        path={"room_id": "lobby"},
+        json_body={"user_id": _user_of(http, guest)},
+        token=admin,
+    )
+    assert member_id.status == 200, member_id.body
+    got = http.call("room_audit", path={"room_id": "lobby"}, token=admin)
+    assert got.status == 200
+    kick, created = got.body["entries"]
+    assert (kick["action"], created["action"]) == ("kicked", "room_created")
+    assert kick["actor"] == created["actor"] and kick["target"] == _user_of(http, guest)
+    assert got.body["next_before"] is None
+
+
+@covered.refusal("room_audit")
+def test_the_audit_log_is_for_admins_only(http: Http) -> None:
+    http.room()
+    guest = http.member()
+    assert_error(
+        http.call("room_audit", path={"room_id": "lobby"}, token=guest), 403, "admin_required"
+    )
+
+
+def _user_of(http: Http, token: str) -> str:
+    return str(http.world.deps.tokens.verify_token(token).user_id)
