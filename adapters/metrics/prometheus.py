@@ -150,12 +150,12 @@ class PrometheusMetrics:
         if os.environ.get(MULTIPROC_ENV):
             from prometheus_client import multiprocess
 
-            multiprocess.mark_process_dead(os.getpid())  # type: ignore[no-untyped-call]
+            multiprocess.mark_process_dead(os.getpid())  # type: ignore[no-untyped-call]  # untyped in prometheus_client
 
     def exposition(self) -> tuple[bytes, str]:
         self.flush()
         if os.environ.get(MULTIPROC_ENV):
             registry = CollectorRegistry()
-            MultiProcessCollector(registry)  # type: ignore[no-untyped-call]
+            MultiProcessCollector(registry)  # type: ignore[no-untyped-call]  # untyped upstream
             return generate_latest(registry), CONTENT_TYPE_LATEST
         return generate_latest(self._registry), CONTENT_TYPE_LATEST
