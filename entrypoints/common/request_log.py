@@ -17,6 +17,7 @@ import logging
 import re
 import secrets
 import time
+from collections.abc import Generator
 from contextvars import ContextVar, Token
 from typing import Any
 
@@ -48,6 +49,29 @@ def end(token: Token[str]) -> None:
     # Set in another context (a generator closed elsewhere): nothing of ours to undo.
     with contextlib.suppress(ValueError):
         REQUEST_ID.reset(token)
+
+
+# A request's access line but its status: method, route rule, start (perf_counter), client.
+Access = tuple[str, str, float, str]
+# What a runtime writes for a request: status, body, headers (server_base.RawReply).
+Reply = tuple[int, bytes, dict[str, str]]
+
+
+def logged(
+    steps: Generator[Any, Any, Reply], rid: str, access_line: Access | None
+) -> Generator[Any, Any, Reply]:
+    """`steps` (a request's answer) with `rid` as the id of every line logged meanwhile,
+    then its access line (when on) and `X-Request-Id` in its headers."""
+    context = begin(rid)
+    try:
+        status, body, headers = yield from steps
+        if access_line is not None:
+            method, rule, started, client = access_line
+            access(method, rule, status, started, client)
+    finally:
+        end(context)
+    headers["X-Request-Id"] = rid
+    return status, body, headers
 
 
 def access(method: str, rule: str, status: int, started: float, client: str) -> None:

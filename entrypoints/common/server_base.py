@@ -53,7 +53,7 @@ from entrypoints.common.errors import (
     error_body,
     render_http_status,
 )
-from entrypoints.common.http_api import respond
+from entrypoints.common.http_api import limited, respond
 from entrypoints.common.http_types import HttpRequest, HttpResponse, Route
 from entrypoints.common.lanes import Lane
 from entrypoints.common.limits import CONNECT_ADDRESS_LIMITS as CONNECT_BY_IP
@@ -142,15 +142,10 @@ class ServerBase:
         rid = request_id(request.peer, request.headers, self.edge.trusted)
         client = client_address(request.peer, request.headers, self.edge.trusted)
         request = dataclasses.replace(request, client=client)
-        context = request_log.begin(rid)
-        try:
-            status, body, headers = yield from self.answer_steps(route, request, started)
-            if self.settings.access_log:
-                request_log.access(route.method, route.rule, status, started, client)
-        finally:
-            request_log.end(context)
-        headers["X-Request-Id"] = rid
-        return status, body, headers
+        access = (route.method, route.rule, started, client) if self.settings.access_log else None
+        return (
+            yield from request_log.logged(self.answer_steps(route, request, started), rid, access)
+        )
 
     def answer_steps(self, route: Route, request: HttpRequest, started: float) -> Steps[RawReply]:
         # Its lane and limits, from its decoded body (a password attempt however spelled).
@@ -410,9 +405,3 @@ class ServerBase:
             # Whatever became of the socket, its access ends here (a no-op when the
             # disconnect handler has already run).
             yield from self.disconnect_steps(sid)
-
-
-def limited(wait: float) -> HttpResponse:
-    """The answer over a limit: 429 `rate_limited`, with the seconds to wait."""
-    body = error_body(TransportCode.RATE_LIMITED, TOO_MANY_ATTEMPTS)
-    return HttpResponse(429, body, headers={"Retry-After": str(int(wait))})
