@@ -20,6 +20,7 @@ KEY_ACTIONS = ("rotate-encryption", "reencrypt", "retire-encryption", "rotate-jw
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="securechat", description="Secure Chat API server")
+    parser.add_argument("--version", action="version", version=f"securechat {_version()}")
     sub = parser.add_subparsers(dest="command", required=True)
 
     serve = sub.add_parser("serve", help="run the server in its production server")
@@ -35,6 +36,12 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="without Node.js, say so and succeed (the API works without the page)",
     )
+
+    check = sub.add_parser(
+        "check", help="check the configuration (settings, keys, database, Redis, proxies)"
+    )
+    check.add_argument("--database", help="database URL, or 'memory' (default: SQLite file)")
+    check.add_argument("--data-dir", help="data directory for keys and the SQLite file")
 
     db = sub.add_parser("db", help="database schema migrations")
     db.add_argument("action", choices=("upgrade", "downgrade", "current"))
@@ -56,6 +63,15 @@ def _parser() -> argparse.ArgumentParser:
         "--batch", type=int, default=500, help="messages rewritten per transaction (500)"
     )
     return parser
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("secure-chat-api")
+    except PackageNotFoundError:  # run from a checkout that was never installed
+        return "unknown"
 
 
 def _settings(args: argparse.Namespace, runtime: str | None = None) -> object:
@@ -150,6 +166,28 @@ def _keys(args: argparse.Namespace) -> int:
     return key_commands.run(args.action, settings, lambda line: print(line, flush=True), args.batch)
 
 
+def _check(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from entrypoints.common.config_check import check
+    from entrypoints.common.settings import MEMORY_URL
+
+    database = args.database
+    settings, problems = check(
+        os.environ,
+        database_url=MEMORY_URL if database == "memory" else database,
+        data_dir=Path(args.data_dir) if args.data_dir else None,
+    )
+    if problems:
+        print(f"securechat check: {len(problems)} problem(s):", file=sys.stderr)
+        for problem in problems:
+            print(f"  - {problem}", file=sys.stderr)
+        return 1
+    redis = ", redis" if settings.redis_url else ""
+    print(f"securechat check: ok (runtime {settings.runtime}, storage {settings.storage}{redis})")
+    return 0
+
+
 def _build_web(args: argparse.Namespace) -> int:
     from entrypoints.web_build import BuildError, build, check_node
 
@@ -185,10 +223,18 @@ def main(argv: list[str] | None = None) -> int:
 
         _tune_gevent(os.environ)
         monkey.patch_all()
-    logging.basicConfig(
-        level=os.environ.get("SECURECHAT_LOG_LEVEL", "INFO").upper(),
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
+    from entrypoints.common.request_log import LOG_FORMATS, configure
+
+    level = (os.environ.get("SECURECHAT_LOG_LEVEL") or "INFO").strip().upper()
+    log_format = (os.environ.get("SECURECHAT_LOG_FORMAT") or "text").strip().lower()
+    if log_format not in LOG_FORMATS or not isinstance(logging.getLevelName(level), int):
+        print(
+            "securechat: error: SECURECHAT_LOG_FORMAT must be text or json, and "
+            "SECURECHAT_LOG_LEVEL a level (DEBUG, INFO, WARNING, ERROR)",
+            file=sys.stderr,
+        )
+        return 2
+    configure(level, log_format)
     logging.getLogger("alembic").setLevel(logging.WARNING)
     from entrypoints.common.bootstrap import StartupError
     from entrypoints.common.settings import SettingsError
@@ -198,6 +244,8 @@ def main(argv: list[str] | None = None) -> int:
             return _build_web(args)
         if args.command == "keys":
             return _keys(args)
+        if args.command == "check":
+            return _check(args)
         return _serve(args) if args.command == "serve" else _db(args)
     except (SettingsError, StartupError, OSError) as error:
         print(f"securechat: error: {error}", file=sys.stderr)

@@ -7,6 +7,7 @@ from typing import Protocol
 
 from domain.model.accounts import RefreshFamily, RefreshToken, User
 from domain.model.addresses import RoomNetwork
+from domain.model.audit import AuditEntry
 from domain.model.changes import NewChange, StoredChange
 from domain.model.members import Membership, Standing, UserProfile
 from domain.model.messages import StoredMessage
@@ -267,4 +268,17 @@ class PageSessionRepository(Protocol):
     def mark_used(self, token_hash: str) -> bool:
         """Mark an unused value used; False if it was used already (a replay, or a concurrent
         resume first). A commit marking one twice raises Unauthorized(INVALID_SESSION)."""
+        ...
+
+
+class AuditRepository(Protocol):
+    """The audit log (domain/model/audit.py): append-only; kept when its room goes."""
+
+    def add(self, entry: AuditEntry) -> None: ...
+
+    def of_room(
+        self, room_id: str, incarnation: str, limit: int, before: str | None = None
+    ) -> list[AuditEntry]:
+        """The entries of this incarnation of the room, newest first, older than entry id
+        `before` when given; at most `limit`."""
         ...

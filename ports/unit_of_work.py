@@ -8,6 +8,7 @@ from typing import Protocol, Self
 from domain.model.events import Event
 from ports.repositories import (
     AddressRepository,
+    AuditRepository,
     ChangeRepository,
     MembershipRepository,
     MessageRepository,
@@ -55,6 +56,9 @@ class UnitOfWork(Protocol):
 
     @property
     def page_sessions(self) -> PageSessionRepository: ...
+
+    @property
+    def audit(self) -> AuditRepository: ...
 
     def __enter__(self) -> Self: ...
 

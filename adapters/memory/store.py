@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 from domain.model.accounts import RefreshFamily, RefreshToken, User
 from domain.model.addresses import RoomNetwork
+from domain.model.audit import AuditEntry
 from domain.model.members import Membership, UserProfile
 from domain.model.messages import StoredMessage
 from domain.model.page_sessions import PageSession, SessionCookie
@@ -63,6 +64,8 @@ class MemoryStore:
     change_head: dict[str, int] = field(default_factory=dict)
     # (room id, user id, client id) -> the message first sent under it; goes with the room.
     sent: dict[tuple[str, str, str], str] = field(default_factory=dict)
+    # room id ("" for an account's) -> its audit entries, in order; kept when the room goes.
+    audit: dict[str, list[AuditEntry]] = field(default_factory=dict)
 
     def page(self, room_id: str, limit: int, before: str | None) -> list[StoredMessage]:
         """Newest first. Caller holds the lock."""

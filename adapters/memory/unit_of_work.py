@@ -7,6 +7,7 @@ from types import TracebackType
 from typing import Self
 
 from adapters.memory.accounts import MemoryRefreshTokenRepository, MemoryUserRepository
+from adapters.memory.audit import MemoryAuditRepository
 from adapters.memory.changes import MemoryChangeRepository
 from adapters.memory.page_sessions import MemoryPageSessionRepository
 from adapters.memory.repositories import (
@@ -38,6 +39,7 @@ class MemoryUnitOfWork:
         self.addresses = MemoryAddressRepository(store)
         self.networks = MemoryNetworkRepository(store)
         self.page_sessions = MemoryPageSessionRepository(store)
+        self.audit = MemoryAuditRepository(store)
         self._recorded: list[Event] = []
         self._released: list[Event] = []
         self._committed = False
@@ -131,6 +133,7 @@ class MemoryUnitOfWork:
                 )
             store.refresh_tokens.update(self.refresh_tokens.pending_tokens)
             self.page_sessions.apply()
+            self.audit.apply()
         self._clear()
         self._released, self._recorded = self._recorded, []
         self._committed = True
@@ -166,6 +169,7 @@ class MemoryUnitOfWork:
         self.addresses.clear()
         self.networks.pending.clear()
         self.page_sessions.clear()
+        self.audit.pending.clear()
 
 
 class MemoryUnitOfWorkFactory:

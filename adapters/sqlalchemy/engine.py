@@ -11,6 +11,7 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 
 SQLITE_BUSY_TIMEOUT_MS = 5000
+CONNECT_TIMEOUT_S = 3  # Postgres: how long a connect may wait for the server to answer
 
 
 def normalize_url(url: str) -> str:
@@ -55,6 +56,10 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         _configure_sqlite(engine)
         return engine
     kwargs.setdefault("pool_pre_ping", True)
+    if "connect_timeout" not in parsed.query:
+        # A server that does not answer (a dropped route, not a refusal) fails a connect in
+        # seconds rather than the kernel's minutes: requests get 503, not a hang.
+        kwargs.setdefault("connect_args", {"connect_timeout": CONNECT_TIMEOUT_S})
     return create_engine(url, **kwargs)
 
 

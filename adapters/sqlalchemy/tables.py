@@ -296,3 +296,20 @@ session_cookies = Table(
     Column("expires_at_ms", BigInteger, nullable=False),
     Column("created_at_ms", BigInteger, nullable=False),
 )
+
+# The audit log (domain/model/audit.py): no foreign key, so that a room's entries outlive
+# it (its deletion is one of them); read by room and incarnation, newest first.
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("at_ms", BigInteger, nullable=False),
+    Column("action", String(32), nullable=False),
+    Column("actor", String(64), nullable=False),
+    Column("room_id", String(64), nullable=True),
+    Column("incarnation", String(36), nullable=True),
+    Column("target", String(64), nullable=True),
+    Column("address", String(64), nullable=False),
+    Column("detail", String(256), nullable=False),
+    Index("ix_audit_log_room_id_incarnation_id", "room_id", "incarnation", "id"),
+)

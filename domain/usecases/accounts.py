@@ -23,6 +23,7 @@ from domain.model.accounts import (
     refresh_token_hash,
     username_key,
 )
+from domain.model.audit import AuditAction
 from domain.model.errors import Conflict, ErrorCode, InvalidInput, Unauthorized
 from domain.model.events import Event, FamilyRevoked
 from domain.model.members import check_username
@@ -30,6 +31,7 @@ from domain.model.policies import UserTokenClaims
 from domain.model.rooms import PASSWORD_MAX_CHARS, check_new_password, is_text
 from domain.model.sessions import EndReason
 from domain.usecases.access import check_signed_in
+from domain.usecases.audit_trail import note, note_apart
 from domain.usecases.deps import Deps, Outcome
 from ports.passwords import PasswordHasher
 from ports.unit_of_work import UnitOfWork
@@ -72,9 +74,11 @@ def register(deps: Deps, username: str, password: str) -> Outcome[SignedIn]:
     return Outcome(signed_in(deps, user, family.family_id, raw, now))
 
 
-def login(deps: Deps, username: str, password: str) -> Outcome[SignedIn]:
+def login(deps: Deps, username: str, password: str, client: str = "") -> Outcome[SignedIn]:
     """Sign in with a password. A wrong password and an unknown name give the same error
-    after the same work (a hash is verified either way)."""
+    after the same work (a hash is verified either way). Both outcomes go to the audit log,
+    a failure under the account's id when it exists (never the name typed: it may be a
+    password typed in the wrong field)."""
     refused = Unauthorized(ErrorCode.INVALID_CREDENTIALS, "wrong username or password")
     # What no account could match is refused without hashing (no CPU amplification); that
     # a name is malformed says nothing about who has an account.
@@ -89,8 +93,10 @@ def login(deps: Deps, username: str, password: str) -> Outcome[SignedIn]:
     if user is None or user.password_hash is None:
         # No such name, or a guest profile's (which has no password): the same work.
         deps.hasher.verify(_dummy_hash(deps.hasher), password)
+        note_apart(deps, AuditAction.SIGN_IN_FAILED, "-", client, "unknown account")
         raise refused
     if not deps.hasher.verify(user.password_hash, password):
+        note_apart(deps, AuditAction.SIGN_IN_FAILED, user.user_id, client, "wrong password")
         raise refused
     now = deps.clock.now_ms()
     family = RefreshFamily(deps.ids.refresh_family_id(), user.user_id, now)
@@ -98,6 +104,7 @@ def login(deps: Deps, username: str, password: str) -> Outcome[SignedIn]:
     with deps.uow(write=True) as uow:
         uow.refresh_tokens.add_family(family)
         uow.refresh_tokens.add(token)
+        note(deps, uow, AuditAction.SIGNED_IN, user.user_id, address=client)
         uow.commit()
     return Outcome(signed_in(deps, user, family.family_id, raw, now))
 

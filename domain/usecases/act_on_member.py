@@ -5,12 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from enum import StrEnum
 
+from domain.model.audit import AuditAction
 from domain.model.errors import ErrorCode, Forbidden, NotFound
 from domain.model.events import MemberRemoved, RoleChanged
 from domain.model.members import Membership, Role, Standing
 from domain.model.policies import Credential, of_this_room
 from domain.model.rooms import Room
 from domain.usecases.admin_access import member_id, open_as_admin
+from domain.usecases.audit_trail import note
 from domain.usecases.deps import Deps, Outcome
 from ports.unit_of_work import UnitOfWork
 
@@ -27,6 +29,15 @@ class Action(StrEnum):
     BAN = "ban"
     # Lifts the ban and the address bans it made; the membership is gone.
     UNBAN = "unban"
+
+
+AUDITED = {
+    Action.PROMOTE: AuditAction.PROMOTED,
+    Action.DEMOTE: AuditAction.DEMOTED,
+    Action.KICK: AuditAction.KICKED,
+    Action.BAN: AuditAction.BANNED,
+    Action.UNBAN: AuditAction.UNBANNED,
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,6 +64,7 @@ def act_on_member(
         if target == room.owner and action is not Action.PROMOTE:
             raise Forbidden(ErrorCode.OWNER_PROTECTED, "the room's owner stays its admin")
         after = _apply(deps, uow, room, current, target, action, now)
+        note(deps, uow, AUDITED[action], grant.user_id, room, target, client)
         uow.commit()
         events = uow.collect_events()
     return Outcome(MemberStanding(room.id, target, after), events)

@@ -3,6 +3,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from domain.model.accounts import username_key
+from domain.model.audit import AuditAction
 from domain.model.errors import Conflict, ErrorCode, InvalidInput
 from domain.model.events import RoomCreated
 from domain.model.members import (
@@ -15,6 +16,7 @@ from domain.model.members import (
 from domain.model.policies import UserTokenClaims
 from domain.model.rooms import Room, RoomId, check_new_password
 from domain.usecases.access import check_live, issue_room_token
+from domain.usecases.audit_trail import note
 from domain.usecases.deps import Deps, Outcome
 from ports.unit_of_work import UnitOfWork
 
@@ -35,6 +37,7 @@ def create_room(
     admin_password: str | None = None,
     creator: UserTokenClaims | None = None,
     username: str | None = None,
+    client: str = "",
 ) -> Outcome[CreatedRoom]:
     """Create a room (never over an existing one) administered by its creator: `creator`'s
     user, or else one new guest named `username`; the answer carries its admin token."""
@@ -84,6 +87,7 @@ def create_room(
             check_live(deps, uow, creator)  # not logged out while we hashed
         uow.memberships.put(Membership(rid, creator_id, Role.ADMIN, now, room.incarnation))
         uow.record(RoomCreated(rid, creator_id))
+        note(deps, uow, AuditAction.ROOM_CREATED, creator_id, room, address=client)
         uow.commit()
         events = uow.collect_events()
     ttl = deps.config.admin_token_ttl_s

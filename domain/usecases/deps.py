@@ -12,6 +12,8 @@ from domain.model.policies import DEFAULT_POLICY, AccessPolicy
 from domain.model.presence import DEFAULT_TYPING_S
 from ports.cipher import Cipher
 from ports.clock import Clock, IdGenerator
+from ports.health import Probe
+from ports.metrics import Metrics, NoMetrics
 from ports.passwords import PasswordHasher
 from ports.presence import PresenceStore
 from ports.text import EmojiTable
@@ -53,6 +55,10 @@ class Deps:
     emoji: EmojiTable
     config: CoreConfig = field(default_factory=CoreConfig)
     policy: AccessPolicy = DEFAULT_POLICY
+    # The parts readiness asks (the database; Redis when configured): none in memory.
+    probes: tuple[Probe, ...] = ()
+    # What the entrypoints count for GET /metrics (ports/metrics.py); no use case counts.
+    metrics: Metrics = field(default_factory=NoMetrics)
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
+from domain.model.audit import AuditAction
 from domain.model.errors import ErrorCode, Forbidden, NotFound
 from domain.model.events import RoleChanged
 from domain.model.members import Role
@@ -18,6 +19,7 @@ from domain.model.rooms import Room
 from domain.model.sessions import EndReason
 from domain.usecases.access import issue_room_token
 from domain.usecases.admin_access import member_id, open_as_admin, revoked
+from domain.usecases.audit_trail import note
 from domain.usecases.deps import Deps, Outcome
 from ports.unit_of_work import UnitOfWork
 
@@ -50,6 +52,7 @@ def rotate_admin_token(
         room.admin_version += 1
         uow.rooms.update(room)
         uow.record(revoked(room, EndReason.ADMIN_TOKEN_ROTATED))
+        note(deps, uow, AuditAction.ADMIN_TOKEN_ROTATED, grant.user_id, room, address=client)
         uow.commit()
         events = uow.collect_events()
     ttl = deps.config.admin_token_ttl_s
@@ -97,6 +100,7 @@ def transfer_ownership(
             # It stood for the previous owner; the new one proves itself with its own token.
             room.admin_password_hash = None
             uow.rooms.update(room)
+            note(deps, uow, AuditAction.OWNER_TRANSFERRED, grant.user_id, room, target, client)
         uow.commit()
         events = uow.collect_events()
     return Outcome(OwnerChanged(room.id, target, previous), events)

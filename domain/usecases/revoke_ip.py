@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from domain.model.addresses import IpPolicy, check_network
+from domain.model.audit import AuditAction
 from domain.model.errors import ErrorCode, NotFound
 from domain.model.events import AddressesNarrowed
 from domain.model.policies import Credential
 from domain.usecases.admin_access import open_as_admin
+from domain.usecases.audit_trail import note
 from domain.usecases.deps import Deps, Outcome
 from domain.usecases.room_networks import Networks, keep_yourself_in, networks_of
 
@@ -27,6 +29,7 @@ def revoke_ip(
             left = [n for n, e in entries.items() if e.verified and n != network]
             keep_yourself_in(room, grant, left, client)
             uow.record(AddressesNarrowed(room.id, tuple(left), room.owner))
+        note(deps, uow, AuditAction.IP_REVOKED, grant.user_id, room, None, client, network)
         uow.commit()
         events = uow.collect_events()
     return Outcome(networks_of(deps, room), events)

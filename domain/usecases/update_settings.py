@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from domain.model.addresses import IpPolicy, check_ip_policy
+from domain.model.audit import AuditAction
 from domain.model.errors import ErrorCode, InvalidInput
 from domain.model.events import AddressesNarrowed
 from domain.model.policies import Credential
@@ -12,6 +13,7 @@ from domain.model.rooms import RoomSettings, check_message_limit, check_new_pass
 from domain.model.sessions import EndReason
 from domain.usecases.access import reload_room
 from domain.usecases.admin_access import open_as_admin, revoked
+from domain.usecases.audit_trail import note
 from domain.usecases.deps import Deps, Outcome
 from domain.usecases.room_networks import keep_yourself_in, verified_networks
 
@@ -31,6 +33,20 @@ class SettingsChange:
 class SettingsChanged:
     settings: RoomSettings
     password_changed: bool
+
+
+def _changed(change: SettingsChange) -> str:
+    """Which settings a change names (never the password itself)."""
+    names = [
+        name
+        for name, given in (
+            ("message_limit", change.message_limit is not None or change.clear_message_limit),
+            ("password", change.password is not None),
+            ("ip_policy", change.ip_policy is not None),
+        )
+        if given
+    ]
+    return ",".join(names)
 
 
 def update_settings(
@@ -73,6 +89,18 @@ def update_settings(
                 uow.record(AddressesNarrowed(current.id, tuple(networks), current.owner))
             current.settings = replace(current.settings, ip_policy=policy)
         uow.rooms.update(current)
+        note(
+            deps,
+            uow,
+            AuditAction.SETTINGS_CHANGED,
+            grant.user_id,
+            current,
+            None,
+            client,
+            _changed(change),
+        )
+        if password_hash is not None:
+            note(deps, uow, AuditAction.PASSWORD_CHANGED, grant.user_id, current, None, client)
         uow.commit()
         events = uow.collect_events()
     return Outcome(SettingsChanged(current.settings, password_hash is not None), events)

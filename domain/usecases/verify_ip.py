@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from domain.model.addresses import RoomNetwork, check_network, within
+from domain.model.audit import AuditAction
 from domain.model.policies import Credential
 from domain.usecases.admin_access import open_as_admin
+from domain.usecases.audit_trail import note
 from domain.usecases.deps import Deps, Outcome
 from domain.usecases.room_networks import Networks, networks_of
 
@@ -17,10 +19,11 @@ def verify_ip(
     network = check_network(ip)
     now = deps.clock.now_ms()
     with deps.uow(write=True) as uow:
-        room, _ = open_as_admin(deps, uow, claims, room_id, client)
+        room, grant = open_as_admin(deps, uow, claims, room_id, client)
         for entry in uow.networks.of_room(room.id):
             if not entry.verified and within(entry.network.partition("/")[0], [network]):
                 uow.networks.delete(room.id, entry.network)
         uow.networks.put(RoomNetwork(room.id, network, True, now))
+        note(deps, uow, AuditAction.IP_VERIFIED, grant.user_id, room, None, client, network)
         uow.commit()
     return Outcome(networks_of(deps, room))

@@ -4,6 +4,7 @@ from dataclasses import dataclass
 
 from domain.model.accounts import username_key
 from domain.model.addresses import IpPolicy, address_key, within
+from domain.model.audit import AuditAction
 from domain.model.errors import Conflict, ErrorCode, Forbidden, NotFound, Unauthorized
 from domain.model.members import Membership, Role, UserProfile, check_username, default_username
 from domain.model.policies import check_address
@@ -14,6 +15,7 @@ from domain.usecases.access import (
     refuse_unverified,
     reload_room,
 )
+from domain.usecases.audit_trail import note_apart
 from domain.usecases.deps import Deps, Outcome
 
 
@@ -64,7 +66,12 @@ def verify_room_password(
             raise Forbidden(ErrorCode.IP_NOT_VERIFIED, "this address is not verified for this room")
     else:
         # Guesses no password could equal are refused without hashing (no CPU amplification).
-        check_room_password(deps, room, password)
+        try:
+            check_room_password(deps, room, password)
+        except Unauthorized:
+            detail = "wrong room password"
+            note_apart(deps, AuditAction.SIGN_IN_FAILED, "-", client, detail, room)
+            raise
         refuse_unverified(deps, room, client)
     now = deps.clock.now_ms()
     user_id = deps.ids.guest_id()

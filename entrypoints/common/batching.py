@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
-from domain.model.errors import ChatError
+from domain.model.errors import ChatError, Unavailable
 from domain.model.messages import Message
 from domain.usecases.deps import Deps, Outcome
 from domain.usecases.send_message import SendCommand, send_messages
@@ -37,6 +37,8 @@ def send_batch(deps: Deps, commands: Sequence[SendCommand]) -> list[SendResult]:
     """One batch of sends, socket or REST alike, in one transaction."""
     try:
         return list(send_messages(deps, commands))
+    except Unavailable as error:  # logged once per outage where it was noticed
+        return [error] * len(commands)
     except Exception:
         log.exception("a batch of %d messages failed", len(commands))
         return [None] * len(commands)

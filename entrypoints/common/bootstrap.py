@@ -17,12 +17,14 @@ from adapters.crypto.offload import GeventRunner, OffloadedHasher, ThreadRunner
 from adapters.limits.memory import MemoryRateLimiter, RuleError
 from adapters.memory.presence import MemoryPresenceStore
 from adapters.memory.unit_of_work import MemoryUnitOfWorkFactory
+from adapters.metrics.prometheus import PrometheusMetrics
 from adapters.system import ProcessFiles, SystemClock, UuidV7Generator
 from adapters.text.emoji_table import UnicodeEmojiTable
 from domain.usecases import CoreConfig, Deps
 from entrypoints.common.connection_caps import OpenFiles
 from entrypoints.common.settings import MEMORY_URL, Settings, SettingsError
 from ports.cipher import KeyRing
+from ports.health import Probe
 from ports.limits import Check, RateLimiter
 from ports.presence import PresenceStore
 from ports.unit_of_work import UnitOfWorkFactory
@@ -194,13 +196,32 @@ def _warn_if_open(path: Path, what: str, fix: str) -> None:
         )
 
 
-def _storage(settings: Settings, closers: list[Callable[[], None]]) -> UnitOfWorkFactory:
+def _storage(
+    settings: Settings,
+    closers: list[Callable[[], None]],
+    on_failure: Callable[[], None] = lambda: None,
+) -> tuple[UnitOfWorkFactory, tuple[Probe, ...]]:
+    """The unit-of-work factory and its readiness probe; a database that cannot be used (a
+    wrong URL, a missing driver, no answer) is one line of StartupError."""
     url = settings.resolved_database_url
     if url == MEMORY_URL:
-        return MemoryUnitOfWorkFactory()
+        return MemoryUnitOfWorkFactory(), ()
+    from adapters.sqlalchemy.failures import describe_startup_failure
+
+    try:
+        return _sql_storage(settings, url, closers, on_failure)
+    except Exception as error:
+        if (why := describe_startup_failure(url, error)) is None:
+            raise
+        raise StartupError(why) from None
+
+
+def _sql_storage(
+    settings: Settings, url: str, closers: list[Callable[[], None]], on_failure: Callable[[], None]
+) -> tuple[UnitOfWorkFactory, tuple[Probe, ...]]:
     from adapters.sqlalchemy import migrations
     from adapters.sqlalchemy.engine import make_engine, sqlite_file
-    from adapters.sqlalchemy.unit_of_work import SqlUnitOfWorkFactory
+    from adapters.sqlalchemy.unit_of_work import DatabaseProbe, SqlUnitOfWorkFactory
 
     # New SQLite files are created 0600 (make_engine); one that already exists is the
     # operator's: say so if it is open, with its -wal/-shm files, which share its mode.
@@ -219,7 +240,19 @@ def _storage(settings: Settings, closers: list[Callable[[], None]]) -> UnitOfWor
             )
     engine = make_engine(url, pool_size=max(5, settings.worker_threads), max_overflow=0)
     closers.append(engine.dispose)
-    return SqlUnitOfWorkFactory(engine)
+    factory = SqlUnitOfWorkFactory(engine)
+    factory.outage.on_failure = on_failure  # each failure counted (GET /metrics)
+    return factory, (DatabaseProbe(factory),)
+
+
+def _redis_probes(settings: Settings, closers: list[Callable[[], None]]) -> tuple[Probe, ...]:
+    if not settings.redis_url:
+        return ()
+    from adapters.redis_probe import RedisProbe
+
+    probe = RedisProbe(settings.redis_url)
+    closers.append(probe.close)
+    return (probe,)
 
 
 def _hasher(
@@ -255,8 +288,11 @@ def build_core(settings: Settings, concurrency: str = "threads") -> Core:
         reload=jwt.follow(),
     )
     presence, limiter = _shared_state(settings, closers)
+    metrics = PrometheusMetrics(settings.metrics_allow, settings.metrics_token)
+    closers.append(metrics.close)
+    uow, probes = _storage(settings, closers, metrics.database_error)
     deps = Deps(
-        uow=_storage(settings, closers),
+        uow=uow,
         cipher=FernetCipher(fernet.keys, fernet.follow()),
         hasher=_hasher(settings, concurrency, closers),
         tokens=tokens,
@@ -278,6 +314,8 @@ def build_core(settings: Settings, concurrency: str = "threads") -> Core:
             session_cookie_ttl_s=settings.session_cookie_ttl_s,
             recovery_limit=settings.recovery_limit,
         ),
+        probes=probes + _redis_probes(settings, closers),
+        metrics=metrics,
     )
     return Core(settings, deps, closers, limiter, ProcessFiles())
 
@@ -286,17 +324,23 @@ def migrate_schema(settings: Settings, action: str, revision: str | None = None)
     """`securechat db upgrade|downgrade|current`: apply or report migrations on the
     configured database; returns the revision it is at afterwards."""
     from adapters.sqlalchemy import migrations
+    from adapters.sqlalchemy.failures import describe_startup_failure
 
     url = settings.resolved_database_url
     if url == MEMORY_URL:
         raise StartupError("the memory store has no schema")
-    if action == "upgrade":
-        migrations.upgrade(url, revision or "head")
-    elif action == "downgrade":
-        if not revision:
-            raise StartupError("downgrade needs a target revision (e.g. base)")
-        migrations.downgrade(url, revision)
-    return migrations.current_revision(url) or "nothing"
+    if action == "downgrade" and not revision:
+        raise StartupError("downgrade needs a target revision (e.g. base)")
+    try:
+        if action == "upgrade":
+            migrations.upgrade(url, revision or "head")
+        elif action == "downgrade":
+            migrations.downgrade(url, revision or "base")
+        return migrations.current_revision(url) or "nothing"
+    except Exception as error:
+        if (why := describe_startup_failure(url, error)) is None:
+            raise
+        raise StartupError(why) from None
 
 
 def stored_messages(settings: Settings) -> tuple[UnitOfWorkFactory, Callable[[], None]]:
@@ -305,7 +349,7 @@ def stored_messages(settings: Settings) -> tuple[UnitOfWorkFactory, Callable[[],
         raise StartupError("the memory store keeps nothing at rest: there is nothing to rewrite")
     prepare_data_dir(settings)
     closers: list[Callable[[], None]] = []
-    uow = _storage(settings, closers)
+    uow, _ = _storage(settings, closers)
 
     def close() -> None:
         for closer in closers:

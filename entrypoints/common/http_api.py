@@ -17,7 +17,15 @@ from domain.model.policies import Claims
 from domain.usecases.access import authenticate, verify_token
 from domain.usecases.deps import Deps
 from entrypoints.common.batching import Batched, SendResult
-from entrypoints.common.errors import INTERNAL, UNAVAILABLE_RETRY_S, RequestError, render
+from entrypoints.common.errors import (
+    INTERNAL,
+    TOO_MANY_ATTEMPTS,
+    UNAVAILABLE_RETRY_S,
+    RequestError,
+    TransportCode,
+    error_body,
+    render,
+)
 from entrypoints.common.http_types import Answer, HttpRequest, HttpResponse, Route, json_body
 from entrypoints.common.lanes import Lane
 from entrypoints.common.payloads import bearer_token, decode, decode_query
@@ -38,6 +46,12 @@ def error_response(error: ChatError | RequestError) -> HttpResponse:
     if error.code is ErrorCode.UNAVAILABLE:
         response.headers["Retry-After"] = str(UNAVAILABLE_RETRY_S)
     return response
+
+
+def limited(wait: float) -> HttpResponse:
+    """The answer over a limit: 429 `rate_limited`, with the seconds to wait."""
+    body = error_body(TransportCode.RATE_LIMITED, TOO_MANY_ATTEMPTS)
+    return HttpResponse(429, body, headers={"Retry-After": str(int(wait))})
 
 
 # Given a request's verified claims, before anything else: None to go on, or the answer

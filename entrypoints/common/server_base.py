@@ -24,7 +24,7 @@ from domain.model.sessions import EndReason
 from domain.usecases.join_room import forget_departed
 from domain.usecases.send_message import SendCommand
 from domain.usecases.typing import expire_typing
-from entrypoints.common import http_api, relay
+from entrypoints.common import http_api, relay, request_log
 from entrypoints.common.admission import admit_event, admit_route, count
 from entrypoints.common.batching import Batched, SendResult, send_batch
 from entrypoints.common.bootstrap import Core
@@ -49,14 +49,16 @@ from entrypoints.common.errors import (
     failed_ack,
     render_http_status,
 )
-from entrypoints.common.http_api import error_response, respond
+from entrypoints.common.http_api import error_response, limited, respond
 from entrypoints.common.http_types import HttpRequest, HttpResponse, Route
 from entrypoints.common.lanes import Lane
 from entrypoints.common.limits import CONNECT_ADDRESS_LIMITS as CONNECT_BY_IP
 from entrypoints.common.limits import CONNECT_IDENTITY_LIMITS as CONNECT_BY_ID
 from entrypoints.common.limits import Limit, Tarpit
+from entrypoints.common.metrics_view import note_refusal
 from entrypoints.common.presence_fanout import PresenceFanout
 from entrypoints.common.quiet_log import transport_logger
+from entrypoints.common.request_log import request_id
 from entrypoints.common.revocations import Revocations
 from entrypoints.common.settings import Settings
 from entrypoints.common.shapes import JSON_HEADERS, encode_json
@@ -143,12 +145,21 @@ class ServerBase(Revocations):
 
     def view_steps(self, route: Route, request: HttpRequest) -> Steps[RawReply]:
         """A route's answer, in its lane; a send through the batcher; the emits after
-        the commit. The result is the status, body and headers to write."""
+        the commit. The result is the status, body and headers to write. Every line logged
+        meanwhile carries the request's id (request_log.py), echoed in X-Request-Id."""
+        started = time.perf_counter()
+        rid = request_id(request.peer, request.headers, self.edge.trusted)
         client = client_address(request.peer, request.headers, self.edge.trusted)
         scheme, host = client_origin(
             request.peer, request.headers, request.scheme, request.host, self.edge.trusted
         )
         request = dataclasses.replace(request, client=client, scheme=scheme, host=host)
+        access = (route.method, route.rule, started, client) if self.settings.access_log else None
+        return (
+            yield from request_log.logged(self.answer_steps(route, request, started), rid, access)
+        )
+
+    def answer_steps(self, route: Route, request: HttpRequest, started: float) -> Steps[RawReply]:
         # Its lane and limits, from its decoded body (a password attempt however spelled).
         admission = admit_route(route, request)
         try:
@@ -168,6 +179,8 @@ class ServerBase(Revocations):
         )
         if isinstance(answer, Batched):
             answer = respond(answer, (yield Submit(answer.command)))
+            if answer.status < 300:
+                self.deps.metrics.message("rest", time.perf_counter() - started)
         return (yield from self.reply_steps(answer))
 
     def tarpit_steps(self, key: str) -> Steps[None]:
@@ -197,6 +210,7 @@ class ServerBase(Revocations):
             yield Emit(
                 relay.RELAY_EVENT, {"events": relayed}, relay.RELAY_ROOM
             )  # to the other processes
+        note_refusal(self.deps.metrics, response, "http")
         return self.encode(response)
 
     def encode(self, response: HttpResponse) -> RawReply:
@@ -223,6 +237,7 @@ class ServerBase(Revocations):
         framework's headers only `Allow` (a 405 names the methods the endpoint takes)."""
         code, body = render_http_status(status)
         response = HttpResponse(code, body)
+        note_refusal(self.deps.metrics, response, "http")
         if code == 405 and headers and "Allow" in headers:
             response.headers["Allow"] = headers["Allow"]
         return response
@@ -273,6 +288,7 @@ class ServerBase(Revocations):
                 {**error_body(error.code, error.message), "retry_after": UNAVAILABLE_RETRY_S}
             ) from None
         if wait:
+            self.deps.metrics.refused(TransportCode.RATE_LIMITED, "connect")
             raise Refused(
                 {
                     **error_body(TransportCode.RATE_LIMITED, TOO_MANY_ATTEMPTS),
@@ -286,6 +302,8 @@ class ServerBase(Revocations):
         event = EVENTS_BY_NAME.get(name)
         if event is None:
             return error_ack(TransportCode.INVALID_EVENT, "there is no such event")
+        started, metrics = time.perf_counter(), self.deps.metrics
+        metrics.event(name)  # a name of the table: a bounded set of labels
         # Its lane and limits, from its decoded payload (the same rule as a route's).
         admission = admit_event(event, self.protocol.connection(sid), args)
         try:
@@ -293,6 +311,7 @@ class ServerBase(Revocations):
         except Unavailable as error:  # Redis, whose outage is logged once
             return failed_ack(error)
         if wait:
+            metrics.refused(TransportCode.RATE_LIMITED, "socket")
             return error_ack(TransportCode.RATE_LIMITED, TOO_MANY_ATTEMPTS, retry_after=wait)
         step: EventOutcome | Queued
         lane = admission.lane
@@ -306,6 +325,10 @@ class ServerBase(Revocations):
             step = yield from call(lane, self.protocol.run, event, sid, args)
         if isinstance(step, Batched):
             step = step.respond((yield Submit(step.command)))
+            if step.ack.get("ok") is not False:
+                metrics.message("socket", time.perf_counter() - started)
+        if step.ack.get("ok") is False:
+            metrics.refused(str(step.ack.get("code")), "socket")
         # The disconnect may have run while a join was in its thread: enter only a live
         # connection (protocol.disconnect runs before python-socketio forgets the sid).
         if step.enter and self.protocol.in_channel(sid, step.enter):
@@ -369,9 +392,9 @@ class ServerBase(Revocations):
                 emits_for((yield from self.on_state(forget_departed, self.deps)))
             )
         yield from self.fanout.flush()  # presence: one delta per room that changed
+        yield from call(Lane.WORKER, self.flush_metrics)
 
-
-def limited(wait: float) -> HttpResponse:
-    """The answer over a limit: 429 `rate_limited`, with the seconds to wait."""
-    body = error_body(TransportCode.RATE_LIMITED, TOO_MANY_ATTEMPTS)
-    return HttpResponse(429, body, headers={"Retry-After": str(int(wait))})
+    def flush_metrics(self) -> None:
+        """This process's census and counts into the metrics (in a worker: they lock)."""
+        self.deps.metrics.census(*self.protocol.census())
+        self.deps.metrics.flush()

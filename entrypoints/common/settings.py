@@ -81,9 +81,16 @@ class Settings:
     fd_reserve: int = 100  # open files kept for other clients (0: not watched)
     # Scale-out (docs/scaling.md): empty, one process with in-memory state; a redis:// URL,
     # broadcasts, presence, typing, rate limits and revocations shared by every process
-    # on it. The prefix keeps clusters apart on one Redis (keys and the pub/sub channel).
+    # on it (and /readyz pings it). The prefix keeps clusters apart on one Redis.
     redis_url: str = field(default="", repr=False)  # may hold a password
     redis_prefix: str = "securechat"
+    # GET /metrics is closed (404) unless a scrape comes from one of these addresses or
+    # CIDRs (the client address, after trusted proxies) or carries this bearer token.
+    metrics_allow: tuple[str, ...] = ()
+    metrics_token: str | None = field(default=None, repr=False)
+    # Logs (request_log.py): text or one JSON object per line; one line per request.
+    log_format: str = "text"
+    access_log: bool = False
 
     @property
     def resolved_database_url(self) -> str:
@@ -149,6 +156,17 @@ class Settings:
                 raise SettingsError(
                     f"SECURECHAT_TRUSTED_PROXIES: {proxy!r} is not an address or CIDR"
                 ) from None
+        for allowed in self.metrics_allow:
+            try:
+                ipaddress.ip_network(allowed, strict=False)
+            except ValueError:
+                raise SettingsError(
+                    f"SECURECHAT_METRICS_ALLOW: {allowed!r} is not an address or CIDR"
+                ) from None
+        if self.log_format not in ("text", "json"):
+            raise SettingsError("SECURECHAT_LOG_FORMAT must be text or json")
+        if self.metrics_token is not None and len(self.metrics_token.encode()) < 16:
+            raise SettingsError("SECURECHAT_METRICS_TOKEN must be at least 16 bytes")
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -238,6 +256,10 @@ class Settings:
             fd_reserve=integer("FD_RESERVE", d.fd_reserve, minimum=0),
             redis_url=get("REDIS_URL") or d.redis_url,
             redis_prefix=get("REDIS_PREFIX") or d.redis_prefix,
+            metrics_allow=listing("METRICS_ALLOW"),
+            metrics_token=get("METRICS_TOKEN"),
+            log_format=(get("LOG_FORMAT") or d.log_format).lower(),
+            access_log=bool(boolean("ACCESS_LOG")),
         )
         settings.validate()
         return settings

@@ -228,6 +228,12 @@ class SocketProtocol:
             log.exception("unhandled error in socket event %s", event.name)
             return SocketResult(error_ack(TransportCode.INTERNAL_ERROR, INTERNAL_MESSAGE))
 
+    def census(self) -> tuple[int, int]:
+        """Live connections, and the rooms they have joined (one per connection and room)."""
+        with self._lock:
+            live = list(self._connections.values())
+        return len(live), sum(len(connection.rooms) for connection in live)
+
     def connection(self, sid: str) -> Connection | None:
         """The live connection `sid`, if any."""
         with self._lock:

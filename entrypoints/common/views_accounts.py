@@ -27,7 +27,7 @@ def register_view(deps: Deps, request: HttpRequest, _: None, data: Register, __:
 
 
 def login_view(deps: Deps, request: HttpRequest, _: None, data: Login, __: NoQuery) -> Answer:
-    out = accounts.login(deps, data.username, data.password)
+    out = accounts.login(deps, data.username, data.password, request.client)
     return HttpResponse(200, _signed_in(out.value), out.events)
 
 

@@ -40,7 +40,9 @@ def create_room_view(
     if claims is not None and not isinstance(claims, UserTokenClaims):
         raise Forbidden(ErrorCode.FORBIDDEN, "a room is created with no token, or a user token")
     admin_password = None if data.admin_password is UNSET else data.admin_password
-    out = create_room(deps, data.room_id, data.password, admin_password, claims, data.username)
+    out = create_room(
+        deps, data.room_id, data.password, admin_password, claims, data.username, request.client
+    )
     made = out.value
     body = {
         "room_id": made.room_id,

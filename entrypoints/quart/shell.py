@@ -9,6 +9,7 @@ emits happen back on the loop, after the commit.
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import functools
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -92,7 +93,9 @@ class QuartShell:
         if lane is Lane.INLINE:
             return fn(*args)
         pool = self.password_threads if lane is Lane.PASSWORD else None  # None: the workers
-        return await asyncio.get_running_loop().run_in_executor(pool, fn, *args)
+        # In a copy of this task's context: the request id of its log lines goes with it.
+        context = contextvars.copy_context()
+        return await asyncio.get_running_loop().run_in_executor(pool, context.run, fn, *args)
 
     def connected(self, eio_sid: str) -> bool:
         """Whether an Engine.IO session has made its Socket.IO connection."""

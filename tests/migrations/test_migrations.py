@@ -18,7 +18,7 @@ from adapters.sqlalchemy.engine import make_engine
 from adapters.sqlalchemy.tables import metadata
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
-HEAD = "0014"
+HEAD = "0015"
 TABLES = {
     "rooms",
     "messages",
@@ -35,6 +35,7 @@ TABLES = {
     "sent_messages",
     "page_sessions",
     "session_cookies",
+    "audit_log",
 }
 
 

@@ -321,8 +321,10 @@ def test_the_sweep_ends_an_expired_connection_even_when_its_disconnect_fails(
         Emit("session_ended", {"reason": "token_expired"}, "s1"),  # told first: never silently
         Disconnect("s1"),
     ]
-    # The failed disconnect did not stop the access from ending, nor the sweep.
-    assert driver.kinds()[3:] == ["Call", "Emit", "Emit", "Emit", "Sleep", "Sleep"]
+    # The failed disconnect did not stop the access from ending, nor the sweep; each round
+    # ends publishing the metrics (in a worker).
+    assert driver.kinds()[3:] == ["Call", "Emit", "Emit", "Emit", "Call", "Sleep", "Call", "Sleep"]
+    assert driver.done[-2] == Call(Lane.WORKER, base.flush_metrics, ())
     assert base.protocol.expired() == []
 
 
@@ -357,7 +359,8 @@ def test_the_sweep_ends_a_polling_session_that_stopped_fetching(world: World) ->
     driver = Driver(base, stop_after_sleeps=1)
     with pytest.raises(_Stop):
         driver.drive(base.sweep_steps({"e1": stalled, "e2": fetching}))
-    assert driver.done == [Sleep(EXPIRY_SWEEP_S), EndSession("e1"), Sleep(EXPIRY_SWEEP_S)]
+    flush = Call(Lane.WORKER, base.flush_metrics, ())
+    assert driver.done == [Sleep(EXPIRY_SWEEP_S), EndSession("e1"), flush, Sleep(EXPIRY_SWEEP_S)]
 
 
 def test_the_sweep_tells_a_room_when_typing_runs_out(world: World) -> None:
@@ -369,7 +372,8 @@ def test_the_sweep_tells_a_room_when_typing_runs_out(world: World) -> None:
     driver.stop_after_sleeps = 2
     with pytest.raises(_Stop):
         driver.drive(base.sweep_steps({}))
-    assert driver.kinds() == ["Sleep", "Sleep", "Sleep"]  # still typing: nothing told
+    # Still typing: nothing told (each round only publishes the metrics).
+    assert driver.kinds() == ["Sleep", "Call", "Sleep", "Call", "Sleep"]
     world.clock.advance(seconds=world.deps.config.typing_s)
     driver.done.clear()
     driver.stop_after_sleeps = 2
@@ -505,4 +509,5 @@ def test_the_sweep_ends_a_session_that_never_made_a_socketio_connection(world: W
         driver = Driver(base, stop_after_sleeps=1)
         with pytest.raises(_Stop):
             driver.drive(base.sweep_steps(sessions, lambda eio_sid: eio_sid == "joined"))
-        assert driver.done == [Sleep(EXPIRY_SWEEP_S), *ended, Sleep(EXPIRY_SWEEP_S)]
+        flush = Call(Lane.WORKER, base.flush_metrics, ())
+        assert driver.done == [Sleep(EXPIRY_SWEEP_S), *ended, flush, Sleep(EXPIRY_SWEEP_S)]
