@@ -32,9 +32,8 @@ class AuditAction(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class AuditEntry:
-    """One event. `actor` is the identity that did it (a user id; `owner` for the room's
-    admin password), `target` whom it was done to, `room_id` and `incarnation` the room
-    (None for an account's sign-in), `address` the client address it came from."""
+    """One event: who did it (`actor`; `owner` for the room's admin password) to whom
+    (`target`), in which room (None for an account's sign-in), from which address."""
 
     id: str  # time-ordered (a UUIDv7): pages go by it
     at_ms: int

@@ -76,9 +76,9 @@ def register(deps: Deps, username: str, password: str) -> Outcome[SignedIn]:
 
 def login(deps: Deps, username: str, password: str, client: str = "") -> Outcome[SignedIn]:
     """Sign in with a password. A wrong password and an unknown name give the same error
-    after the same work (a hash is verified either way). Both outcomes go to the audit log,
-    a failure under the account's id when it exists (never the name typed: it may be a
-    password typed in the wrong field)."""
+    after the same work (a hash is verified either way); both go to the audit log."""
+    # A failure is logged under the account's id when it exists, never the name typed: it
+    # may be a password typed in the wrong field.
     refused = Unauthorized(ErrorCode.INVALID_CREDENTIALS, "wrong username or password")
     # What no account could match is refused without hashing (no CPU amplification); that
     # a name is malformed says nothing about who has an account.

@@ -144,9 +144,8 @@ class ServerBase(Revocations):
     # -- HTTP ------------------------------------------------------------------------------
 
     def view_steps(self, route: Route, request: HttpRequest) -> Steps[RawReply]:
-        """A route's answer, in its lane; a send through the batcher; the emits after
-        the commit. The result is the status, body and headers to write. Every line logged
-        meanwhile carries the request's id (request_log.py), echoed in X-Request-Id."""
+        """A route's answer (status, body and headers), in its lane; a send through the
+        batcher; the emits after the commit. Every line logged carries the request's id."""
         started = time.perf_counter()
         rid = request_id(request.peer, request.headers, self.edge.trusted)
         client = client_address(request.peer, request.headers, self.edge.trusted)
