@@ -133,20 +133,24 @@ def resume_session(deps: Deps, value: str | None, client: str = "") -> Outcome[R
         role, user = session.role, None
     raw, next_cookie = _mint(deps, session.session_id, now)
     refresh = None
+    spent = False  # by a concurrent resume, or a replay: revoked below, in a unit of its own
     with deps.uow(write=True) as uow:
-        if not uow.page_sessions.mark_used(token_hash):
-            raise _replayed(deps, session)  # a concurrent resume spent it first
-        uow.page_sessions.add_cookie(next_cookie)
-        if user is not None and session.family_id is not None:
-            refresh, refresh_record = mint_refresh_token(deps, session.family_id, now)
-            uow.refresh_tokens.add(refresh_record)
-        try:
-            uow.commit()
-        except Unauthorized as error:
-            # The memory store learns only at commit that another resume spent it.
-            if error.code is not ErrorCode.INVALID_SESSION:
-                raise
-            raise _replayed(deps, session) from None
+        if uow.page_sessions.mark_used(token_hash):
+            uow.page_sessions.add_cookie(next_cookie)
+            if user is not None and session.family_id is not None:
+                refresh, refresh_record = mint_refresh_token(deps, session.family_id, now)
+                uow.refresh_tokens.add(refresh_record)
+            try:
+                uow.commit()
+            except Unauthorized as error:
+                # The memory store learns only at commit that another resume spent it.
+                if error.code is not ErrorCode.INVALID_SESSION:
+                    raise
+                spent = True
+        else:
+            spent = True
+    if spent:  # after this unit ends: SQLite's one writer would wait for itself
+        raise _replayed(deps, session)
     ttl = deps.config.session_cookie_ttl_s
     if room_token is not None:
         return Outcome(

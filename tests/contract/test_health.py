@@ -7,6 +7,7 @@ from pathlib import Path
 
 from tests.contract.client import Api, assert_error
 from tests.contract.harness import ServerProcess
+from tests.contract.private_redis import PrivateRedis
 
 
 def test_healthz_answers(api: Api) -> None:
@@ -38,26 +39,21 @@ def _redis_server(runtime: str, data_dir: Path, jwt_secret: str, url: str) -> Se
 def test_readyz_asks_redis_when_it_is_configured(
     runtime: str, tmp_path: Path, jwt_secret: str
 ) -> None:
-    import socket
-
-    with socket.socket() as probe:  # a loopback port nothing listens on
-        probe.bind(("127.0.0.1", 0))
-        closed = probe.getsockname()[1]
-    down = _redis_server(runtime, tmp_path / "down", jwt_secret, f"redis://127.0.0.1:{closed}/0")
-    up = _redis_server(runtime, tmp_path / "up", jwt_secret, "redis://127.0.0.1:6379/0")
+    (tmp_path / "redis").mkdir()
+    private = PrivateRedis(tmp_path / "redis").start()  # ours to stop, not the shared one
+    node = _redis_server(runtime, tmp_path / "node", jwt_secret, private.url)
+    api = Api(node.url)
     try:
-        api = Api(down.url)
+        ready = api.http.get("/readyz")
+        assert ready.status_code == 200 and ready.json()["checks"] == {"redis": "ok"}
+        private.stop()
         response = api.http.get("/readyz")
         body = assert_error(response, 503, "unavailable")
         assert body["error"].startswith("not ready: redis does not answer")
         assert response.headers["Retry-After"] == "1"
         assert api.http.get("/healthz").status_code == 200  # alive all the same
-        api.close()
-        api = Api(up.url)
-        ready = api.http.get("/readyz")
-        assert ready.status_code == 200 and ready.json()["checks"] == {"redis": "ok"}
-        api.close()
     finally:
-        down.stop()
-        up.stop()
-    assert "Traceback" not in down.stderr_text() + up.stderr_text()
+        api.close()
+        node.stop()
+        private.stop()
+    assert "Traceback" not in node.stderr_text()

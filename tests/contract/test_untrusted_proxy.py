@@ -11,6 +11,9 @@ from tests.contract.harness import ServerProcess, wait_until
 from tests.contract.wire import RawSocketIO
 
 WARNING = "forwarded headers from 127.0.0.1 are ignored"
+# A server of its own: the warning is said once per process, and a shared server may have
+# said it for another module already.
+OWN_SERVER = True
 
 
 @pytest.fixture(scope="module")
