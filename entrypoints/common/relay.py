@@ -36,6 +36,25 @@ def pubsub_channel(settings: Settings) -> str:
     return f"{settings.redis_prefix}:socketio"
 
 
+def local_target(manager: Any, namespace: str, kwargs: Mapping[str, Any]) -> str | None:
+    """The socket an emit is for, when it is one of this process's own: no other process has
+    it, so it need not cross the channel. None: a room, or someone else's socket."""
+    target = kwargs.get("to") or kwargs.get("room")
+    if kwargs.get("callback") is None and isinstance(target, str):
+        return target if manager.is_connected(target, namespace) else None
+    return None
+
+
+def relayed(message: Mapping[str, Any], host_id: str) -> list[object] | None:
+    """A channel message's revocation payloads for this process (none when it sent them
+    itself); None when the message is an ordinary emit."""
+    if message.get("room") != RELAY_ROOM:
+        return None
+    data = message.get("data")
+    mine = message.get("host_id") == host_id
+    return [data[0]] if not mine and isinstance(data, list) and data else []
+
+
 def _family(d: Mapping[str, Any]) -> Event:
     return FamilyRevoked(str(d["family_id"]), str(d["user_id"]), EndReason(d["reason"]))
 

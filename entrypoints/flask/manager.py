@@ -8,7 +8,7 @@ from typing import Any
 import socketio
 
 from entrypoints.common.quiet_log import pubsub_logger
-from entrypoints.common.relay import RELAY_ROOM
+from entrypoints.common.relay import local_target, relayed
 
 
 class ClusterManager(socketio.RedisManager):  # type: ignore[misc]  # python-socketio is untyped
@@ -22,29 +22,15 @@ class ClusterManager(socketio.RedisManager):  # type: ignore[misc]  # python-soc
         super().__init__(url, channel=channel, logger=pubsub_logger())
         self._relayed = relayed
 
-    def emit(
-        self,
-        event: str,
-        data: Any,
-        namespace: str | None = None,
-        room: Any = None,
-        skip_sid: Any = None,
-        callback: Any = None,
-        to: Any = None,
-        **kwargs: Any,
-    ) -> None:
-        target, namespace = to or room, namespace or "/"
-        if callback is None and isinstance(target, str) and self.is_connected(target, namespace):
-            socketio.Manager.emit(self, event, data, namespace, room=target)
+    def emit(self, event: str, data: Any, namespace: str | None = None, **kwargs: Any) -> None:
+        namespace = namespace or "/"
+        if (sid := local_target(self, namespace, kwargs)) is not None:
+            socketio.Manager.emit(self, event, data, namespace, room=sid)
             return
-        super().emit(
-            event, data, namespace, room=room, skip_sid=skip_sid, callback=callback, to=to, **kwargs
-        )
+        super().emit(event, data, namespace, **kwargs)
 
     def _handle_emit(self, message: dict[str, Any]) -> None:
-        if message.get("room") == RELAY_ROOM:
-            data = message.get("data")
-            if message.get("host_id") != self.host_id and isinstance(data, list) and data:
-                self._relayed(data[0])
-            return
-        super()._handle_emit(message)
+        if (payloads := relayed(message, self.host_id)) is None:
+            super()._handle_emit(message)
+        for payload in payloads or ():
+            self._relayed(payload)

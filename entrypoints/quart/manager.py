@@ -17,7 +17,7 @@ from engineio import packet as eio_packet
 from socketio import packet as sio_packet
 
 from entrypoints.common.quiet_log import pubsub_logger
-from entrypoints.common.relay import RELAY_ROOM
+from entrypoints.common.relay import local_target, relayed
 
 
 class InlineAsyncManager(socketio.AsyncManager):  # type: ignore[misc]  # python-socketio is untyped
@@ -77,29 +77,17 @@ class ClusterAsyncManager(socketio.AsyncRedisManager, InlineAsyncManager):  # ty
         super().__init__(url, channel=channel, logger=pubsub_logger())
         self._relayed = relayed
 
-    async def emit(
-        self,
-        event: str,
-        data: Any,
-        namespace: str | None = None,
-        room: Any = None,
-        skip_sid: Any = None,
-        callback: Any = None,
-        to: Any = None,
-        **kwargs: Any,
+    async def emit(  # type: ignore[override]  # python-socketio passes room, to, ... by keyword
+        self, event: str, data: Any, namespace: str | None = None, **kwargs: Any
     ) -> None:
-        target, namespace = to or room, namespace or "/"
-        if callback is None and isinstance(target, str) and self.is_connected(target, namespace):
-            await InlineAsyncManager.emit(self, event, data, namespace, room=target)
+        namespace = namespace or "/"
+        if (sid := local_target(self, namespace, kwargs)) is not None:
+            await InlineAsyncManager.emit(self, event, data, namespace, room=sid)
             return
-        await super().emit(
-            event, data, namespace, room=room, skip_sid=skip_sid, callback=callback, to=to, **kwargs
-        )
+        await super().emit(event, data, namespace, **kwargs)
 
     async def _handle_emit(self, message: dict[str, Any]) -> None:
-        if message.get("room") == RELAY_ROOM:
-            data = message.get("data")
-            if message.get("host_id") != self.host_id and isinstance(data, list) and data:
-                await self._relayed(data[0])
-            return
-        await super()._handle_emit(message)
+        if (payloads := relayed(message, self.host_id)) is None:
+            await super()._handle_emit(message)
+        for payload in payloads or ():
+            await self._relayed(payload)

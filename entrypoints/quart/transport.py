@@ -17,6 +17,7 @@ from typing import Any
 import socketio
 from engineio.async_drivers.asgi import WebSocket
 
+from entrypoints.common import engineio_guards as guards
 from entrypoints.common import socket_wire as wire
 from entrypoints.common.seams import build_websockets_with, require_socketio_handlers
 from entrypoints.common.steps import Steps
@@ -24,7 +25,6 @@ from entrypoints.common.steps import Steps
 log = logging.getLogger("securechat.transport")
 
 Send = Callable[[dict[str, Any]], Awaitable[None]]
-HandleRequest = Callable[[Any, Any, Send], Awaitable[Any]]
 
 
 class ScreenedWebSocket(WebSocket):  # type: ignore[misc]  # untyped library
@@ -43,7 +43,7 @@ class ScreenedWebSocket(WebSocket):  # type: ignore[misc]  # untyped library
         build_websockets_with(eio, cls)
 
 
-class ScreenedEngineIo:
+class ScreenedEngineIo(guards.ScreenBase):
     """engine.io's `message` and `connect` handlers: common's screen in front of
     python-socketio's own, and the backlog's accounting on each new polling session."""
 
@@ -54,33 +54,18 @@ class ScreenedEngineIo:
         events: frozenset[str],
         watch: Callable[[Any], None],
     ) -> None:
-        eio = sio.eio
         require_socketio_handlers(sio)
-        self.io = wire.EngineIo.of(eio, end=functools.partial(end_session, sio))
-        self.sockets = eio.sockets
-        self.drive = drive
-        self.events = events
-        self.watch = watch
+        super().__init__(sio.eio, drive, events, watch, functools.partial(end_session, sio))
 
     async def on_message(self, eio_sid: str, data: str | bytes) -> None:
-        await self.drive(wire.message_steps(self.io, self.events, eio_sid, data))
+        await self.drive(self.message(eio_sid, data))
 
     async def on_connect(self, eio_sid: str, environ: dict[str, Any]) -> Any:
-        steps = wire.connect_steps(self.io, self.sockets, self.watch, eio_sid, environ)
-        return await self.drive(steps)
-
-    def install(self, eio: Any) -> None:
-        eio.on("message", self.on_message)
-        eio.on("connect", self.on_connect)
+        return await self.drive(self.connect(eio_sid, environ))
 
 
-class PromptDisconnect:
-    """Stands in for engine.io's `disconnect`, which waits for a polling client's fetch:
-    one that sent a bad packet and never polls again would hold that request forever."""
-
-    def __init__(self, sio: socketio.AsyncServer) -> None:
-        self.sio = sio
-        self.close_all = sio.eio.disconnect
+class PromptDisconnect(guards.PromptDisconnectBase):
+    """engine.io's `disconnect`, ending a session at once."""
 
     async def __call__(self, sid: str | None = None) -> None:
         if sid is None:
@@ -88,16 +73,9 @@ class PromptDisconnect:
         else:
             await end_session(self.sio, sid)
 
-    def install(self, eio: Any) -> None:
-        eio.disconnect = self
 
-
-class JsonRefusals:
-    """Wraps engine.io's `handle_request`, answering each of its refusals (a 4xx, or an error it
-    trips over) with our JSON body instead of its text."""
-
-    def __init__(self, handle_request: HandleRequest) -> None:
-        self.handle_request = handle_request
+class JsonRefusals(guards.JsonRefusalsBase):
+    """engine.io's `handle_request`, its refusals in our JSON."""
 
     async def __call__(self, scope: Any, receive: Any, send: Send) -> Any:
         state = {"started": False, "refused": False}
@@ -137,26 +115,18 @@ class JsonRefusals:
                 await _refuse_websocket(scope, send, 400)
             return None
 
-    def install(self, eio: Any) -> None:
-        eio.handle_request = self
 
-
-class BacklogWatch:
-    """A long-polling session's `send`, accounting for every packet queued for it (only
-    those pay for it: a WebSocket's writer has its own bound, outbox.py)."""
-
-    def __init__(self, sock: Any, backlog: wire.PollingBacklog) -> None:
-        self.sock = sock
-        self.backlog = backlog
-        self.send = sock.send
+class BacklogWatch(guards.BacklogWatchBase):
+    """A long-polling session's `send`, past the backlog's accounting."""
 
     async def __call__(self, pkt: Any) -> None:
-        if wire.backlog_admits(self.backlog, self.sock, pkt.data):
+        if self.admits(pkt):
             await self.send(pkt)
 
-    @classmethod
-    def install(cls, sock: Any, backlog: wire.PollingBacklog) -> None:
-        sock.send = cls(sock, backlog)
+
+GUARDS = guards.Guards(
+    ScreenedWebSocket, ScreenedEngineIo, PromptDisconnect, JsonRefusals, BacklogWatch
+)
 
 
 def install(
@@ -166,12 +136,7 @@ def install(
     backlog: wire.PollingBacklog,
 ) -> None:
     """Every guard on `sio`'s own engine.io server; `drive` performs common's steps."""
-    eio = sio.eio
-    ScreenedWebSocket.install(eio)
-    watch = functools.partial(BacklogWatch.install, backlog=backlog)
-    ScreenedEngineIo(sio, drive, events, watch).install(eio)
-    PromptDisconnect(sio).install(eio)
-    JsonRefusals(eio.handle_request).install(eio)
+    GUARDS.install(sio, drive, events, backlog)
 
 
 def _text(headers: list[tuple[bytes, bytes]]) -> list[tuple[str, str]]:
