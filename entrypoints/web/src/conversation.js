@@ -117,6 +117,14 @@ export function clearMessages(loading = false) {
   $("older-button").hidden = true;
 }
 
+// The list is a plain list (a screen reader reads it item by item); someone else's new
+// message is announced once, in a polite status line of its own (history loads are not).
+function announce(message) {
+  if (message.user_id === state.userId || message.message === null) return;
+  const text = message.message.length > 200 ? `${message.message.slice(0, 200)}…` : message.message;
+  $("announce").textContent = `${message.username}: ${text}`;
+}
+
 // One change of the room's stream, live or missed (each offset once: delivery.js).
 export function applyChange(event, data) {
   const item = data.message_id ? itemOf(data.message_id) : null;
@@ -127,7 +135,10 @@ export function applyChange(event, data) {
     const shown = messageItem(data);
     waiting.element.replaceWith(shown);
     waiting.element = shown;
-  } else if (event === "message") addMessages([data]);
+  } else if (event === "message") {
+    addMessages([data]);
+    announce(data);
+  }
   else if (event === "message_deleted") removeMessage(data.message_id);
   else if (event === "history_cleared") clearMessages();
   else if (event === "reaction_update" && item) renderReactions(item, data.reactions);

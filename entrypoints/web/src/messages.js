@@ -28,12 +28,20 @@ export function renderReactions(item, reactions, actions) {
   row.replaceChildren(...chips);
 }
 
-function picker(messageId, actions) {
+// The quick reactions, right after the React button that opens them (so Tab reaches them
+// next); Escape closes them, and focus goes back to the button after a choice or Escape.
+function picker(messageId, actions, opener) {
   const box = document.createElement("div");
   box.className = "picker";
+  box.id = `picker-${messageId}`;
   box.setAttribute("role", "group");
   box.setAttribute("aria-label", "Pick a reaction");
   box.hidden = true;
+  const close = () => {
+    box.hidden = true;
+    opener.setAttribute("aria-expanded", "false");
+    opener.focus();
+  };
   for (const emoji of EMOJIS) {
     const button = document.createElement("button");
     button.type = "button";
@@ -41,11 +49,24 @@ function picker(messageId, actions) {
     button.textContent = emoji;
     button.setAttribute("aria-label", `React with ${emoji}`);
     button.addEventListener("click", () => {
-      box.hidden = true;
+      close();
       actions.react(messageId, emoji);
     });
     box.append(button);
   }
+  box.addEventListener("keydown", (event) => {
+    if (event.key === "Escape") {
+      event.preventDefault();
+      close();
+    }
+  });
+  opener.setAttribute("aria-expanded", "false");
+  opener.setAttribute("aria-controls", box.id);
+  opener.addEventListener("click", () => {
+    box.hidden = !box.hidden;
+    opener.setAttribute("aria-expanded", String(!box.hidden));
+    if (!box.hidden) box.querySelector("button").focus();
+  });
   return box;
 }
 
@@ -76,11 +97,7 @@ export function messageItem(message, actions) {
   reactButton.className = "small secondary";
   reactButton.textContent = "React";
   reactButton.setAttribute("aria-label", `React to ${message.username}'s message`);
-  const box = picker(message.id, actions);
-  reactButton.addEventListener("click", () => {
-    box.hidden = !box.hidden;
-  });
-  tools.append(reactButton);
+  tools.append(reactButton, picker(message.id, actions, reactButton));
   if (actions.mayDelete(message)) {
     const remove = document.createElement("button");
     remove.type = "button";
@@ -92,7 +109,7 @@ export function messageItem(message, actions) {
   }
   const reactions = document.createElement("div");
   reactions.className = "reactions";
-  item.append(meta, text, reactions, tools, box);
+  item.append(meta, text, reactions, tools);
   renderReactions(item, message.reactions, actions);
   return item;
 }

@@ -41,14 +41,17 @@ function renderPresence(count) {
   $("online-count").textContent = String(count);
 }
 
+// Shown (and so announced by the polite live region) only when the line's words change:
+// the room's list also changes when this page itself starts or stops typing.
 export function renderTyping(users) {
   const others = users.filter((user) => user.user_id !== state.userId).map((u) => u.username);
-  $("typing").textContent =
+  const text =
     others.length === 0
       ? ""
       : others.length === 1
         ? `${others[0]} is typing…`
         : `${others.slice(0, 3).join(", ")} are typing…`;
+  if ($("typing").textContent !== text) $("typing").textContent = text;
 }
 
 export function stopTyping() {
