@@ -19,6 +19,7 @@ from playwright.sync_api import Browser, Page, expect
 from entrypoints.common.web_page import WEB
 from tests.contract.client import Api, Room
 from tests.contract.harness import ServerProcess
+from tests.web.conftest import PHONE
 from tests.web.people import PASSWORD, Person
 
 AXE = WEB / "node_modules" / "axe-core" / "axe.min.js"
@@ -89,7 +90,7 @@ def test_the_entry_view_has_no_serious_violation(
 
 
 def test_a_busy_room_has_no_serious_violation(
-    browser: Browser, server: ServerProcess, api: Api, viewport: dict[str, int]
+    browser: Browser, server: ServerProcess, api: Api, viewport: dict[str, int], shots: Path
 ) -> None:
     room = _busy_room(api)
     anna = Person(browser, server.url + "/", viewport)
@@ -99,13 +100,15 @@ def test_a_busy_room_has_no_serious_violation(
         expect(anna.message("message 57, edited").locator(".edited")).not_to_be_empty()
         expect(anna.page.locator("#messages .chip")).to_have_count(3)
         assert axe_problems(anna.page) == []
+        kind = "phone" if viewport == PHONE else "desktop"
+        anna.page.screenshot(path=str(shots / f"room-{kind}.png"))
         assert anna.problems == []
     finally:
         anna.close()
 
 
 def test_the_dashboard_has_no_serious_violation(
-    browser: Browser, server: ServerProcess, viewport: dict[str, int], shots: Path
+    browser: Browser, server: ServerProcess, viewport: dict[str, int]
 ) -> None:
     room_id = "r_" + secrets.token_hex(5)
     anna = Person(browser, server.url + "/", viewport)

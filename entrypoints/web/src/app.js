@@ -10,12 +10,46 @@ import {
   applyChange,
   loadOlder,
   refusedMessage,
+  scrolledList,
   sentMessage,
   showPending,
+  toNewest,
 } from "/static/conversation.js";
 import { onKeyInput, stopTyping } from "/static/presence.js";
 import { enter, hideAdminCredential, leave, offerAdminCredential } from "/static/room.js";
+import { startAttention } from "/static/attention.js";
 import { $, adminCredential, showError, state } from "/static/state.js";
+
+// A room's address: /#/r/<room_id> opens the join form with the room filled in. The
+// password is never part of it.
+function inviteLink(roomId) {
+  return `${location.origin}/#/r/${encodeURIComponent(roomId)}`;
+}
+
+function openAddress() {
+  const match = /^#\/r\/([^/?#]+)$/.exec(location.hash);
+  if (!match) return;
+  let roomId = "";
+  try {
+    roomId = decodeURIComponent(match[1]);
+  } catch {
+    return; // not an address of ours
+  }
+  if ($("room").hidden && $("dashboard").hidden) {
+    $("room-id").value = roomId;
+    $("room-password").focus();
+  }
+}
+
+async function copyInvite() {
+  const link = inviteLink(state.roomId);
+  try {
+    await navigator.clipboard.writeText(link);
+    $("invite-note").textContent = `Invite link copied: ${link} (send the password separately).`;
+  } catch {
+    $("invite-note").textContent = `Invite link: ${link} (send the password separately).`;
+  }
+}
 
 function formValues() {
   return {
@@ -25,7 +59,18 @@ function formValues() {
   };
 }
 
+// The composer grows with its lines, up to a bound (then it scrolls); no inline style.
+const COMPOSER_MAX_ROWS = 8;
+function fitComposer() {
+  const input = $("message-input");
+  input.rows = Math.min(COMPOSER_MAX_ROWS, Math.max(1, input.value.split("\n").length));
+}
+
 function start() {
+  startAttention();
+  openAddress();
+  window.addEventListener("hashchange", openAddress);
+  $("invite-button").addEventListener("click", copyInvite);
   state.stream = new ChangeStream(applyChange);
   state.outbox = new Outbox({
     show: showPending,
@@ -68,11 +113,24 @@ function start() {
     stopTyping();
     state.outbox.add(text); // pending in the list until the server has it
     input.value = "";
+    fitComposer();
   });
-  $("message-input").addEventListener("input", onKeyInput);
+  $("message-input").addEventListener("input", () => {
+    fitComposer();
+    onKeyInput();
+  });
+  // Enter sends; Shift+Enter adds a line (and so does Enter while an IME composes).
+  $("message-input").addEventListener("keydown", (event) => {
+    if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
+      event.preventDefault();
+      $("send-form").requestSubmit();
+    }
+  });
   $("messages").addEventListener("scroll", () => {
     if ($("messages").scrollTop < 40) loadOlder();
+    scrolledList();
   });
+  $("new-below").addEventListener("click", toNewest);
   $("older-button").addEventListener("click", loadOlder);
   $("leave-button").addEventListener("click", leave);
   $("copy-admin-button").addEventListener("click", async () => {
@@ -107,7 +165,16 @@ function start() {
     $("room-id").focus();
   });
   $("dashboard-button").addEventListener("click", () =>
-    openDashboard({ roomId: state.roomId, token: adminCredential, onGone: leave }),
+    openDashboard({
+      roomId: state.roomId,
+      token: adminCredential,
+      onGone: leave,
+      // A guest creator's credential is replaced; a signed-in admin's sign-in goes on.
+      onNewToken: (token) => {
+        if (state.adminToken) state.adminToken = token;
+      },
+      opener: $("dashboard-button"),
+    }),
   );
   $("account-form").addEventListener("submit", (event) => {
     event.preventDefault();

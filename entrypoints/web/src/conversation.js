@@ -3,7 +3,13 @@
 
 import { call, roomPath } from "/static/api.js";
 import { pendingItem } from "/static/delivery.js";
-import { messageItem as itemFor, renderReactions as showReactions } from "/static/messages.js";
+import {
+  messageItem as itemFor,
+  renderReactions as showReactions,
+  showEdited,
+} from "/static/messages.js";
+import { regroup } from "/static/timeline.js";
+import { noticed } from "/static/attention.js";
 import { $, adminCredential, showError, state } from "/static/state.js";
 
 const PAGE = 50;
@@ -14,6 +20,10 @@ const actions = {
   mayDelete: (message) => message.user_id === state.userId || Boolean(adminCredential()),
   react: (messageId, emoji) => react(messageId, emoji),
   remove: (messageId) => deleteMessage(messageId),
+  edit: (messageId, text) => editMessage(messageId, text),
+  copy: (text, button) => copyText(text, button),
+  names: () => [...state.present.values()].map((user) => user.username),
+  myName: () => state.username,
 };
 const messageItem = (message) => itemFor(message, actions);
 const renderReactions = (item, reactions) => showReactions(item, reactions, actions);
@@ -41,9 +51,25 @@ function addMessages(messages, { keepView = false } = {}) {
     );
     list.insertBefore(messageItem(message), later || null);
   }
+  regroup(list);
   $("messages-empty").hidden = list.children.length > 0;
   if (keepView) list.scrollTop = list.scrollHeight - fromBottom; // older ones came in above
   else if (atBottom) list.scrollTop = list.scrollHeight;
+  else if (messages.some((m) => m.user_id !== state.userId)) $("new-below").hidden = false;
+}
+
+// "New messages ↓": shown when someone's message comes while the list is scrolled up; gone
+// once the list is at its end again.
+export function scrolledList() {
+  const list = $("messages");
+  if (list.scrollHeight - list.scrollTop - list.clientHeight < 40) $("new-below").hidden = true;
+}
+
+export function toNewest() {
+  const list = $("messages");
+  list.scrollTop = list.scrollHeight;
+  $("new-below").hidden = true;
+  list.focus();
 }
 
 function history(before) {
@@ -89,6 +115,31 @@ function react(messageId, emoji) {
   });
 }
 
+// Resolves true once the server has the new text (its `message_edited` shows it).
+function editMessage(messageId, text) {
+  return new Promise((resolve) => {
+    if (!state.socket) return resolve(false);
+    const body = { room: state.roomId, message_id: messageId, message: text };
+    state.socket.timeout(10000).emit("edit", body, (error, ack) => {
+      const ok = !error && ack && ack.ok;
+      showError("room-error", ok ? null : new Error(ack ? ack.error : "no answer; try again"));
+      resolve(Boolean(ok));
+    });
+  });
+}
+
+async function copyText(text, button) {
+  try {
+    await navigator.clipboard.writeText(text);
+    button.textContent = "Copied";
+    setTimeout(() => {
+      button.textContent = "Copy";
+    }, 1500);
+  } catch {
+    showError("room-error", new Error("this browser did not allow copying; select the text instead"));
+  }
+}
+
 async function deleteMessage(messageId) {
   if (!window.confirm("Delete this message for everyone?")) return;
   try {
@@ -104,6 +155,7 @@ async function deleteMessage(messageId) {
 function removeMessage(messageId) {
   const item = itemOf(messageId);
   if (item) item.remove();
+  regroup($("messages"));
   $("messages-empty").hidden = $("messages").children.length > 0;
 }
 
@@ -112,6 +164,7 @@ export function clearMessages(loading = false) {
   state.older = null;
   const list = $("messages");
   list.replaceChildren(...list.querySelectorAll(".pending")); // not sent yet: still to come
+  $("new-below").hidden = true;
   $("messages-empty").textContent = loading ? "Loading messages…" : "No messages yet. Say hello.";
   $("messages-empty").hidden = list.children.length > 0;
   $("older-button").hidden = true;
@@ -135,17 +188,16 @@ export function applyChange(event, data) {
     const shown = messageItem(data);
     waiting.element.replaceWith(shown);
     waiting.element = shown;
+    regroup($("messages"));
   } else if (event === "message") {
     addMessages([data]);
     announce(data);
+    noticed(data);
   }
   else if (event === "message_deleted") removeMessage(data.message_id);
   else if (event === "history_cleared") clearMessages();
   else if (event === "reaction_update" && item) renderReactions(item, data.reactions);
-  else if (event === "message_edited" && item) {
-    item.querySelector(".text").textContent = data.message;
-    item.querySelector(".edited").textContent = " (edited)";
-  }
+  else if (event === "message_edited" && item) showEdited(item, data.message, data.edited_at, actions);
 }
 
 // A send the server stored: shown as one's message until its broadcast comes (or at once,
@@ -167,6 +219,7 @@ export function sentMessage(item, messageId) {
   });
   shown.dataset.provisional = "1";
   item.element.replaceWith(shown);
+  regroup($("messages"));
   showError("room-error", null);
 }
 

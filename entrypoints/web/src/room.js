@@ -9,6 +9,7 @@ import { CHANGES, unsentItem } from "/static/delivery.js";
 import { renew, scheduleRenewal } from "/static/account.js";
 import { clearMessages, loadLatest } from "/static/conversation.js";
 import { renderTyping, setPresence, stopTyping, updatePresence } from "/static/presence.js";
+import { forgetUnread } from "/static/attention.js";
 import { $, adminCredential, setConnection, showError, state } from "/static/state.js";
 
 // Out of the room for good (kicked, banned, the room deleted, the session ended): say why in
@@ -161,6 +162,7 @@ export async function enter(roomId, password, username) {
   state.stream.reset();
   $("delivery-note").hidden = true;
   $("room-ended").hidden = true;
+  $("invite-note").textContent = "";
   setComposer(true);
   clearMessages(true);
   $("room-title").textContent = `Room ${roomId}`;
@@ -181,7 +183,8 @@ export function leave() {
     state.token = null; // a guest's token is of this room only
     clearTimeout(state.refreshTimer);
   }
-  setConnection("offline", "Not connected");
+  setConnection("idle", "Not connected");
+  forgetUnread();
   closeDashboard();
   hideAdminCredential();
   $("room").hidden = true;

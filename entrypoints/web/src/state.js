@@ -22,6 +22,7 @@ export const state = {
   typingSentAt: 0,
   typingTimer: null,
   present: new Map(), // user_id -> {user_id, username, guest}: who is in the room now
+  wantsNotices: false, // desktop notifications, turned on by a click (attention.js)
   ended: null, // why this page is out of its room for good (a reason code), else null
 };
 
@@ -34,6 +35,7 @@ export function showError(id, error) {
 export function setConnection(kind, text) {
   const el = $("connection");
   el.dataset.state = kind;
+  el.hidden = kind === "idle"; // shown only once a connection is wanted
   el.textContent = text;
 }
 
