@@ -130,6 +130,13 @@ ASSETS: tuple[Asset, ...] = (
         "text/javascript",
         "The page's script: the unread count, notifications and the last-read divider.",
     ),
+    Asset(
+        "theme.js",
+        "/static/theme.js",
+        "chat_page_theme",
+        "text/javascript",
+        "The page's script: light and dark themes.",
+    ),
     Asset("style.css", "/static/style.css", "chat_page_style", "text/css", "The page's styles."),
     Asset(
         "vendor/socket.io.esm.min.js",

@@ -45,6 +45,19 @@ def axe_problems(page: Page) -> list[dict[str, Any]]:
     return found
 
 
+def axe_in_both_themes(page: Page) -> dict[str, list[dict[str, Any]]]:
+    """axe's serious and critical violations in the light theme and in the dark one (the
+    system's preference, as the page follows it), keyed by theme; empty when there are none."""
+    found = {}
+    for scheme in ("light", "dark"):
+        page.emulate_media(color_scheme=scheme)
+        problems = axe_problems(page)
+        if problems:
+            found[scheme] = problems
+    page.emulate_media(color_scheme="light")
+    return found
+
+
 @pytest.fixture
 def api(server: ServerProcess) -> Iterator[Api]:
     client = Api(server.url)
@@ -83,7 +96,7 @@ def test_the_entry_view_has_no_serious_violation(
     anna = Person(browser, server.url + "/", viewport)
     try:
         expect(anna.page.get_by_role("heading", name="Join a room")).to_be_visible()
-        assert axe_problems(anna.page) == []
+        assert axe_in_both_themes(anna.page) == {}
         assert anna.problems == []
     finally:
         anna.close()
@@ -99,9 +112,11 @@ def test_a_busy_room_has_no_serious_violation(
         expect(anna.texts()).to_have_count(50)
         expect(anna.message("message 57, edited").locator(".edited")).not_to_be_empty()
         expect(anna.page.locator("#messages .chip")).to_have_count(3)
-        assert axe_problems(anna.page) == []
+        assert axe_in_both_themes(anna.page) == {}
         kind = "phone" if viewport == PHONE else "desktop"
         anna.page.screenshot(path=str(shots / f"room-{kind}.png"))
+        anna.page.emulate_media(color_scheme="dark")
+        anna.page.screenshot(path=str(shots / f"room-dark-{kind}.png"))
         assert anna.problems == []
     finally:
         anna.close()
@@ -120,7 +135,7 @@ def test_the_dashboard_has_no_serious_violation(
         expect(anna.message("hello")).to_have_count(1)
         anna.page.get_by_role("button", name="Room admin").click()
         expect(anna.page.locator("#member-rows tr")).to_have_count(3)
-        assert axe_problems(anna.page) == []
+        assert axe_in_both_themes(anna.page) == {}
         assert anna.problems == [] and bert.problems == []
     finally:
         anna.close()
@@ -191,3 +206,28 @@ def test_the_reaction_picker_by_keyboard(two: Any) -> None:
     expect(emojis.first).to_be_hidden()
     expect(react).to_be_focused()
     assert anna.problems == [] and bert.problems == []
+
+
+def test_the_theme_follows_the_system_and_a_pick_is_remembered(
+    browser: Browser, server: ServerProcess, viewport: dict[str, int]
+) -> None:
+    anna = Person(browser, server.url + "/", viewport)
+    try:
+        page = anna.page
+        background = "() => getComputedStyle(document.documentElement).backgroundColor"
+        page.emulate_media(color_scheme="dark")
+        dark = page.evaluate(background)
+        page.emulate_media(color_scheme="light")
+        light = page.evaluate(background)
+        assert dark != light  # the system's choice, followed
+        page.get_by_role("button", name="Switch to the dark theme").click()
+        assert page.evaluate(background) == dark
+        page.reload()
+        expect(page.get_by_role("button", name="Switch to the light theme")).to_be_visible()
+        assert page.evaluate(background) == dark  # remembered, whatever the system says
+        # Only the theme is kept in this browser's storage.
+        assert page.evaluate("() => Object.keys(localStorage)") == ["securechat-theme"]
+        assert axe_problems(page) == []
+        assert anna.problems == []
+    finally:
+        anna.close()

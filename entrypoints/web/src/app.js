@@ -18,6 +18,7 @@ import {
 import { onKeyInput, stopTyping } from "/static/presence.js";
 import { enter, hideAdminCredential, leave, offerAdminCredential } from "/static/room.js";
 import { startAttention } from "/static/attention.js";
+import { startTheme } from "/static/theme.js";
 import { $, adminCredential, showError, state } from "/static/state.js";
 
 // A room's address: /#/r/<room_id> opens the join form with the room filled in. The
@@ -67,6 +68,7 @@ function fitComposer() {
 }
 
 function start() {
+  startTheme();
   startAttention();
   openAddress();
   window.addEventListener("hashchange", openAddress);
