@@ -183,6 +183,7 @@ def test_typing_is_announced_once_per_change_and_new_messages_once(two: Any) -> 
 
 def test_the_reaction_picker_by_keyboard(two: Any) -> None:
     anna, bert = two
+    expect(anna.page.locator("#online-list li")).to_have_count(2)  # anna's page knows bert
     anna.say("pick one")
     message = bert.message("pick one")
     expect(message).to_have_count(1)
@@ -203,6 +204,11 @@ def test_the_reaction_picker_by_keyboard(two: Any) -> None:
     expect(emojis.first).to_be_focused()
     bert.page.keyboard.press("Enter")
     expect(anna.message("pick one").locator(".chip")).to_have_text([f"{THUMBS} 1"])
+    # Who reacted, on hover (title) and to a screen reader (name).
+    chip = anna.message("pick one").locator(".chip")
+    expect(chip).to_have_attribute("title", f"{THUMBS} by bert")
+    expect(chip).to_have_accessible_name(f"{THUMBS} 1: bert")
+    expect(message.locator(".chip")).to_have_accessible_name(f"{THUMBS} 1: you (yours)")
     expect(emojis.first).to_be_hidden()
     expect(react).to_be_focused()
     assert anna.problems == [] and bert.problems == []

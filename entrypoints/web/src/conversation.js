@@ -24,9 +24,19 @@ const actions = {
   copy: (text, button) => copyText(text, button),
   names: () => [...state.present.values()].map((user) => user.username),
   myName: () => state.username,
+  nameOf: (userId) => nameOf(userId),
 };
 const messageItem = (message) => itemFor(message, actions);
 const renderReactions = (item, reactions) => showReactions(item, reactions, actions);
+
+// A user id's name, as the room shows it (present now, or an author in the list).
+function nameOf(userId) {
+  const present = state.present.get(userId);
+  if (present) return present.username;
+  const item = [...$("messages").children].find((li) => li.dataset.user === userId);
+  const author = item && item.querySelector(".author");
+  return author ? author.textContent : "someone who left";
+}
 
 function itemOf(messageId) {
   return [...$("messages").children].find((li) => li.dataset.id === messageId) || null;

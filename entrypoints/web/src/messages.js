@@ -63,8 +63,11 @@ export function renderReactions(item, reactions, actions) {
     const chip = element("button", "chip", `${emoji} ${users.length}`);
     chip.type = "button";
     const mine = users.includes(actions.me());
+    // Who reacted: on hover (its title) and to a screen reader (its name).
+    const who = users.map((id) => (id === actions.me() ? "you" : actions.nameOf(id))).join(", ");
+    chip.title = `${emoji} by ${who}`;
     chip.setAttribute("aria-pressed", String(mine));
-    chip.setAttribute("aria-label", `${emoji} ${users.length}${mine ? ", yours" : ""}`);
+    chip.setAttribute("aria-label", `${emoji} ${users.length}: ${who}${mine ? " (yours)" : ""}`);
     chip.addEventListener("click", () => actions.react(item.dataset.id, emoji));
     return chip;
   });
