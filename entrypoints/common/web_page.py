@@ -17,9 +17,10 @@ from entrypoints.common.static_files import Asset, Loaded, read
 WEB = Path(__file__).resolve().parents[1] / "web"
 DIST = WEB / "dist"
 
-# Avatars are http(s) URLs on other sites: images may come from anywhere over https.
+# Nothing from another origin, images included: avatars are initials drawn by the page (a
+# profile's remote avatar URL is not loaded), and a message's Markdown makes no images.
 CSP = (
-    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' https: data:; "
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
 )
 NOT_BUILT = (
@@ -80,6 +81,69 @@ ASSETS: tuple[Asset, ...] = (
         "text/javascript",
         "The page's script: one message in the list.",
     ),
+    Asset(
+        "state.js",
+        "/static/state.js",
+        "chat_page_state",
+        "text/javascript",
+        "The page's script: what the page is now, and small helpers.",
+    ),
+    Asset(
+        "room.js",
+        "/static/room.js",
+        "chat_page_room",
+        "text/javascript",
+        "The page's script: entering, living in and leaving a room.",
+    ),
+    Asset(
+        "conversation.js",
+        "/static/conversation.js",
+        "chat_page_conversation",
+        "text/javascript",
+        "The page's script: the message list and what one does to a message.",
+    ),
+    Asset(
+        "presence.js",
+        "/static/presence.js",
+        "chat_page_presence",
+        "text/javascript",
+        "The page's script: who is in the room and who is typing.",
+    ),
+    Asset(
+        "account.js",
+        "/static/account.js",
+        "chat_page_account",
+        "text/javascript",
+        "The page's script: signing in and out, and tokens renewed in time.",
+    ),
+    Asset(
+        "timeline.js",
+        "/static/timeline.js",
+        "chat_page_timeline",
+        "text/javascript",
+        "The page's script: day separators and grouped messages.",
+    ),
+    Asset(
+        "markdown.js",
+        "/static/markdown.js",
+        "chat_page_markdown",
+        "text/javascript",
+        "The page's script: a message's text as a safe Markdown subset.",
+    ),
+    Asset(
+        "attention.js",
+        "/static/attention.js",
+        "chat_page_attention",
+        "text/javascript",
+        "The page's script: the unread count, notifications and the last-read divider.",
+    ),
+    Asset(
+        "theme.js",
+        "/static/theme.js",
+        "chat_page_theme",
+        "text/javascript",
+        "The page's script: light and dark themes.",
+    ),
     Asset("style.css", "/static/style.css", "chat_page_style", "text/css", "The page's styles."),
     Asset(
         "vendor/socket.io.esm.min.js",
@@ -87,6 +151,20 @@ ASSETS: tuple[Asset, ...] = (
         "chat_page_socketio",
         "text/javascript",
         "socket.io-client, as installed from the npm registry at build time.",
+    ),
+    Asset(
+        "vendor/marked.esm.js",
+        "/static/vendor/marked.esm.js",
+        "chat_page_marked",
+        "text/javascript",
+        "marked (the Markdown parser), as installed from the npm registry at build time.",
+    ),
+    Asset(
+        "vendor/purify.es.mjs",
+        "/static/vendor/purify.es.mjs",
+        "chat_page_dompurify",
+        "text/javascript",
+        "DOMPurify (the HTML sanitizer), as installed from the npm registry at build time.",
     ),
 )
 BY_NAME = {asset.name: asset for asset in ASSETS}

@@ -1,17 +1,27 @@
-// Build the web page into dist/: our files from src/, and socket.io-client's ES module
-// build from node_modules (installed by `npm ci` from package-lock.json). No bundler: the
-// page loads plain modules, all from this server (no CDN).
-import { cpSync, mkdirSync, renameSync, rmSync, existsSync } from "node:fs";
-import { dirname, join } from "node:path";
+// Build the web page into dist/: our files from src/, and the ES module builds of
+// socket.io-client, marked and DOMPurify from node_modules (installed by `npm ci` from
+// package-lock.json). No bundler: the page loads plain modules, all from this server (no CDN).
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from "node:fs";
+import { gzipSync } from "node:zlib";
+import { basename, dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const dist = join(here, "dist");
-const vendor = join(here, "node_modules", "socket.io-client", "dist", "socket.io.esm.min.js");
+// What the page loads from node_modules: each package's own ES module build, as npm
+// installed it (pinned by package-lock.json), under dist/vendor/ by the same file name.
+const modules = join(here, "node_modules");
+const VENDOR = [
+  join(modules, "socket.io-client", "dist", "socket.io.esm.min.js"),
+  join(modules, "marked", "lib", "marked.esm.js"), // the Markdown parser
+  join(modules, "dompurify", "dist", "purify.es.mjs"), // the HTML sanitizer
+];
 
-if (!existsSync(vendor)) {
-  console.error("socket.io-client is not installed: run `npm ci` here first.");
-  process.exit(1);
+for (const file of VENDOR) {
+  if (!existsSync(file)) {
+    console.error(`${file} is not installed: run \`npm ci\` here first.`);
+    process.exit(1);
+  }
 }
 // Built beside dist/, then put in its place: a server reading dist/ meanwhile finds either
 // the old build or the new one, whole.
@@ -19,7 +29,13 @@ const next = join(here, "dist.next");
 rmSync(next, { recursive: true, force: true });
 mkdirSync(join(next, "vendor"), { recursive: true });
 cpSync(join(here, "src"), next, { recursive: true });
-cpSync(vendor, join(next, "vendor", "socket.io.esm.min.js"));
+for (const file of VENDOR) cpSync(file, join(next, "vendor", basename(file)));
 rmSync(dist, { recursive: true, force: true });
 renameSync(next, dist);
 console.log(`built the web page into ${dist}`);
+
+// The page's weight: its JavaScript and CSS, gzipped, as a browser downloads them (the budget,
+// 150 KB, is checked by tests/web/test_page_weight.py; docs/performance.md has the figure).
+const code = readdirSync(dist, { recursive: true }).filter((name) => /\.(m?js|css)$/.test(name));
+const gzipped = code.reduce((sum, name) => sum + gzipSync(readFileSync(join(dist, name)), { level: 9 }).length, 0);
+console.log(`page weight: ${(gzipped / 1024).toFixed(1)} KB of JavaScript and CSS, gzipped (${code.length} files)`);

@@ -45,6 +45,7 @@ def test_two_people_chat_live(two: Any, viewport: dict[str, int], shots: Path) -
 
     # A reaction shows live on the other side, and toggles off again.
     greeting = bert.message("hello bert")
+    greeting.hover()  # a message's actions show on hover (and on keyboard focus)
     greeting.get_by_role("button", name="React to anna's message").click()
     greeting.get_by_role("button", name="React with 👍").click()
     on_annas_side = anna.message("hello bert").locator(".chip")
@@ -66,6 +67,7 @@ def test_two_people_chat_live(two: Any, viewport: dict[str, int], shots: Path) -
     expect(bert.page.locator("#typing")).to_have_text("anna is typing…")
     anna.box.fill("")
     reply = anna.message("hi anna")
+    reply.hover()
     reply.get_by_role("button", name="React to bert's message").click()
     reply.get_by_role("button", name="React with 🎉").click()
     expect(bert.message("hi anna").locator(".chip")).to_have_text(["🎉 1"])

@@ -63,9 +63,9 @@ def test_an_admin_verifies_a_pending_address_and_clears_the_history(
         expect(dashboard.locator("#verified-ips")).to_contain_text(f"{ANNA}/32")
         anna.page.get_by_label("IP policy").select_option("require")
         anna.page.get_by_role("button", name="Save settings").click()
-        expect(anna.page.get_by_role("status").last).to_have_text("Settings saved.")
+        expect(dashboard.locator('.outcome[data-key="settings"]')).to_have_text("Settings saved.")
 
-        # Bert's address is not verified: he is out, and his next try waits for a look.
+        # Bert's address is not verified: he is out, and his next try is a pending address.
         expect(bert.page.locator("#ended-reason")).to_contain_text("verified addresses only")
         bert.page.get_by_role("button", name="Leave").click()
         bert.fill_entry(room_id, "bert")
@@ -85,7 +85,10 @@ def test_an_admin_verifies_a_pending_address_and_clears_the_history(
 
         # Clearing the history, after a confirmation: bert sees it go.
         anna.page.get_by_role("button", name="Clear history").click()
-        expect(anna.page.get_by_role("status").last).to_contain_text("History cleared")
+        danger = dashboard.locator('.outcome[data-key="danger"]')
+        expect(danger).to_contain_text("History cleared")
+        # The outcome of the action before is gone: one outcome at a time, next to its action.
+        expect(dashboard.locator('.outcome[data-key="settings"]')).to_be_empty()
         expect(bert.texts()).to_have_count(0)
         expect(bert.page.locator("#messages-empty")).to_be_visible()
         assert anna.confirmed == ["Delete every message of this room, for everyone?"]

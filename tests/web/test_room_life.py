@@ -69,6 +69,7 @@ def test_deleting_ones_own_message_after_a_confirmation(
         # Only one's own messages offer a delete.
         expect(bert.message("from anna").get_by_role("button", name="Delete")).to_have_count(0)
 
+        bert.message("oops").hover()  # its actions show on hover
         bert.message("oops").get_by_role("button", name="Delete bert's message").click()
 
         expect(anna.message("oops")).to_have_count(0)

@@ -1,14 +1,39 @@
-// The room admin dashboard: settings, members and roles, addresses, and the destructive
-// actions (each confirmed first). It calls the admin API with the room's admin token; the
-// API refuses anyone else whatever this page shows.
+// The room admin dashboard: settings, the room password, the admin credential, members and
+// roles, addresses, and the destructive actions (each confirmed first). It calls the admin
+// API with the room's admin token; the API refuses anyone else whatever this page shows.
+// Each action's outcome shows next to it, and the next action clears it.
 
 import { call, roomPath } from "/static/api.js";
 
 const $ = (id) => document.getElementById(id);
-let ctx = null; // {roomId, token: () => the admin credential, onGone}
+let ctx = null; // {roomId, token: () => the admin credential, onGone, onNewToken, opener}
+let outcome = null; // {key, text, error}: the last action's, shown next to it
 
-function say(text) {
-  $("dashboard-status").textContent = text;
+const DONE = {
+  promote: "is now an admin",
+  demote: "is now a member",
+  kick: "was removed for a while",
+  ban: "is banned",
+  unban: "may come back",
+};
+
+// The outcome of the action `key` (an element .outcome[data-key] shows it); any other
+// action's goes.
+function report(key, text, error = false) {
+  outcome = { key, text, error };
+  showOutcomes();
+}
+
+function showOutcomes() {
+  const all = [...document.querySelectorAll("#dashboard .outcome")];
+  // A member's row may be gone (unbanned, they are no member any more): under the table then.
+  let key = outcome && outcome.key;
+  if (key && key.startsWith("member:") && !all.some((el) => el.dataset.key === key)) key = "members";
+  for (const el of all) {
+    const mine = outcome && el.dataset.key === key;
+    el.textContent = mine ? outcome.text : "";
+    el.classList.toggle("failed", Boolean(mine && outcome.error));
+  }
 }
 
 function fail(error) {
@@ -22,6 +47,15 @@ async function admin(method, path, body) {
   return call(method, path, { body, token: ctx.token() });
 }
 
+// Runs an admin action; its outcome (or its refusal, in the API's words) goes next to it.
+async function attempt(key, run) {
+  try {
+    report(key, await run());
+  } catch (error) {
+    report(key, error.message || String(error), true);
+  }
+}
+
 function button(label, name, onClick, kind = "secondary") {
   const el = document.createElement("button");
   el.type = "button";
@@ -32,58 +66,72 @@ function button(label, name, onClick, kind = "secondary") {
   return el;
 }
 
-async function act(action, member) {
+function act(action, member) {
   const destructive = action === "kick" || action === "ban";
-  if (destructive && !window.confirm(`${action[0].toUpperCase()}${action.slice(1)} ${member.username}?`)) return;
-  try {
+  const verb = `${action[0].toUpperCase()}${action.slice(1)}`;
+  if (destructive && !window.confirm(`${verb} ${member.username}?`)) return;
+  attempt(`member:${member.user_id}`, async () => {
     await admin("POST", `/admin/rooms/${encodeURIComponent(ctx.roomId)}/${action}`, {
       user_id: member.user_id,
     });
-    say(`${member.username}: ${action} done.`);
     await load();
-  } catch (error) {
-    fail(error);
-  }
+    return `${member.username} ${DONE[action]}.`;
+  });
+}
+
+// Only what makes sense for the member as they are: a banned one can only be let back.
+function memberActions(member, owner) {
+  if (member.user_id === owner) return [];
+  if (member.standing === "banned") return [button("Unban", member.username, () => act("unban", member))];
+  const role =
+    member.role === "admin"
+      ? button("Demote", member.username, () => act("demote", member))
+      : button("Promote", member.username, () => act("promote", member));
+  const ban = button("Ban", member.username, () => act("ban", member), "danger");
+  if (member.standing === "kicked") return [ban];
+  return [role, button("Kick", member.username, () => act("kick", member), "danger"), ban];
+}
+
+const STATUS = { active: "In the room", kicked: "Removed for a while", banned: "Banned" };
+
+function cell(text, label) {
+  const el = document.createElement("td");
+  el.dataset.label = label; // shown before the value on a phone, where rows are cards
+  el.textContent = text;
+  return el;
 }
 
 function renderMembers(overview) {
   const rows = overview.members.map((member) => {
     const row = document.createElement("tr");
-    const name = document.createElement("td");
-    name.textContent = member.username;
-    const role = document.createElement("td");
-    role.textContent = member.user_id === overview.created_by ? "owner" : member.role;
-    const standing = document.createElement("td");
-    standing.textContent = member.standing;
-    const cell = document.createElement("td");
+    const role = member.user_id === overview.created_by ? "owner" : member.role;
     const actions = document.createElement("div");
     actions.className = "row-actions";
-    cell.append(actions);
-    if (member.user_id !== overview.created_by) {
-      actions.append(
-        member.role === "admin"
-          ? button("Demote", member.username, () => act("demote", member))
-          : button("Promote", member.username, () => act("promote", member)),
-        button("Kick", member.username, () => act("kick", member), "danger"),
-        member.standing === "banned"
-          ? button("Unban", member.username, () => act("unban", member))
-          : button("Ban", member.username, () => act("ban", member), "danger"),
-      );
-    }
-    row.append(name, role, standing, cell);
+    actions.append(...memberActions(member, overview.created_by));
+    const said = document.createElement("span");
+    said.className = "outcome";
+    said.dataset.key = `member:${member.user_id}`;
+    said.setAttribute("role", "status");
+    const tools = document.createElement("td");
+    tools.append(actions, said);
+    row.append(
+      cell(member.username + (member.guest ? " (guest)" : ""), "Name"),
+      cell(role, "Role"),
+      cell(STATUS[member.standing] || member.standing, "Status"),
+      tools,
+    );
     return row;
   });
   $("member-rows").replaceChildren(...rows);
+  showOutcomes();
 }
 
-async function network(action, ip) {
-  try {
+function network(action, ip) {
+  return attempt("addresses", async () => {
     await admin("POST", `/admin/${action}_ip`, { room_id: ctx.roomId, ip });
-    say(`${ip}: ${action === "verify" ? "verified" : "no longer verified"}.`);
     await load();
-  } catch (error) {
-    fail(error);
-  }
+    return `${ip}: ${action === "verify" ? "verified" : "no longer verified"}.`;
+  });
 }
 
 function renderAddresses(list, addresses, label, action) {
@@ -116,40 +164,82 @@ async function load() {
   }
 }
 
+function hideRotated() {
+  $("rotated-token").value = "";
+  $("rotated").hidden = true;
+}
+
+// Opened from `context.opener` (focus goes to the dashboard's heading, and back on close).
 export function openDashboard(context) {
   ctx = context;
-  say("");
+  outcome = null;
+  showOutcomes();
   $("room").hidden = true;
   $("dashboard").hidden = false;
-  $("dashboard-title").focus?.();
+  $("dashboard-title").focus();
   load();
 }
 
 export function closeDashboard() {
   if ($("dashboard").hidden) return;
+  hideRotated();
   $("dashboard").hidden = true;
   $("room").hidden = false;
+  if (ctx && ctx.opener && !ctx.opener.hidden) ctx.opener.focus();
 }
 
 export function onRoomEvent() {
   if (ctx && !$("dashboard").hidden) load();
 }
 
+function submitted(form, key, run) {
+  $(form).addEventListener("submit", (event) => {
+    event.preventDefault();
+    attempt(key, run);
+  });
+}
+
 function start() {
   $("dashboard-refresh").addEventListener("click", () => load());
-  $("settings-form").addEventListener("submit", async (event) => {
-    event.preventDefault();
+  submitted("settings-form", "settings", async () => {
     const limit = $("message-limit").value.trim();
+    await admin("PATCH", `/admin/rooms/${encodeURIComponent(ctx.roomId)}/settings`, {
+      message_limit: limit === "" ? null : Number(limit),
+      ip_policy: $("ip-policy").value,
+    });
+    await load();
+    return "Settings saved.";
+  });
+  submitted("password-form", "password", async () => {
+    const password = $("new-room-password").value;
+    await admin("PATCH", `/admin/rooms/${encodeURIComponent(ctx.roomId)}/settings`, { password });
+    $("new-room-password").value = "";
+    return "Password changed: guests need the new one to join.";
+  });
+  $("rotate-button").addEventListener("click", () => {
+    if (!window.confirm("Replace the admin credential? Every earlier one stops working.")) return;
+    attempt("token", async () => {
+      const path = `/admin/rooms/${encodeURIComponent(ctx.roomId)}/admin_token`;
+      const { admin_token: token } = await admin("POST", path);
+      ctx.onNewToken(token);
+      $("rotated-token").value = token;
+      $("rotated").hidden = false;
+      $("rotated-token").select();
+      return "Replaced: keep the new one now, it is not shown again.";
+    });
+  });
+  $("copy-rotated-button").addEventListener("click", async () => {
+    $("rotated-token").select();
     try {
-      await admin("PATCH", `/admin/rooms/${encodeURIComponent(ctx.roomId)}/settings`, {
-        message_limit: limit === "" ? null : Number(limit),
-        ip_policy: $("ip-policy").value,
-      });
-      say("Settings saved.");
-      await load();
-    } catch (error) {
-      fail(error);
+      await navigator.clipboard.writeText($("rotated-token").value);
+      report("token", "Copied.");
+    } catch {
+      report("token", "Selected: copy it with the keyboard.");
     }
+  });
+  $("rotated-done-button").addEventListener("click", () => {
+    hideRotated();
+    $("rotate-button").focus();
   });
   $("verify-form").addEventListener("submit", async (event) => {
     event.preventDefault();
@@ -158,24 +248,21 @@ function start() {
     await network("verify", ip);
     $("verify-ip").value = "";
   });
-  $("clear-button").addEventListener("click", async () => {
+  $("clear-button").addEventListener("click", () => {
     if (!window.confirm("Delete every message of this room, for everyone?")) return;
-    try {
+    attempt("danger", async () => {
       const done = await admin("POST", `${roomPath(ctx.roomId)}/clear`);
-      say(`History cleared (${done.cleared} messages).`);
       await load();
-    } catch (error) {
-      fail(error);
-    }
+      return `History cleared (${done.cleared} messages).`;
+    });
   });
-  $("delete-room-button").addEventListener("click", async () => {
+  $("delete-room-button").addEventListener("click", () => {
     if (!window.confirm(`Delete the room ${ctx.roomId} with all its messages?`)) return;
-    try {
+    attempt("danger", async () => {
       await admin("POST", "/admin/delete_room", { room_id: ctx.roomId });
       ctx.onGone();
-    } catch (error) {
-      fail(error);
-    }
+      return "Room deleted.";
+    });
   });
 }
 

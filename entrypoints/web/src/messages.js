@@ -1,99 +1,221 @@
-// One message in the list, as a list item: author, time, text, reactions, and its tools.
-// Every piece of user content goes in with textContent, never as HTML. `actions` is the
-// page's side: who this page is (me), whether it may delete a message, and what React and
-// Delete do.
+// One message in the list, as a list item: an avatar of initials, author and time, the text,
+// its reactions, and a toolbar of actions shown on hover and on keyboard focus (React, Edit
+// one's own, Delete one's own or as an admin, Copy text). Every piece of user content goes
+// in with textContent, never as HTML. `actions` is the page's side: who this page is (me),
+// what it may do to a message, and what each action does.
+
+import { renderText } from "/static/markdown.js";
 
 const EMOJIS = ["👍", "❤️", "😂", "🎉", "😮", "😢"];
+const HUES = 12; // avatar colours: style.css has .hue-0 … .hue-11
+const EDIT_WINDOW_MS = 24 * 3600 * 1000; // the server's default (it refuses a later edit)
 
-function formatTime(iso) {
+function validDate(iso) {
   const date = new Date(iso);
-  return Number.isNaN(date.getTime())
-    ? ""
-    : date.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+  return Number.isNaN(date.getTime()) ? null : date;
+}
+
+export function shortTime(iso) {
+  const date = validDate(iso);
+  return date ? date.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" }) : "";
+}
+
+export function fullTime(iso) {
+  const date = validDate(iso);
+  return date ? date.toLocaleString([], { dateStyle: "full", timeStyle: "medium" }) : "";
+}
+
+// Up to two letters: of the first two words, or the first two of a one-word name.
+export function initials(name) {
+  const words = String(name || "").split(/[\s_.\-]+/).filter(Boolean);
+  const letters =
+    words.length > 1
+      ? [Array.from(words[0])[0], Array.from(words[1])[0]]
+      : Array.from(words[0] || "?").slice(0, 2);
+  return letters.join("").toUpperCase();
+}
+
+// The same colour for the same identity, on every page: a hash of its user id.
+export function hue(userId) {
+  let hash = 0;
+  for (const char of String(userId)) hash = (hash * 31 + char.codePointAt(0)) >>> 0;
+  return hash % HUES;
+}
+
+function element(tag, className, text) {
+  const el = document.createElement(tag);
+  if (className) el.className = className;
+  if (text !== undefined) el.textContent = text;
+  return el;
+}
+
+function smallButton(label, name, onClick, kind = "secondary") {
+  const button = element("button", `small ${kind}`, label);
+  button.type = "button";
+  button.setAttribute("aria-label", name);
+  button.addEventListener("click", onClick);
+  return button;
 }
 
 export function renderReactions(item, reactions, actions) {
   const row = item.querySelector(".reactions");
   const chips = Object.entries(reactions || {}).map(([emoji, users]) => {
-    const chip = document.createElement("button");
+    const chip = element("button", "chip", `${emoji} ${users.length}`);
     chip.type = "button";
-    chip.className = "chip";
     const mine = users.includes(actions.me());
+    // Who reacted: on hover (its title) and to a screen reader (its name).
+    const who = users.map((id) => (id === actions.me() ? "you" : actions.nameOf(id))).join(", ");
+    chip.title = `${emoji} by ${who}`;
     chip.setAttribute("aria-pressed", String(mine));
-    chip.setAttribute("aria-label", `${emoji} ${users.length}${mine ? ", yours" : ""}`);
-    chip.textContent = `${emoji} ${users.length}`;
+    chip.setAttribute("aria-label", `${emoji} ${users.length}: ${who}${mine ? " (yours)" : ""}`);
     chip.addEventListener("click", () => actions.react(item.dataset.id, emoji));
     return chip;
   });
   row.replaceChildren(...chips);
 }
 
-function picker(messageId, actions) {
-  const box = document.createElement("div");
-  box.className = "picker";
+// The quick reactions, right after the React button that opens them (so Tab reaches them
+// next); Escape closes them, and focus goes back to the button after a choice or Escape.
+function picker(messageId, actions, opener) {
+  const box = element("div", "picker");
+  box.id = `picker-${messageId}`;
   box.setAttribute("role", "group");
   box.setAttribute("aria-label", "Pick a reaction");
   box.hidden = true;
+  const close = () => {
+    box.hidden = true;
+    opener.setAttribute("aria-expanded", "false");
+    opener.focus();
+  };
   for (const emoji of EMOJIS) {
-    const button = document.createElement("button");
-    button.type = "button";
-    button.className = "small";
-    button.textContent = emoji;
-    button.setAttribute("aria-label", `React with ${emoji}`);
-    button.addEventListener("click", () => {
-      box.hidden = true;
-      actions.react(messageId, emoji);
-    });
-    box.append(button);
+    box.append(
+      smallButton(emoji, `React with ${emoji}`, () => {
+        close();
+        actions.react(messageId, emoji);
+      }, ""),
+    );
   }
+  box.addEventListener("keydown", (event) => {
+    if (event.key === "Escape") {
+      event.preventDefault();
+      close();
+    }
+  });
+  opener.setAttribute("aria-expanded", "false");
+  opener.setAttribute("aria-controls", box.id);
+  opener.addEventListener("click", () => {
+    box.hidden = !box.hidden;
+    opener.setAttribute("aria-expanded", String(!box.hidden));
+    if (!box.hidden) box.querySelector("button").focus();
+  });
   return box;
 }
 
+// Edit in place: the text becomes a box; Enter saves, Shift+Enter adds a line, Escape
+// cancels; focus goes back to the Edit button either way.
+function editInPlace(item, message, actions, opener) {
+  if (item.querySelector(".edit-box")) return;
+  const text = item.querySelector(".text");
+  const box = element("textarea", "edit-box");
+  box.value = item.dataset.text;
+  box.rows = Math.min(8, box.value.split("\n").length + 1);
+  box.setAttribute("aria-label", "Edit your message (Enter saves, Escape cancels)");
+  const done = () => {
+    box.remove();
+    text.hidden = false;
+    opener.focus();
+  };
+  box.addEventListener("keydown", async (event) => {
+    if (event.key === "Escape") {
+      event.preventDefault();
+      done();
+    } else if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
+      event.preventDefault();
+      const value = box.value;
+      if (!value.trim() || value === item.dataset.text) return done();
+      if (await actions.edit(message.id, value)) done();
+    }
+  });
+  text.hidden = true;
+  text.after(box);
+  box.focus();
+}
+
+function toolbar(item, message, actions) {
+  const tools = element("div", "tools");
+  tools.setAttribute("role", "group");
+  tools.setAttribute("aria-label", `Actions on ${message.username}'s message`);
+  const react = smallButton("React", `React to ${message.username}'s message`, () => {});
+  tools.append(react, picker(message.id, actions, react));
+  if (message.user_id === actions.me() && message.message !== null) {
+    const sent = validDate(message.timestamp);
+    if (!sent || Date.now() - sent.getTime() < EDIT_WINDOW_MS) {
+      const edit = smallButton("Edit", "Edit your message", () =>
+        editInPlace(item, message, actions, edit),
+      );
+      tools.append(edit);
+    }
+  }
+  if (message.message !== null) {
+    const copy = smallButton("Copy", `Copy the text of ${message.username}'s message`, () =>
+      actions.copy(item.dataset.text, copy),
+    );
+    tools.append(copy);
+  }
+  if (actions.mayDelete(message)) {
+    tools.append(
+      smallButton("Delete", `Delete ${message.username}'s message`, () =>
+        actions.remove(message.id), "danger"),
+    );
+  }
+  return tools;
+}
+
+// The text as Markdown (markdown.js), `@name`s of the room's people highlighted.
+function fillText(element, text, actions) {
+  const names = actions.names ? actions.names() : [];
+  const me = actions.myName ? actions.myName() : null;
+  element.replaceChildren(renderText(text, { names, me }));
+}
+
+export function showEdited(item, text, editedAt, actions) {
+  item.dataset.text = text;
+  fillText(item.querySelector(".text"), text, actions);
+  const marker = item.querySelector(".edited");
+  marker.textContent = " (edited)";
+  marker.title = editedAt ? `edited ${fullTime(editedAt)}` : "edited";
+}
+
 export function messageItem(message, actions) {
-  const item = document.createElement("li");
-  item.className = "message";
+  const item = element("li", "message");
   item.dataset.id = message.id;
   item.dataset.user = message.user_id;
-  const meta = document.createElement("div");
-  meta.className = "meta";
-  const author = document.createElement("span");
-  author.className = "author";
-  author.textContent = message.username;
-  const time = document.createElement("time");
+  item.dataset.time = message.timestamp;
+  item.dataset.text = message.message ?? "";
+  if (message.user_id === actions.me()) item.classList.add("own");
+  const face = element("span", `avatar hue-${hue(message.user_id)}`, initials(message.username));
+  face.setAttribute("aria-hidden", "true");
+  const meta = element("div", "meta");
+  const time = element("time");
   time.dateTime = message.timestamp;
-  time.textContent = formatTime(message.timestamp);
-  const edited = document.createElement("span");
-  edited.className = "edited";
-  edited.textContent = message.edited_at ? " (edited)" : "";
-  meta.append(author, time, edited);
-  const text = document.createElement("p");
-  text.className = "text";
-  text.textContent = message.message === null ? "(this message cannot be read)" : message.message;
-  const tools = document.createElement("div");
-  tools.className = "tools";
-  const reactButton = document.createElement("button");
-  reactButton.type = "button";
-  reactButton.className = "small secondary";
-  reactButton.textContent = "React";
-  reactButton.setAttribute("aria-label", `React to ${message.username}'s message`);
-  const box = picker(message.id, actions);
-  reactButton.addEventListener("click", () => {
-    box.hidden = !box.hidden;
-  });
-  tools.append(reactButton);
-  if (actions.mayDelete(message)) {
-    const remove = document.createElement("button");
-    remove.type = "button";
-    remove.className = "small danger";
-    remove.textContent = "Delete";
-    remove.setAttribute("aria-label", `Delete ${message.username}'s message`);
-    remove.addEventListener("click", () => actions.remove(message.id));
-    tools.append(remove);
+  time.title = fullTime(message.timestamp);
+  const short = element("span", "short", shortTime(message.timestamp));
+  short.setAttribute("aria-hidden", "true");
+  time.append(short, element("span", "full", fullTime(message.timestamp)));
+  meta.append(element("span", "author", message.username));
+  if (message.user_id === actions.me()) meta.append(" ", element("span", "you-mark", "you"));
+  meta.append(" ", time, element("span", "edited"));
+  const text = element("div", "text");
+  if (message.message === null) text.textContent = "(this message cannot be read)";
+  else fillText(text, message.message, actions);
+  const body = element("div", "body");
+  body.append(meta, text, element("div", "reactions"));
+  item.append(face, body, toolbar(item, message, actions));
+  if (message.edited_at) {
+    const marker = item.querySelector(".edited");
+    marker.textContent = " (edited)";
+    marker.title = `edited ${fullTime(message.edited_at)}`;
   }
-  const reactions = document.createElement("div");
-  reactions.className = "reactions";
-  item.append(meta, text, reactions, tools, box);
   renderReactions(item, message.reactions, actions);
   return item;
 }
-
