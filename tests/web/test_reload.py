@@ -50,6 +50,7 @@ def test_a_reload_keeps_the_room_the_identity_and_the_creators_dashboard(
         # The same room and identity: bert's message is still his own to delete.
         expect(bert.page.locator("#room-title")).to_have_text(f"Room {room_id}")
         expect(bert.message("from bert, before")).to_have_count(1)
+        bert.message("from bert, before").hover()  # a message's actions show on hover
         bert.message("from bert, before").get_by_role(
             "button", name="Delete bert's message"
         ).click()

@@ -185,8 +185,21 @@ function start() {
       token: adminCredential,
       onGone: leave,
       // A guest creator's credential is replaced; a signed-in admin's sign-in goes on.
-      onNewToken: (token) => {
-        if (state.adminToken) state.adminToken = token;
+      onNewToken: (pending) => {
+        if (!state.adminToken) return;
+        // A guest creator chats with its admin credential: the server ends the old one's
+        // socket (room.js reconnects with the new one) and a reload resumes with the new one.
+        const chatsWithIt = state.token === state.adminToken;
+        if (chatsWithIt) state.rotating = pending.catch(() => null);
+        pending.then(
+          (token) => {
+            state.adminToken = token;
+            if (!chatsWithIt) return;
+            state.token = token;
+            startSession(state.roomId, token);
+          },
+          () => {},
+        );
       },
       opener: $("dashboard-button"),
     }),

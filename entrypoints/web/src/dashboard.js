@@ -6,7 +6,7 @@
 import { call, roomPath } from "/static/api.js";
 
 const $ = (id) => document.getElementById(id);
-let ctx = null; // {roomId, token: () => the admin credential, onGone, onNewToken, opener}
+let ctx = null; // {roomId, token: () => the admin credential, onGone, onNewToken(pending), opener}
 let outcome = null; // {key, text, error}: the last action's, shown next to it
 
 const DONE = {
@@ -220,8 +220,9 @@ function start() {
     if (!window.confirm("Replace the admin credential? Every earlier one stops working.")) return;
     attempt("token", async () => {
       const path = `/admin/rooms/${encodeURIComponent(ctx.roomId)}/admin_token`;
-      const { admin_token: token } = await admin("POST", path);
-      ctx.onNewToken(token);
+      const pending = admin("POST", path).then((answer) => answer.admin_token);
+      ctx.onNewToken(pending); // at once: the server may end the old one's socket first
+      const token = await pending;
       $("rotated-token").value = token;
       $("rotated").hidden = false;
       $("rotated-token").select();

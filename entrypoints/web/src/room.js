@@ -115,7 +115,21 @@ function connect() {
     });
   }
   socket.on("session_ended", (data) => {
-    if (state.socket === socket) endRoom(data.reason);
+    if (state.socket !== socket) return;
+    if (data.reason === "admin_token_rotated" && state.rotating) {
+      // This page replaced the credential it chats with: on with the new one (and `since`).
+      const rotated = state.rotating;
+      state.rotating = null;
+      state.socket = null; // before the disconnect, so its handler knows it was ours
+      socket.disconnect();
+      rotated.then((token) => {
+        if (!token) return endRoom(data.reason);
+        state.token = token;
+        connect();
+      });
+      return;
+    }
+    endRoom(data.reason);
   });
   socket.on("role_changed", onOwnRole);
   socket.on("token_expiring", () => {

@@ -24,6 +24,7 @@ export const state = {
   present: new Map(), // user_id -> {user_id, username, guest}: who is in the room now
   wantsNotices: false, // desktop notifications, turned on by a click (attention.js)
   ended: null, // why this page is out of its room for good (a reason code), else null
+  rotating: null, // the new admin credential this page chats with, while it is replaced
 };
 
 export function showError(id, error) {
