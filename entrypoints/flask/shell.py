@@ -14,24 +14,11 @@ from flask import Response, request
 from socketio.exceptions import ConnectionRefusedError
 from werkzeug.exceptions import HTTPException
 
+from entrypoints.common import steps as st
 from entrypoints.common.batching import SendCommand, SendResult
 from entrypoints.common.http_types import HttpRequest, Route
 from entrypoints.common.server_base import RawReply, ServerBase
 from entrypoints.common.socket_connections import Refused
-from entrypoints.common.steps import (
-    Call,
-    Disconnect,
-    Effect,
-    Emit,
-    EndSession,
-    Enter,
-    Io,
-    Leave,
-    Sleep,
-    StartSweep,
-    Steps,
-    Submit,
-)
 from entrypoints.common.steps import drive as drive_steps
 from entrypoints.flask.batching import GeventBatcher
 from entrypoints.flask.transport import end_session
@@ -45,31 +32,31 @@ class FlaskShell:
         self.sio = sio
         self.batcher: GeventBatcher[SendCommand, SendResult] = GeventBatcher(base.send_batch)
 
-    def drive(self, steps: Steps[T]) -> T:
+    def drive(self, steps: st.Steps[T]) -> T:
         """Perform `steps` to the end, blocking this greenlet (common/steps.py's `drive`)."""
         return drive_steps(steps, self.perform)
 
-    def perform(self, effect: Effect) -> Any:
+    def perform(self, effect: st.Effect) -> Any:
         match effect:
-            case Emit(event, data, to):
+            case st.Emit(event, data, to):
                 return self.sio.emit(event, data, to=to)
-            case Call(_, fn, args):
+            case st.Call(_, fn, args):
                 return fn(*args)
-            case Io(fn, args):
+            case st.Io(fn, args):
                 return fn(*args)
-            case Submit(command):
+            case st.Submit(command):
                 return self.batcher.submit(command)
-            case Enter(sid, room):
+            case st.Enter(sid, room):
                 return self.sio.enter_room(sid, room)
-            case Leave(sid, room):
+            case st.Leave(sid, room):
                 return self.sio.leave_room(sid, room)
-            case Sleep(seconds):
+            case st.Sleep(seconds):
                 return self.sio.sleep(seconds)
-            case Disconnect(sid):
+            case st.Disconnect(sid):
                 return self.sio.disconnect(sid)
-            case EndSession(eio_sid):
+            case st.EndSession(eio_sid):
                 return end_session(self.sio, eio_sid)
-            case StartSweep():
+            case st.StartSweep():
                 steps = self.base.sweep_steps(self.sio.eio.sockets, self.connected)
                 return self.sio.start_background_task(self.drive, steps)
         raise TypeError(f"not a step: {effect!r}")

@@ -19,25 +19,12 @@ import socketio
 from quart import Response, request
 from werkzeug.exceptions import HTTPException
 
+from entrypoints.common import steps as st
 from entrypoints.common.batching import SendCommand, SendResult
 from entrypoints.common.http_types import HttpRequest, Route
 from entrypoints.common.lanes import Lane
 from entrypoints.common.server_base import RawReply, ServerBase
 from entrypoints.common.socket_connections import Refused
-from entrypoints.common.steps import (
-    Call,
-    Disconnect,
-    Effect,
-    Emit,
-    EndSession,
-    Enter,
-    Io,
-    Leave,
-    Sleep,
-    StartSweep,
-    Steps,
-    Submit,
-)
 from entrypoints.common.steps import drive_async as drive_steps
 from entrypoints.quart.batching import AsyncBatcher
 from entrypoints.quart.transport import end_session
@@ -58,31 +45,31 @@ class QuartShell:
         self.batcher: AsyncBatcher[SendCommand, SendResult] = AsyncBatcher(base.send_batch)
         self.sweeper: asyncio.Task[None] | None = None  # kept: the loop holds tasks weakly
 
-    async def drive(self, steps: Steps[T]) -> T:
+    async def drive(self, steps: st.Steps[T]) -> T:
         """Perform `steps` to the end on the loop (common/steps.py's `drive_async`)."""
         return await drive_steps(steps, self.perform)
 
-    async def perform(self, effect: Effect) -> Any:
+    async def perform(self, effect: st.Effect) -> Any:
         match effect:
-            case Emit(event, data, to):
+            case st.Emit(event, data, to):
                 return await self.sio.emit(event, data, to=to)
-            case Call(lane, fn, args):
+            case st.Call(lane, fn, args):
                 return await self.run(lane, fn, *args)
-            case Io(fn, args):
+            case st.Io(fn, args):
                 return await fn(*args)
-            case Submit(command):
+            case st.Submit(command):
                 return await self.batcher.submit(command)
-            case Enter(sid, room):
+            case st.Enter(sid, room):
                 return await self.sio.enter_room(sid, room)
-            case Leave(sid, room):
+            case st.Leave(sid, room):
                 return await self.sio.leave_room(sid, room)
-            case Sleep(seconds):
+            case st.Sleep(seconds):
                 return await self.sio.sleep(seconds)
-            case Disconnect(sid):
+            case st.Disconnect(sid):
                 return await self.sio.disconnect(sid)
-            case EndSession(eio_sid):
+            case st.EndSession(eio_sid):
                 return await end_session(self.sio, eio_sid)
-            case StartSweep():
+            case st.StartSweep():
                 steps = self.base.sweep_steps(self.sio.eio.sockets, self.connected)
                 self.sweeper = self.sio.start_background_task(self.drive, steps)
                 return None
