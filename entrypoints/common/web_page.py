@@ -166,6 +166,20 @@ ASSETS: tuple[Asset, ...] = (
         "text/javascript",
         "DOMPurify (the HTML sanitizer), as installed from the npm registry at build time.",
     ),
+    Asset(
+        "emoji.js",
+        "/static/emoji.js",
+        "chat_page_emoji",
+        "text/javascript",
+        "The page's script: the reaction picker (quick reactions and a search of every emoji).",
+    ),
+    Asset(
+        "vendor/emoji-data.js",
+        "/static/vendor/emoji-data.js",
+        "chat_page_emoji_data",
+        "text/javascript",
+        "The emoji picker's data, made at build time from emojibase-data (npm registry).",
+    ),
 )
 BY_NAME = {asset.name: asset for asset in ASSETS}
 
