@@ -146,5 +146,7 @@ def test_every_emoji_the_picker_offers_is_one_the_server_takes() -> None:
     assert match, "vendor/emoji-data.js is not one exported string"
     lines = json.loads(match.group(1)).split("\n")
     table = UnicodeEmojiTable()
-    refused = [line.split("\t")[0] for line in lines if table.canonical(line.split("\t")[0]) is None]
+    refused = [
+        line.split("\t")[0] for line in lines if table.canonical(line.split("\t")[0]) is None
+    ]
     assert len(lines) > 1800 and refused == []
