@@ -47,6 +47,13 @@ ASSETS: tuple[Asset, ...] = (
         "The page's script: the room admin dashboard.",
     ),
     Asset(
+        "audit.js",
+        "/static/audit.js",
+        "chat_page_audit",
+        "text/javascript",
+        "The page's script: the dashboard's security log.",
+    ),
+    Asset(
         "ending.js",
         "/static/ending.js",
         "chat_page_ending",
