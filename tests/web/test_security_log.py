@@ -56,11 +56,16 @@ def test_a_kick_and_a_ban_show_in_the_log_with_who_did_them(three: Any) -> None:
     )
     expect(entries.locator(".where")).to_have_text([" from 127.0.0.1"] * 3)
     expect(dashboard.get_by_role("button", name="Load older entries")).to_be_hidden()
+    # A settings change names what changed, in words.
+    dashboard.get_by_role("button", name="Save settings").click()
+    expect(entries.first.locator(".what")).to_have_text(
+        "anna changed the settings (messages kept, IP policy)"
+    )
     # Closed and opened again: loaded anew, the same.
     dashboard.get_by_role("button", name="Back to the room").click()
     anna.page.get_by_role("button", name="Room admin").click()
-    expect(entries.locator(".what")).to_have_count(3)
-    expect(entries.first.locator(".what")).to_have_text("anna banned carl")
+    expect(entries.locator(".what")).to_have_count(4)
+    expect(entries.nth(1).locator(".what")).to_have_text("anna banned carl")
     assert anna.confirmed == ["Kick bert?", "Ban carl?"]
     assert anna.problems == [] and bert.problems == [] and carl.problems == []
 

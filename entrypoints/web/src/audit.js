@@ -7,6 +7,10 @@ import { fullTime } from "/static/messages.js";
 export const LOG_PAGE = 20;
 const $ = (id) => document.getElementById(id);
 const extra = (detail, what = "") => (detail ? ` (${detail}${what})` : "");
+const SETTINGS = { message_limit: "messages kept", password: "password", ip_policy: "IP policy" };
+// "message_limit,ip_policy" in words: "messages kept, IP policy".
+const settings = (detail) =>
+  extra(detail.split(",").filter(Boolean).map((name) => SETTINGS[name] || name).join(", "));
 
 // Each action as a sentence: `who` and `whom` are the names (elements), `detail` a string.
 const SAY = {
@@ -22,7 +26,7 @@ const SAY = {
   owner_transferred: (who, whom) => [who, " handed the room to ", whom],
   ip_verified: (who, whom, detail) => [who, ` verified the address ${detail}`],
   ip_revoked: (who, whom, detail) => [who, ` revoked the address ${detail}`],
-  settings_changed: (who, whom, detail) => [who, " changed the settings", extra(detail)],
+  settings_changed: (who, whom, detail) => [who, " changed the settings", settings(detail)],
   password_changed: (who) => [who, " changed the room password"],
   admin_token_rotated: (who) => [who, " replaced the admin credential"],
   history_cleared: (who, whom, detail) => [who, " cleared the history", extra(detail, " messages")],
