@@ -42,6 +42,7 @@ def focused_name(page: Page) -> str:
 
 def test_an_emoji_found_by_name_reacts_by_keyboard_alone(two: Any) -> None:
     anna, bert = two
+    expect(anna.page.locator("#online-list li")).to_have_count(2)  # anna's page knows bert
     anna.say("to the moon")
     message = bert.message("to the moon")
     expect(message).to_have_count(1)
