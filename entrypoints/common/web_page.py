@@ -47,6 +47,13 @@ ASSETS: tuple[Asset, ...] = (
         "The page's script: the room admin dashboard.",
     ),
     Asset(
+        "audit.js",
+        "/static/audit.js",
+        "chat_page_audit",
+        "text/javascript",
+        "The page's script: the dashboard's security log.",
+    ),
+    Asset(
         "ending.js",
         "/static/ending.js",
         "chat_page_ending",
@@ -165,6 +172,20 @@ ASSETS: tuple[Asset, ...] = (
         "chat_page_dompurify",
         "text/javascript",
         "DOMPurify (the HTML sanitizer), as installed from the npm registry at build time.",
+    ),
+    Asset(
+        "emoji.js",
+        "/static/emoji.js",
+        "chat_page_emoji",
+        "text/javascript",
+        "The page's script: the reaction picker (quick reactions and a search of every emoji).",
+    ),
+    Asset(
+        "vendor/emoji-data.js",
+        "/static/vendor/emoji-data.js",
+        "chat_page_emoji_data",
+        "text/javascript",
+        "The emoji picker's data, made at build time from emojibase-data (npm registry).",
     ),
 )
 BY_NAME = {asset.name: asset for asset in ASSETS}

@@ -4,7 +4,7 @@ finds no serious or critical violation on the entry view, a room with 60 message
 reactions and an edit, and the room's dashboard; on both runtimes, on a desktop and a phone.
 Then what axe cannot judge: the typing line is announced at most once per change of who
 types, and the reaction picker is reached by keyboard, closes on Escape, and gives focus
-back."""
+back; the open emoji picker, browsing and searching, has no serious violation either."""
 
 from __future__ import annotations
 
@@ -211,6 +211,27 @@ def test_the_reaction_picker_by_keyboard(two: Any) -> None:
     expect(message.locator(".chip")).to_have_accessible_name(f"{THUMBS} 1: you (yours)")
     expect(emojis.first).to_be_hidden()
     expect(react).to_be_focused()
+    assert anna.problems == [] and bert.problems == []
+
+
+def test_the_open_emoji_picker_has_no_serious_violation(
+    two: Any, viewport: dict[str, int], shots: Path
+) -> None:
+    anna, bert = two
+    anna.say("pick from many")
+    message = bert.message("pick from many")
+    react = message.get_by_role("button", name="React to anna's message")
+    react.focus()
+    react.press("Enter")
+    picker = message.get_by_role("group", name="Pick a reaction")
+    found = picker.get_by_role("group", name="Emoji found").get_by_role("button")
+    expect(found).to_have_count(48)  # browsing, before any search: the first ones
+    assert axe_in_both_themes(bert.page) == {}
+    picker.get_by_role("searchbox", name="Search emoji").fill("heart")
+    expect(picker.get_by_role("status")).to_contain_text("emoji found")
+    assert axe_in_both_themes(bert.page) == {}
+    kind = "phone" if viewport == PHONE else "desktop"
+    bert.page.screenshot(path=str(shots / f"picker-{kind}.png"))
     assert anna.problems == [] and bert.problems == []
 
 

@@ -111,3 +111,74 @@ def test_an_invite_link_opens_the_join_form_prefilled(
         assert bert.problems == []
     finally:
         bert.close()
+
+
+# The Notification API as a test sees it: permission granted, every notice recorded.
+NOTIFICATIONS = """(() => {
+    window.notices = [];
+    class Recorded {
+        static permission = "granted";
+        static requestPermission() { return Promise.resolve("granted"); }
+        constructor(title, options = {}) { window.notices.push({ title, ...options }); }
+        addEventListener() {}
+        close() {}
+    }
+    Object.defineProperty(window, "Notification", { configurable: true, value: Recorded });
+})();"""
+
+
+def notices(page: Page) -> list[dict[str, Any]]:
+    found: list[dict[str, Any]] = page.evaluate("() => window.notices")
+    return found
+
+
+def test_what_a_desktop_notification_says(
+    browser: Browser, server: ServerProcess, viewport: dict[str, int]
+) -> None:
+    room_id = "r_" + secrets.token_hex(5)
+    anna = Person(browser, server.url + "/", viewport)
+    bert = Person(browser, server.url + "/", viewport)
+    try:
+        anna.context.add_init_script(NOTIFICATIONS)
+        anna.page.reload()
+        anna.enter(room_id, "anna", create=True)
+        bert.enter(room_id, "bert")
+        # Not turned on (however the browser's permission stands): nothing, mention or not.
+        bert.say("@anna before you asked")
+        expect(anna.message("@anna before you asked")).to_have_count(1)
+        assert notices(anna.page) == []
+        anna.page.get_by_role("button", name="Notify me").click()
+        expect(anna.page.get_by_role("button", name="Notifications on")).to_be_visible()
+        # Looked at: only a mention of oneself is notified (not another name that begins alike).
+        bert.say("just chatting")
+        bert.say("@annabel is someone else")
+        bert.say("hey @anna, look **here**")
+        expect(anna.message("hey @anna, look")).to_have_count(1)
+        expect(anna.message("is someone else")).to_have_count(1)
+        anna.say("@anna talking to myself")  # one's own: never
+        expect(anna.message("talking to myself")).to_have_count(1)
+        mention = anna.message("hey @anna, look").get_attribute("data-id")
+        assert notices(anna.page) == [
+            {"title": f"bert in {room_id}", "body": "hey @anna, look **here**", "tag": mention}
+        ]
+        # Hidden: every message of someone else, its text cut at 140 characters.
+        set_hidden(anna.page, True)
+        long = "a" * 100 + " " + "b" * 100
+        bert.say(long)
+        expect(anna.page).to_have_title("(1) Secure Chat")
+        latest = notices(anna.page)[-1]
+        assert latest["title"] == f"bert in {room_id}"
+        assert latest["body"] == long[:140] + "…"
+        assert len(notices(anna.page)) == 2
+        # Turned off again: nothing more, hidden or mentioned.
+        set_hidden(anna.page, False)
+        anna.page.get_by_role("button", name="Notifications on").click()
+        expect(anna.page.get_by_role("button", name="Notify me")).to_be_visible()
+        set_hidden(anna.page, True)
+        bert.say("@anna after you stopped")
+        expect(anna.page).to_have_title("(1) Secure Chat")
+        assert len(notices(anna.page)) == 2
+        assert anna.problems == [] and bert.problems == []
+    finally:
+        anna.close()
+        bert.close()

@@ -2,7 +2,8 @@
 header and composer at every size from 360 px; consecutive messages of one author are
 grouped; one's own are marked; authors have an avatar of initials in a stable colour; the
 actions live in a toolbar shown on hover and focus; day separators; full time on focus;
-"New messages ↓" when one comes while scrolled up; edit in place; no third-party request."""
+"New messages ↓" when one comes while scrolled up; edit in place; "Copy" puts the text as
+written on the clipboard; no third-party request."""
 
 from __future__ import annotations
 
@@ -218,3 +219,32 @@ def test_day_separators(browser: Browser, server: ServerProcess) -> None:
         assert anna.problems == []
     finally:
         anna.close()
+
+
+def test_copy_text_puts_the_message_as_written_on_the_clipboard(two: Any) -> None:
+    anna, bert = two
+    written = "**bold** and `code`\nsecond line https://example.org/x"
+    anna.say(written)
+    expect(bert.message("second line").locator(".text strong")).to_have_text("bold")  # rendered
+    message_id = bert.message("second line").get_attribute("data-id")
+    message = bert.page.locator(f'#messages .message[data-id="{message_id}"]')  # through edits
+    bert.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    copy = message.get_by_role("button", name="Copy the text of anna lind's message")
+    copy.focus()
+    copy.press("Enter")
+    expect(copy).to_have_text("Copied")
+    assert bert.page.evaluate("() => navigator.clipboard.readText()") == written
+    expect(copy).to_have_text("Copy")  # and back, for the next time
+    # After an edit, the new text is what is copied.
+    edit = anna.message("second line").get_by_role("button", name="Edit your message")
+    edit.focus()
+    edit.press("Enter")
+    box = anna.page.get_by_role("textbox", name="Edit your message (Enter saves, Escape cancels)")
+    box.fill("now *this*")
+    box.press("Enter")
+    expect(bert.message("now this").locator(".edited")).to_have_text("(edited)")
+    copy.focus()
+    copy.press("Enter")
+    expect(copy).to_have_text("Copied")
+    assert bert.page.evaluate("() => navigator.clipboard.readText()") == "now *this*"
+    assert anna.problems == [] and bert.problems == []

@@ -1,12 +1,15 @@
 // The room admin dashboard: settings, the room password, the admin credential, members and
-// roles, addresses, and the destructive actions (each confirmed first). It calls the admin
+// roles, addresses, the security log (audit.js), and the destructive actions (each confirmed
+// first). It calls the admin
 // API with the room's admin token; the API refuses anyone else whatever this page shows.
 // Each action's outcome shows next to it, and the next action clears it.
 
 import { call, roomPath } from "/static/api.js";
+import { showLog } from "/static/audit.js";
 
 const $ = (id) => document.getElementById(id);
 let ctx = null; // {roomId, token: () => the admin credential, onGone, onNewToken(pending), opener}
+let names = new Map(); // user id -> name, from the last member list (for the security log)
 let outcome = null; // {key, text, error}: the last action's, shown next to it
 
 const DONE = {
@@ -159,9 +162,16 @@ async function load() {
     renderMembers(overview);
     renderAddresses($("pending-ips"), overview.pending_ips, "Verify", "verify");
     renderAddresses($("verified-ips"), overview.verified_ips, "Revoke", "revoke");
+    names = new Map(overview.members.map((member) => [member.user_id, member.username]));
+    await log();
   } catch (error) {
     fail(error);
   }
+}
+
+function log(older = false) {
+  const path = `/admin/rooms/${encodeURIComponent(ctx.roomId)}/audit`;
+  return showLog((query) => admin("GET", path + query), names, older);
 }
 
 function hideRotated() {
@@ -174,6 +184,8 @@ export function openDashboard(context) {
   ctx = context;
   outcome = null;
   showOutcomes();
+  $("audit-entries").replaceChildren(); // another room's, or an old page: loaded anew
+  $("audit-older").hidden = true;
   $("room").hidden = true;
   $("dashboard").hidden = false;
   $("dashboard-title").focus();
@@ -201,6 +213,14 @@ function submitted(form, key, run) {
 
 function start() {
   $("dashboard-refresh").addEventListener("click", () => load());
+  $("audit-older").addEventListener("click", async () => {
+    try {
+      await log(true);
+    } catch (error) {
+      fail(error);
+    }
+    if ($("audit-older").hidden) $("audit-entries").focus(); // the end: focus stays near
+  });
   submitted("settings-form", "settings", async () => {
     const limit = $("message-limit").value.trim();
     await admin("PATCH", `/admin/rooms/${encodeURIComponent(ctx.roomId)}/settings`, {

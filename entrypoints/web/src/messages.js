@@ -1,12 +1,12 @@
 // One message in the list, as a list item: an avatar of initials, author and time, the text,
-// its reactions, and a toolbar of actions shown on hover and on keyboard focus (React, Edit
-// one's own, Delete one's own or as an admin, Copy text). Every piece of user content goes
-// in with textContent, never as HTML. `actions` is the page's side: who this page is (me),
+// its reactions, and a toolbar of actions shown on hover and on keyboard focus (React with
+// emoji.js's picker, Edit one's own, Delete one's own or as an admin, Copy text). Every piece
+// of user content goes in with textContent, never as HTML. `actions` is the page's side: who this page is (me),
 // what it may do to a message, and what each action does.
 
+import { reactionPicker } from "/static/emoji.js";
 import { renderText } from "/static/markdown.js";
 
-const EMOJIS = ["👍", "❤️", "😂", "🎉", "😮", "😢"];
 const HUES = 12; // avatar colours: style.css has .hue-0 … .hue-11
 const EDIT_WINDOW_MS = 24 * 3600 * 1000; // the server's default (it refuses a later edit)
 
@@ -74,43 +74,6 @@ export function renderReactions(item, reactions, actions) {
   row.replaceChildren(...chips);
 }
 
-// The quick reactions, right after the React button that opens them (so Tab reaches them
-// next); Escape closes them, and focus goes back to the button after a choice or Escape.
-function picker(messageId, actions, opener) {
-  const box = element("div", "picker");
-  box.id = `picker-${messageId}`;
-  box.setAttribute("role", "group");
-  box.setAttribute("aria-label", "Pick a reaction");
-  box.hidden = true;
-  const close = () => {
-    box.hidden = true;
-    opener.setAttribute("aria-expanded", "false");
-    opener.focus();
-  };
-  for (const emoji of EMOJIS) {
-    box.append(
-      smallButton(emoji, `React with ${emoji}`, () => {
-        close();
-        actions.react(messageId, emoji);
-      }, ""),
-    );
-  }
-  box.addEventListener("keydown", (event) => {
-    if (event.key === "Escape") {
-      event.preventDefault();
-      close();
-    }
-  });
-  opener.setAttribute("aria-expanded", "false");
-  opener.setAttribute("aria-controls", box.id);
-  opener.addEventListener("click", () => {
-    box.hidden = !box.hidden;
-    opener.setAttribute("aria-expanded", String(!box.hidden));
-    if (!box.hidden) box.querySelector("button").focus();
-  });
-  return box;
-}
-
 // Edit in place: the text becomes a box; Enter saves, Shift+Enter adds a line, Escape
 // cancels; focus goes back to the Edit button either way.
 function editInPlace(item, message, actions, opener) {
@@ -146,7 +109,7 @@ function toolbar(item, message, actions) {
   tools.setAttribute("role", "group");
   tools.setAttribute("aria-label", `Actions on ${message.username}'s message`);
   const react = smallButton("React", `React to ${message.username}'s message`, () => {});
-  tools.append(react, picker(message.id, actions, react));
+  tools.append(react, reactionPicker(message.id, react, (emoji) => actions.react(message.id, emoji)));
   if (message.user_id === actions.me() && message.message !== null) {
     const sent = validDate(message.timestamp);
     if (!sent || Date.now() - sent.getTime() < EDIT_WINDOW_MS) {
