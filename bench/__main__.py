@@ -208,7 +208,11 @@ async def run_runtime(runtime: str, profile: sc.Profile, only: set[str]) -> list
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument("--runtime", choices=("flask", "quart", "both"), default="both")
-    parser.add_argument("--quick", action="store_true", help="every scenario, small (< 2 min)")
+    size = parser.add_mutually_exclusive_group()
+    size.add_argument("--quick", action="store_true", help="every scenario, small (< 2 min)")
+    size.add_argument(
+        "--smoke", action="store_true", help="every scenario, tiny: checks it runs (the tests)"
+    )
     parser.add_argument("--only", help=f"comma-separated subset of {','.join(ALL)}")
     parser.add_argument(
         "--database",
@@ -218,7 +222,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     servers.DATABASE_URL = args.database
     only = set(args.only.split(",")) if args.only else set(ALL)
-    profile = sc.QUICK if args.quick else sc.FULL
+    profile = sc.SMOKE if args.smoke else sc.QUICK if args.quick else sc.FULL
+    kind = "-smoke" if args.smoke else "-quick" if args.quick else ""
     import resource
 
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
@@ -231,6 +236,7 @@ def main(argv: list[str] | None = None) -> int:
         "python": platform.python_version(),
         "cpus": os.cpu_count(),
         "quick": args.quick,
+        "smoke": args.smoke,
         "database": "sqlite" if not args.database else args.database.split(":", 1)[0],
         "when": time.strftime("%Y-%m-%dT%H:%M:%S"),
     }
@@ -242,7 +248,7 @@ def main(argv: list[str] | None = None) -> int:
     results = Path(__file__).parent / "results"
     results.mkdir(exist_ok=True)
     stamp = time.strftime("%Y%m%d-%H%M%S")
-    (results / f"{stamp}{'-quick' if args.quick else ''}.jsonl").write_text(
+    (results / f"{stamp}{kind}.jsonl").write_text(
         "".join(json.dumps(r) + "\n" for r in rows)
     )
     print("\n" + table(rows))

@@ -4,6 +4,7 @@ passwords, a churning identity), alternating so the machine's drift weighs on bo
 from __future__ import annotations
 
 import asyncio
+import functools
 import tempfile
 import time
 from pathlib import Path
@@ -47,7 +48,7 @@ async def guessing(runtime: str, profile: sc.Profile) -> dict[str, Any]:
             target = sc.Target(server, secured=True)
             await target.room()
             await settle(server)
-            seconds = max(profile.latency_s, 4.0)  # every latency run alike
+            seconds = max(profile.latency_s, profile.floor_s)  # every latency run alike
             search = await measure(sc.fanout(target, 1, 50, profile, latency_s=seconds))
             rate = search["latency_rate_msgs_per_s"]
             guessed_room, _ = await target.room()
@@ -118,13 +119,14 @@ async def churn(runtime: str, profile: sc.Profile) -> dict[str, Any]:
             target = sc.Target(server, secured=True)
             room = await target.room()
             await settle(server)
-            seconds = max(profile.latency_s, 4.0)
+            seconds = max(profile.latency_s, profile.floor_s)
             search = await measure(
                 sc.fanout(target, 1, 100, profile, latency_s=seconds, room=room, identities=True)
             )
             rate = search["latency_rate_msgs_per_s"]
             withouts, withs = [search], []
             for turn in range(2):
+                churner = await sc.guest_token(target, room[0])
                 await settle(server)
                 withs.append(
                     await measure(
@@ -133,7 +135,7 @@ async def churn(runtime: str, profile: sc.Profile) -> dict[str, Any]:
                             1,
                             100,
                             profile,
-                            pressure=lambda: pr.churn(target, room[0]),
+                            pressure=functools.partial(pr.churn, target, room[0], churner),
                             at_rate=rate,
                             latency_s=seconds,
                             room=room,

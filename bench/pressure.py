@@ -9,7 +9,7 @@ from collections.abc import Callable
 from typing import Any
 
 from bench.httpload import HttpConnection, request_bytes
-from bench.scenarios import PASSWORD, Profile, Target, guest_token, percentile
+from bench.scenarios import PASSWORD, Profile, Target, percentile
 from bench.sioclient import Stats, connect
 
 
@@ -145,7 +145,7 @@ async def history_under_guessing(
         conn = await HttpConnection.open(target.host, target.port)
         await conn.roundtrip(raw)
         conn.close()
-    seconds = max(profile.latency_s, 3.0)
+    seconds = max(profile.latency_s, min(3.0, profile.floor_s))
     alone = await history_reads(target, room_id, token, seconds)
     pressure = asyncio.create_task(password_guessers(target, guessed_room, guessers))
     await asyncio.sleep(0.5)  # let the guessing fill the server's queues
@@ -198,10 +198,9 @@ async def wrong_passwords(
     }
 
 
-async def churn(target: Target, room_id: str) -> dict[str, Any]:
-    """One guest identity connecting, joining `room_id` and closing, back to back, as fast
-    as its limits allow (a refused connect is tried again at once), until cancelled."""
-    token = await guest_token(target, room_id)
+async def churn(target: Target, room_id: str, token: str) -> dict[str, Any]:
+    """One guest identity (`token`, taken beforehand: a cancellation must find the cycles
+    running) connecting, joining `room_id` and closing, as fast as its limits allow."""
     stop = asyncio.Event()
     counts = {"cycles": 0, "refused": 0}
 

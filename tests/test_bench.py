@@ -1,4 +1,4 @@
-"""`python -m bench --quick` runs every scenario on both runtimes and sees no error.
+"""`python -m bench --smoke` runs every scenario on both runtimes and sees no error.
 
 This checks that the benchmark works, never how fast anything is.
 """
@@ -38,9 +38,9 @@ SCENARIOS = {
 
 
 def _quick_run(runtime: str) -> dict[tuple[str, str | None], dict[str, Any]]:
-    """`python -m bench --quick` on one runtime: every row, by (scenario, runtime)."""
+    """`python -m bench --smoke` on one runtime: every row, by (scenario, runtime)."""
     done = subprocess.run(  # noqa: S603 - our own module
-        [sys.executable, "-m", "bench", "--quick", "--runtime", runtime],
+        [sys.executable, "-m", "bench", "--smoke", "--runtime", runtime],
         cwd=ROOT,
         capture_output=True,
         text=True,
