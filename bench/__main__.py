@@ -248,9 +248,7 @@ def main(argv: list[str] | None = None) -> int:
     results = Path(__file__).parent / "results"
     results.mkdir(exist_ok=True)
     stamp = time.strftime("%Y%m%d-%H%M%S")
-    (results / f"{stamp}{kind}.jsonl").write_text(
-        "".join(json.dumps(r) + "\n" for r in rows)
-    )
+    (results / f"{stamp}{kind}.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
     print("\n" + table(rows))
     failed = [r for r in rows if r.get("errors")]
     for row in failed:
