@@ -34,6 +34,11 @@ SCENARIOS = {
     "fanout_10x10_redis_1p",
     "fanout_1x50_redis_2p",
     "fanout_10x10_redis_2p",
+    # Ours and its bare ceiling interleaved at a fixed rate (bench/referee.py).
+    "referee_fanout_1x50",
+    "referee_fanout_10x10",
+    "referee_rest_paced",
+    "referee_rest_closed",
 }
 
 
@@ -84,6 +89,11 @@ def _check(runtime: str) -> None:
     assert churned["churn_cycles_per_s"] > 0 and churned["churn_refused_per_s"] > 0
     assert churned["received_kib_per_s"] > 0 and churned["server_cpu_pct"] > 0
     assert churned["presence_kib_per_s"] > 0
+    for figure in ("fanout_1x50", "fanout_10x10"):  # both sides measured, one pair
+        cost = by_key[(f"referee_{figure}", runtime)]["cpu_us_per_delivery"]
+        assert cost["ours"] > 0 and cost["bare"] > 0 and len(cost["pair_ratios"]) == 1
+    assert by_key[("referee_rest_paced", runtime)]["cpu_us_per_request"]["bare"] > 0
+    assert by_key[("referee_rest_closed", runtime)]["req_per_s"]["bare"] > 0
     guessed = by_key[("history_8_guessers", runtime)]
     assert guessed["guesses_answered_per_s"] > 0 and guessed["p99_ms_guessed"] > 0
 
