@@ -80,7 +80,7 @@ async def _fanout_window(
     }
 
 
-async def _paced_rest(side: Side, rate: float, seconds: float) -> dict[str, float]:
+async def paced_rest(side: Side, rate: float, seconds: float) -> dict[str, float]:
     """`rate` posts/s over REST_PACED keep-alive connections, each on its own schedule."""
     target = side.target
     period = REST_PACED / rate
@@ -107,7 +107,7 @@ async def _paced_rest(side: Side, rate: float, seconds: float) -> dict[str, floa
     return {"cpu_us_per_request": 1e6 * cpu / max(1, done), "errors": errors}
 
 
-async def _closed_rest(side: Side, seconds: float) -> dict[str, float]:
+async def closed_rest(side: Side, seconds: float) -> dict[str, float]:
     target = side.target
     out = await closed_loop(target.host, target.port, side.post, REST_CLOSED, seconds, 201)
     return {
@@ -130,7 +130,7 @@ def summary(ours: list[float], bare_: list[float]) -> dict[str, Any]:
     }
 
 
-async def _pairs(sides: tuple[Side, Side], profile: sc.Profile, measure: Any) -> dict[str, Any]:
+async def pairs_of(sides: tuple[Side, Side], profile: sc.Profile, measure: Any) -> dict[str, Any]:
     """`measure(side)` on ours, then the bare ceiling, `pairs` times: figures by side."""
     runs: dict[str, list[dict[str, float]]] = {side.name: [] for side in sides}
     pairs = profile.referee_pairs
@@ -171,18 +171,18 @@ async def referee(runtime: str, profile: sc.Profile) -> list[tuple[str, dict[str
                 return one
 
             rows = [
-                ("referee_fanout_1x50", await _pairs(sides, profile, fanout("1x50", RATE_1X50))),
+                ("referee_fanout_1x50", await pairs_of(sides, profile, fanout("1x50", RATE_1X50))),
                 (
                     "referee_fanout_10x10",
-                    await _pairs(sides, profile, fanout("10x10", RATE_10X10)),
+                    await pairs_of(sides, profile, fanout("10x10", RATE_10X10)),
                 ),
                 (
                     "referee_rest_paced",
-                    await _pairs(sides, profile, lambda s: _paced_rest(s, RATE_REST, seconds)),
+                    await pairs_of(sides, profile, lambda s: paced_rest(s, RATE_REST, seconds)),
                 ),
                 (
                     "referee_rest_closed",
-                    await _pairs(sides, profile, lambda s: _closed_rest(s, seconds)),
+                    await pairs_of(sides, profile, lambda s: closed_rest(s, seconds)),
                 ),
             ]
             rates = {

@@ -150,3 +150,19 @@ def test_prefill_stores_through_the_repository_numbered_for_pruning(tmp_path: Pa
             assert middle == 751  # the message at index size // 2
     finally:
         engine.dispose()
+
+
+def test_two_builds_compare_side_by_side() -> None:
+    """`python -m bench.ab_builds` runs both builds' REST windows (here one build twice)."""
+    done = subprocess.run(  # noqa: S603 - our own module
+        [sys.executable, "-m", "bench.ab_builds", "--runtime", "quart", "--pairs", "1"]
+        + ["--seconds", "0.3", str(ROOT), str(ROOT)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    result = json.loads(done.stdout.splitlines()[-1])
+    assert result["paced"]["errors"] == result["closed"]["errors"] == 0
+    assert result["closed"]["req_per_s"]["ours"] > 0 and result["closed"]["req_per_s"]["bare"] > 0
