@@ -117,6 +117,12 @@ async def closed_rest(side: Side, seconds: float) -> dict[str, float]:
     }
 
 
+def load_average() -> float:
+    """The machine's 1-minute load average (/proc/loadavg)."""
+    with open("/proc/loadavg") as loadavg:
+        return float(loadavg.read().split()[0])
+
+
 def summary(ours: list[float], bare_: list[float]) -> dict[str, Any]:
     """Both sides' medians, spreads (min-max) and the ratio of the medians."""
     a, b = statistics.median(ours), statistics.median(bare_)
@@ -134,6 +140,7 @@ async def pairs_of(sides: tuple[Side, Side], profile: sc.Profile, measure: Any) 
     """`measure(side)` on ours, then the bare ceiling, `pairs` times: figures by side."""
     runs: dict[str, list[dict[str, float]]] = {side.name: [] for side in sides}
     pairs = profile.referee_pairs
+    load_before = load_average()
     for _ in range(pairs):
         for side in sides:
             if profile.referee_settle:
@@ -143,6 +150,9 @@ async def pairs_of(sides: tuple[Side, Side], profile: sc.Profile, measure: Any) 
     keys = [k for k in ours[0] if k != "errors"]
     row: dict[str, Any] = {k: summary([r[k] for r in ours], [r[k] for r in bare_]) for k in keys}
     row["pairs"] = pairs
+    # The machine's 1-minute load average before and after: CPU per delivery depends on it
+    # (docs/performance.md, the referee), so a figure goes with the load it was taken under.
+    row["load_average"] = [load_before, load_average()]
     row["errors"] = int(sum(r["errors"] for r in ours + bare_))
     return row
 

@@ -171,7 +171,8 @@ def referee_markdown(rows: dict[tuple[str, str], dict[str, Any]]) -> str:
         "fixed offered rates: 1 x 50 at "
         f"{_fmt(rows_rate(rows, 'referee_fanout_1x50'))} messages/s, 10 x 10 at "
         f"{_fmt(rows_rate(rows, 'referee_fanout_10x10'))}, REST (CPU) at "
-        f"{_fmt(rows_rate(rows, 'referee_rest_paced'))} posts/s.",
+        f"{_fmt(rows_rate(rows, 'referee_rest_paced'))} posts/s. Load average (1 min) "
+        f"over the run: {_load_span(rows)}.",
         "",
         "| figure | Flask: ours (min-max) | bare (min-max) | ratio | Quart: ours (min-max) "
         "| bare (min-max) | ratio | target (ratio) | Flask / Quart |",
@@ -188,6 +189,16 @@ def referee_markdown(rows: dict[tuple[str, str], dict[str, Any]]) -> str:
             f"| {goal} | {marks} |"
         )
     return "\n".join(lines)
+
+
+def _load_span(rows: dict[tuple[str, str], dict[str, Any]]) -> str:
+    loads = [
+        x
+        for (s, _), r in rows.items()
+        if s.startswith("referee_")
+        for x in r.get("load_average", [])
+    ]
+    return f"{min(loads):.2f}-{max(loads):.2f}" if loads else "not recorded"
 
 
 def rows_rate(rows: dict[tuple[str, str], dict[str, Any]], scenario: str) -> float:

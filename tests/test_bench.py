@@ -93,6 +93,7 @@ def _check(runtime: str) -> None:
         cost = by_key[(f"referee_{figure}", runtime)]["cpu_us_per_delivery"]
         assert cost["ours"] > 0 and cost["bare"] > 0 and len(cost["pair_ratios"]) == 1
     assert by_key[("referee_rest_paced", runtime)]["cpu_us_per_request"]["bare"] > 0
+    assert len(by_key[("referee_rest_paced", runtime)]["load_average"]) == 2
     assert by_key[("referee_rest_closed", runtime)]["req_per_s"]["bare"] > 0
     guessed = by_key[("history_8_guessers", runtime)]
     assert guessed["guesses_answered_per_s"] > 0 and guessed["p99_ms_guessed"] > 0
