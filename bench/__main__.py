@@ -25,6 +25,7 @@ from bench import servers
 from bench.cluster import cluster_rows
 from bench.mixed import churn, guessing, measure, settle
 from bench.recovery import recovery
+from bench.referee import referee
 from bench.servers import bare, cpu_sets, securechat
 
 ALL = (
@@ -39,6 +40,7 @@ ALL = (
     "churn",
     "bare",
     "cluster",
+    "referee",
 )
 
 
@@ -181,6 +183,10 @@ async def run_runtime(runtime: str, profile: sc.Profile, only: set[str]) -> list
     if "churn" in only:
         emit("fanout_1x100_churn", await churn(runtime, profile))
 
+    if "referee" in only:  # ours and its bare ceiling, A, B, A, B (bench/referee.py)
+        for scenario, row in await referee(runtime, profile):
+            emit(scenario, row)
+
     if "cluster" in only:  # with Redis: 2 processes against 1 (bench/cluster.py)
         for row in await cluster_rows(runtime, profile, settle):
             emit(row.pop("scenario"), row)
@@ -248,9 +254,7 @@ def main(argv: list[str] | None = None) -> int:
     results = Path(__file__).parent / "results"
     results.mkdir(exist_ok=True)
     stamp = time.strftime("%Y%m%d-%H%M%S")
-    (results / f"{stamp}{kind}.jsonl").write_text(
-        "".join(json.dumps(r) + "\n" for r in rows)
-    )
+    (results / f"{stamp}{kind}.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
     print("\n" + table(rows))
     failed = [r for r in rows if r.get("errors")]
     for row in failed:

@@ -1,7 +1,8 @@
 """The ceiling of the Flask stack: a bare join-and-broadcast Flask-SocketIO server.
 
 Same server setup as ours (gevent pywsgi, simple-websocket, TCP_NODELAY, the coalescing
-Outbox), no auth, no storage, no encryption. Prints the same ready line as
+Outbox), no auth, no storage, no encryption. `POST /chat/<room>` appends the message to a
+list and emits it to the room, as a naive server does. Prints the same ready line as
 `securechat serve`.
 """
 
@@ -15,7 +16,7 @@ import socket  # noqa: E402
 import sys  # noqa: E402
 from typing import Any  # noqa: E402
 
-from flask import Flask  # noqa: E402
+from flask import Flask, request  # noqa: E402
 from flask_socketio import SocketIO, join_room  # noqa: E402
 from gevent.pywsgi import WSGIServer  # noqa: E402
 
@@ -52,7 +53,27 @@ def on_typing(data: dict[str, Any]) -> dict[str, Any]:
     return {"ok": True, "status": "success"}
 
 
+def rest_routes(messages: list[dict[str, Any]]) -> None:
+    """The naive REST post: no token, no storage but `messages`, one emit to the room."""
+
+    @app.post("/chat/<room>")
+    def post_message(room: str) -> tuple[dict[str, Any], int]:
+        data = request.get_json()
+        event = {
+            "id": str(len(messages)),
+            "room_id": room,
+            "user_id": "u",
+            "username": "u",
+            "message": data["message"],
+            "timestamp": "0",
+        }
+        messages.append(event)
+        sio.emit("message", event, to=room)
+        return {"message_id": event["id"]}, 201
+
+
 if __name__ == "__main__":
+    rest_routes([])
     listener = socket.create_server(
         ("127.0.0.1", int(sys.argv[1]) if len(sys.argv) > 1 else 0), backlog=4096
     )

@@ -2,7 +2,8 @@
 
 Same server and delivery path as ours (uvicorn with our coalescing WebSocket protocol, our
 inline broadcast manager, Quart behind socketio.ASGIApp), no auth, no storage, no
-encryption. Prints the same ready line as `securechat serve`.
+encryption. `POST /chat/<room>` (a Quart route) appends the message to a list and emits it
+to the room, as a naive server does. Prints the same ready line as `securechat serve`.
 """
 
 import asyncio
@@ -12,7 +13,7 @@ from typing import Any
 
 import socketio
 import uvicorn
-from quart import Quart
+from quart import Quart, request
 
 from entrypoints.quart.manager import InlineAsyncManager
 from entrypoints.quart.outbox import CoalescingHttpProtocol, CoalescingWebSocketProtocol
@@ -20,7 +21,8 @@ from entrypoints.quart.outbox import CoalescingHttpProtocol, CoalescingWebSocket
 sio = socketio.AsyncServer(
     async_mode="asgi", cors_allowed_origins=None, client_manager=InlineAsyncManager()
 )
-app = socketio.ASGIApp(sio, other_asgi_app=Quart(__name__))
+web = Quart(__name__)
+app = socketio.ASGIApp(sio, other_asgi_app=web)
 
 
 @sio.on("join")
@@ -50,6 +52,25 @@ async def on_typing(sid: str, data: dict[str, Any]) -> dict[str, Any]:
     return {"ok": True, "status": "success"}
 
 
+def rest_routes(messages: list[dict[str, Any]]) -> None:
+    """The naive REST post: no token, no storage but `messages`, one emit to the room."""
+
+    @web.post("/chat/<room>")
+    async def post_message(room: str) -> tuple[dict[str, Any], int]:
+        data = await request.get_json()
+        event = {
+            "id": str(len(messages)),
+            "room_id": room,
+            "user_id": "u",
+            "username": "u",
+            "message": data["message"],
+            "timestamp": "0",
+        }
+        messages.append(event)
+        await sio.emit("message", event, to=room)
+        return {"message_id": event["id"]}, 201
+
+
 class _Server(uvicorn.Server):
     async def startup(self, sockets: list[socket.socket] | None = None) -> None:
         await super().startup(sockets=sockets)
@@ -59,6 +80,7 @@ class _Server(uvicorn.Server):
 
 
 if __name__ == "__main__":
+    rest_routes([])
     listener = socket.create_server(
         ("127.0.0.1", int(sys.argv[1]) if len(sys.argv) > 1 else 0), backlog=4096
     )

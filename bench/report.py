@@ -109,8 +109,107 @@ def _guessing_met(row: dict[str, Any]) -> bool:
     return bool(row["p99_ratio"] <= 1.5 and row["guesses_hashed"] <= 10)
 
 
+# The referee's figures (bench/referee.py): (row, figure, label, target ratio, at most?).
+REFEREE = (
+    (
+        "referee_fanout_1x50",
+        "cpu_us_per_delivery",
+        "1 x 50, server CPU per delivery (us)",
+        1.25,
+        True,
+    ),
+    ("referee_fanout_1x50", "p50_ms", "1 x 50, p50 (ms)", None, True),
+    ("referee_fanout_1x50", "p99_ms", "1 x 50, p99 (ms)", None, True),
+    (
+        "referee_fanout_10x10",
+        "cpu_us_per_delivery",
+        "10 x 10, server CPU per delivery (us)",
+        None,
+        True,
+    ),
+    ("referee_fanout_10x10", "p50_ms", "10 x 10, p50 (ms)", 1.5, True),
+    ("referee_fanout_10x10", "p99_ms", "10 x 10, p99 (ms)", 1.5, True),
+    (
+        "referee_rest_paced",
+        "cpu_us_per_request",
+        "REST post, server CPU per request (us)",
+        None,
+        True,
+    ),
+    ("referee_rest_closed", "req_per_s", "REST post, 32 connections, req/s", 0.9, False),
+    ("referee_rest_closed", "p99_ms", "REST post, 32 connections, p99 (ms)", 1.5, True),
+)
+
+
+def _referee_cell(row: dict[str, Any] | None, figure: str) -> str:
+    if not row:
+        return "- | - | -"
+    f = row[figure]
+    lo, hi = f["ours_spread"]
+    blo, bhi = f["bare_spread"]
+    return (
+        f"{_fmt(f['ours'], 1)} ({_fmt(lo, 1)}-{_fmt(hi, 1)}) | "
+        f"{_fmt(f['bare'], 1)} ({_fmt(blo, 1)}-{_fmt(bhi, 1)}) | {f['ratio']:.2f}"
+    )
+
+
+def _referee_mark(row: dict[str, Any] | None, figure: str, target: float, at_most: bool) -> str:
+    if not row:
+        return "-"
+    ratio = row[figure]["ratio"]
+    met = (ratio <= target if at_most else ratio >= target) and row["errors"] == 0
+    return "met" if met else "**not met**"
+
+
+def referee_markdown(rows: dict[tuple[str, str], dict[str, Any]]) -> str:
+    """The referee's table: medians (min-max) of ours and the bare ceiling, their ratio."""
+    any_row = next((r for (s, _), r in rows.items() if s == "referee_fanout_1x50"), None)
+    if any_row is None:
+        return ""
+    lines = [
+        f"{any_row['pairs']} interleaved pairs per figure, {any_row['window_s']} s windows; "
+        "fixed offered rates: 1 x 50 at "
+        f"{_fmt(rows_rate(rows, 'referee_fanout_1x50'))} messages/s, 10 x 10 at "
+        f"{_fmt(rows_rate(rows, 'referee_fanout_10x10'))}, REST (CPU) at "
+        f"{_fmt(rows_rate(rows, 'referee_rest_paced'))} posts/s. Load average (1 min) "
+        f"over the run: {_load_span(rows)}.",
+        "",
+        "| figure | Flask: ours (min-max) | bare (min-max) | ratio | Quart: ours (min-max) "
+        "| bare (min-max) | ratio | target (ratio) | Flask / Quart |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    for scenario, figure, label, target, at_most in REFEREE:
+        fl, qu = rows.get((scenario, "flask")), rows.get((scenario, "quart"))
+        goal, marks = "-", "-"
+        if target is not None:
+            goal = f"{'<=' if at_most else '>='} {target}"
+            marks = " / ".join(_referee_mark(r, figure, target, at_most) for r in (fl, qu))
+        lines.append(
+            f"| {label} | {_referee_cell(fl, figure)} | {_referee_cell(qu, figure)} "
+            f"| {goal} | {marks} |"
+        )
+    return "\n".join(lines)
+
+
+def _load_span(rows: dict[tuple[str, str], dict[str, Any]]) -> str:
+    loads = [
+        x
+        for (s, _), r in rows.items()
+        if s.startswith("referee_")
+        for x in r.get("load_average", [])
+    ]
+    return f"{min(loads):.2f}-{max(loads):.2f}" if loads else "not recorded"
+
+
+def rows_rate(rows: dict[tuple[str, str], dict[str, Any]], scenario: str) -> float:
+    row = rows.get((scenario, "flask")) or rows.get((scenario, "quart")) or {}
+    return float(row.get("offered_per_s") or 0)
+
+
 def markdown(path: Path) -> str:
     rows = _rows(path)
+    if ("fanout_1x50", "flask") not in rows or ("fanout_1x50", "quart") not in rows:
+        return referee_markdown(rows)  # a partial run (`--only referee`): its table alone
     fl, qu = figures(rows, "flask"), figures(rows, "quart")
     mark = {True: "met", False: "**not met**"}
     largest = fl["history_sizes"][-1]
@@ -189,7 +288,8 @@ def markdown(path: Path) -> str:
             + " | ".join(mark[pruning_met(r)] for r in (fl["pruning"], qu["pruning"]))
             + " |"
         )
-    return "\n".join(lines)
+    referee = referee_markdown(rows)
+    return "\n".join(lines) + ("\n\n" + referee if referee else "")
 
 
 if __name__ == "__main__":

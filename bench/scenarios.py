@@ -32,13 +32,20 @@ class Profile:
     pruning_sizes: tuple[int, ...] = (1_000, 100_000)  # rooms at their message limit
     pruning_s: float = 5.0  # each pass of posting into one of them (two passes each)
     floor_s: float = 4.0  # the shortest latency window of a run with pressure beside it
+    referee_pairs: int = 3  # the interleaved referee's pairs (ours, bare) per figure
+    referee_s: float = 4.0  # ... and each side's window
+    referee_settle: bool = True  # wait for the server to idle before each window
 
 
 FULL = Profile(3.0, 6.0, 12, 200.0, 10.0, (1_000, 10_000, 100_000, 1_000_000), 400, 10_000, 1_000)
-QUICK = Profile(1.0, 1.5, 3, 100.0, 2.0, (1_000, 10_000), 40, 400, 200, (100, 1_000), 1.0)
+QUICK = Profile(
+    1.0, 1.5, 3, 100.0, 2.0, (1_000, 10_000), 40, 400, 200, (100, 1_000), 1.0, 4.0, 1, 0.5, False
+)
 # The test suite's run (--smoke): every scenario once, as small as still exercises it; it
 # checks the bench works and measures nothing.
-SMOKE = Profile(0.4, 0.5, 2, 100.0, 0.5, (100, 1_000), 16, 200, 100, (100, 1_000), 0.3, 1.5)
+SMOKE = Profile(
+    0.4, 0.5, 2, 100.0, 0.5, (100, 1_000), 16, 200, 100, (100, 1_000), 0.3, 1.5, 1, 0.5, False
+)
 
 
 def percentile(values: list[int], q: float) -> float:
@@ -92,7 +99,7 @@ async def guest_token(target: Target, room_id: str) -> str:
         conn.close()
 
 
-async def _clients(
+async def join_clients(
     target: Target,
     rooms: int,
     per_room: int,
@@ -124,7 +131,7 @@ async def _clients(
 TYPING_EVERY = 10
 
 
-async def _offer(
+async def offer(
     groups: list[tuple[str, list[SioConnection]]], rate: float, seconds: float, text_bytes: int
 ) -> int:
     """Send `rate` messages/s for `seconds`, round-robin over every client, with a typing
@@ -146,7 +153,7 @@ async def _offer(
     return sent
 
 
-async def _drain(stats: Stats, expected: int, timeout: float = 5.0) -> None:
+async def drain(stats: Stats, expected: int, timeout: float = 5.0) -> None:
     deadline = time.monotonic() + timeout
     last, still = stats.received, time.monotonic()
     while stats.received < expected and time.monotonic() < deadline:
@@ -173,7 +180,7 @@ async def fanout(
     """Deliveries/s at saturation (open-loop rate steps), then latency at half that rate,
     with the bytes the clients read and the server's CPU over that window."""
     stats = Stats()
-    groups = await _clients(target, rooms, per_room, stats, room, identities)
+    groups = await join_clients(target, rooms, per_room, stats, room, identities)
     if identities:
         # The room hears of its clients' arrivals at the server's next sweep (once a
         # second): before any measured window.
@@ -189,11 +196,11 @@ async def fanout(
                 stats.reset()
                 stats.record = False
                 t0, cpu0 = time.monotonic(), time.process_time()
-                sent = await _offer(groups, rate, profile.step_s, text_bytes)
+                sent = await offer(groups, rate, profile.step_s, text_bytes)
                 window = time.monotonic() - t0
                 delivered = stats.received / window
                 saturation = max(saturation, delivered)
-                await _drain(stats, sent * per_room)
+                await drain(stats, sent * per_room)
                 busy = time.monotonic() - t0
                 peak_cpu = max(peak_cpu, 100 * (time.process_time() - cpu0) / busy)
                 errors += stats.acks_error
@@ -213,11 +220,11 @@ async def fanout(
         seconds = max(profile.latency_s, profile.floor_s) if pressure else profile.latency_s
         seconds = latency_s or seconds
         window0, server_cpu0 = time.monotonic(), target.server.cpu_seconds()
-        sent = await _offer(groups, at_rate, seconds, text_bytes)
+        sent = await offer(groups, at_rate, seconds, text_bytes)
         window = time.monotonic() - window0
         server_cpu = target.server.cpu_seconds() - server_cpu0
         bytes_in, presence_bytes = stats.bytes_in, stats.presence_bytes
-        await _drain(stats, sent * per_room)
+        await drain(stats, sent * per_room)
         if pressure_task:
             pressure_task.cancel()
             pressure_result: dict[str, Any] | BaseException

@@ -34,6 +34,11 @@ SCENARIOS = {
     "fanout_10x10_redis_1p",
     "fanout_1x50_redis_2p",
     "fanout_10x10_redis_2p",
+    # Ours and its bare ceiling interleaved at a fixed rate (bench/referee.py).
+    "referee_fanout_1x50",
+    "referee_fanout_10x10",
+    "referee_rest_paced",
+    "referee_rest_closed",
 }
 
 
@@ -84,6 +89,12 @@ def _check(runtime: str) -> None:
     assert churned["churn_cycles_per_s"] > 0 and churned["churn_refused_per_s"] > 0
     assert churned["received_kib_per_s"] > 0 and churned["server_cpu_pct"] > 0
     assert churned["presence_kib_per_s"] > 0
+    for figure in ("fanout_1x50", "fanout_10x10"):  # both sides measured, one pair
+        cost = by_key[(f"referee_{figure}", runtime)]["cpu_us_per_delivery"]
+        assert cost["ours"] > 0 and cost["bare"] > 0 and len(cost["pair_ratios"]) == 1
+    assert by_key[("referee_rest_paced", runtime)]["cpu_us_per_request"]["bare"] > 0
+    assert len(by_key[("referee_rest_paced", runtime)]["load_average"]) == 2
+    assert by_key[("referee_rest_closed", runtime)]["req_per_s"]["bare"] > 0
     guessed = by_key[("history_8_guessers", runtime)]
     assert guessed["guesses_answered_per_s"] > 0 and guessed["p99_ms_guessed"] > 0
 
@@ -140,3 +151,19 @@ def test_prefill_stores_through_the_repository_numbered_for_pruning(tmp_path: Pa
             assert middle == 751  # the message at index size // 2
     finally:
         engine.dispose()
+
+
+def test_two_builds_compare_side_by_side() -> None:
+    """`python -m bench.ab_builds` runs both builds' REST windows (here one build twice)."""
+    done = subprocess.run(  # noqa: S603 - our own module
+        [sys.executable, "-m", "bench.ab_builds", "--runtime", "quart", "--pairs", "1"]
+        + ["--seconds", "0.3", str(ROOT), str(ROOT)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    result = json.loads(done.stdout.splitlines()[-1])
+    assert result["paced"]["errors"] == result["closed"]["errors"] == 0
+    assert result["closed"]["req_per_s"]["ours"] > 0 and result["closed"]["req_per_s"]["bare"] > 0

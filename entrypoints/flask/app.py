@@ -14,6 +14,7 @@ from entrypoints.common.settings import Settings
 from entrypoints.common.socket_api import EVENTS
 from entrypoints.common.wiring import wire
 from entrypoints.flask.edge import EdgeMiddleware
+from entrypoints.flask.hot_path import HotPathMiddleware
 from entrypoints.flask.manager import ClusterManager
 from entrypoints.flask.shell import FlaskShell
 from entrypoints.flask.transport import install
@@ -47,5 +48,6 @@ def create_app(
     app.register_error_handler(HTTPException, shell.http_error)
     app.register_error_handler(Exception, shell.unhandled)
     install(sio, shell.drive, EVENTS, base.backlog)
-    app.wsgi_app = EdgeMiddleware(app.wsgi_app, base.edge)  # type: ignore[method-assign]  # Flask's documented way to add WSGI middleware
+    hot = HotPathMiddleware(app.wsgi_app, shell)  # REST posts in front of Flask
+    app.wsgi_app = EdgeMiddleware(hot, base.edge)  # type: ignore[method-assign]  # Flask's documented way to add WSGI middleware
     return app, socketio

@@ -15,6 +15,7 @@ checks they are still there).
 from __future__ import annotations
 
 import email.parser
+import re
 from typing import Any
 
 from gevent.pywsgi import OldMessage, WSGIHandler
@@ -35,6 +36,25 @@ _RESPONSES = {
 
 
 _HEADER_PARSER = email.parser.Parser(_class=OldMessage)
+
+# A plain header line: a token, a colon, a value without line breaks. The email parser's
+# compat32 policy stores it as (name, value with leading blanks and the line end removed).
+_PLAIN_LINE = re.compile(rb"([!#$%&'*+.^_`|~0-9A-Za-z-]+):[ \t]*([^\r\n]*)\r?\n")
+
+
+def parse_head(lines: list[bytes]) -> Any:
+    """The header lines as pywsgi's OldMessage, as the email parser builds it: plain lines
+    directly (the email parser cost ~5% of a REST post), any other head through it."""
+    headers = []
+    for line in lines:
+        plain = _PLAIN_LINE.fullmatch(line)
+        if plain is None:
+            return _HEADER_PARSER.parsestr(b"".join(lines).decode("latin-1"))
+        headers.append((plain[1].decode("latin-1"), plain[2].decode("latin-1")))
+    message = OldMessage()
+    message._headers = headers
+    message.set_payload("")  # as the parser leaves it: a head with nothing after it
+    return message
 
 
 class HeadRefused(ValueError):
@@ -75,7 +95,7 @@ class BoundedHeadHandler(WSGIHandler):  # type: ignore[misc]  # gevent is untype
             lines.append(line)
         # What http.client.parse_headers does once it has the lines (and with its own limits
         # of 100 lines of 64 KiB each, which ours replace).
-        return _HEADER_PARSER.parsestr(b"".join(lines).decode("latin-1"))
+        return parse_head(lines)
 
     def _handle_client_error(self, ex: BaseException) -> tuple[str, bytes]:
         if isinstance(ex, HeadRefused):  # expected, and not worth a log line each

@@ -14,6 +14,7 @@ from entrypoints.common.settings import Settings
 from entrypoints.common.socket_api import EVENTS
 from entrypoints.common.wiring import wire
 from entrypoints.quart.edge import EdgeMiddleware
+from entrypoints.quart.hot_path import HotPathMiddleware
 from entrypoints.quart.manager import ClusterAsyncManager, InlineAsyncManager
 from entrypoints.quart.shell import QuartShell
 from entrypoints.quart.transport import install
@@ -41,4 +42,5 @@ def create_app(settings: Settings | None = None, core: Core | None = None) -> Ed
     app.register_error_handler(HTTPException, shell.http_error)
     app.register_error_handler(Exception, shell.unhandled)
     install(sio, shell.drive, EVENTS, base.backlog)
-    return EdgeMiddleware(socketio.ASGIApp(sio, other_asgi_app=app), base.edge)
+    hot = HotPathMiddleware(socketio.ASGIApp(sio, other_asgi_app=app), shell)  # REST posts
+    return EdgeMiddleware(hot, base.edge)
