@@ -137,7 +137,35 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
 
 
+# -- the order of the full run --------------------------------------------------------------
+
+# The modules that take a minute or more on one worker, longest first. They are handed out
+# first (--dist loadscope deals modules out in collection order), so none of them starts
+# last and leaves the other workers idle while it finishes.
+LONG_POLES = (
+    "tests/test_bench.py",
+    "tests/web/test_long_sessions.py",
+    "tests/contract/test_schemathesis.py",
+    "tests/contract/test_limits.py",
+    "tests/contract/test_edits.py",
+    "tests/web/test_delivery.py",
+    "tests/contract/test_presence.py",
+    "tests/contract/test_key_rotation.py",
+    "tests/contract/test_configuration.py",
+    "tests/contract/test_connections.py",
+    "tests/contract/test_sessions.py",
+    "tests/web/test_accessibility.py",
+    "tests/test_static_checks.py",
+)
+
+
+def _long_pole_first(item: pytest.Item) -> int:
+    path = item.nodeid.split("::", 1)[0]
+    return LONG_POLES.index(path) if path in LONG_POLES else len(LONG_POLES)
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    items.sort(key=_long_pole_first)  # stable: every module keeps its own order
     if not config.getoption("--quick"):
         return
     kept, dropped = [], []

@@ -37,6 +37,14 @@ UNLIMITED_ENOUGH = ";".join(
 )
 
 
+# The tests' servers hash passwords with argon2id's smallest parameters (0.05 ms a hash, not
+# OWASP's ~24 ms, which was a third of the servers' CPU over the suite), unless a test sets
+# SECURECHAT_ARGON2_* itself: the tests of what hashing costs (test_password_work,
+# test_event_loop_stall, test_admission's guessers) run the real profile. The defaults are
+# OWASP's (tests/unit/common/test_settings.py, test_defaults).
+CHEAP_HASHING = {"SECURECHAT_ARGON2_TIME_COST": "1", "SECURECHAT_ARGON2_MEMORY_KIB": "8"}
+
+
 class ServerProcess:
     """One server; `stderr_text()` lets tests assert it never printed a traceback."""
 
@@ -73,6 +81,8 @@ class ServerProcess:
 
     def start(self) -> ServerProcess:
         env = {k: v for k, v in os.environ.items() if not k.startswith("SECURECHAT_")}
+        if not any(key.startswith("SECURECHAT_ARGON2_") for key in self.env):
+            env.update(CHEAP_HASHING)
         env.update(
             {
                 "SECURECHAT_LOG_LEVEL": "WARNING",

@@ -42,6 +42,9 @@ def test_defaults() -> None:
     assert settings.storage == "sqlite"
     assert settings.resolved_database_url == f"sqlite:///{Path('data').resolve()}/securechat.db"
     assert settings.should_auto_migrate is True
+    # OWASP's argon2id profile (the tests' servers run a cheap one: tests/contract/harness.py).
+    assert (settings.argon2_time_cost, settings.argon2_memory_kib) == (2, 19 * 1024)
+    assert settings.argon2_parallelism == 1
 
 
 def test_unrelated_and_blank_variables_are_ignored() -> None:
